@@ -1,0 +1,245 @@
+"""Observation lake: append-only Parquet, partitioned kind=…/year=…/month=…, one commit per import.
+
+Layout under `root`:
+
+    kind=air/year=2015/month=01/part-<import id>.parquet    observations (site, time, parameter, value)
+    _commits/<import id>.json                               the commit record of one import
+
+An import writes its part files first (temp name, fsync, rename), then publishes its commit record
+(temp name, fsync, rename, fsync of the directory). Readers only see part files whose import id has a
+commit record, so a crash or `kill -9` at any point before that last rename leaves the lake exactly as it
+was; leftovers are swept on the next append. De-duplication on (site, time, parameter): records the lake
+already holds with the same value are skipped (re-import adds nothing), records with the same key and a
+different value are conflicts and the whole import is refused.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time as _time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+COMMITS = "_commits"
+LOCK = ".lock"
+# Test hook: when set to a file path, append() creates that file after writing its part files and
+# then sleeps before committing, so a test can kill the process at the worst moment.
+PAUSE_ENV = "ENVGOV_LAKE_PAUSE_BEFORE_COMMIT"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    site: str
+    time: datetime
+    parameter: str
+    existing: float
+    value: float
+
+
+@dataclass
+class AppendResult:
+    import_id: str | None
+    appended: int = 0
+    already_present: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_atomic(path: Path, write) -> None:
+    tmp = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
+    with open(tmp, "wb") as fh:
+        write(fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+class _Lock:
+    """Exclusive advisory lock on the lake root (one writer at a time)."""
+
+    def __init__(self, root: Path):
+        self.path = root / LOCK
+
+    def __enter__(self):
+        import fcntl
+
+        self.fh = open(self.path, "a+")
+        fcntl.flock(self.fh, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        import fcntl
+
+        fcntl.flock(self.fh, fcntl.LOCK_UN)
+        self.fh.close()
+
+
+class Lake:
+    """A local-folder observation lake. `Lake(path)` creates the folder if needed."""
+
+    SCHEMA = pa.schema([("site", pa.string()), ("time", pa.timestamp("s")),
+                        ("parameter", pa.string()), ("value", pa.float64())])
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        (self.root / COMMITS).mkdir(parents=True, exist_ok=True)
+
+    # ------------------------------------------------------------ reading
+    def commits(self) -> list[dict[str, Any]]:
+        out = []
+        for p in sorted((self.root / COMMITS).glob("*.json")):
+            out.append(json.loads(p.read_text(encoding="utf-8")))
+        return sorted(out, key=lambda c: c["committed_at"])
+
+    def files(self, kind: str | None = None, start: datetime | None = None,
+              end: datetime | None = None) -> list[str]:
+        """Committed part files, optionally pruned by kind and by [start, end) month partitions."""
+        files = []
+        for c in self.commits():
+            for f in c["files"]:
+                parts = dict(seg.split("=", 1) for seg in Path(f).parent.parts)
+                if kind is not None and parts["kind"] != kind:
+                    continue
+                ym = (int(parts["year"]), int(parts["month"]))
+                if start is not None and ym < (start.year, start.month):
+                    continue
+                if end is not None and ym > (end.year, end.month):
+                    continue
+                files.append(str(self.root / f))
+        return files
+
+    def to_arrow(self, kind: str = "air", start: datetime | None = None, end: datetime | None = None,
+                 sites: Iterable[str] | None = None) -> pa.Table:
+        """Long observations of one kind in [start, end), as a pyarrow table."""
+        files = self.files(kind, start, end)
+        if not files:
+            return self.SCHEMA.empty_table()
+        con = duckdb.connect()
+        where, params = ["true"], []
+        if start is not None:
+            where.append("time >= ?")
+            params.append(start)
+        if end is not None:
+            where.append("time < ?")
+            params.append(end)
+        if sites is not None:
+            sites = list(sites)
+            where.append("site IN (SELECT unnest(?))")
+            params.append(sites)
+        q = (f"SELECT site, time, parameter, value FROM read_parquet(?) WHERE {' AND '.join(where)} "
+             "ORDER BY site, time, parameter")
+        return con.sql(q, params=[files, *params]).to_arrow_table().cast(self.SCHEMA)
+
+    def to_wide(self, kind: str = "air", start: datetime | None = None, end: datetime | None = None,
+                sites: Iterable[str] | None = None, parameters: Iterable[str] | None = None) -> pa.Table:
+        """One row per site-hour with one column per parameter (the engine's input shape)."""
+        if parameters is None:
+            parameters = ("pm25", "pm10", "so2", "no2", "co", "o3") if kind == "air" else ()
+        parameters = list(parameters)
+        long = self.to_arrow(kind, start, end, sites)
+        con = duckdb.connect()
+        con.register("obs", long)
+        cols = ", ".join(f"max(value) FILTER (WHERE parameter = '{p}') AS {p}" for p in parameters)
+        return con.sql(f"SELECT site, time, {cols} FROM obs GROUP BY site, time ORDER BY site, time").to_arrow_table()
+
+    # ------------------------------------------------------------ writing
+    def sweep(self) -> int:
+        """Delete part files that no commit names (left by a crashed import) and temp files."""
+        committed = {f for c in self.commits() for f in c["files"]}
+        removed = 0
+        for p in self.root.rglob("*.parquet"):
+            rel = str(p.relative_to(self.root))
+            if rel not in committed:
+                p.unlink()
+                removed += 1
+        for p in self.root.rglob(".tmp-*"):
+            p.unlink()
+            removed += 1
+        return removed
+
+    def append(self, table: pa.Table, source: str = "", kind: str | None = None) -> AppendResult:
+        """Append observations (columns kind?, site, time, parameter, value). All-or-nothing."""
+        with _Lock(self.root):
+            self.sweep()
+            return self._append_locked(table, source, kind)
+
+    def _append_locked(self, table: pa.Table, source: str, kind: str | None) -> AppendResult:
+        if "kind" not in table.column_names:
+            if kind is None:
+                raise ValueError("append() needs a `kind` column or the kind argument")
+            table = table.append_column("kind", pa.array([kind] * table.num_rows, pa.string()))
+        con = duckdb.connect()
+        con.register("incoming", table)
+        # Collapse identical repeats inside the batch; callers (ingest) already refuse batch conflicts.
+        con.execute("CREATE TEMP TABLE inc AS SELECT DISTINCT kind, site, CAST(time AS TIMESTAMP) AS time, "
+                    "parameter, CAST(value AS DOUBLE) AS value FROM incoming")
+        kinds = [r[0] for r in con.execute("SELECT DISTINCT kind FROM inc").fetchall()]
+        existing_files = [f for k in kinds for f in self.files(k)]
+        result = AppendResult(import_id=None)
+        if existing_files:
+            # Only read partitions that the batch touches.
+            lo, hi = con.execute("SELECT min(time), max(time) FROM inc").fetchone()
+            existing_files = [f for k in kinds for f in self.files(k, lo, hi)]
+        if existing_files:
+            con.execute(
+                "CREATE TEMP TABLE old AS SELECT site, time, parameter, value FROM read_parquet(?) "
+                "WHERE time BETWEEN (SELECT min(time) FROM inc) AND (SELECT max(time) FROM inc)",
+                [existing_files],
+            )
+            rows = con.execute(
+                "SELECT i.site, i.time, i.parameter, o.value, i.value FROM inc i JOIN old o "
+                "USING (site, time, parameter) WHERE o.value IS DISTINCT FROM i.value "
+                "ORDER BY i.site, i.time, i.parameter"
+            ).fetchall()
+            result.conflicts = [Conflict(*r) for r in rows]
+            if result.conflicts:
+                return result
+            result.already_present = con.execute(
+                "SELECT count(*) FROM inc i SEMI JOIN old o USING (site, time, parameter)").fetchone()[0]
+            con.execute("CREATE TEMP TABLE new AS SELECT * FROM inc i ANTI JOIN old o USING (site, time, parameter)")
+        else:
+            con.execute("CREATE TEMP TABLE new AS SELECT * FROM inc")
+        n_new = con.execute("SELECT count(*) FROM new").fetchone()[0]
+        if n_new == 0:
+            return result
+        import_id = f"{_time.strftime('%Y%m%dT%H%M%S', _time.gmtime())}-{uuid.uuid4().hex[:12]}"
+        result.import_id = import_id
+        groups = con.execute(
+            "SELECT DISTINCT kind, year(time) AS y, month(time) AS m FROM new ORDER BY 1, 2, 3").fetchall()
+        for k, y, m in groups:
+            part = con.sql(
+                "SELECT site, time, parameter, value FROM new WHERE kind = ? AND year(time) = ? AND month(time) = ? "
+                "ORDER BY site, time, parameter", params=[k, y, m]).to_arrow_table().cast(self.SCHEMA)
+            rel = Path(f"kind={k}") / f"year={y:04d}" / f"month={m:02d}" / f"part-{import_id}.parquet"
+            dest = self.root / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomic(dest, lambda fh, t=part: pq.write_table(t, fh, compression="zstd"))
+            result.files.append(str(rel))
+        result.appended = n_new
+        pause = os.environ.get(PAUSE_ENV)
+        if pause:
+            Path(pause).write_text(import_id)
+            _time.sleep(3600)
+        record = {
+            "import_id": import_id, "committed_at": _time.time(), "source": source,
+            "records": n_new, "files": result.files,
+        }
+        _write_atomic(self.root / COMMITS / f"{import_id}.json",
+                      lambda fh: fh.write(json.dumps(record, ensure_ascii=False, indent=1).encode()))
+        return result

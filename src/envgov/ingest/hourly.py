@@ -1,0 +1,424 @@
+"""Read hourly station observations (CSV / CSV.GZ / XLSX / Parquet) through a column-mapping profile.
+
+Output: a long pyarrow table (kind, site, time, parameter, value) in canonical units, `time` being the
+local (Asia/Shanghai) START of the averaging hour as a naive timestamp. Validation is all-or-nothing:
+with any error the report carries no table and nothing is written anywhere.
+
+    >>> from envgov.ingest.hourly import ingest_file            # doctest: +SKIP
+    >>> report = ingest_file("PRSA_Data_Dongsi_20130301-20170228.csv.gz")   # profile detected
+"""
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import math
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+
+from envgov.ingest.profile import Profile, detect_profile, load_profile, normalise_unit, parameter_registry
+from envgov.ingest.report import Gap, ImportReport
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+ISO_RE = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2})(?::(\d{2}))?(?::(\d{2}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$"
+)
+OBS_SCHEMA = pa.schema([
+    ("kind", pa.string()), ("site", pa.string()), ("time", pa.timestamp("s")),
+    ("parameter", pa.string()), ("value", pa.float64()),
+])
+MAX_GAP_RANGES = 5
+
+
+# ---------------------------------------------------------------- readers: (header, rows of cells)
+
+def _read_table(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+    """Header and (row number, cells) pairs. Row numbers are 1-based lines/sheet rows (header = 1)."""
+    name = path.name.lower()
+    if name.endswith((".xlsx", ".xlsm")):
+        return _read_xlsx(path)
+    if name.endswith(".parquet"):
+        return _read_parquet(path)
+    return _read_csv(path)
+
+
+def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+    raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        import charset_normalizer
+
+        best = charset_normalizer.from_bytes(raw).best()
+        text = str(best) if best is not None else raw.decode("gb18030", errors="replace")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, [])
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        for i, row in enumerate(reader, start=2):
+            if row:
+                yield i, row
+
+    return [h.strip() for h in header], rows()
+
+
+def _read_xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    ws = wb.worksheets[0]
+    it = ws.iter_rows(values_only=True)
+    header = [("" if h is None else str(h)).strip() for h in next(it, ())]
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        for i, row in enumerate(it, start=2):
+            if row and any(c is not None and c != "" for c in row):
+                yield i, list(row)
+        wb.close()
+
+    return header, rows()
+
+
+def _read_parquet(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+    import pyarrow.parquet as pq
+
+    t = pq.read_table(path)
+    cols = [t.column(n).to_pylist() for n in t.column_names]
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        for i in range(t.num_rows):
+            yield i + 2, [c[i] for c in cols]  # row 1 = the column names, as in a sheet
+
+    return list(t.column_names), rows()
+
+
+# ---------------------------------------------------------------- cell parsing
+
+class CellError(ValueError):
+    """A cell that cannot be used; the message is the Chinese reason."""
+
+
+def _is_missing(cell: Any, missing: tuple[str, ...]) -> bool:
+    if cell is None:
+        return True
+    if isinstance(cell, float) and math.isnan(cell):
+        return True
+    return isinstance(cell, str) and cell.strip() in missing
+
+
+def _number(cell: Any) -> float:
+    if isinstance(cell, bool):
+        raise CellError(f"「{cell}」不是数值")
+    if isinstance(cell, (int, float)):
+        return float(cell)
+    s = str(cell).strip()
+    try:
+        v = float(s)
+    except ValueError:
+        raise CellError(f"「{s}」不是数值") from None
+    if math.isinf(v) or math.isnan(v):
+        raise CellError(f"「{s}」不是有限数值")
+    return v
+
+
+def _to_local_start(local: datetime, hour: int, conv: str) -> datetime:
+    """Local naive datetime of the START of the averaging hour, from a date and an hour label."""
+    if conv == "start":
+        if not 0 <= hour <= 23:
+            raise CellError(f"小时数 {hour} 超出范围：本配置以小时起始时刻标记（0–23 时）")
+        return local.replace(hour=hour)
+    # hour-ending labels: 01:00 … 24:00 (00:00 is the same instant as 24:00 of the day before)
+    if not 0 <= hour <= 24:
+        raise CellError(f"小时数 {hour} 超出范围：本配置以小时结束时刻标记（1–24 时）")
+    return local.replace(hour=0) + timedelta(hours=hour - 1)
+
+
+def _parse_iso(cell: Any, profile: Profile, tz: ZoneInfo) -> datetime:
+    if isinstance(cell, datetime):
+        dt = cell
+        if dt.tzinfo is not None:
+            dt = dt.astimezone(LOCAL_TZ).replace(tzinfo=None)
+        elif tz is not LOCAL_TZ:
+            dt = dt.replace(tzinfo=tz).astimezone(LOCAL_TZ).replace(tzinfo=None)
+        if dt.minute or dt.second or dt.microsecond:
+            raise CellError(f"时间「{cell}」不是整点")
+        return _to_local_start(dt.replace(hour=0), dt.hour, profile.hour_convention)
+    s = str(cell).strip()
+    m = ISO_RE.match(s)
+    if not m:
+        raise CellError(f"时间「{s}」不是 ISO 8601 格式（如 2015-01-01T08:00）")
+    y, mo, d, h, mi, sec, off = m.groups()
+    if h is None:
+        raise CellError(f"时间「{s}」缺少小时")
+    hour, minute, second = int(h), int(mi or 0), int(sec or 0)
+    if minute or second:
+        raise CellError(f"时间「{s}」不是整点")
+    try:
+        day = datetime(int(y), int(mo), int(d))
+    except ValueError:
+        raise CellError(f"日期「{s}」不存在") from None
+    if hour == 24 and profile.hour_convention == "start":
+        raise CellError(f"时间「{s}」：本配置以小时起始时刻标记（00:00–23:00），不接受 24:00")
+    start = _to_local_start(day, hour, profile.hour_convention)
+    if off is not None:
+        if off == "Z":
+            offset = timezone.utc
+        else:
+            sign = 1 if off[0] == "+" else -1
+            digits = off[1:].replace(":", "")
+            offset = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+        return start.replace(tzinfo=offset).astimezone(LOCAL_TZ).replace(tzinfo=None)
+    if tz is not LOCAL_TZ:
+        return start.replace(tzinfo=tz).astimezone(LOCAL_TZ).replace(tzinfo=None)
+    return start
+
+
+def _parse_parts(cells: Mapping[str, Any], profile: Profile, tz: ZoneInfo) -> datetime:
+    vals = {}
+    for role in ("year", "month", "day", "hour"):
+        col = profile.columns[role]
+        c = cells.get(col)
+        try:
+            v = _number(c)
+        except CellError:
+            raise CellError(f"列「{col}」的「{c}」不是整数") from None
+        if v != int(v):
+            raise CellError(f"列「{col}」的「{c}」不是整数")
+        vals[role] = int(v)
+    try:
+        day = datetime(vals["year"], vals["month"], vals["day"])
+    except ValueError:
+        raise CellError(f"日期 {vals['year']}-{vals['month']}-{vals['day']} 不存在") from None
+    start = _to_local_start(day, vals["hour"], profile.hour_convention)
+    if tz is not LOCAL_TZ:
+        return start.replace(tzinfo=tz).astimezone(LOCAL_TZ).replace(tzinfo=None)
+    return start
+
+
+# ---------------------------------------------------------------- main entry
+
+def read_hourly(
+    path: str | Path,
+    profile: "str | Path | Mapping[str, Any] | Profile | None" = None,
+    stations: Iterable[str] | None = None,
+) -> ImportReport:
+    """Read and validate one file. Returns the report; `report.table` is set only when it has no error."""
+    path = Path(path)
+    report = ImportReport(file=path.name)
+    if not path.exists():
+        report.error(None, None, "文件不存在")
+        return report
+    try:
+        header, rows = _read_table(path)
+    except Exception as exc:  # unreadable container (corrupt xlsx/parquet, …)
+        report.error(None, None, f"无法读取文件：{exc}")
+        return report
+    if profile is None:
+        prof = detect_profile(header)
+        if prof is None:
+            report.error(1, None, "无法根据表头识别数据格式，请用 --profile 指定导入配置"
+                                  f"（表头：{', '.join(header[:12])}）")
+            return report
+    else:
+        try:
+            prof = load_profile(profile)
+        except ValueError as exc:
+            report.error(None, None, str(exc))
+            return report
+    report.profile = prof.name
+    index = {h: i for i, h in enumerate(header)}
+    needed = [c for r, c in prof.columns.items() if not (r == "time" and prof.time_format == "parts")]
+    if prof.layout == "wide":
+        needed += [p["column"] for p in prof.parameters.values()]
+    absent = [c for c in needed if c not in index]
+    if absent:
+        report.error(1, ", ".join(absent), f"表头缺少配置「{prof.name}」要求的列")
+        return report
+
+    specs, _ = parameter_registry()
+    tz = ZoneInfo(prof.timezone) if prof.timezone != "Asia/Shanghai" else LOCAL_TZ
+    known_sites = set(stations) if stations is not None else None
+    wide_params: list[tuple[str, str, float]] = []
+    for code, p in prof.parameters.items():
+        if code not in specs:
+            raise ValueError(f"配置 {prof.name}：未知参数代码 {code}")
+        unit = normalise_unit(p["unit"])
+        if unit not in specs[code].units:
+            raise ValueError(f"配置 {prof.name}：参数 {code} 的单位 {p['unit']} 无法换算为 {specs[code].unit}")
+        wide_params.append((code, p["column"], specs[code].units[unit]))
+
+    seen: dict[tuple[str, datetime, str], tuple[float, int]] = {}
+    out_kind: list[str] = []
+    out_site: list[str] = []
+    out_time: list[datetime] = []
+    out_param: list[str] = []
+    out_value: list[float] = []
+    time_cache: dict[Any, datetime] = {}
+    c_site = index[prof.columns["site"]]
+    c_time = index.get(prof.columns.get("time", ""), -1)
+
+    def add(row_no: int, column: str, site: str, t: datetime, code: str, raw: Any, factor: float) -> None:
+        try:
+            v = _number(raw) * factor
+        except CellError as exc:
+            report.error(row_no, column, str(exc))
+            return
+        spec = specs[code]
+        if v < 0 and spec.min >= 0:
+            report.error(row_no, column, f"{spec.name} 为负值 {raw}，浓度不能为负")
+            return
+        if v < spec.min or (spec.max is not None and v > spec.max):
+            report.error(row_no, column, f"{spec.name} 的值 {raw} 超出可能范围（{spec.min:g}–{spec.max:g} {spec.unit}）")
+            return
+        key = (site, t, code)
+        prev = seen.get(key)
+        if prev is not None:
+            if prev[0] == v:
+                report.duplicates_dropped += 1
+            else:
+                report.error(row_no, column, f"与第 {prev[1]} 行重复（站点 {site}，{t:%Y-%m-%d %H:%M}，{code}）"
+                                             f"但数值不同：{prev[0]:g} 与 {v:g}")
+            return
+        seen[key] = (v, row_no)
+        out_kind.append(spec.kind)
+        out_site.append(site)
+        out_time.append(t)
+        out_param.append(code)
+        out_value.append(v)
+
+    for row_no, cells in rows:
+        report.rows_read += 1
+        if len(cells) < len(header):
+            cells = list(cells) + [None] * (len(header) - len(cells))
+        site_raw = cells[c_site]
+        site = "" if site_raw is None else str(site_raw).strip()
+        if not site:
+            report.error(row_no, prof.columns["site"], "站点编号为空")
+            continue
+        if known_sites is not None and site not in known_sites:
+            report.error(row_no, prof.columns["site"], f"未知站点「{site}」（不在站点名录中）")
+            continue
+        try:
+            if prof.time_format == "parts":
+                key = tuple(cells[index[prof.columns[r]]] for r in ("year", "month", "day", "hour"))
+                t = time_cache.get(key)
+                if t is None:
+                    t = _parse_parts({prof.columns[r]: cells[index[prof.columns[r]]]
+                                      for r in ("year", "month", "day", "hour")}, prof, tz)
+                    time_cache[key] = t
+            else:
+                raw_t = cells[c_time]
+                t = time_cache.get(raw_t) if isinstance(raw_t, str) else None
+                if t is None:
+                    if _is_missing(raw_t, ("",)):
+                        raise CellError("时间为空")
+                    t = _parse_iso(raw_t, prof, tz)
+                    if isinstance(raw_t, str):
+                        time_cache[raw_t] = t
+        except CellError as exc:
+            report.error(row_no, prof.columns.get("time", "year/month/day/hour"), str(exc))
+            continue
+
+        if prof.layout == "wide":
+            for code, col, factor in wide_params:
+                raw = cells[index[col]]
+                if _is_missing(raw, prof.missing):
+                    report.missing_values += 1
+                    continue
+                add(row_no, col, site, t, code, raw, factor)
+            continue
+
+        # long layout: parameter, value, unit per row
+        pcol, vcol, ucol = prof.columns["parameter"], prof.columns["value"], prof.columns.get("unit")
+        code = str(cells[index[pcol]] or "").strip().lower()
+        if code not in specs:
+            report.error(row_no, pcol, f"未知参数代码「{code}」")
+            continue
+        spec = specs[code]
+        raw = cells[index[vcol]]
+        if _is_missing(raw, prof.missing):
+            report.missing_values += 1
+            continue
+        factor = 1.0
+        if ucol is not None:
+            unit_raw = "" if cells[index[ucol]] is None else str(cells[index[ucol]])
+            unit = normalise_unit(unit_raw)
+            if unit not in spec.units:
+                report.error(row_no, ucol, f"单位「{unit_raw}」不适用于 {spec.name}（应为 {spec.unit}"
+                                           + (f"，或 {'、'.join(u for u in spec.units if u != spec.unit)}"
+                                              if len(spec.units) > 1 else "") + "）")
+                continue
+            factor = spec.units[unit]
+        add(row_no, vcol, site, t, code, raw, factor)
+
+    if report.rows_read == 0:
+        report.error(None, None, "文件没有数据行")
+    if not report.ok:
+        return report
+    report.observations = len(out_value)
+    report.gaps = find_gaps(out_site, out_time, out_param)
+    table = pa.table(
+        {"kind": out_kind, "site": out_site, "time": pa.array(out_time, pa.timestamp("s")),
+         "parameter": out_param, "value": pa.array(out_value, pa.float64())},
+        schema=OBS_SCHEMA,
+    )
+    report.table = table
+    return report
+
+
+def find_gaps(sites: list[str], times: list[datetime], params: list[str]) -> list[Gap]:
+    """Missing hours between the first and last observation of each (site, parameter)."""
+    by_key: dict[tuple[str, str], list[datetime]] = {}
+    for s, t, p in zip(sites, times, params):
+        by_key.setdefault((s, p), []).append(t)
+    hour = timedelta(hours=1)
+    gaps = []
+    for (s, p), ts in sorted(by_key.items()):
+        ts.sort()
+        missing = 0
+        ranges: list[tuple[str, str]] = []
+        for a, b in zip(ts, ts[1:]):
+            if b - a > hour:
+                n = int((b - a) / hour) - 1
+                missing += n
+                if len(ranges) < MAX_GAP_RANGES:
+                    ranges.append(((a + hour).isoformat(timespec="minutes"), (b - hour).isoformat(timespec="minutes")))
+        if missing:
+            gaps.append(Gap(s, p, missing, tuple(ranges)))
+    return gaps
+
+
+def ingest_file(
+    path: str | Path,
+    profile: "str | Path | Mapping[str, Any] | Profile | None" = None,
+    stations: Iterable[str] | None = None,
+    lake: Any = None,
+) -> ImportReport:
+    """Read, validate and (when `lake` is given and the file is clean) append to the observation lake.
+
+    All-or-nothing: an error anywhere (in the file, or a conflict with what the lake already holds)
+    leaves the lake unchanged. Re-importing the same file appends nothing.
+    """
+    report = read_hourly(path, profile=profile, stations=stations)
+    if lake is None or not report.ok:
+        return report
+    result = lake.append(report.table, source=str(path))
+    for conflict in result.conflicts[:50]:
+        report.error(None, conflict.parameter,
+                     f"与数据湖中已有数据冲突：站点 {conflict.site}，{conflict.time:%Y-%m-%d %H:%M}，"
+                     f"已有 {conflict.existing:g}，本文件 {conflict.value:g}（未写入任何数据）")
+    if result.conflicts and len(result.conflicts) > 50:
+        report.error_count += len(result.conflicts) - 50
+    if not report.ok:
+        report.table = None
+        return report
+    report.appended = result.appended
+    report.already_present = result.already_present
+    return report
