@@ -1,0 +1,52 @@
+# envgov — the two commands of the README are `make run` and `make test`.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+UV      := $(BIN)/uv
+STATIC_VENDOR := src/envgov/web/static/vendor
+export PYTHONPATH := src
+export DJANGO_SETTINGS_MODULE ?= envgov.web.settings
+
+.PHONY: setup run test test-fast bench lock demo clean e2e
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check uv==0.13.8
+
+$(VENV)/.synced: $(BIN)/python requirements.lock pyproject.toml
+	$(UV) pip sync --python $(BIN)/python requirements.lock
+	$(UV) pip install --python $(BIN)/python --no-deps -e .
+	touch $@
+
+node_modules/.synced: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(STATIC_VENDOR)/.synced: node_modules/.synced
+	mkdir -p $(STATIC_VENDOR)
+	cp node_modules/echarts/dist/echarts.min.js node_modules/htmx.org/dist/htmx.min.js $(STATIC_VENDOR)/
+	touch $@
+
+setup: $(VENV)/.synced $(STATIC_VENDOR)/.synced
+
+lock: $(BIN)/python
+	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+demo: setup
+	$(BIN)/python -m django migrate --noinput -v 0
+	$(BIN)/python -m django load_demo
+
+run: demo
+	ENVGOV_TODAY=2024-09-16 $(BIN)/python -m django runserver 127.0.0.1:8000 --noreload
+
+test: setup
+	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not e2e and not spark" $(PYTEST_ARGS)
+
+bench: setup
+	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules $(STATIC_VENDOR) var/

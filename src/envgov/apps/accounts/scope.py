@@ -1,0 +1,122 @@
+"""Who may see and do what. Every view and API operation declares one rule from RULES (the role-matrix
+test fails for any route without one); object-level scope is applied with the queryset helpers below,
+so an object outside a user's scope is simply not found (404), never shown.
+"""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from envgov.apps.accounts.models import User
+
+R = User.Role
+ALL_ROLES = frozenset(R.values)
+# rule name → roles allowed through the gate (object scope is narrowed further by the querysets)
+RULES: dict[str, frozenset[str]] = {
+    "public": frozenset(),  # no login needed (login page, language switch, health)
+    "any_user": ALL_ROLES,  # any signed-in user, content narrowed to their scope
+    "reporter": frozenset({R.UNIT_REPORTER, R.TOWN_REPORTER}),
+    "reviewer": frozenset({R.ADMIN, R.COORDINATOR}),
+    "oversight": frozenset({R.ADMIN, R.COORDINATOR, R.AUDITOR}),
+    "admin": frozenset({R.ADMIN}),
+}
+
+
+def allowed(user, rule: str) -> bool:
+    if rule == "public":
+        return True
+    return bool(user and user.is_authenticated and user.is_active and user.role in RULES[rule])
+
+
+def scoped(rule: str) -> Callable:
+    """Mark a page view with its access rule and enforce it (login redirect, then 403)."""
+    if rule not in RULES:
+        raise ValueError(f"unknown scope rule {rule!r}")
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+            if rule != "public":
+                if not request.user.is_authenticated:
+                    return redirect_to_login(request.get_full_path())
+                if not allowed(request.user, rule):
+                    raise PermissionDenied("您没有权限访问此页面")
+            return view(request, *args, **kwargs)
+
+        wrapper.scope_rule = rule  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+def sees_whole_district(user: User) -> bool:
+    return user.role in (R.ADMIN, R.COORDINATOR, R.AUDITOR)
+
+
+def plans_for(user: User) -> QuerySet:
+    from envgov.apps.plans.models import Plan
+
+    qs = Plan.objects.all()
+    if user.role == R.ADMIN and user.district_id is None:
+        return qs
+    if user.district_id is None:
+        return qs.none()
+    qs = qs.filter(district_id=user.district_id)
+    if not sees_whole_district(user):
+        qs = qs.exclude(status=Plan.Status.DRAFT)  # reporters see issued plans only
+    return qs
+
+
+def task_scope_q(user: User, prefix: str = "") -> Q:
+    """Q narrowing tasks (or rows pointing at tasks via `prefix`) to the user's unit or town."""
+    p = prefix
+    if user.role == R.UNIT_REPORTER:
+        if user.unit_id is None:
+            return Q(pk__in=[])
+        return Q(**{f"{p}lead_units": user.unit_id}) | Q(**{f"{p}cooperating_units": user.unit_id})
+    if user.role == R.TOWN_REPORTER:
+        if user.town_id is None:
+            return Q(pk__in=[])
+        return Q(**{f"{p}towns": user.town_id}) | Q(**{f"{p}all_towns": True})
+    return Q()
+
+
+def tasks_for(user: User) -> QuerySet:
+    from envgov.apps.plans.models import Task
+
+    qs = Task.objects.filter(plan__in=plans_for(user))
+    if sees_whole_district(user):
+        return qs
+    return qs.filter(task_scope_q(user)).distinct()
+
+
+def reports_for(user: User) -> QuerySet:
+    """Progress reports a user may read: whole district for oversight, own unit's/town's for reporters."""
+    from envgov.apps.plans.models import ProgressReport
+
+    qs = ProgressReport.objects.filter(task__plan__in=plans_for(user))
+    if user.role == R.UNIT_REPORTER:
+        return qs.filter(unit_id=user.unit_id) if user.unit_id else qs.none()
+    if user.role == R.TOWN_REPORTER:
+        return qs.filter(town_id=user.town_id) if user.town_id else qs.none()
+    return qs
+
+
+def supervision_for(user: User) -> QuerySet:
+    from envgov.apps.plans.models import SupervisionItem
+
+    qs = SupervisionItem.objects.filter(plan__in=plans_for(user))
+    if user.role == R.UNIT_REPORTER:
+        return qs.filter(addressee_unit_id=user.unit_id) if user.unit_id else qs.none()
+    if user.role == R.TOWN_REPORTER:
+        return qs.filter(addressee_town_id=user.town_id) if user.town_id else qs.none()
+    return qs
+
+
+def require(cond: bool, message: str = "您没有权限执行此操作") -> None:
+    if not cond:
+        raise PermissionDenied(message)

@@ -1,0 +1,178 @@
+"""Commit a structured plan (the JSON of `envgov plan import`, or a hand-made file of the same shape)
+into the ledger as a draft: areas, targets, tasks with units, towns, deadlines and quantities.
+
+The same function serves the demo fixture and the importer's review page, so an imported plan behaves
+exactly like a hand-entered one. All-or-nothing: any error rolls the whole plan back.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from envgov.apps.accounts.models import Unit, UnitAlias, User
+from envgov.apps.geo.models import District, Town
+from envgov.apps.plans import audit
+from envgov.apps.plans.catalogue import CATALOGUE
+from envgov.apps.plans.models import Area, Indicator, Milestone, Plan, Quantity, Target, Task
+
+AREA_CODES = {name: code for code, name in Area.STANDARD}
+AREA_CODES["其他"] = "other"
+PERIOD_ENDS = {  # period label → (kind, month, day) of the cumulative period's end
+    "一季度": (3, 31), "第一季度": (3, 31), "上半年": (6, 30), "二季度": (6, 30),
+    "前三季度": (9, 30), "三季度": (9, 30),
+}
+ALL_TOWNS = {"各街道乡镇", "各街乡镇", "各乡镇街道", "各街道(乡镇)", "各属地"}
+TOWN_SUFFIXES = ("街道办事处", "地区办事处", "人民政府", "办事处")
+
+
+def _strip_prefix(name: str) -> str:
+    name = name.strip()
+    return name[1:] if len(name) > 2 and name[0] in "区市" else name
+
+
+@dataclass
+class UnitResolver:
+    """Finds a unit by canonical name or alias; unknown names become new units, listed for review."""
+
+    district: District
+    created: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.by_name: dict[str, Unit] = {}
+        for unit in Unit.objects.filter(district=self.district):
+            self.by_name[unit.name] = unit
+        for alias in UnitAlias.objects.filter(unit__district=self.district).select_related("unit"):
+            self.by_name.setdefault(alias.alias, alias.unit)
+
+    def resolve(self, name: str) -> Unit:
+        key = _strip_prefix(name)
+        unit = self.by_name.get(name) or self.by_name.get(key)
+        if unit is None:
+            unit = Unit.objects.create(district=self.district, name=key)
+            self.by_name[key] = unit
+            self.created.append(key)
+        return unit
+
+
+def _town_key(name: str) -> str:
+    for suffix in TOWN_SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _indicator(code: str, name: str, unit: str, area_code: str, comparator: str) -> Indicator:
+    aliases = {}
+    for row in yaml.safe_load(CATALOGUE.read_text(encoding="utf-8")):
+        for alias in row.get("aliases", []):
+            aliases[alias] = row["code"]
+    found = Indicator.objects.filter(code=aliases.get(code, code)).first()
+    if found is None and name:
+        found = Indicator.objects.filter(name=name).first()
+    if found is None:  # a custom indicator named by the plan itself
+        slug = re.sub(r"[^a-z0-9_]+", "_", code.lower()).strip("_")[:60] or f"custom_{Indicator.objects.count() + 1}"
+        found = Indicator.objects.create(code=slug, name=name or code, unit=unit, area_code=area_code,
+                                         default_comparator=comparator)
+    return found
+
+
+def _decimal(value, where: str) -> Decimal:  # noqa: ANN001
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError) as exc:
+        raise ValidationError(f"{where}：数值“{value}”无法识别") from exc
+
+
+@dataclass
+class LoadResult:
+    plan: Plan
+    tasks: int
+    targets: int
+    new_units: list[str]
+    unknown_towns: list[str]
+
+
+@transaction.atomic
+def load_structured_plan(
+    data: dict, *, district: District, acting_user: User | None, is_simulated: bool = False, source_name: str = "",
+) -> LoadResult:
+    year = int(data["year"])
+    plan = Plan.objects.create(
+        district=district, year=year, title=data["title"][:200], is_simulated=is_simulated,
+        source_name=source_name or data.get("source", ""),
+    )
+    units = UnitResolver(district)
+    towns = {_town_key(t.name): t for t in Town.objects.filter(district=district)}
+    towns.update({_town_key(t.official_name): t for t in Town.objects.filter(district=district) if t.official_name})
+    areas: dict[str, Area] = {}
+    unknown_towns: list[str] = []
+
+    def area_for(name: str | None) -> Area:
+        name = (name or "其他").strip() or "其他"
+        if name not in areas:
+            code = AREA_CODES.get(name) or f"custom{len(areas) + 1}"
+            order = list(AREA_CODES).index(name) if name in AREA_CODES else 50 + len(areas)
+            areas[name] = Area.objects.create(plan=plan, code=code, name=name, order=order)
+        return areas[name]
+
+    for i, t in enumerate(data.get("targets", []), 1):
+        where = f"第{i}个目标"
+        area = area_for(t.get("area"))
+        period = (t.get("period") or "全年").strip()
+        ends = PERIOD_ENDS.get(period)
+        Target.objects.create(
+            plan=plan, area=area,
+            indicator=_indicator(t["indicator"], t.get("indicator_name", ""), t.get("unit", ""), area.code,
+                                 t.get("comparator", "<=")),
+            comparator=t.get("comparator", "<="), value=_decimal(t["value"], where), unit=t.get("unit", ""),
+            period_kind=Target.PeriodKind.CUMULATIVE if ends else Target.PeriodKind.YEAR,
+            period_end=dt.date(year, *ends) if ends else None, period_label=period,
+            flags=list(t.get("flags", [])), text=t.get("text", ""),
+        )
+    by_code: dict[str, Task] = {}
+    for order, t in enumerate(data.get("tasks", []), 1):
+        code = t["code"]
+        where = f"任务 {code}"
+        if code in by_code:
+            raise ValidationError(f"{where}：编号重复")
+        deadlines = sorted({dt.date.fromisoformat(d) for d in t.get("deadlines", [])})
+        parent_code = code.rsplit(".", 1)[0] if "." in code else None
+        task = Task.objects.create(
+            plan=plan, area=area_for(t.get("area")), code=code, order=order,
+            parent=by_code.get(parent_code) if parent_code else None,
+            title=(t.get("title") or t.get("text", "")[:60])[:300], body=t.get("text", ""),
+            due_date=deadlines[-1] if deadlines else None,
+        )
+        by_code[code] = task
+        lead_names = t.get("lead_units") or []
+        coop_names = t.get("cooperating_units")
+        if coop_names is None:
+            coop_names = [u for u in t.get("units", []) if u not in lead_names]
+        if not lead_names and t.get("units"):
+            lead_names = [t["units"][0]]
+            coop_names = [u for u in coop_names if u != lead_names[0]]
+        task.lead_units.set({units.resolve(n) for n in lead_names})
+        task.cooperating_units.set({units.resolve(n) for n in coop_names} - set(task.lead_units.all()))
+        for name in t.get("towns", []):
+            if name in ALL_TOWNS:
+                task.all_towns = True
+            elif _town_key(name) in towns:
+                task.towns.add(towns[_town_key(name)])
+            else:
+                unknown_towns.append(name)
+        if task.all_towns:
+            task.save(update_fields=["all_towns"])
+        for d in deadlines:
+            Milestone.objects.create(task=task, title=f"{d:%-m月%-d日}前完成", due_date=d)
+        for j, q in enumerate(t.get("quantities", []), 1):
+            Quantity.objects.create(task=task, name=(q.get("text") or f"工作量{j}")[:200], unit=q.get("unit", "")[:20],
+                                    target_value=_decimal(q["value"], f"{where} 工作量{j}"))
+    audit.record(actor=acting_user, action="create", obj=plan, plan=plan, after=audit.snapshot(plan),
+                 note=f"导入 {len(by_code)} 项任务、{len(data.get('targets', []))} 项目标")
+    return LoadResult(plan, len(by_code), len(data.get("targets", [])), units.created, unknown_towns)

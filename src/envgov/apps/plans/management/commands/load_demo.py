@@ -1,0 +1,149 @@
+"""Load the demo district: 通州区 with its towns, units, demo users and the 2024 plan (seed 003, entered
+by hand), issued, with SIMULATED progress as of 2024-09-16 (模拟数据). Idempotent: skipped if present."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import random
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+import envgov.demo
+from envgov.apps.accounts.models import Unit, UnitAlias, User
+from envgov.apps.geo.models import District, Town
+from envgov.apps.plans import actions
+from envgov.apps.plans.loader import load_structured_plan
+from envgov.apps.plans.models import Plan, ProgressReport, Task
+
+DATA = Path(envgov.demo.__file__).with_name("data")
+DEMO_PASSWORD = "envgov-demo"
+AS_OF = dt.date(2024, 9, 16)
+R = User.Role
+
+
+def _town_kind(name: str) -> str:
+    if name.endswith("街道办事处") or name.endswith("地区办事处"):
+        return Town.Kind.STREET
+    return Town.Kind.TOWNSHIP if name.endswith("乡") else Town.Kind.TOWN
+
+
+def _short(name: str) -> str:
+    return name.replace("街道办事处", "街道").replace("地区办事处", "地区")
+
+
+class Command(BaseCommand):
+    help = "载入演示区（通州区 2024 年计划，模拟进展）"
+
+    def add_arguments(self, parser):  # noqa: ANN001
+        parser.add_argument("--quiet", action="store_true")
+
+    def handle(self, *args, quiet: bool = False, **options):  # noqa: ANN002, ANN003
+        district, created = District.objects.get_or_create(adcode="110112", defaults={"name": "通州区"})
+        if created or not Plan.objects.filter(district=district).exists():
+            with transaction.atomic():
+                self._load(district)
+        if not quiet:
+            self._print_logins()
+
+    def _load(self, district: District) -> None:
+        with (DATA / "tongzhou_towns.csv").open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                Town.objects.get_or_create(code=row["town_code_12"], defaults={
+                    "district": district, "name": _short(row["town_name_official"]),
+                    "official_name": row["town_name_official"], "kind": _town_kind(row["town_name_official"]),
+                    "lon": float(row["lon_wgs84"]) if row["lon_wgs84"] else None,
+                    "lat": float(row["lat_wgs84"]) if row["lat_wgs84"] else None,
+                })
+        for row in yaml.safe_load((DATA / "tongzhou_units.yaml").read_text(encoding="utf-8")):
+            unit, _ = Unit.objects.get_or_create(district=district, name=row["name"],
+                                                 defaults={"category": row.get("category", "")})
+            for alias in row.get("aliases", []):
+                UnitAlias.objects.get_or_create(unit=unit, alias=alias)
+        admin = self._user("admin", "系统管理员", R.ADMIN, district, is_superuser=True)
+        coordinator = self._user("coordinator", "生态环境局 王协调", R.COORDINATOR, district)
+        self._user("auditor", "审计 赵只读", R.AUDITOR, district)
+        data = json.loads((DATA / "tongzhou_2024_plan.json").read_text(encoding="utf-8"))
+        result = load_structured_plan(data, district=district, acting_user=admin, is_simulated=True,
+                                      source_name="seeds/003 通州区2024生态文明建设和生态环境保护工作计划")
+        reporters = {
+            "fgw": "发展改革委", "scjg": "市场监管局", "cgw": "城市管理委", "zjw": "住房城乡建设委",
+            "sthj": "生态环境局", "jtj": "交通局",
+        }
+        for login, unit_name in reporters.items():
+            unit = Unit.objects.filter(district=district, name=unit_name).first()
+            if unit:
+                self._user(login, f"{unit_name} 填报员", R.UNIT_REPORTER, district, unit=unit)
+        for login, town_name in {"songzhuang": "宋庄镇", "zhangjiawan": "张家湾镇"}.items():
+            town = Town.objects.filter(district=district, name=town_name).first()
+            if town:
+                self._user(login, f"{town_name} 填报员", R.TOWN_REPORTER, district, town=town)
+        actions.issue_plan(result.plan, acting_user=coordinator)
+        self._simulate_progress(result.plan, coordinator)
+        actions.flag_overdue_and_lagging(result.plan, AS_OF, acting_user=None)
+
+    def _user(self, username: str, name: str, role: str, district: District, **extra) -> User:  # noqa: ANN003
+        is_superuser = extra.pop("is_superuser", False)
+        user, created = User.objects.get_or_create(username=username, defaults={
+            "first_name": name, "role": role, "district": district, "is_staff": is_superuser,
+            "is_superuser": is_superuser, **extra,
+        })
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        return user
+
+    def _simulate_progress(self, plan: Plan, coordinator: User) -> None:
+        """模拟数据: a plausible ledger on AS_OF — most past-due tasks done, some late, some lagging."""
+        rng = random.Random(2024)
+        reporter_by_unit = {u.unit_id: u for u in User.objects.filter(role=R.UNIT_REPORTER)}
+        fallback = User.objects.filter(role=R.UNIT_REPORTER, unit__name="生态环境局").first()
+        for task in plan.tasks.prefetch_related("lead_units", "quantities").order_by("order"):
+            leads = list(task.lead_units.all())
+            if not leads:
+                continue
+            reporter = reporter_by_unit.get(leads[0].pk)
+            if reporter is None:
+                # a demo reporter speaks for the lead unit; create one per unit so the ledger has authors
+                reporter = self._user(f"unit{leads[0].pk}", f"{leads[0].name} 填报员", R.UNIT_REPORTER,
+                                      plan.district, unit=leads[0])
+                reporter_by_unit[leads[0].pk] = reporter
+            past_due = task.due_date is not None and task.due_date < AS_OF
+            roll = rng.random()
+            share = 1.0 if past_due and roll < 0.75 else rng.choice([0.3, 0.5, 0.7, 0.9])
+            quantities = {q.pk: (q.target_value * Decimal(str(share))).quantize(Decimal("1"))
+                          for q in task.quantities.all()}
+            done = past_due and roll < 0.75
+            narrative = "（模拟数据）" + ("已按计划完成全部工作。" if done else "按计划推进中，已完成阶段性工作。")
+            if task.due_date is None and roll < 0.2:
+                continue  # not every unit has reported yet: these show up in the reminders
+            period = f"{AS_OF.year}-{AS_OF.month - 1:02d}"
+            report = actions.submit_progress(task, acting_user=reporter, narrative=narrative, period=period,
+                                             quantities=quantities, marks_complete=done, today=AS_OF,
+                                             attachments=[SimpleUploadedFile("现场照片说明.txt", "模拟附件".encode())]
+                                             if roll < 0.1 else [])
+            if roll < 0.85 or done:
+                actions.review_progress(report, acting_user=coordinator, accept=True, expected_version=report.version)
+            elif roll < 0.92:
+                actions.review_progress(report, acting_user=coordinator, accept=False,
+                                        expected_version=report.version, reason="（模拟）请补充现场照片和完成数量")
+        # leave the current month's reports pending for a few tasks, so the review queue is not empty
+        for task in plan.tasks.filter(status=Task.Status.IN_PROGRESS).prefetch_related("lead_units")[:4]:
+            reporter = reporter_by_unit.get(task.lead_units.first().pk)
+            if reporter and not ProgressReport.objects.filter(task=task, period=f"{AS_OF:%Y-%m}").exists():
+                actions.submit_progress(task, acting_user=reporter, narrative="（模拟数据）本月进展：持续推进。",
+                                        period=f"{AS_OF:%Y-%m}", today=AS_OF)
+
+    def _print_logins(self) -> None:
+        self.stdout.write("\n演示账号（模拟数据，密码均为 %s）：" % DEMO_PASSWORD)
+        for user in User.objects.filter(username__in=[
+            "admin", "coordinator", "auditor", "fgw", "scjg", "cgw", "zjw", "sthj", "jtj", "songzhuang", "zhangjiawan",
+        ]).select_related("unit", "town").order_by("id"):
+            scope = user.unit or user.town or user.district
+            self.stdout.write(f"  {user.username:<12} {user.get_role_display()} · {scope}")
+        self.stdout.write("演示日期固定为 %s（ENVGOV_TODAY），打开 http://127.0.0.1:8000/\n" % AS_OF)

@@ -1,0 +1,368 @@
+"""The plan ledger (目标任务台账): plans, areas, targets, tasks, progress, supervision (督办) and the audit log.
+
+State changes go through `envgov.apps.plans.actions` (each one atomic and audited); views never
+write models directly. Rows that two people may edit at once carry `version` (optimistic locking).
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Indicator(models.Model):
+    """Catalogue of target indicators (pm25_mean, good_day_ratio, …) with their unit and usual direction."""
+
+    code = models.SlugField(_("指标代码"), max_length=60, primary_key=True)
+    name = models.CharField(_("指标名称"), max_length=80)
+    unit = models.CharField(_("单位"), max_length=30, blank=True)
+    area_code = models.CharField(_("所属领域"), max_length=30, blank=True)
+    default_comparator = models.CharField(_("默认比较"), max_length=2, default="<=")
+    computed = models.BooleanField(_("平台自动计算"), default=False, help_text=_("由监测数据计算，无需填报"))
+
+    class Meta:
+        verbose_name = _("指标")
+        verbose_name_plural = _("指标目录")
+        ordering = ["area_code", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Plan(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        ISSUED = "issued", _("已印发")
+        CLOSED = "closed", _("已关闭")
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", _("每月")
+        QUARTERLY = "quarterly", _("每季度")
+
+    district = models.ForeignKey("geo.District", on_delete=models.PROTECT, related_name="plans", verbose_name=_("区"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("标题"), max_length=200)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    report_frequency = models.CharField(
+        _("进展填报频次"), max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY
+    )
+    revision = models.PositiveIntegerField(_("修订号"), default=0, help_text=_("印发后每次修改加一"))
+    issued_at = models.DateTimeField(_("印发时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    source_name = models.CharField(_("来源文件"), max_length=200, blank=True)
+    is_simulated = models.BooleanField(_("模拟数据"), default=False)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("行动计划")
+        verbose_name_plural = _("行动计划")
+        ordering = ["-year", "district"]
+        constraints = [models.UniqueConstraint(fields=["district", "year", "title"], name="uniq_plan")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.title}"
+
+
+class PlanRevision(models.Model):
+    """Snapshot of an issued plan before each change, so history is never lost."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(_("修订号"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
+    reason = models.CharField(_("修改原因"), max_length=200, blank=True)
+    snapshot = models.JSONField(_("修改前快照"))
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="uniq_plan_revision")]
+
+
+class Area(models.Model):
+    """A section of the plan: 蓝天, 碧水, 净土, 应对气候变化, 生态保护, 静音 or a custom one."""
+
+    STANDARD = [
+        ("air", "蓝天"), ("water", "碧水"), ("soil", "净土"), ("climate", "应对气候变化"),
+        ("ecology", "生态保护"), ("noise", "静音"),
+    ]
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="areas", verbose_name=_("计划"))
+    code = models.SlugField(_("代码"), max_length=30)
+    name = models.CharField(_("名称"), max_length=50)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("领域")
+        verbose_name_plural = _("领域")
+        ordering = ["plan", "order"]
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="uniq_area_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Target(models.Model):
+    class Comparator(models.TextChoices):
+        LE = "<=", _("不高于")
+        GE = ">=", _("不低于")
+        EQ = "=", _("等于")
+
+    class PeriodKind(models.TextChoices):
+        YEAR = "year", _("全年")
+        CUMULATIVE = "cumulative", _("累计至")
+
+    class Scope(models.TextChoices):
+        DISTRICT = "district", _("全区")
+        TOWN = "town", _("街乡镇")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets", verbose_name=_("计划"))
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="targets", verbose_name=_("领域"))
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, verbose_name=_("指标"))
+    comparator = models.CharField(_("比较"), max_length=2, choices=Comparator.choices)
+    value = models.DecimalField(_("目标值"), max_digits=14, decimal_places=4)
+    unit = models.CharField(_("单位"), max_length=30, blank=True)
+    period_kind = models.CharField(_("期间"), max_length=12, choices=PeriodKind.choices, default=PeriodKind.YEAR)
+    period_end = models.DateField(_("累计截止日"), null=True, blank=True)
+    period_label = models.CharField(_("期间说明"), max_length=30, blank=True, help_text=_("如“全年”“一季度”"))
+    scope = models.CharField(_("范围"), max_length=10, choices=Scope.choices, default=Scope.DISTRICT)
+    town = models.ForeignKey("geo.Town", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("街乡镇"))
+    flags = models.JSONField(_("标记"), default=list, blank=True, help_text=_("如 扣除沙尘"))
+    text = models.TextField(_("原文"), blank=True)
+    actual_value = models.DecimalField(_("实际值"), max_digits=14, decimal_places=4, null=True, blank=True)
+    actual_as_of = models.DateField(_("实际值截至"), null=True, blank=True)
+    actual_source = models.CharField(_("实际值来源"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("目标指标")
+        verbose_name_plural = _("目标指标")
+        ordering = ["plan", "area__order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.name} {self.comparator} {self.value}{self.unit}"
+
+    @property
+    def status(self) -> str:
+        """met / not_met / unknown — a comparison of the actual value with the target."""
+        if self.actual_value is None:
+            return "unknown"
+        ok = {
+            "<=": self.actual_value <= self.value,
+            ">=": self.actual_value >= self.value,
+            "=": self.actual_value == self.value,
+        }[self.comparator]
+        return "met" if ok else "not_met"
+
+
+class Task(models.Model):
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("未开始")
+        IN_PROGRESS = "in_progress", _("推进中")
+        COMPLETED = "completed", _("已完成")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("计划"))
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("领域"))
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
+    code = models.CharField(_("编号"), max_length=40, help_text=_("如 三.(一).7"))
+    order = models.PositiveIntegerField(_("序号"), default=0)
+    title = models.CharField(_("任务"), max_length=300)
+    body = models.TextField(_("任务内容"), blank=True)
+    lead_units = models.ManyToManyField(
+        "accounts.Unit", related_name="led_tasks", blank=True, verbose_name=_("牵头单位")
+    )
+    cooperating_units = models.ManyToManyField(
+        "accounts.Unit", related_name="cooperating_tasks", blank=True, verbose_name=_("配合单位")
+    )
+    towns = models.ManyToManyField("geo.Town", related_name="tasks", blank=True, verbose_name=_("街乡镇"))
+    all_towns = models.BooleanField(_("各街道乡镇"), default=False)
+    due_date = models.DateField(_("完成时限"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    completed_on = models.DateField(_("完成日期"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("任务")
+        verbose_name_plural = _("任务")
+        ordering = ["plan", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="uniq_task_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class Milestone(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("任务"))
+    title = models.CharField(_("节点"), max_length=200)
+    due_date = models.DateField(_("时限"))
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("时间节点")
+        verbose_name_plural = _("时间节点")
+        ordering = ["task", "due_date"]
+
+
+class Quantity(models.Model):
+    """A countable target of a task (不少于8组, 200辆). Achieved = latest accepted cumulative report."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="quantities", verbose_name=_("任务"))
+    name = models.CharField(_("工作量"), max_length=200, help_text=_("原文，如“抽检不少于8组”"))
+    unit = models.CharField(_("单位"), max_length=20)
+    target_value = models.DecimalField(_("目标量"), max_digits=14, decimal_places=4)
+    achieved_value = models.DecimalField(_("累计完成"), max_digits=14, decimal_places=4, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("工作量")
+        verbose_name_plural = _("工作量")
+        ordering = ["task", "id"]
+
+    @property
+    def share(self) -> float | None:
+        if self.achieved_value is None or not self.target_value:
+            return None
+        return float(self.achieved_value / self.target_value)
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return f"attachments/{instance.report.task.plan_id}/{instance.report_id}/{filename}"
+
+
+class ProgressReport(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("待审核")
+        RETURNED = "returned", _("已退回")
+        ACCEPTED = "accepted", _("已采纳")
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reports", verbose_name=_("任务"))
+    period = models.CharField(_("填报期"), max_length=7, help_text=_("YYYY-MM 或 YYYY-Qn"))
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("单位"))
+    town = models.ForeignKey("geo.Town", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("街乡镇"))
+    narrative = models.TextField(_("进展情况"))
+    marks_complete = models.BooleanField(_("申请销号（任务已完成）"), default=False)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("填报人")
+    )
+    submitted_at = models.DateTimeField(_("提交时间"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("审核人"),
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    return_reason = models.TextField(_("退回原因"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("进展报告")
+        verbose_name_plural = _("进展报告")
+        ordering = ["-submitted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.task.code} {self.period}"
+
+
+class QuantityProgress(models.Model):
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="quantities")
+    quantity = models.ForeignKey(Quantity, on_delete=models.CASCADE, related_name="progress")
+    value = models.DecimalField(_("累计完成"), max_digits=14, decimal_places=4)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "quantity"], name="uniq_quantity_progress")]
+
+
+class Attachment(models.Model):
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("附件"), upload_to=attachment_path)
+    name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+
+class SupervisionItem(models.Model):
+    """督办事项: opened by the daily check (overdue, lagging) or by hand; closed with evidence (销号)."""
+
+    class Source(models.TextChoices):
+        OVERDUE = "overdue", _("逾期未完成")
+        LAGGING = "lagging", _("进度滞后")
+        MANUAL = "manual", _("人工督办")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("督办中")
+        RESPONDED = "responded", _("已反馈")
+        CLOSED = "closed", _("已销号")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="supervision_items", verbose_name=_("计划"))
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, null=True, blank=True, related_name="supervision_items", verbose_name=_("任务")
+    )
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
+    addressee_unit = models.ForeignKey(
+        "accounts.Unit", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("督办单位")
+    )
+    addressee_town = models.ForeignKey(
+        "geo.Town", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("督办街乡镇")
+    )
+    title = models.CharField(_("事项"), max_length=300)
+    detail = models.TextField(_("说明"), blank=True)
+    opened_on = models.DateField(_("发起日期"))
+    due_date = models.DateField(_("反馈时限"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    response = models.TextField(_("整改反馈"), blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    closure_note = models.TextField(_("销号说明"), blank=True)
+    closure_evidence = models.FileField(_("销号佐证"), upload_to="supervision/", blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("督办事项")
+        verbose_name_plural = _("督办事项")
+        ordering = ["status", "due_date"]
+
+
+class AuditLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # noqa: ANN003 - append-only
+        raise PermissionDenied("审计日志只能追加，不能修改")
+
+    def delete(self):
+        raise PermissionDenied("审计日志只能追加，不能删除")
+
+
+class AuditLog(models.Model):
+    """Append-only record of every change: who, when, what, before/after."""
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("操作人")
+    )
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    action = models.CharField(_("操作"), max_length=40)
+    object_type = models.CharField(_("对象类型"), max_length=40)
+    object_id = models.CharField(_("对象"), max_length=40)
+    object_repr = models.CharField(_("对象名称"), max_length=300, blank=True)
+    before = models.JSONField(_("修改前"), null=True, blank=True)
+    after = models.JSONField(_("修改后"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+
+    objects = AuditLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at", "-id"]
+
+    def save(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        if self.pk is not None:
+            raise PermissionDenied("审计日志只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        raise PermissionDenied("审计日志只能追加，不能删除")

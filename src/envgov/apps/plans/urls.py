@@ -1,0 +1,20 @@
+from django.urls import path
+
+from envgov.apps.plans import views
+
+urlpatterns = [
+    path("plans/", views.plan_list, name="plan_list"),
+    path("plans/<int:plan_id>/", views.plan_overview, name="plan_overview"),
+    path("plans/<int:plan_id>/issue/", views.issue_plan, name="plan_issue"),
+    path("plans/<int:plan_id>/tasks/", views.task_list, name="task_list"),
+    path("plans/<int:plan_id>/reviews/", views.review_queue, name="review_queue"),
+    path("plans/<int:plan_id>/supervision/", views.supervision_board, name="supervision_board"),
+    path("plans/<int:plan_id>/supervision/check/", views.run_daily_check, name="run_daily_check"),
+    path("plans/<int:plan_id>/reminders/", views.reminders, name="reminders"),
+    path("plans/<int:plan_id>/audit/", views.audit_view, name="audit_view"),
+    path("my/", views.my_tasks, name="my_tasks"),
+    path("tasks/<int:task_id>/", views.task_detail, name="task_detail"),
+    path("tasks/<int:task_id>/edit/", views.task_edit, name="task_edit"),
+    path("reports/<int:report_id>/review/", views.review_report, name="review_report"),
+    path("supervision/<int:item_id>/", views.supervision_detail, name="supervision_detail"),
+]

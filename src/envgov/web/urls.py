@@ -1,0 +1,24 @@
+"""URL map. Every view carries a scope rule (see envgov.apps.accounts.scope); the role-matrix test checks it."""
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from envgov.apps.accounts import views as account_views
+from envgov.apps.accounts.scope import scoped
+from envgov.apps.plans import views as plan_views
+
+urlpatterns = [
+    path("", plan_views.home, name="home"),
+    path("health", plan_views.health, name="health"),
+    path("login/", account_views.login_view, name="login"),
+    path("logout/", account_views.logout_view, name="logout"),
+    path("i18n/setlang/", scoped("public")(set_language), name="set_language"),
+    path("account/tokens/", account_views.tokens, name="tokens"),
+    path("account/tokens/<int:token_id>/revoke/", account_views.revoke_token, name="revoke_token"),
+    path("", include("envgov.apps.plans.urls")),
+    path("admin/", admin.site.urls),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
