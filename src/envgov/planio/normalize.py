@@ -1,0 +1,275 @@
+"""Normalise a plan's raw text, keeping a map back to the original.
+
+Steps (each keeps the character map, see `MappedText`):
+1. line ends, BOM, odd spaces;
+2. inline romanisation noise of scraped pages: "區(qū)" and "落實(shi)" — a parenthesised pinyin syllable
+   right after a Chinese character (real parentheses such as (VOCs), (COD), (扣除沙尘影响) are kept:
+   they are not lower-case pinyin syllables);
+3. full-width letters and digits to half width, Chinese punctuation to its full-width form;
+4. Traditional → Simplified with OpenCC (t2s);
+5. lines that are not part of the plan: page numbers ("-12-"), page headers repeated on every page,
+   footnotes at page bottoms, web-page boilerplate (share buttons, ICP numbers, document-site banners);
+6. spaces next to Chinese characters; lines broken mid-sentence are re-joined.
+"""
+from __future__ import annotations
+
+import re
+import statistics
+import unicodedata
+from collections import Counter
+from functools import lru_cache
+
+from envgov.planio.mapped import MappedText
+
+CJK = "\u4e00-\u9fff\u3400-\u4dbf"
+
+# ---------------------------------------------------------------- romanisation noise
+_TONE = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ", "aaaaeeeeiiiioooouuuuvvvvvnnnm")
+_PINYIN = re.compile(
+    r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|uai|uan|van|ian|iao|ai|ei|ao|ou|an|en|in|un|vn|ia|ie|iu|ua|uo|ue|ve|ui|er|a|o|e|i|u|v)"
+    r"|hm|hng|ng|m|n"
+)
+_PAREN_LATIN = re.compile(rf"(?<=[{CJK}）)])\(([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{{1,6}})\)")
+
+
+def is_pinyin_syllable(s: str) -> bool:
+    return _PINYIN.fullmatch(s.lower().translate(_TONE)) is not None
+
+
+_TONED = re.compile(r"[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ]")
+# a tone-marked syllable in parentheses is noise wherever it stands (even after mojibake "?")
+_PAREN_TONED = re.compile(r"[(?]([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,6})\)")
+
+
+def _drop_pinyin(m: re.Match[str]) -> str:
+    return "" if is_pinyin_syllable(m.group(1)) else m.group(0)
+
+
+def _drop_toned(m: re.Match[str]) -> str:
+    return "" if _TONED.search(m.group(1)) and is_pinyin_syllable(m.group(1)) else m.group(0)
+
+
+# ---------------------------------------------------------------- punctuation and width
+_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
+
+
+def _width(m: re.Match[str]) -> str:
+    return unicodedata.normalize("NFKC", m.group(0))
+
+
+_FULLWIDTH_ALNUM = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff0e\uff05\uff0f\u2080-\u2089\u2070\u00b9\u00b2\u00b3\u2074-\u2079]")
+# half-width punctuation between non-digits becomes Chinese punctuation ("1,000" and "18:47" stay)
+_HALF_PUNCT = re.compile(r"[,;:](?!\d)|(?<!\d)[,;:]|[!?()]")
+
+
+def _punct(m: re.Match[str]) -> str:
+    return _HALF_TO_FULL[m.group(0)]
+
+
+# ---------------------------------------------------------------- lines that are not the plan
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:[-－—–一]\s*\d{1,3}\s*[-－—–一]|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3}|\d{1,3})\s*$"
+)
+_BOILERPLATE = re.compile(
+    "|".join(
+        [
+            r"_第\d+页$",
+            r"^已阅读\d+页",
+            r"^下载本文档$",
+            r"^版权说明[:：]",
+            r"^文档简介$",
+            r"^(?:分享|字号|打印|关闭|收藏|索\s*引\s*号|公开责任部门|信息名称|文\s*号|信息有效性|生成日期|发布日期|内容概述|发布机构|成文日期|主题分类)\s*[:：]",
+            r"^日期[:：].{0,40}(?:来源|浏览)",
+            r"^来源[:：]",
+            r"^【?\s*(?:打印本页|关闭窗口|返回顶部|字体[:：]?\s*大\s*中\s*小)",
+            r"京ICP备|ICP备\d|公网安备|网站标识码",
+            r"扫一扫",
+            r"^\s*[大中小]\s*[大中小]\s*[大中小]\s*$",
+        ]
+    )
+)
+# once one of these shows in the last part of a document, the rest is site footer
+_FOOTER_START = re.compile(r"^(?:温馨提示|主办[:：]|版权所有|Copyright|©|相关文档|相关推荐|最新文档)")
+
+
+def _is_boilerplate(line: str) -> bool:
+    return bool(_PAGE_NUMBER.match(line) or _BOILERPLATE.search(line))
+
+
+# ---------------------------------------------------------------- headings (shared with segment.py)
+CN_NUM = "一二三四五六七八九十百零〇两"
+HEADING = re.compile(
+    rf"^(?:第[{CN_NUM}\d]+[章节部分篇]|[{CN_NUM}]+、|（[{CN_NUM}]*）|\d{{1,2}}[.．、](?!\d)|（\d{{1,2}}）|\(\d{{1,2}}\)|[①-⑳])"
+)
+_TERMINAL = tuple("。！？；：…”’」』")  # a line ending with one of these may end a paragraph
+_SENTENCE_END = tuple("。！？")
+
+
+_OPEN_END = tuple("，、（“《‘—")
+_CLOSE_START = tuple("，。、；：）”》’！？")
+
+
+def _visual_width(s: str) -> float:
+    # Latin letters and digits take a little more than half a Chinese character in common fonts
+    return sum(0.6 if ord(c) < 0x2E80 else 1.0 for c in s)
+
+
+# ---------------------------------------------------------------- the pipeline
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _to_simplified(mt: MappedText) -> MappedText:
+    conv = _t2s()
+    new = conv.convert(mt.text)
+    if len(new) == len(mt.text):
+        return mt.translate_same_length(new)
+    # a phrase conversion changed the length somewhere: convert line by line, then char by char
+    pieces: list = []
+    start = 0
+    for line in mt.text.split("\n"):
+        end = start + len(line)
+        conv_line = conv.convert(line)
+        if len(conv_line) == len(line):
+            pieces.extend((conv_line[i], start + i) for i in range(len(line)))
+        else:
+            pieces.extend((conv.convert(line[i]), start + i) for i in range(len(line)))
+        if end < len(mt.text):
+            pieces.append((end, end + 1))
+        start = end + 1
+    return mt.build(pieces)
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line, without the newline."""
+    out = []
+    start = 0
+    for line in text.split("\n"):
+        out.append((start, start + len(line)))
+        start += len(line) + 1
+    return out
+
+
+def _drop_lines(mt: MappedText) -> MappedText:
+    text = mt.text
+    spans = _lines(text)
+    lines = [text[a:b].strip() for a, b in spans]
+    n = len(lines)
+    keep = [bool(s) for s in lines]
+
+    # site footer: everything after a footer marker in the last 30% of the document
+    for i in range(int(n * 0.7), n):
+        if _FOOTER_START.match(lines[i]):
+            for j in range(i, n):
+                keep[j] = False
+            break
+
+    for i, s in enumerate(lines):
+        if keep[i] and _is_boilerplate(s):
+            keep[i] = False
+
+    # page headers/footers: a short line repeated on many pages (keep its first occurrence: the title)
+    counts = Counter(s for s in lines if s)
+    page_breaks = sum(1 for s in lines if s and _PAGE_NUMBER.match(s))
+    seen: set[str] = set()
+    for i, s in enumerate(lines):
+        if keep[i] and len(s) <= 40 and counts[s] >= 3 and not HEADING.match(s):
+            if s in seen:
+                keep[i] = False
+            seen.add(s)
+
+    # footnotes: at a page bottom (just before a page number), a line that starts with the footnote's
+    # number, which also appears as a marker in the text shortly before it.
+    if page_breaks:
+        for i, s in enumerate(lines):
+            if not (s and _PAGE_NUMBER.match(s)):
+                continue
+            block = [j for j in range(max(0, i - 12), i) if lines[j] and keep[j]][-5:]
+            for k, j in enumerate(block):
+                m = re.match(r"^(\d{1,2})(?=[^\d.．、%])", lines[j]) or re.match(r"^(\d)(?=\d{4}年)", lines[j])
+                if not m or HEADING.match(lines[j]):
+                    continue
+                num = m.group(1)
+                before = text[max(0, spans[j][0] - 3000) : spans[j][0]]
+                if re.search(rf"[{CJK}”》）)]{num}(?![\d.．%])", before):
+                    for jj in block[k:]:
+                        keep[jj] = False
+                    break
+
+    pieces = []
+    first = True
+    for (a, b), k in zip(spans, keep):
+        if not k:
+            continue
+        # strip the line's own leading/trailing spaces
+        raw = text[a:b]
+        a2 = a + (len(raw) - len(raw.lstrip()))
+        b2 = b - (len(raw) - len(raw.rstrip()))
+        if not first:
+            pieces.append(("\n", a))
+        pieces.append((a2, b2))
+        first = False
+    return mt.build(pieces)
+
+
+def _join_broken_lines(mt: MappedText) -> MappedText:
+    """Re-join lines broken mid-sentence (hard-wrapped PDFs, scraped pages)."""
+    text = mt.text
+    spans = _lines(text)
+    lines = [text[a:b] for a, b in spans]
+    widths = [_visual_width(s) for s in lines if s]
+    if not widths:
+        return mt
+    # A document is hard-wrapped when many lines share the same (maximal) width and do not end a sentence.
+    long_w = sorted(widths)[int(len(widths) * 0.9)] if len(widths) >= 10 else max(widths)
+    near_full = [w for s, w in ((s, _visual_width(s)) for s in lines if s) if w >= long_w - 3 and not s.endswith(_SENTENCE_END)]
+    hard_wrapped = len(widths) >= 10 and len(near_full) >= 0.3 * len(widths)
+    wrap_w = statistics.median(near_full) if hard_wrapped and near_full else None
+
+    pieces: list = []
+    prev: str | None = None
+    for (a, b), s in zip(spans, lines):
+        if prev is None:
+            pieces.append((a, b))
+            prev = s
+            continue
+        join = False
+        if prev and s:
+            if wrap_w is not None:
+                full = _visual_width(prev) >= wrap_w * 0.8 and not prev.endswith(_SENTENCE_END)
+                join = (full or prev.endswith(_OPEN_END)) and not HEADING.match(s)
+            elif wrap_w is None:
+                # one paragraph per line: join only where the break is visibly inside a sentence
+                join = (prev.endswith(_OPEN_END) or s.startswith(_CLOSE_START)) and not HEADING.match(s)
+        pieces.append((a, b) if join else ("\n", a))
+        if not join:
+            pieces.append((a, b))
+        prev = s
+    return mt.build(pieces)
+
+
+def normalize_text(raw: str) -> MappedText:
+    """Normalise `raw`; the result maps each character back to an offset in `raw`."""
+    mt = MappedText.identity(raw)
+    mt = mt.sub(r"\r\n?", "\n")
+    mt = mt.sub(r"[\ufeff\u200b\u200c\u200d\u2060]", "")
+    mt = mt.sub(r"[\u00a0\u2002\u2003\u2009\u3000\t]", " ")
+    mt = mt.sub(_PAREN_LATIN, _drop_pinyin)
+    mt = mt.sub(_PAREN_TONED, _drop_toned)
+    mt = mt.sub(_FULLWIDTH_ALNUM, _width)
+    mt = mt.sub(r"[\uff08\uff09]", lambda m: m.group(0))  # already full width
+    mt = mt.sub(_HALF_PUNCT, _punct)
+    mt = mt.sub(r"[—–]{2}|──", "——")
+    mt = _to_simplified(mt)
+    # spaces next to Chinese characters, and inside "PM 2.5"
+    mt = mt.sub(rf"(?<=[{CJK}，。；：、（）“”《》])[ ]+|[ ]+(?=[{CJK}，。；：、（）“”《》])", "")
+    mt = mt.sub(r"(?<=[A-Za-z]) +(?=\d)", "")
+    mt = mt.sub(r"(?<=\d) +(?=%)", "")
+    mt = _drop_lines(mt)
+    mt = _join_broken_lines(mt)
+    mt = mt.sub(r"。{2,}", "。")
+    return mt

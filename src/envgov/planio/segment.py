@@ -1,0 +1,178 @@
+"""Heading hierarchy and the parts of a plan (基本思路 / 目标指标 / 主要任务 / 保障措施).
+
+Markers, outermost first: 第三章 → 一、 → （一） → 1. / 1、 → （1） → ①. A heading nests under the nearest
+preceding heading of an outer kind, so levels may be skipped (四、 directly followed by （一）).
+A heading may be "run in": "1.加快推进无燃煤区建设。落实……" — the title ends at the first 。.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from envgov.planio.normalize import CN_NUM
+
+_KINDS: list[tuple[str, float, re.Pattern[str]]] = [
+    ("chapter", 0, re.compile(rf"^第([{CN_NUM}\d]+)[章篇部分]+")),
+    ("section", 0.5, re.compile(rf"^第([{CN_NUM}\d]+)节")),
+    ("l1", 1, re.compile(rf"^([{CN_NUM}]+)、")),
+    ("l2", 2, re.compile(rf"^（([{CN_NUM}]*)）")),
+    ("l3", 3, re.compile(r"^(\d{1,2})[.．、](?!\d)")),
+    ("l4", 4, re.compile(r"^[（(](\d{1,2})[)）]")),
+    ("l5", 5, re.compile(r"^([①-⑳])")),
+]
+
+PART_BACKGROUND = "现状"
+PART_THINKING = "基本思路"
+PART_TARGETS = "目标指标"
+PART_TASKS = "主要任务"
+PART_SAFEGUARDS = "保障措施"
+PART_OTHER = "其他"
+
+# order matters: the first matching rule names the part
+_PART_RULES: list[tuple[str, re.Pattern[str]]] = [
+    (PART_TASKS, re.compile(r"主要任务|重点任务|工作任务|任务措施|主要措施|重点工作|主要内容|工作措施|具体措施|重点举措")),
+    (PART_SAFEGUARDS, re.compile(r"保障|组织实施|组织领导|实施机制")),
+    (PART_TARGETS, re.compile(r"目标|指标")),
+    (PART_THINKING, re.compile(r"思路|指导思想|总体要求|基本原则|工作原则")),
+    (PART_BACKGROUND, re.compile(r"现状|形势|成效|回顾|挑战|机遇|编制依据|编制过程|背景|基础")),
+]
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def cn_ordinal(n: int) -> str:
+    """1 → 一, 12 → 十二, 21 → 二十一 (markers rarely exceed 99)."""
+    if n < 10:
+        return _CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+
+
+@dataclass
+class Node:
+    kind: str
+    rank: float
+    marker: str  # the numeral as written (inferred when the document lost it: "（）")
+    title: str
+    start: int  # heading start in the normalised text
+    body_start: int  # where the text after the title begins
+    end: int = 0  # end of this node's whole extent (heading + body + children)
+    parent: "Node | None" = None
+    children: list["Node"] = field(default_factory=list)
+    part: str = PART_OTHER
+
+    @property
+    def code_marker(self) -> str:
+        if self.kind == "chapter":
+            return f"第{self.marker}章"
+        if self.kind == "section":
+            return f"第{self.marker}节"
+        if self.kind in ("l2", "l4"):
+            return f"({self.marker})"
+        return self.marker
+
+    @property
+    def code(self) -> str:
+        parts = []
+        n: Node | None = self
+        while n is not None and n.kind != "root":
+            parts.append(n.code_marker)
+            n = n.parent
+        return ".".join(reversed(parts))
+
+    @property
+    def own_end(self) -> int:
+        """End of this node's own body (before its first child heading)."""
+        return self.children[0].start if self.children else self.end
+
+    def walk(self):
+        yield self
+        for c in self.children:
+            yield from c.walk()
+
+
+@dataclass
+class Outline:
+    root: Node
+    top: list[Node]  # the nodes that carry the parts (chapters, or 一、 headings)
+
+    def parts(self, name: str) -> list[Node]:
+        return [n for n in self.top if n.part == name]
+
+    def task_nodes(self) -> list[Node]:
+        """Leaf headings inside the task parts."""
+        explicit = self.parts(PART_TASKS)
+        if explicit:
+            task_parts = explicit
+        else:
+            # plans whose parts are topics (第三章 深入打好污染防治攻坚战 …): every part that is not
+            # background, thinking, targets or safeguards holds tasks
+            task_parts = self.parts(PART_OTHER)
+        out = []
+        for p in task_parts:
+            out.extend(n for n in p.walk() if not n.children)
+        return out
+
+
+def classify_part(title: str) -> str:
+    for name, rx in _PART_RULES:
+        if rx.search(title):
+            return name
+    return PART_OTHER
+
+
+def _split_title(line: str, marker_len: int) -> tuple[str, int]:
+    """(title, offset in line where the body starts) for a heading line."""
+    rest = line[marker_len:]
+    m = re.search(r"[。！？]", rest)
+    if m and m.end() < len(rest):
+        return rest[: m.start()].strip(), marker_len + m.end()
+    if m:
+        return rest[: m.start()].strip(), len(line)
+    return rest.strip(), len(line)
+
+
+def outline(text: str) -> Outline:
+    root = Node("root", -1, "", "", 0, 0, len(text))
+    stack = [root]
+    offset = 0
+    for line in text.split("\n"):
+        start = offset
+        offset += len(line) + 1
+        for kind, rank, rx in _KINDS:
+            m = rx.match(line)
+            if not m:
+                continue
+            if kind in ("l3", "l4", "l5") and len(line) <= m.end():
+                break  # a bare "1." line is not a heading
+            title, body_off = _split_title(line, m.end())
+            if not title:
+                break
+            while stack[-1].rank >= rank:
+                stack.pop()
+            parent = stack[-1]
+            marker = m.group(1)
+            if kind == "l2" and not marker:
+                # the numeral was lost in scraping ("（）"): it is the ordinal among its siblings
+                marker = cn_ordinal(1 + sum(1 for c in parent.children if c.kind == "l2"))
+            node = Node(kind, rank, marker, title, start, start + body_off, parent=parent)
+            parent.children.append(node)
+            stack.append(node)
+            break
+    _close(root, len(text))
+    chapters = [n for n in root.children if n.kind == "chapter"]
+    top = chapters if len(chapters) >= 2 else [n for n in root.children if n.kind == "l1"]
+    if not top:
+        top = [n for n in root.children]
+    for n in top:
+        n.part = classify_part(n.title)
+        for d in n.walk():
+            d.part = n.part
+    return Outline(root, top)
+
+
+def _close(node: Node, end: int) -> None:
+    node.end = end
+    for i, c in enumerate(node.children):
+        nxt = node.children[i + 1].start if i + 1 < len(node.children) else end
+        _close(c, nxt)
