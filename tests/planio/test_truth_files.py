@@ -26,8 +26,8 @@ TASK_KEYS = {"code", "area", "title", "text", "units", "lead_units", "cooperatin
 QUANTITY_KEYS = {"value", "unit", "text"}
 AREAS = {"蓝天", "碧水", "净土", "应对气候变化", "生态保护", "静音", "其他"}
 COMPARATORS = {"<=", ">=", "=", "<", ">"}
-# one code segment: 一 | (一) | 1 | (1) | ①  (see README: markers normalised to ASCII parentheses)
-SEGMENT = re.compile(r"^(?:[一二三四五六七八九十]+|\([一二三四五六七八九十]+\)|\d+|\(\d+\)|[①-⑳])$")
+# one code segment: 第三章 | 一 | (一) | 1 | (1) | ①  (see README: markers normalised to ASCII parentheses)
+SEGMENT = re.compile(r"^(?:第[一二三四五六七八九十]+章|[一二三四五六七八九十]+|\([一二三四五六七八九十]+\)|\d+|\(\d+\)|[①-⑳])$")
 INDICATOR = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
