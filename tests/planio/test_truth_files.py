@@ -158,7 +158,7 @@ def _seed_text(doc: dict) -> str | None:
 @pytest.mark.parametrize("name", FILES)
 def test_truth_file_is_valid(name):
     if not (TRUTH / name).exists():
-        pytest.skip(f"缺少真值文件 {name}")
+        pytest.fail(f"缺少真值文件 {name}")
     doc = _load(name)
     # 001 is Traditional Chinese with noise: its truth text is normalised, so no verbatim check.
     seed = None if name.startswith("001") else _seed_text(doc)
@@ -177,6 +177,18 @@ def test_003_is_the_demo_ledger_symlink():
         sec = t["code"].split(".")[1]
         counts[sec] = counts.get(sec, 0) + 1
     assert counts == {"(一)": 26, "(二)": 15, "(三)": 18, "(四)": 23, "(五)": 14}
+
+
+def test_002_and_001_task_counts_match_the_documents():
+    # 002: 三、主要任务 has three sections of three numbered items each
+    codes = [t["code"] for t in _load("002.json")["tasks"]]
+    assert codes == [f"三.({s}).{n}" for s in "一二三" for n in (1, 2, 3)]
+    # 001: 70 items without sub-items + 14 section intros (README: parents with own text)
+    tasks = _load("001_tasks.json")["tasks"]
+    assert len(tasks) == 84
+    assert {t["code"].split(".")[0] for t in tasks} == {"第三章", "第四章", "第五章", "第六章"}
+    # numbered "1." items: 第三章 3+3, 第四章 5+3 + 4+3+6+3 + 2+2+3+2
+    assert sum(1 for t in tasks if t["code"].split(".")[-1].isdigit()) == 39
 
 
 def test_readme_unit_table_is_parsed():
