@@ -142,3 +142,15 @@ def test_reminders_list_only_what_is_owed(world):
     actions.submit_progress(world["task_unit_a"], acting_user=world["unit_a"], narrative="本月进展", today=today)
     owed = actions.owed_reports(world["plan"], today)
     assert "市场监管局" not in owed
+
+
+def test_daily_check_command_opens_supervision_and_lists_owed(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("daily_check", date="2024-07-05", stdout=out)
+    text = out.getvalue()
+    assert "新增逾期督办 1 项" in text and "市场监管局" in text
+    assert SupervisionItem.objects.filter(task=world["task_unit_b"], source="overdue").count() == 1

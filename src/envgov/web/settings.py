@@ -143,7 +143,7 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = _env_bool("ENVGOV_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("ENVGOV_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("ENVGOV_HSTS_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = _env_bool("ENVGOV_HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = _env_bool("ENVGOV_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,0 +1,29 @@
+"""The daily check (run once a day by cron/systemd timer): open 督办 for overdue and lagging tasks of every
+issued plan, and print what each unit and town still owes for the current period."""
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from envgov.apps.plans import actions, clock
+from envgov.apps.plans.models import Plan
+
+
+class Command(BaseCommand):
+    help = "每日检查：逾期、滞后任务自动生成督办事项，并列出本期欠报单位"
+
+    def add_arguments(self, parser):  # noqa: ANN001
+        parser.add_argument("--date", help="检查日期 YYYY-MM-DD（默认今天）")
+
+    def handle(self, *args, date: str | None = None, **options):  # noqa: ANN002, ANN003
+        import datetime as dt
+
+        today = dt.date.fromisoformat(date) if date else clock.today()
+        for plan in Plan.objects.filter(status=Plan.Status.ISSUED).select_related("district"):
+            result = actions.flag_overdue_and_lagging(plan, today)
+            owed = actions.owed_reports(plan, today)
+            self.stdout.write(
+                f"{plan.district} {plan.year}《{plan.title}》：新增逾期督办 {result.overdue} 项，"
+                f"滞后督办 {result.lagging} 项；本期欠报 {len(owed)} 个单位/街乡镇"
+            )
+            for who, tasks in sorted(owed.items(), key=lambda kv: -len(kv[1])):
+                self.stdout.write(f"  {who}：{len(tasks)} 项（{'、'.join(t.code for t in tasks[:8])}{'…' if len(tasks) > 8 else ''}）")
