@@ -1,0 +1,490 @@
+"""Extraction of the ledger fields from a task's (or the targets part's) normalised text.
+
+Every function takes normalised text (see normalize.py) and returns items with spans in that text;
+the importer maps the spans back to the original document.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+
+from envgov.planio.units import UnitDictionary
+
+CJK = "\u4e00-\u9fff"
+CN_DIGIT = "零〇一二两三四五六七八九"
+CN_NUMERAL = "零〇一二两三四五六七八九十百千万亿"
+_CN_VAL = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+
+
+def cn_to_number(s: str) -> float | None:
+    """Chinese numeral (or Arabic number, possibly with 万/亿) to a number; cn2an does the work."""
+    import cn2an
+
+    try:
+        return float(cn2an.cn2an(s, "smart"))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+# ============================================================ deadlines
+@dataclass(frozen=True)
+class Deadline:
+    date: str
+    text: str
+    span: tuple[int, int]
+
+
+def _last_day(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
+
+
+def _cn_int(s: str) -> int | None:
+    if s.isdigit():
+        return int(s)
+    v = cn_to_number(s)
+    return int(v) if v is not None else None
+
+
+_Q_END = {1: 3, 2: 6, 3: 9, 4: 12}
+_YEAR = r"(?P<y>(?:19|20)\d\d)年"
+# Patterns: each yields dates. Order matters only for readability; overlapping matches are resolved
+# by keeping the longest at each place.
+_DEADLINE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # 2月底、8月底前 / 2024年9月底前 / 6月底前 / 到2024年底 (the 前 may come after a list of months)
+    ("month_end", re.compile(rf"(?:{_YEAR})?(?P<m>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})月(?:底|末|份)(?:前|以前|之前|完成)?")),
+    ("month_day", re.compile(rf"(?:{_YEAR})?(?P<m>\d{{1,2}})月(?P<d>\d{{1,2}})日(?P<suf>前|以前|之前|起|开始|以后|后)?")),
+    ("month_before", re.compile(rf"(?:{_YEAR})?(?P<m>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})月(?:前|以前|之前)")),
+    ("year_end", re.compile(rf"(?:{_YEAR})?年?(?<![每全])(?:年底|年末|年内)(?:前|以前|之前)?")),
+    ("quarter", re.compile(rf"(?<![每按各分])(?:{_YEAR})?第?(?P<q>[一二三四1-4])季度(?:末|底|前|内)?")),
+    ("half", re.compile(rf"(?:{_YEAR})?(?P<h>上半年|下半年|年中)")),
+    ("flood", re.compile(r"(?:汛前|汛期前|入汛前|主汛期前)")),
+    ("five_year", re.compile(r"[“\"]?十(?P<n>[一二三四五六七八九])五[”\"]?(?:时期|期)?末")),
+    ("year", re.compile(rf"(?P<pre>到|至|在|于|瞄准|力争|争取|确保|截至)?{_YEAR}(?P<post>前|以前|之前)?")),
+]
+# a bare year is a deadline when it opens the clause and a result verb follows
+_YEAR_RESULT = re.compile(r"^[，,]?\s*(?:前|以前|之前|底|末)?[，,]?(?:全区|我区|全市|本区)?(?:力争|基本|全面|要|将|确保|累计|初步)?(?:实现|完成|达到|建成|形成|降至|下降|提高|提升|控制|基本|全面|成功|消除|创建|取得)")
+
+
+def find_deadlines(text: str, year: int | None) -> list[Deadline]:
+    """Deadlines stated in `text` as ISO dates. `year` is the plan's year (for 年底前, 6月底前 …)."""
+    found: list[tuple[int, int, str]] = []
+    for kind, rx in _DEADLINE_PATTERNS:
+        for m in rx.finditer(text):
+            y = int(m.group("y")) if "y" in rx.groupindex and m.group("y") else year
+            date = None
+            if kind == "month_end":
+                mo = _cn_int(m.group("m"))
+                tail = text[m.end() : m.end() + 8]
+                # "2月底、8月底前": the 前 closes the whole list
+                if y and mo and 1 <= mo <= 12:
+                    if m.group(0).endswith(("前", "完成")) or re.match(r"^(?:、\d{1,2}月底)+(?:前|以前)", tail):
+                        date = _last_day(y, mo)
+                    elif m.group(0)[-1] in "底末" and _before(text, m.start(), ("到", "至", "于", "在")):
+                        date = _last_day(y, mo)
+                    elif m.group(0)[-1] in "底末" and re.match(r"^[，,]?(?:前|完成|实现|达到|全面|基本)", tail):
+                        date = _last_day(y, mo)
+            elif kind == "month_day":
+                suf = m.group("suf") or ""
+                if suf in ("前", "以前", "之前") and y:
+                    mo, d = int(m.group("m")), int(m.group("d"))
+                    if 1 <= mo <= 12 and 1 <= d <= calendar.monthrange(y, mo)[1]:
+                        date = f"{y:04d}-{mo:02d}-{d:02d}"
+            elif kind == "month_before":
+                mo = _cn_int(m.group("m"))
+                if y and mo and 2 <= mo <= 12:
+                    date = _last_day(y, mo - 1)
+            elif kind == "year_end":
+                if y:
+                    date = f"{y:04d}-12-31"
+            elif kind == "quarter":
+                q = _cn_int(m.group("q"))
+                if y and q in _Q_END:
+                    date = _last_day(y, _Q_END[q])
+            elif kind == "half":
+                if y:
+                    date = f"{y:04d}-06-30" if m.group("h") in ("上半年", "年中") else f"{y:04d}-12-31"
+            elif kind == "flood":
+                if y:
+                    date = f"{y:04d}-05-31"  # Beijing's main flood season starts on 6-1
+            elif kind == "five_year":
+                n = _cn_int(m.group("n"))
+                if n:
+                    date = f"{2025 + 5 * (10 + n - 14):04d}-12-31"
+            elif kind == "year":
+                yy = int(m.group("y"))
+                after = text[m.end() : m.end() + 12]
+                if re.match(r"^(?:度|以来|版|的|[-—~至]|起|开始|以后|后|、|和|）|\))", after):
+                    continue
+                if text[max(0, m.start() - 1) : m.start()] in ("比", "较", "从", "自", "（", "("):
+                    continue
+                if m.group("pre") or m.group("post") or _YEAR_RESULT.match(after):
+                    date = f"{yy:04d}-12-31"
+            if date:
+                found.append((m.start(), m.end(), date))
+    # keep the longest match where matches overlap
+    found.sort(key=lambda t: (t[0], -(t[1] - t[0])))
+    out: list[Deadline] = []
+    last_end = -1
+    for s, e, d in found:
+        if s < last_end:
+            continue
+        out.append(Deadline(d, text[s:e], (s, e)))
+        last_end = e
+    return out
+
+
+def _before(text: str, pos: int, words: tuple[str, ...]) -> bool:
+    head = text[max(0, pos - 3) : pos]
+    return any(head.endswith(w) for w in words) or bool(re.search(r"(?:到|至)(?:19|20)\d\d年$", head))
+
+
+# ============================================================ quantities
+@dataclass(frozen=True)
+class Quantity:
+    value: float
+    unit: str
+    text: str
+    span: tuple[int, int]
+
+
+# units of measure and classifiers, longest first where one is a prefix of another
+_UNITS = [
+    "微克/立方米", "毫克/立方米", "mg/L", "mg/l", "μg/m³", "吨/平方公里·月", "吨/平方公里", "瓦/平方米",
+    "立方米/万元", "立方米/秒", "立方米/日", "吨/日", "吨/天", "吨标煤", "吨标准煤", "千瓦时", "千瓦", "兆瓦",
+    "蒸吨", "平方公里", "平方千米", "平方米", "立方米", "公顷", "亩", "公里", "千米", "米", "吨", "千克",
+    "公斤", "%", "‰", "个百分点", "个", "家", "辆次", "辆", "条段", "条", "座", "组", "处", "台", "套",
+    "项", "人次", "户", "所", "块", "棵", "株", "只", "天", "小时", "分钟", "倍", "万元", "亿元", "元", "分贝",
+    "km2", "km", "次",
+]
+_UNIT_ALIASES = {"微克/立方米": "μg/m³", "毫克/立方米": "mg/m³", "mg/l": "mg/L", "吨标准煤": "吨标煤",
+                 "平方千米": "平方公里", "km2": "平方公里", "km": "公里", "千米": "公里"}
+_NUM = r"\d+(?:\.\d+)?"
+_CNUM = rf"[{CN_NUMERAL}]+"
+_QTY = re.compile(
+    rf"(?P<pre>不少于|不低于|不超过|不高于|不大于|不小于|至少|超过|低于|高于|达到|达|控制在|降至|约|累计|共|"
+    rf"完成|减少|下降|提高|增加)?"
+    rf"(?:(?P<num>{_NUM})|(?P<cn>{_CNUM}))(?P<mult>[万亿千百]?)"
+    rf"(?P<unit>{'|'.join(re.escape(u) for u in _UNITS)})"
+    rf"(?P<post>及以上|及以下|以上|以下|以内|左右)?"
+)
+_FRACTION = re.compile(rf"(?P<den>[{CN_NUMERAL}\d]+)分之(?P<num>[{CN_NUMERAL}\d]+)")
+_MULT = {"": 1, "万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
+
+
+def _inside(text: str, pos: int, open_: str, close: str) -> bool:
+    """Is `pos` inside an open_…close pair (e.g. a document title 《…》)?"""
+    o = text.rfind(open_, 0, pos)
+    return o != -1 and text.rfind(close, o, pos) == -1 and text.find(close, pos) != -1
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    out: list[Quantity] = []
+    for m in _QTY.finditer(text):
+        start_num = m.start("num") if m.group("num") else m.start("cn")
+        prev = text[start_num - 1 : start_num] if start_num > 0 else ""
+        if m.group("num"):
+            # part of a code or name: PM2.5, C2, NH3, GB3095, 第3次, 22号线
+            if re.match(r"[A-Za-z\-—/.]", prev) or prev.isdigit():
+                continue
+            value = float(m.group("num"))
+        else:
+            cn = m.group("cn")
+            if prev in ("第", "“", "\"", "十") or re.fullmatch(r"[十百千万亿]+", cn):
+                continue
+            v = cn_to_number(cn)
+            if v is None:
+                continue
+            value = v
+        if _inside(text, start_num, "《", "》"):
+            continue
+        unit = m.group("unit")
+        # "个" after a Chinese numeral in a slogan ("四个转变", "三个协同") is not a measure
+        if m.group("cn") and unit == "个" and text[start_num - 1 : start_num] in ("“", ""):
+            continue
+        value *= _MULT[m.group("mult")]
+        if m.group("mult") and unit in ("元",):
+            unit = m.group("mult") + unit  # 万元/亿元 stay as units
+            value /= _MULT[m.group("mult")]
+        unit = _UNIT_ALIASES.get(unit, unit)
+        s = m.start("pre") if m.group("pre") in ("不少于", "不低于", "不超过", "不高于", "至少", "达到", "控制在", "约") else start_num
+        out.append(Quantity(_clean(value), unit, text[s : m.end()], (s, m.end())))
+    for m in _FRACTION.finditer(text):
+        den, num = cn_to_number(m.group("den")), cn_to_number(m.group("num"))
+        if den and num is not None:
+            out.append(Quantity(round(num / den, 4), "", m.group(0), m.span()))
+    out.sort(key=lambda q: q.span)
+    return out
+
+
+def _clean(v: float) -> float | int:
+    return int(v) if float(v).is_integer() else round(v, 6)
+
+
+# ============================================================ units (actors) and towns
+@dataclass
+class UnitMention:
+    name: str  # canonical
+    printed: str
+    span: tuple[int, int]
+    role: str  # "lead" | "coop" | "actor"
+    known: bool
+
+
+_SEP = r"(?:、|和|及|与|以及|，(?=[^，。；]{0,12}(?:等部门|等单位)))"
+_LEAD_AFTER = re.compile(r"^(?:等(?:相关|有关)?(?:部门|单位))?(?:要|共同|分别|负责)?(?:牵头|负责|主责|会同)")
+_COOP_AFTER = re.compile(r"^(?:等(?:相关|有关)?(?:部门|单位))?(?:要|共同|分别)?(?:配合|协助|提供相关配合|提供配合)")
+_NOT_ACTOR_AFTER = re.compile(
+    r"^(?:等(?:相关|有关)?(?:部门|单位))?(?:的|联合印发|印发|拟|制定的|出台的|下达|统筹下|指导下|部署|要求|通报|共享|反馈|备案|报告)"
+)
+_NOT_ACTOR_BEFORE = re.compile(r"(?:向|对|移交|移送|报送|报|提交|交由|抄送|通报|经|按照|依据|根据|参照|协调)$")
+_COOP_BEFORE = re.compile(r"(?:会同|配合|协助|联合)$")
+_UNKNOWN = re.compile(
+    rf"(?:^|(?<=[，。；：、（“\n]))(?P<n>[{CJK}]{{2,14}}?(?:管委会|管理委员会|办公室|分局|支队|中心|公司|集团|交易所|局|委|办))"
+    r"(?=牵头|会同|负责|主责|配合|协助|组织|督促|推动|推进|加强|开展|落实|做好|摸排|建立|引导|鼓励|按照|依法|定期|严格|加快)"
+)
+_GENERIC = re.compile(r"相关|有关|各|部门|单位|行业|企业|机构|主体|市级|国家|全市|本市")
+
+
+def _clause_start(text: str, pos: int) -> int:
+    i = max(text.rfind(c, 0, pos) for c in "，。；：\n")
+    return i + 1
+
+
+def find_units(text: str, units: UnitDictionary) -> tuple[list[UnitMention], list[str]]:
+    """Units named as actors, with their role. Also the towns acting as a unit (潞邑街道牵头)."""
+    spans: list[tuple[int, int, str, str, bool]] = []  # start, end, canonical, printed, known
+    taken = [False] * (len(text) + 1)
+
+    def add(s: int, e: int, canon: str, printed: str, known: bool) -> None:
+        if any(taken[s:e]):
+            return
+        for i in range(s, e):
+            taken[i] = True
+        spans.append((s, e, canon, printed, known))
+
+    for m in units.full_regex.finditer(text):
+        s, e = m.span()
+        printed = m.group(0)
+        # a city body (市生态环境局) is not a district actor, unless the alias itself names the branch
+        if text[s - 1 : s] == "市" and not printed.startswith("市"):
+            continue
+        if text[s - 2 : s] in ("北京", "京市"):
+            continue
+        add(s, e, units.canonical(printed), printed, True)
+    # X部门 with X a short form ("生态环境部门", "市场监管部门")
+    if units.short:
+        short_rx = re.compile("(?:区)?(?:" + "|".join(map(re.escape, sorted(units.short, key=len, reverse=True))) + ")(?:部门|委|局)?")
+        for m in short_rx.finditer(text):
+            s, e = m.span()
+            printed = m.group(0)
+            if text[s - 1 : s] == "市" or text[s - 2 : s] in ("北京",):
+                continue
+            tail = text[e : e + 10]
+            head = text[max(0, s - 1) : s]
+            in_list = bool(re.match(r"^(?:、|和|及|与)", tail) or head in ("、",)) and bool(
+                re.search(r"等(?:行业主管|相关|有关|职能)?(?:部门|单位)|部门", text[e : e + 60].split("。")[0])
+            )
+            if printed.endswith("部门") or in_list:
+                # short forms are words of ordinary speech too: require a list boundary before them
+                if not printed.endswith("部门") and head not in ("、", "，", "。", "；", "", "\n", "和", "及", "与", "同"):
+                    continue
+                base = printed[:-2] if printed.endswith("部门") else printed
+                canon = units.short.get(base.lstrip("区"), units.canonical(base))
+                add(s, e, canon, printed, True)
+    for m in _UNKNOWN.finditer(text):
+        n = m.group("n")
+        if _GENERIC.search(n) or n in units.collectives:
+            continue
+        if text[m.start("n") - 1 : m.start("n")] == "市" or n.startswith("市"):
+            continue
+        add(m.start("n"), m.end("n"), units.canonical(n), n, False)
+
+    spans.sort()
+    mentions: list[UnitMention] = []
+    # group mentions joined by 、/和 (one list acts together)
+    groups: list[list[tuple[int, int, str, str, bool]]] = []
+    for sp in spans:
+        if groups:
+            last = groups[-1][-1]
+            between = text[last[1] : sp[0]]
+            if re.fullmatch(r"(?:、|和|及|与|以及|，|及其)?", between):
+                groups[-1].append(sp)
+                continue
+        groups.append([sp])
+    for g in groups:
+        gs, ge = g[0][0], g[-1][1]
+        before = text[_clause_start(text, gs) : gs]
+        after = text[ge : ge + 16]
+        if units.collectives and any(after.startswith(c) for c in ("等行业主管部门",)):
+            pass
+        if _NOT_ACTOR_AFTER.match(after):
+            continue
+        if _NOT_ACTOR_BEFORE.search(before):
+            continue
+        if re.search(r"由$", before) and not re.match(r"^(?:等\S{0,4})?(?:负责|牵头|组织)", after):
+            continue
+        if re.search(r"与$", before) and re.match(r"^(?:共享|通报|对接|沟通|衔接)", after):
+            continue
+        if re.search(r"(?:在|经)$", before):
+            continue
+        role = "actor"
+        if _LEAD_AFTER.match(after):
+            role = "lead"
+        elif _COOP_AFTER.match(after) or _COOP_BEFORE.search(before):
+            role = "coop"
+        else:
+            sentence = text[ge : _sentence_end(text, ge)]
+            if re.search(r"配合|协助", sentence[:20]) and "牵头" not in sentence[:20]:
+                role = "coop"
+        for s, e, canon, printed, known in g:
+            mentions.append(UnitMention(canon, printed, (s, e), role, known))
+    unknown = sorted({m.printed for m in mentions if not m.known})
+    return mentions, unknown
+
+
+def _sentence_end(text: str, pos: int) -> int:
+    ends = [i for i in (text.find(c, pos) for c in "。；\n") if i != -1]
+    return min(ends) if ends else len(text)
+
+
+_TOWN_PATTERN = re.compile(
+    rf"(?:^|(?<=[，。；：、（“\n和及与同]))(?P<n>[{CJK}]{{2,5}}?(?:镇|乡|街道|地区办事处))(?:政府|人民政府|办事处)?"
+)
+_NOT_TOWN = re.compile(r"^(?:各|相关|本|全|所在|属地|重点|城区|农村|城镇|乡镇|街乡|镇街|其他|周边|部分|有关|我区|辖区|城乡)|[乡镇]街道$|乡镇$")
+
+
+def find_towns(text: str, units: UnitDictionary) -> list[tuple[str, tuple[int, int]]]:
+    out: list[tuple[str, tuple[int, int]]] = []
+    if units.towns:
+        rx = re.compile("|".join(re.escape(t) for t in sorted(units.towns, key=len, reverse=True)))
+        for m in rx.finditer(text):
+            out.append((m.group(0), m.span()))
+    for m in _TOWN_PATTERN.finditer(text):
+        n = m.group("n")
+        if _NOT_TOWN.search(n) or any(s <= m.start("n") < e for _, (s, e) in out):
+            continue
+        # the name must itself be a proper name: not a verb phrase ("推进宋庄镇" is caught by the list)
+        if re.search(r"推进|开展|加强|完成|实施|建设|治理|管理|监管|落实|推动|组织|各", n):
+            continue
+        out.append((n, m.span("n")))
+    # the towns as a whole, when they act
+    for alias in units.all_towns_aliases:
+        for m in re.finditer(re.escape(alias), text):
+            after = text[m.end() : m.end() + 12]
+            before = text[max(0, m.start() - 4) : m.start()]
+            if alias == "属地" and (re.match(r"^(?:责任|管理|政府|街乡|的)", after) and not after.startswith("政府")):
+                if not re.search(r"落实$", before) or not after.startswith("责任"):
+                    continue
+            if re.search(r"(?:向|对|由)$", before):
+                continue
+            if any(s <= m.start() < e for _, (s, e) in out):
+                continue
+            out.append((units.all_towns_name, m.span()))
+    out.sort(key=lambda t: t[1])
+    return out
+
+
+# ============================================================ targets
+@dataclass(frozen=True)
+class Target:
+    indicator: str
+    comparator: str
+    value: float
+    unit: str
+    period: str
+    text: str
+    span: tuple[int, int]
+    flags: tuple[str, ...] = ()
+
+
+_CAP_WORDS = re.compile(r"不超过|不高于|不大于|控制在|以内|以下|降至|低于|小于")
+_FLOOR_WORDS = re.compile(r"不低于|不少于|至少|以上|超过|高于|大于")
+_CAP_INDICATOR = re.compile(r"浓度|天数|降尘|排放总量|排放量|能耗|用水量|负荷|总量")
+_FLOOR_INDICATOR = re.compile(r"减排|下降|降幅|削减|利用率|率|比例|比重|覆盖|达标|断面")
+_PERIOD = re.compile(r"(?P<p>一季度|二季度|三季度|四季度|第[一二三四]季度|上半年|下半年|汛期|采暖季|供暖季)")
+
+
+def find_targets(text: str, year: int | None = None) -> list[Target]:
+    """Numeric targets: each quantity of the targets part with the indicator it qualifies."""
+    out: list[Target] = []
+    for q in find_quantities(text):
+        s, e = q.span
+        if _inside(text, s, "（", "）"):
+            continue  # a parenthesised split ("1个Ⅲ类、7个Ⅳ类") is a detail of the target, not a target
+        cstart = _clause_start(text, s)
+        clause_end = min([i for i in (text.find(c, e) for c in "，。；\n") if i != -1] or [len(text)])
+        clause = text[cstart:clause_end]
+        head = text[cstart:s]
+        # several values for several indicators: "A、B、C减排量分别为430吨、420吨、790吨"
+        indicator = re.sub(r"(?:分别)?(?:为|达到|达|控制在|不超过|不高于|不低于|不少于|降至|下降|累计下降|累计减排|减排)$", "", head)
+        indicator = re.sub(r"^(?:到|至)?(?:19|20)\d\d年[，]?|^(?:全年|全区|我区|力争)", "", indicator).strip("，、 ")
+        if not indicator:
+            indicator = clause[: s - cstart] or clause
+        post = text[e : e + 6]
+        if _CAP_WORDS.search(q.text) or re.match(r"^(?:及)?(?:以下|以内)", post) or re.search(r"(?:控制在|不超过|不高于|降至)$", head):
+            comp = "<="
+        elif _FLOOR_WORDS.search(q.text) or re.match(r"^(?:及)?以上", post) or re.search(r"(?:不低于|不少于|至少)$", head):
+            comp = ">="
+        elif _CAP_INDICATOR.search(indicator) and not _FLOOR_INDICATOR.search(indicator[-4:]):
+            comp = "<="
+        else:
+            comp = ">="
+        pm = _PERIOD.search(head)
+        if pm:
+            period = pm.group("p")
+        elif "累计" in clause or re.search(r"减排量|降幅", indicator):
+            period = "累计"
+        else:
+            period = "全年"
+        flags = []
+        tail = text[e : e + 20]
+        if "扣除沙尘" in tail.split("。")[0][:12]:
+            flags.append("扣除沙尘")
+        if "左右" in text[e : e + 3]:
+            flags.append("左右")
+        if "力争" in head:
+            flags.append("力争")
+        names = [indicator]
+        if "分别" in head:
+            lst = re.split(r"分别", head)[0]
+            parts = re.split(r"、", re.sub(r"^.*?(?=[^，]*$)", "", lst))
+            if len(parts) > 1:
+                names = parts
+        out.append(Target(indicator, comp, q.value, q.unit, period, clause, (cstart, clause_end), tuple(flags)))
+    # "分别为": pair the i-th value with the i-th indicator
+    return _spread_respectively(out, text)
+
+
+def _spread_respectively(targets: list[Target], text: str) -> list[Target]:
+    out = []
+    by_clause: dict[tuple[int, int], list[Target]] = {}
+    for t in targets:
+        by_clause.setdefault(t.span, []).append(t)
+    for span, ts in by_clause.items():
+        clause = text[span[0] : span[1]]
+        m = re.search(r"^(?P<names>.*?)(?:分别为|分别达到|分别是)", clause)
+        if m and len(ts) > 1:
+            names = [n for n in re.split(r"、|和", m.group("names")) if n]
+            if len(names) == len(ts):
+                base = re.sub(r"^.*?(?=[^、和]*$)", "", m.group("names"))
+                suffix = re.sub(r"^(?:" + "|".join(map(re.escape, names[:-1])) + ")", "", names[-1]) if len(names) > 1 else ""
+                # the common noun is written once after the last name ("…氨氮重点工程减排量")
+                common = names[-1][len(_common_prefix_len(names[-1], base)) :] if False else ""
+                for t, n in zip(ts, names):
+                    out.append(Target(n, t.comparator, t.value, t.unit, t.period, t.text, t.span, t.flags))
+                continue
+        # "A和B达到95%以上": one value for two indicators ending alike (…率 和 …率)
+        if len(ts) == 1 and "和" in ts[0].indicator:
+            parts = ts[0].indicator.split("和")
+            if len(parts) == 2 and parts[0][-1:] == parts[1][-1:] and len(parts[0]) >= 3:
+                for p in parts:
+                    t = ts[0]
+                    out.append(Target(p, t.comparator, t.value, t.unit, t.period, t.text, t.span, t.flags))
+                continue
+        out.extend(ts)
+    return out
+
+
+def _common_prefix_len(a: str, b: str) -> str:
+    return ""

@@ -1,0 +1,285 @@
+"""`import_plan`: from a plan document to a proposed ledger (targets and tasks) for a person to review."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from envgov.planio import extract, segment
+from envgov.planio.errors import PlanImportError
+from envgov.planio.mapped import MappedText
+from envgov.planio.normalize import normalize_text
+from envgov.planio.readers import read_document
+from envgov.planio.units import UnitDictionary
+
+
+@dataclass
+class QuantityItem:
+    value: float
+    unit: str
+    text: str
+    source_span: tuple[int, int] = (0, 0)
+
+    def to_dict(self) -> dict:
+        return {"value": self.value, "unit": self.unit, "text": self.text}
+
+
+@dataclass
+class TargetItem:
+    indicator: str
+    comparator: str
+    value: float
+    unit: str
+    period: str
+    text: str
+    flags: list[str] = field(default_factory=list)
+    source_span: tuple[int, int] = (0, 0)
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in ("indicator", "comparator", "value", "unit", "period", "text")}
+
+
+@dataclass
+class TaskItem:
+    code: str
+    title: str
+    text: str
+    units: list[str]
+    lead_units: list[str]
+    cooperating_units: list[str]
+    towns: list[str]
+    deadlines: list[str]
+    quantities: list[QuantityItem]
+    part: str = segment.PART_TASKS
+    unknown_units: list[str] = field(default_factory=list)  # recognised by pattern only: to review
+    source_span: tuple[int, int] = (0, 0)
+
+    def to_dict(self) -> dict:
+        d = {k: getattr(self, k) for k in ("code", "title", "text", "units", "lead_units", "towns", "deadlines")}
+        d["quantities"] = [q.to_dict() for q in self.quantities]
+        return d
+
+
+@dataclass
+class ImportedPlan:
+    district: str | None
+    year: int | None
+    title: str
+    targets: list[TargetItem]
+    tasks: list[TaskItem]
+    original_text: str
+    normalized_text: str
+    filename: str = ""
+    warnings: list[str] = field(default_factory=list)
+    _map: MappedText | None = field(default=None, repr=False)
+
+    def to_dict(self) -> dict:
+        return {
+            "district": self.district,
+            "year": self.year,
+            "title": self.title,
+            "targets": [t.to_dict() for t in self.targets],
+            "tasks": [t.to_dict() for t in self.tasks],
+        }
+
+    def to_json(self, indent: int | None = 1) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    def source(self, span: tuple[int, int]) -> str:
+        """The original text of a source span (for showing an item in its document)."""
+        return self.original_text[span[0] : span[1]]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a span of `normalized_text` to the original text."""
+        assert self._map is not None
+        return self._map.original_span(start, end)
+
+    @property
+    def unknown_units(self) -> list[str]:
+        return sorted({u for t in self.tasks for u in t.unknown_units})
+
+
+# ---------------------------------------------------------------- title, district, year
+_TITLE_WORDS = re.compile(r"计划|规划|方案|报告|措施|要点|意见|安排")
+
+
+def infer_title(text: str) -> str:
+    lines = [s for s in text.split("\n")[:20] if s.strip()]
+    for s in lines:
+        if _TITLE_WORDS.search(s) and len(s) <= 80 and not segment.classify_part(s) == segment.PART_TASKS:
+            return s.strip()
+    return lines[0].strip()[:80] if lines else ""
+
+
+def infer_district(title: str, text: str, units: UnitDictionary) -> str | None:
+    for src in (title, text[:2000]):
+        hits = [(src.find(d), d) for d in units.districts if d in src]
+        short = [(src.find(d[:-1]), d) for d in units.districts if d.endswith("区") and len(d) >= 3 and d[:-1] in src]
+        best = sorted(hits) or sorted(short)
+        if best:
+            return best[0][1]
+    return None
+
+
+def infer_year(title: str, text: str) -> int | None:
+    m = re.search(r"((?:19|20)\d\d)(?:年|\D|$)", title)
+    if m:
+        return int(m.group(1))
+    m = re.search(r"((?:19|20)\d\d)年", text[:1500])
+    return int(m.group(1)) if m else None
+
+
+# ---------------------------------------------------------------- the import
+def import_plan(
+    path_or_bytes: "str | Path | bytes",
+    filename: str | None = None,
+    district: str | None = None,
+    year: int | None = None,
+    units_file: "str | Path | None" = None,
+) -> ImportedPlan:
+    """Read, normalise, segment and extract a plan document. Raises PlanImportError (Chinese message)."""
+    if isinstance(path_or_bytes, (bytes, bytearray)):
+        data = bytes(path_or_bytes)
+        filename = filename or "上传文件"
+    else:
+        p = Path(path_or_bytes)
+        filename = filename or p.name
+        try:
+            data = p.read_bytes()
+        except FileNotFoundError as exc:
+            raise PlanImportError("文件不存在", str(p)) from exc
+        except IsADirectoryError as exc:
+            raise PlanImportError("这是一个文件夹，不是文件", str(p)) from exc
+        except OSError as exc:
+            raise PlanImportError(f"文件无法读取（{exc.strerror}）", str(p)) from exc
+    raw = read_document(data, filename)
+    return import_text(raw, filename, district=district, year=year, units_file=units_file)
+
+
+def import_text(
+    raw: str,
+    filename: str = "",
+    district: str | None = None,
+    year: int | None = None,
+    units_file: "str | Path | None" = None,
+) -> ImportedPlan:
+    units = UnitDictionary.load(units_file)
+    mt = normalize_text(raw)
+    text = mt.text
+    if len(text.strip()) < 20:
+        raise PlanImportError("文件中几乎没有文字，不像是一份行动计划", filename)
+    outline = segment.outline(text)
+    title = infer_title(text)
+    district = district or infer_district(title, text, units)
+    year = year or infer_year(title, text)
+
+    def ospan(s: int, e: int) -> tuple[int, int]:
+        return mt.original_span(s, e)
+
+    targets: list[TargetItem] = []
+    for part in outline.parts(segment.PART_TARGETS) + outline.parts(segment.PART_THINKING):
+        body_start = part.body_start
+        for t in extract.find_targets(text[body_start : part.end], year):
+            s, e = t.span[0] + body_start, t.span[1] + body_start
+            targets.append(TargetItem(t.indicator, t.comparator, t.value, t.unit, t.period, t.text, list(t.flags), ospan(s, e)))
+
+    tasks: list[TaskItem] = []
+    for node, start, body_start, end, code, title_text in _task_units(outline, text):
+        tasks.append(_make_task(text, node, start, body_start, end, code, title_text, units, year, ospan))
+
+    warnings = []
+    if not tasks:
+        raise PlanImportError(
+            "没有识别出任务条目：未找到“主要任务”等部分或编号标题（一、（一）1.），看起来不是一份行动计划", filename
+        )
+    if not targets:
+        warnings.append("未识别出数值目标（目标指标部分缺失或没有数字）")
+    plan = ImportedPlan(district, year, title, targets, tasks, raw, text, filename, warnings, mt)
+    for t in plan.unknown_units:
+        plan.warnings.append(f"词典外的单位名称（请核对）：{t}")
+    return plan
+
+
+def _task_units(outline: segment.Outline, text: str):
+    """(node, start, body_start, end, code, title) of each task, in document order."""
+    explicit = outline.parts(segment.PART_TASKS)
+    parts = explicit or outline.parts(segment.PART_OTHER)
+    for part in parts:
+        if not part.children:
+            # a task part written as prose: each paragraph is a task
+            pos = part.body_start
+            body = text[pos : part.end]
+            i = 0
+            for para in body.split("\n"):
+                s = pos
+                pos += len(para) + 1
+                if len(para.strip()) < 8:
+                    continue
+                i += 1
+                m = re.match(r"^(.{2,30}?)(?:[：:]|方面：|。)", para)
+                ptitle = m.group(1) if m else para[:20]
+                yield part, s, s, s + len(para), f"{part.code}.{i}", ptitle
+            continue
+        for node in part.walk():
+            if node is part:
+                continue
+            own = text[node.body_start : node.own_end].strip()
+            if node.children and not own:
+                continue
+            yield node, node.start, node.body_start, node.own_end, node.code, node.title
+
+
+def _make_task(text, node, start, body_start, end, code, title, units, year, ospan) -> TaskItem:
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end == -1 or line_end > end else line_end
+    run_in = body_start < line_end  # title sentence and body on the same line
+    if node.start == start and (run_in or body_start >= line_end):
+        marker_end = start + (len(text[start:line_end]) - len(text[start:line_end].lstrip()))
+        m = re.match(r"^(?:第[^章节]+[章节]|[一二三四五六七八九十百]+、|（[一二三四五六七八九十]*）|\d{1,2}[.．、]|[（(]\d{1,2}[)）]|[①-⑳])", text[start:line_end])
+        content_start = start + (m.end() if m else 0)
+        tstart = content_start if run_in else min(line_end + 1, end)
+    else:
+        tstart = start
+    body = text[tstart:end].strip("\n")
+    mentions, unknown = extract.find_units(body, units)
+    unit_names: list[str] = []
+    lead: list[str] = []
+    coop: list[str] = []
+    for m in mentions:
+        if m.name in units.collectives:
+            continue
+        if m.name not in unit_names:
+            unit_names.append(m.name)
+        if m.role == "lead" and m.name not in lead:
+            lead.append(m.name)
+        if m.role == "coop" and m.name not in coop:
+            coop.append(m.name)
+    towns = []
+    for name, _ in extract.find_towns(body, units):
+        if name not in towns:
+            towns.append(name)
+    deadlines = sorted({d.date for d in extract.find_deadlines(body, year)})
+    off = tstart + (len(text[tstart:end]) - len(text[tstart:end].lstrip("\n")))
+    quantities = [QuantityItem(q.value, q.unit, q.text, ospan(off + q.span[0], off + q.span[1])) for q in extract.find_quantities(body)]
+    return TaskItem(
+        code=code,
+        title=title,
+        text=body,
+        units=unit_names,
+        lead_units=lead,
+        cooperating_units=coop,
+        towns=towns,
+        deadlines=deadlines,
+        quantities=quantities,
+        part=node.part,
+        unknown_units=[u for u in unknown],
+        source_span=ospan(start, end),
+    )
+
+
+def plan_to_json_dict(plan: ImportedPlan) -> dict:
+    return plan.to_dict()
+
+
+__all__ = ["ImportedPlan", "TaskItem", "TargetItem", "QuantityItem", "import_plan", "import_text", "asdict"]

@@ -1,0 +1,122 @@
+"""Read a plan document (.txt in any common encoding, .docx incl. tables, .pdf with a text layer) to text.
+
+The text returned here is "the original": every extracted item's source span points into it.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from envgov.planio.errors import PlanImportError
+
+MAX_BYTES = 200 * 1024 * 1024
+
+
+def read_document(data: bytes, filename: str) -> str:
+    """Text of the document; raises PlanImportError with a Chinese reason when it cannot be read."""
+    if not data:
+        raise PlanImportError("文件为空（0 字节）", filename)
+    if len(data) > MAX_BYTES:
+        raise PlanImportError(f"文件过大（{len(data) // 1024 // 1024} MB），超过 200 MB 上限", filename)
+    suffix = Path(filename).suffix.lower()
+    if data[:5] == b"%PDF-" or suffix == ".pdf":
+        text = read_pdf(data, filename)
+    elif data[:4] == b"PK\x03\x04" or suffix == ".docx":
+        text = read_docx(data, filename)
+    elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise PlanImportError("这是旧版 Word（.doc）或加密的 Office 文件，无法直接读取；请另存为 .docx 后再导入", filename)
+    elif suffix in ("", ".txt", ".text", ".md", ".csv"):
+        text = read_txt(data, filename)
+    else:
+        raise PlanImportError(f"不支持的文件格式“{suffix}”；请使用 .txt、.docx 或带文字层的 .pdf", filename)
+    if not text.strip():
+        raise PlanImportError("文件中没有可读的文字", filename)
+    return text
+
+
+def read_txt(data: bytes, filename: str = "") -> str:
+    for enc in ("utf-8-sig",):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data[:4096] and not (data[:2] in (b"\xff\xfe", b"\xfe\xff")):
+        raise PlanImportError("文件含二进制内容，不是文本文件", filename)
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=["gb18030", "big5", "utf_16", "utf_8", "gbk", "big5hkscs"]).best()
+    if best is None:
+        best = from_bytes(data).best()
+    if best is None:
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise PlanImportError("无法识别文本编码（试过 UTF-8、GB18030、Big5）", filename) from exc
+    enc = best.encoding
+    # GBK is a subset of GB18030: decode with the superset so rare characters survive
+    if enc in ("gbk", "gb2312", "cp936"):
+        enc = "gb18030"
+    return data.decode(enc, errors="replace")
+
+
+def read_docx(data: bytes, filename: str = "") -> str:
+    """Paragraphs and tables in document order; a table row becomes one line, cells separated by a tab."""
+    try:
+        import docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+
+        doc = docx.Document(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise PlanImportError("不是有效的 .docx 文件（压缩包已损坏或文件被加密）", filename) from exc
+    except Exception as exc:  # python-docx raises several kinds for broken packages
+        raise PlanImportError(f"无法打开 .docx 文件：{exc}", filename) from exc
+    lines: list[str] = []
+    body = doc.element.body
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append(Paragraph(child, doc).text)
+        elif tag == "tbl":
+            for row in Table(child, doc).rows:
+                cells: list[str] = []
+                for cell in row.cells:
+                    t = cell.text.replace("\n", " ").strip()
+                    if not cells or cells[-1] != t:  # merged cells repeat their text
+                        cells.append(t)
+                lines.append("\t".join(cells))
+    return "\n".join(lines)
+
+
+def read_pdf(data: bytes, filename: str = "") -> str:
+    try:
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                ok = reader.decrypt("")
+            except Exception:
+                ok = 0
+            if not ok:
+                raise PlanImportError("PDF 已加密（需要密码），无法读取；请提供未加密的文件", filename)
+    except PlanImportError:
+        raise
+    except Exception as exc:
+        raise PlanImportError(f"不是有效的 PDF 文件：{exc}", filename) from exc
+    pages: list[str] = []
+    try:
+        import pdfplumber
+
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for page in pdf.pages:
+                pages.append(page.extract_text() or "")
+    except Exception:
+        pages = [(p.extract_text() or "") for p in reader.pages]
+    text = "\n".join(pages)
+    if not text.strip():
+        raise PlanImportError(
+            f"PDF 没有文字层（共 {len(reader.pages)} 页，可能是扫描件）；请先做文字识别（OCR）再导入", filename
+        )
+    return text

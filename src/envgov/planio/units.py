@@ -1,0 +1,120 @@
+"""Unit (organisation) dictionary: Beijing district bodies and their aliases, as data.
+
+`UnitDictionary.load(user_file)` reads `data/units.yaml` and merges a user file over it (same layout;
+an entry with the same canonical name replaces the built-in one).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+CJK = "\u4e00-\u9fff"
+
+
+@dataclass
+class UnitDictionary:
+    names: dict[str, str]  # full alias (incl. canonical) → canonical
+    short: dict[str, str]  # list-only short form → canonical
+    collectives: set[str]
+    all_towns_name: str
+    all_towns_aliases: list[str]
+    towns: set[str] = field(default_factory=set)
+    districts: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, user_file: "str | Path | None" = None) -> "UnitDictionary":
+        base = _builtin()
+        if user_file is None:
+            return base
+        try:
+            extra = yaml.safe_load(Path(user_file).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            from envgov.planio.errors import PlanImportError
+
+            raise PlanImportError(f"单位词典文件无法读取：{user_file}（{exc}）") from exc
+        return _merge(base, extra)
+
+    def canonical(self, name: str) -> str:
+        """Canonical name of a printed unit name; unknown names come back without their 区/市 prefix."""
+        n = name.strip()
+        if n.endswith("政府") and len(n) > 4:
+            n = n[:-2]
+        for cand in (n, _strip_prefix(n)):
+            if cand in self.names:
+                return self.names[cand]
+            if cand in self.short:
+                return self.short[cand]
+            if cand.endswith("部门") and cand[:-2] in self.short:
+                return self.short[cand[:-2]]
+        return _strip_prefix(n)
+
+    @property
+    def full_regex(self) -> re.Pattern[str]:
+        return _full_regex(tuple(sorted(self.names, key=len, reverse=True)))
+
+
+def _strip_prefix(n: str) -> str:
+    for p in ("区委", "区", "市"):
+        if n.startswith(p) and len(n) - len(p) >= 2 and not n.startswith("市场") and not n.startswith("区域"):
+            return n[len(p):]
+    return n
+
+
+@lru_cache(maxsize=8)
+def _full_regex(aliases: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("(?:区委|区)?(?:" + "|".join(re.escape(a) for a in aliases) + ")")
+
+
+def _from_data(data: dict) -> UnitDictionary:
+    names: dict[str, str] = {}
+    short: dict[str, str] = {}
+    for entry in data.get("units", []):
+        canon = entry["name"]
+        names[canon] = canon
+        for a in entry.get("aliases") or []:
+            names[a] = canon
+        for s in entry.get("short") or []:
+            short[s] = canon
+    towns: set[str] = set()
+    for lst in (data.get("towns") or {}).values():
+        towns.update(lst)
+    return UnitDictionary(
+        names=names,
+        short=short,
+        collectives=set(data.get("collectives") or []),
+        all_towns_name=data.get("all_towns_name", "各街道乡镇"),
+        all_towns_aliases=list(data.get("all_towns_aliases") or []),
+        towns=towns,
+        districts=list(data.get("districts") or []),
+    )
+
+
+@lru_cache(maxsize=1)
+def _builtin() -> UnitDictionary:
+    pkg = resources.files("envgov.planio") / "data"
+    data = yaml.safe_load((pkg / "units.yaml").read_text(encoding="utf-8"))
+    data.update(yaml.safe_load((pkg / "towns.yaml").read_text(encoding="utf-8")))
+    return _from_data(data)
+
+
+def _merge(base: UnitDictionary, extra: dict) -> UnitDictionary:
+    add = _from_data({"units": extra.get("units", []), "towns": extra.get("towns", {})})
+    replaced = {e["name"] for e in extra.get("units", [])}
+    names = {a: c for a, c in base.names.items() if c not in replaced}
+    short = {a: c for a, c in base.short.items() if c not in replaced}
+    names.update(add.names)
+    short.update(add.short)
+    return UnitDictionary(
+        names=names,
+        short=short,
+        collectives=base.collectives | set(extra.get("collectives") or []),
+        all_towns_name=base.all_towns_name,
+        all_towns_aliases=base.all_towns_aliases + list(extra.get("all_towns_aliases") or []),
+        towns=base.towns | add.towns,
+        districts=base.districts + [d for d in extra.get("districts") or [] if d not in base.districts],
+    )
