@@ -29,3 +29,62 @@ class Station(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AirDaily(models.Model):
+    """Materialised daily AQI (HJ 633) of a station, or of the district's station set (`station` NULL)."""
+
+    district = models.ForeignKey("geo.District", on_delete=models.CASCADE, related_name="+")
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, null=True, blank=True, related_name="daily")
+    day = models.DateField(_("日期"))
+    edition = models.CharField(_("标准版本"), max_length=10)
+    aqi = models.PositiveSmallIntegerField(_("AQI"), null=True)
+    level = models.PositiveSmallIntegerField(_("级别"), null=True)
+    primary_pollutants = models.CharField(_("首要污染物"), max_length=40, blank=True)
+    pm25 = models.FloatField(null=True)
+    pm10 = models.FloatField(null=True)
+    so2 = models.FloatField(null=True)
+    no2 = models.FloatField(null=True)
+    co = models.FloatField(null=True)
+    o3_8h = models.FloatField(null=True)
+
+    class Meta:
+        verbose_name = _("空气质量日报")
+        verbose_name_plural = _("空气质量日报")
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "station", "day"], name="uniq_air_daily"),
+            models.UniqueConstraint(fields=["district", "day"], condition=models.Q(station__isnull=True),
+                                    name="uniq_air_daily_district"),
+        ]
+
+
+class ExceptionalDay(models.Model):
+    """A day the coordinator marks as affected by an exceptional event (沙尘), for 扣除沙尘 targets."""
+
+    district = models.ForeignKey("geo.District", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("日期"))
+    kind = models.CharField(_("类型"), max_length=20, default="沙尘")
+    note = models.CharField(_("依据"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("异常事件日")
+        verbose_name_plural = _("异常事件日")
+        constraints = [models.UniqueConstraint(fields=["district", "day", "kind"], name="uniq_exceptional_day")]
+
+
+class ObservationImport(models.Model):
+    """One uploaded file of observations and its validation report (kept whether accepted or not)."""
+
+    district = models.ForeignKey("geo.District", on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(_("文件"), max_length=200)
+    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    accepted = models.BooleanField(_("已入库"), default=False)
+    appended = models.PositiveIntegerField(_("新增记录"), default=0)
+    report = models.JSONField(_("校验报告"), default=dict)
+
+    class Meta:
+        verbose_name = _("监测数据导入")
+        verbose_name_plural = _("监测数据导入")
+        ordering = ["-uploaded_at"]

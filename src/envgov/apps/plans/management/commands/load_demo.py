@@ -86,6 +86,20 @@ class Command(BaseCommand):
         actions.issue_plan(result.plan, acting_user=coordinator)
         self._simulate_progress(result.plan, coordinator)
         actions.flag_overdue_and_lagging(result.plan, AS_OF, acting_user=None)
+        self._load_air(district, admin)
+
+    def _load_air(self, district: District, admin: User) -> None:
+        """模拟站点: real 2016 Beijing hourly data (UCI, CC BY 4.0) shifted to 2024, so targets get actual values."""
+        from envgov.apps.monitoring import services
+        from envgov.apps.monitoring.models import Station
+
+        for code, name in {"TZ-SIM-01": "模拟站1（数据取自东四站）", "TZ-SIM-02": "模拟站2（数据取自天坛站）",
+                           "TZ-SIM-03": "模拟站3（数据取自农展馆站）"}.items():
+            Station.objects.get_or_create(code=code, defaults={
+                "name": name, "kind": Station.Kind.NATIONAL, "district": district, "is_simulated": True})
+        outcome = services.import_air_file(DATA / "air_demo_2024.csv.gz", district=district, acting_user=admin)
+        if not outcome.record.accepted:
+            raise RuntimeError(f"演示空气数据未通过校验：{outcome.record.report.get('errors', [])[:3]}")
 
     def _user(self, username: str, name: str, role: str, district: District, **extra) -> User:  # noqa: ANN003
         is_superuser = extra.pop("is_superuser", False)

@@ -1,0 +1,164 @@
+"""Monitoring data into the platform: file → validation report → observation lake → materialised daily
+AQI → the plan's air targets (actual value and status). Computation lives in envgov.engine; this module
+only moves results into the database."""
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from envgov.apps.accounts.models import User
+from envgov.apps.geo.models import District
+from envgov.apps.monitoring.models import AirDaily, ExceptionalDay, ObservationImport, Station
+from envgov.apps.plans import audit
+from envgov.apps.plans.models import Plan, Target
+from envgov.engine.lake import Lake
+from envgov.ingest.hourly import ingest_file
+from envgov.standards import air as std
+
+DISTRICT_SET = "全区"
+# plan indicator code → key of envgov.engine.air.evaluate()'s result
+AIR_TARGET_KEYS = {"pm25_mean": "pm25", "pm10_mean": "pm10", "no2_mean": "no2", "so2_mean": "so2",
+                   "o3_8h_p90": "o3_8h_p90", "co_p95": "co_p95", "good_day_ratio": "good_ratio",
+                   "heavy_pollution_days": "heavy_days"}
+EXCEPTIONAL_FLAG = "扣除沙尘"
+
+
+def lake() -> Lake:
+    return Lake(Path(settings.OBSERVATION_LAKE))
+
+
+@dataclass
+class ImportOutcome:
+    record: ObservationImport
+    days_refreshed: int = 0
+    targets_updated: int = 0
+
+
+def import_air_file(
+    upload: UploadedFile | Path, *, district: District, acting_user: User, profile: str | None = None,
+) -> ImportOutcome:
+    """Validate a file of hourly air data against the district's stations and, when clean, add it to the
+    lake (all-or-nothing) and refresh the daily results and targets of the affected period."""
+    stations = list(Station.objects.filter(district=district).exclude(kind__in=["water", "noise"])
+                    .values_list("code", flat=True))
+    name = upload.name if isinstance(upload, (UploadedFile,)) else Path(upload).name
+    with tempfile.TemporaryDirectory() as tmp:
+        if isinstance(upload, Path):
+            path = upload
+        else:
+            path = Path(tmp) / Path(name).name
+            with path.open("wb") as fh:
+                for chunk in upload.chunks():
+                    fh.write(chunk)
+        report = ingest_file(path, profile=profile, stations=stations or None, lake=lake())
+    summary = report.to_dict()
+    summary.pop("table", None)
+    record = ObservationImport.objects.create(
+        district=district, file_name=name[:200], uploaded_by=acting_user, accepted=report.ok,
+        appended=report.appended if report.ok else 0, report=summary,
+    )
+    outcome = ImportOutcome(record)
+    if report.ok and report.table is not None and report.table.num_rows:
+        import pyarrow.compute as pc
+
+        bounds = pc.min_max(report.table.column("time")).as_py()
+        lo, hi = bounds["min"].date(), bounds["max"].date()
+        outcome.days_refreshed = refresh_daily(district, lo, hi)
+        outcome.targets_updated = refresh_air_targets(district)
+    return outcome
+
+
+def _district_sites(district: District) -> list[str]:
+    return list(Station.objects.filter(district=district, kind__in=["national", "city", "micro"])
+                .values_list("code", flat=True))
+
+
+@transaction.atomic
+def refresh_daily(district: District, start: dt.date, end: dt.date) -> int:
+    """Recompute the daily AQI of each station and of the district set for [start, end]."""
+    from envgov.engine.air import daily_results
+
+    sites = _district_sites(district)
+    if not sites:
+        return 0
+    hourly = lake().to_wide("air", dt.datetime.combine(start, dt.time()),
+                            dt.datetime.combine(end + dt.timedelta(days=1), dt.time()), sites=sites)
+    if hourly.num_rows == 0:
+        return 0
+    station_ids = dict(Station.objects.filter(code__in=sites).values_list("code", "pk"))
+    AirDaily.objects.filter(district=district, day__range=(start, end)).delete()
+    rows = []
+    for scope in ("site", "all"):
+        table = daily_results(hourly, start, end, sites=sites, scope=scope, set_name=DISTRICT_SET)
+        for r in table.to_pylist():
+            rows.append(AirDaily(
+                district=district, station_id=None if scope == "all" else station_ids.get(r["site"]),
+                day=r["day"], edition=r.get("edition") or std.edition_for(r["day"]).key,
+                aqi=r.get("aqi"), level=r.get("level"),
+                primary_pollutants=(r.get("primary") or "")[:40],
+                pm25=r.get("pm25"), pm10=r.get("pm10"), so2=r.get("so2"), no2=r.get("no2"), co=r.get("co"),
+                o3_8h=r.get("o3_8h"),
+            ))
+    AirDaily.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def _target_period(target: Target, plan: Plan, last_day: dt.date) -> tuple[dt.date, dt.date]:
+    start = dt.date(plan.year, 1, 1)
+    end = target.period_end or dt.date(plan.year, 12, 31)
+    return start, min(end, last_day)
+
+
+@transaction.atomic
+def refresh_air_targets(district: District) -> int:
+    """Set actual value and 'as of' of every air target of the district's plans from the lake, computed by
+    the engine to the standard (HJ 663 period statistics of the district's station set)."""
+    from envgov.engine.air import evaluate
+
+    sites = _district_sites(district)
+    if not sites:
+        return 0
+    last = AirDaily.objects.filter(district=district, station__isnull=True).order_by("-day").first()
+    if last is None:
+        return 0
+    updated = 0
+    targets = Target.objects.filter(plan__district=district, indicator__code__in=AIR_TARGET_KEYS).select_related(
+        "plan", "indicator")
+    for target in targets:
+        start, end = _target_period(target, target.plan, last.day)
+        if end < start:
+            continue
+        hourly = lake().to_wide("air", dt.datetime.combine(start, dt.time()),
+                                dt.datetime.combine(end + dt.timedelta(days=1), dt.time()), sites=sites)
+        if hourly.num_rows == 0:
+            continue
+        excluded = []
+        if EXCEPTIONAL_FLAG in (target.flags or []):
+            excluded = list(ExceptionalDay.objects.filter(district=district, day__range=(start, end))
+                            .values_list("day", flat=True))
+        result = evaluate(hourly, start, end, sites=sites, scope="all", exclude_dates=excluded or None,
+                          compare_years=None, set_name=DISTRICT_SET)[DISTRICT_SET]
+        scope_result = result.get("excluding_events") if excluded and result.get("excluding_events") else result
+        value = scope_result.get(AIR_TARGET_KEYS[target.indicator.code])
+        before = audit.snapshot(target, ["actual_value", "actual_as_of", "actual_source"])
+        target.actual_value = None if value is None else Decimal(str(value))
+        target.actual_as_of = end
+        prov = result["provenance"]
+        target.actual_source = (
+            f"{len(sites)}个站点 · {prov['standards']['assessment']} · 有效天数{result['valid_days']}"
+            + (f" · 扣除沙尘{len(excluded)}天" if excluded else "")
+        )[:200]
+        target.save(update_fields=["actual_value", "actual_as_of", "actual_source"])
+        after = audit.snapshot(target, ["actual_value", "actual_as_of", "actual_source"])
+        if before != after:
+            audit.record(actor=None, action="compute", obj=target, plan=target.plan, before=before, after=after,
+                         note="由监测数据自动计算")
+        updated += 1
+    return updated

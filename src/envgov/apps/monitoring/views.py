@@ -1,0 +1,104 @@
+"""Monitoring pages: air dashboard (daily AQI of the district and its stations, targets), data import
+with its validation report, stations, exceptional-event days."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from envgov.apps.accounts.scope import scoped
+from envgov.apps.monitoring import services
+from envgov.apps.monitoring.models import AirDaily, ExceptionalDay, ObservationImport, Station
+from envgov.apps.plans.models import Target
+from envgov.standards import air as std
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("监测数据文件（CSV / XLSX / Parquet）"))
+    profile = forms.ChoiceField(label=_("格式"), required=False, choices=[
+        ("", _("自动识别（长表 / 宽表模板）")), ("long", _("长表 site,time,parameter,value,unit")),
+        ("wide", _("宽表 site,time,pm25,pm10,so2,no2,co,o3")), ("uci-beijing", _("UCI 北京多站点")),
+    ])
+
+
+class ExceptionalDayForm(forms.Form):
+    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("依据（如市级沙尘认定文件）"), max_length=200)
+
+
+def _district(request: HttpRequest):  # noqa: ANN202
+    return request.user.district
+
+
+@scoped("any_user")
+def air_dashboard(request: HttpRequest) -> HttpResponse:
+    district = _district(request)
+    days = list(AirDaily.objects.filter(district=district, station__isnull=True).order_by("day")
+                .values("day", "aqi", "level", "primary_pollutants", "pm25", "edition"))
+    levels = {ed: [{"n": lv.number, "name": lv.category, "color": "#%02x%02x%02x" % lv.rgb, "low": lv.aqi_low,
+                    "high": lv.aqi_high} for lv in std.levels(ed)] for ed in ("2012", "2026")}
+    stations = Station.objects.filter(district=district).order_by("code")
+    targets = Target.objects.filter(plan__district=district, indicator__code__in=services.AIR_TARGET_KEYS
+                                    ).select_related("indicator", "plan").order_by("plan__year", "id")
+    counts = {}
+    for d in days:
+        counts[d["level"]] = counts.get(d["level"], 0) + 1
+    chart = {"days": [[d["day"].isoformat(), d["aqi"], d["level"], d["primary_pollutants"]] for d in days],
+             "levels": levels}
+    return render(request, "monitoring/air_dashboard.html", {
+        "days": days[-30:][::-1], "n_days": len(days), "stations": stations, "targets": targets,
+        "chart": chart, "counts": sorted(counts.items(), key=lambda kv: kv[0] or 0),
+        "exceptional": ExceptionalDay.objects.filter(district=district).order_by("-day")[:50],
+        "exc_form": ExceptionalDayForm(), "simulated": stations.filter(is_simulated=True).exists(),
+    })
+
+
+@scoped("reviewer")
+def air_import(request: HttpRequest) -> HttpResponse:
+    district = _district(request)
+    outcome = None
+    form = ImportForm()
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            outcome = services.import_air_file(form.cleaned_data["file"], district=district, acting_user=request.user,
+                                               profile=form.cleaned_data["profile"] or None)
+            if outcome.record.accepted:
+                messages.success(request, f"导入成功：新增 {outcome.record.appended} 条记录，"
+                                          f"更新日报 {outcome.days_refreshed} 条、目标 {outcome.targets_updated} 项")
+            else:
+                messages.error(request, "文件未通过校验，没有写入任何数据。请按下列错误修改后重新上传。")
+    history = ObservationImport.objects.filter(district=district).select_related("uploaded_by")[:20]
+    return render(request, "monitoring/air_import.html", {
+        "form": form, "outcome": outcome, "history": history,
+        "stations": Station.objects.filter(district=district).order_by("code"),
+    })
+
+
+@scoped("reviewer")
+@require_POST
+def exceptional_day_add(request: HttpRequest) -> HttpResponse:
+    form = ExceptionalDayForm(request.POST)
+    if form.is_valid():
+        ExceptionalDay.objects.get_or_create(district=_district(request), day=form.cleaned_data["day"],
+                                             kind="沙尘", defaults={"note": form.cleaned_data["note"]})
+        updated = services.refresh_air_targets(_district(request))
+        messages.success(request, f"已标记沙尘日 {form.cleaned_data['day']:%Y-%m-%d}，重新计算目标 {updated} 项")
+    else:
+        messages.error(request, "请填写日期和依据")
+    return redirect("air_dashboard")
+
+
+@scoped("reviewer")
+@require_POST
+def recompute(request: HttpRequest) -> HttpResponse:
+    district = _district(request)
+    today = dt.date.today()
+    n = services.refresh_air_targets(district)
+    messages.success(request, f"已重新计算 {n} 项空气质量目标（{today:%Y-%m-%d}）")
+    return redirect("air_dashboard")

@@ -1,0 +1,81 @@
+"""Monitoring wiring: an uploaded file is validated all-or-nothing, daily AQI is materialised and the plan's
+air targets get their actual value — expected figures from HJ 633's own tables."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from envgov.apps.monitoring import services
+from envgov.apps.monitoring.models import AirDaily, ObservationImport, Station
+from envgov.apps.plans.models import Indicator, Target
+
+
+@pytest.fixture
+def air_world(world, settings, tmp_path):
+    settings.OBSERVATION_LAKE = tmp_path / "lake"
+    Station.objects.create(code="TZ01", name="通州站", kind=Station.Kind.NATIONAL, district=world["district"])
+    area = world["plan"].areas.get(code="air")
+    Target.objects.create(plan=world["plan"], area=area, indicator=Indicator.objects.get(code="pm25_mean"),
+                          comparator="<=", value=Decimal(35), unit="μg/m³", period_label="全年")
+    Target.objects.create(plan=world["plan"], area=area, indicator=Indicator.objects.get(code="good_day_ratio"),
+                          comparator=">=", value=Decimal(78), unit="%", period_label="全年")
+    return world
+
+
+def _wide(rows: list[str]) -> SimpleUploadedFile:
+    text = "site,time,pm25,pm10,so2,no2,co,o3\n" + "\n".join(rows) + "\n"
+    return SimpleUploadedFile("tz.csv", text.encode())
+
+
+def _day(day: str, pm25: float) -> list[str]:
+    # clean air except PM2.5, so PM2.5 decides the AQI
+    return [f"TZ01,{day}T{h:02d}:00,{pm25:g},20,5,10,0.3,30" for h in range(24)]
+
+
+def test_import_materialises_daily_aqi_and_target(air_world):
+    # PM2.5 = 70 µg/m³ all day: HJ 633-2012 IAQI = 50 + (100-50)/(75-35)·(70-35) = 93.75 → 94, 良 (level 2)
+    rows = _day("2024-01-01", 70) + _day("2024-01-02", 30)
+    outcome = services.import_air_file(_wide(rows), district=air_world["district"], acting_user=air_world["coordinator"])
+    assert outcome.record.accepted, outcome.record.report
+    day1 = AirDaily.objects.get(station__code="TZ01", day=dt.date(2024, 1, 1))
+    assert (day1.aqi, day1.level, day1.primary_pollutants) == (94, 2, "pm25")
+    district_day = AirDaily.objects.get(station__isnull=True, day=dt.date(2024, 1, 1))
+    assert district_day.aqi == 94
+    pm25 = Target.objects.get(indicator__code="pm25_mean")
+    assert pm25.actual_value == Decimal(50)  # (70 + 30) / 2
+    assert pm25.status == "not_met" and pm25.actual_as_of == dt.date(2024, 1, 2)
+    ratio = Target.objects.get(indicator__code="good_day_ratio")
+    assert ratio.actual_value == Decimal(100)  # both days ≤ 100
+
+
+def test_bad_file_is_refused_whole_with_located_error(air_world):
+    rows = _day("2024-01-01", 70)
+    rows[6] = "TZ01,2024-01-01T06:00,abc,20,5,10,0.3,30"  # text in a number, file row 8
+    outcome = services.import_air_file(_wide(rows), district=air_world["district"], acting_user=air_world["coordinator"])
+    assert not outcome.record.accepted
+    errors = outcome.record.report["errors"]
+    assert any(e["row"] == 8 and e["column"] == "pm25" for e in errors), errors
+    assert AirDaily.objects.count() == 0
+    assert services.lake().to_arrow("air").num_rows == 0
+
+
+def test_unknown_station_is_refused(air_world):
+    rows = [r.replace("TZ01", "XX99") for r in _day("2024-01-01", 70)]
+    outcome = services.import_air_file(_wide(rows), district=air_world["district"], acting_user=air_world["coordinator"])
+    assert not outcome.record.accepted
+    assert "XX99" in str(outcome.record.report["errors"])
+
+
+def test_import_page_is_for_coordinators_only(air_world, client):
+    client.force_login(air_world["unit_a"])
+    assert client.get(reverse("air_import")).status_code == 403
+    client.force_login(air_world["coordinator"])
+    response = client.post(reverse("air_import"), {"file": _wide(_day("2024-01-01", 70))})
+    assert response.status_code == 200 and "导入成功" in response.content.decode()
+    assert ObservationImport.objects.filter(accepted=True).count() == 1
+    page = client.get(reverse("air_dashboard")).content.decode()
+    assert "PM2.5平均浓度" in page and "70" in page
