@@ -114,11 +114,12 @@ def find_deadlines(text: str, year: int | None) -> list[Deadline]:
             elif kind == "year":
                 yy = int(m.group("y"))
                 after = text[m.end() : m.end() + 12]
-                if re.match(r"^(?:度|以来|版|的|[-—~至]|起|开始|以后|后|、|和|）|\))", after):
+                if re.match(r"^(?:度|以来|版|的|[-—~至]|起|开始|以后|后|、|和|）|\)|\d{1,2}月|[一二三四五六七八九十]{1,2}月|[一二三四1-4]季度|上半年|下半年)", after):
                     continue
                 if text[max(0, m.start() - 1) : m.start()] in ("比", "较", "从", "自", "（", "("):
                     continue
-                if m.group("pre") or m.group("post") or _YEAR_RESULT.match(after):
+                opens_sentence = m.start() == 0 or text[m.start() - 1] in "。；\n"
+                if m.group("pre") or m.group("post") or _YEAR_RESULT.match(after) or (opens_sentence and after.startswith("，")):
                     date = f"{yy:04d}-12-31"
             if date:
                 found.append((m.start(), m.end(), date))
@@ -178,6 +179,20 @@ def _inside(text: str, pos: int, open_: str, close: str) -> bool:
     return o != -1 and text.rfind(close, o, pos) == -1 and text.find(close, pos) != -1
 
 
+_CLASSIFIERS = {"个", "条", "项", "次", "家", "户", "所", "块", "只", "处", "座", "套", "台", "组", "批", "倍", "天"}
+# a bare number with a comparator word: "保持在0.75以上"
+_BARE = re.compile(r"(?:(?<=保持在)|(?<=提高到)|(?<=提升到)|(?<=控制在)|(?<=达到)|(?<=不低于)|(?<=不高于))(?P<num>\d+(?:\.\d+)?)(?P<post>及以上|以上|及以下|以下)")
+
+
+def _in_short_quote(text: str, pos: int) -> bool:
+    """Inside a short quoted slogan (“最后一公里”, “十四五”)?"""
+    o = text.rfind("“", max(0, pos - 12), pos)
+    if o == -1 or "”" in text[o:pos]:
+        return False
+    c = text.find("”", pos, pos + 12)
+    return c != -1
+
+
 def find_quantities(text: str) -> list[Quantity]:
     out: list[Quantity] = []
     for m in _QTY.finditer(text):
@@ -190,13 +205,20 @@ def find_quantities(text: str) -> list[Quantity]:
             value = float(m.group("num"))
         else:
             cn = m.group("cn")
-            if prev in ("第", "“", "\"", "十") or re.fullmatch(r"[十百千万亿]+", cn):
+            if prev in ("第", "“", "\"", "十"):
                 continue
-            v = cn_to_number(cn)
+            # a bare 千/百/万 is a number only as a threshold ("千吨以上"), not in names ("百万亩造林")
+            if re.fullmatch(r"[十百千万亿]+", cn) and not m.group("post"):
+                continue
+            # counted things written in words ("两个品牌", "一条主线") are phrasing, not ledger figures,
+            # unless bounded ("至少一个产业园区")
+            if m.group("unit") in _CLASSIFIERS and m.group("pre") not in ("至少", "不少于", "不低于", "超过"):
+                continue
+            v = {"十": 10.0, "百": 100.0, "千": 1000.0, "万": 1e4, "亿": 1e8}.get(cn) or cn_to_number(cn)
             if v is None:
                 continue
             value = v
-        if _inside(text, start_num, "《", "》"):
+        if _inside(text, start_num, "《", "》") or _in_short_quote(text, start_num):
             continue
         unit = m.group("unit")
         # "个" after a Chinese numeral in a slogan ("四个转变", "三个协同") is not a measure
@@ -209,6 +231,9 @@ def find_quantities(text: str) -> list[Quantity]:
         unit = _UNIT_ALIASES.get(unit, unit)
         s = m.start("pre") if m.group("pre") in ("不少于", "不低于", "不超过", "不高于", "至少", "达到", "控制在", "约") else start_num
         out.append(Quantity(_clean(value), unit, text[s : m.end()], (s, m.end())))
+    for m in _BARE.finditer(text):
+        if not any(q.span[0] <= m.start() < q.span[1] for q in out) and not re.match(r"[\d.%]", text[m.end("num"):m.end("num") + 1]):
+            out.append(Quantity(_clean(float(m.group("num"))), "", m.group(0), m.span()))
     for m in _FRACTION.finditer(text):
         den, num = cn_to_number(m.group("den")), cn_to_number(m.group("num"))
         if den and num is not None:
@@ -243,7 +268,10 @@ _UNKNOWN = re.compile(
     rf"(?:^|(?<=[，。；：、（“\n]))(?P<n>[{CJK}]{{2,14}}?(?:管委会|管理委员会|办公室|分局|支队|中心|公司|集团|交易所|局|委|办))"
     r"(?=牵头|会同|负责|主责|配合|协助|组织|督促|推动|推进|加强|开展|落实|做好|摸排|建立|引导|鼓励|按照|依法|定期|严格|加快)"
 )
-_GENERIC = re.compile(r"相关|有关|各|部门|单位|行业|企业|机构|主体|市级|国家|全市|本市")
+_GENERIC = re.compile(
+    r"相关|有关|各|部门|单位|行业|企业|机构|主体|市级|国家|全市|本市|市|配合|制定|推动|推进|组织|会同|协调|按照|依据|"
+    r"督促|开展|加强|落实|建立|完善|实施|研究|鼓励|引导|提高|提升|支持|发挥|强化|做好|指导|探索|围绕"
+)
 
 
 def _clause_start(text: str, pos: int) -> int:
@@ -286,8 +314,12 @@ def find_units(text: str, units: UnitDictionary) -> tuple[list[UnitMention], lis
                 re.search(r"等(?:行业主管|相关|有关|职能)?(?:部门|单位)|部门", text[e : e + 60].split("。")[0])
             )
             if printed.endswith("部门") or in_list:
-                # short forms are words of ordinary speech too: require a list boundary before them
-                if not printed.endswith("部门") and head not in ("、", "，", "。", "；", "", "\n", "和", "及", "与", "同"):
+                # short forms are words of ordinary speech too: require a boundary before them
+                # ("交界地区生态环境部门执法联动机制" names no actor)
+                lead_in = text[max(0, s - 2) : s]
+                if head not in ("、", "，", "。", "；", "：", "", "\n", "和", "及", "与", "同", "（") and not lead_in.endswith(
+                    ("会同", "配合", "协助", "督促", "由", "指导")
+                ):
                     continue
                 base = printed[:-2] if printed.endswith("部门") else printed
                 canon = units.short.get(base.lstrip("区"), units.canonical(base))
@@ -349,7 +381,8 @@ def _sentence_end(text: str, pos: int) -> int:
 
 
 _TOWN_PATTERN = re.compile(
-    rf"(?:^|(?<=[，。；：、（“\n和及与同]))(?P<n>[{CJK}]{{2,5}}?(?:镇|乡|街道|地区办事处))(?:政府|人民政府|办事处)?"
+    rf"(?:^|(?<=[，。；：、（“\n]))(?P<n>[{CJK}]{{2,4}}?(?:镇|乡|街道))(?P<gov>政府|人民政府|办事处)?"
+    r"(?=[、和及]|牵头|会同|负责|配合|等)"
 )
 _NOT_TOWN = re.compile(r"^(?:各|相关|本|全|所在|属地|重点|城区|农村|城镇|乡镇|街乡|镇街|其他|周边|部分|有关|我区|辖区|城乡)|[乡镇]街道$|乡镇$")
 
@@ -373,10 +406,18 @@ def find_towns(text: str, units: UnitDictionary) -> list[tuple[str, tuple[int, i
         for m in re.finditer(re.escape(alias), text):
             after = text[m.end() : m.end() + 12]
             before = text[max(0, m.start() - 4) : m.start()]
-            if alias == "属地" and (re.match(r"^(?:责任|管理|政府|街乡|的)", after) and not after.startswith("政府")):
-                if not re.search(r"落实$", before) or not after.startswith("责任"):
+            if alias == "属地":
+                # bare 属地 is an actor only in "落实属地责任" or standing in a list / acting itself
+                ok = before.endswith("落实") and after.startswith("责任")
+                ok = ok or (
+                    (before[-1:] in ("", "，", "。", "；", "、", "\n", "和", "及") or before.endswith("会同"))
+                    and re.match(r"^(?:、|主责|负责|牵头|等|要|和)", after) is not None
+                )
+                if not ok:
                     continue
-            if re.search(r"(?:向|对|由)$", before):
+            if re.search(r"(?:协助|帮助|指导|督促|帮扶)$", before):
+                continue
+            if re.search(r"(?:向|对|由|通报|考核|排名)$", before):
                 continue
             if any(s <= m.start() < e for _, (s, e) in out):
                 continue
@@ -410,6 +451,8 @@ def find_targets(text: str, year: int | None = None) -> list[Target]:
     out: list[Target] = []
     for q in find_quantities(text):
         s, e = q.span
+        if not re.search(r"\d", q.text):
+            continue  # numeric targets are written in figures; "一项重要任务" is phrasing
         if _inside(text, s, "（", "）"):
             continue  # a parenthesised split ("1个Ⅲ类、7个Ⅳ类") is a detail of the target, not a target
         cstart = _clause_start(text, s)
@@ -433,7 +476,7 @@ def find_targets(text: str, year: int | None = None) -> list[Target]:
         pm = _PERIOD.search(head)
         if pm:
             period = pm.group("p")
-        elif "累计" in clause or re.search(r"减排量|降幅", indicator):
+        elif re.search(r"累计(?:减排|下降|削减|完成)", clause) or re.search(r"减排量|降幅", indicator):
             period = "累计"
         else:
             period = "全年"
@@ -441,16 +484,10 @@ def find_targets(text: str, year: int | None = None) -> list[Target]:
         tail = text[e : e + 20]
         if "扣除沙尘" in tail.split("。")[0][:12]:
             flags.append("扣除沙尘")
-        if "左右" in text[e : e + 3]:
+        if "左右" in text[e : e + 3] or q.text.endswith("左右"):
             flags.append("左右")
         if "力争" in head:
             flags.append("力争")
-        names = [indicator]
-        if "分别" in head:
-            lst = re.split(r"分别", head)[0]
-            parts = re.split(r"、", re.sub(r"^.*?(?=[^，]*$)", "", lst))
-            if len(parts) > 1:
-                names = parts
         out.append(Target(indicator, comp, q.value, q.unit, period, clause, (cstart, clause_end), tuple(flags)))
     # "分别为": pair the i-th value with the i-th indicator
     return _spread_respectively(out, text)
@@ -467,10 +504,6 @@ def _spread_respectively(targets: list[Target], text: str) -> list[Target]:
         if m and len(ts) > 1:
             names = [n for n in re.split(r"、|和", m.group("names")) if n]
             if len(names) == len(ts):
-                base = re.sub(r"^.*?(?=[^、和]*$)", "", m.group("names"))
-                suffix = re.sub(r"^(?:" + "|".join(map(re.escape, names[:-1])) + ")", "", names[-1]) if len(names) > 1 else ""
-                # the common noun is written once after the last name ("…氨氮重点工程减排量")
-                common = names[-1][len(_common_prefix_len(names[-1], base)) :] if False else ""
                 for t, n in zip(ts, names):
                     out.append(Target(n, t.comparator, t.value, t.unit, t.period, t.text, t.span, t.flags))
                 continue
@@ -485,6 +518,3 @@ def _spread_respectively(targets: list[Target], text: str) -> list[Target]:
         out.extend(ts)
     return out
 
-
-def _common_prefix_len(a: str, b: str) -> str:
-    return ""
