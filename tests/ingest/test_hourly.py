@@ -1,7 +1,6 @@
 """Ingest: profiles, unit conversion, time conventions, located errors, all-or-nothing."""
 from __future__ import annotations
 
-import gzip
 from datetime import datetime
 from pathlib import Path
 

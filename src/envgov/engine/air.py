@@ -27,9 +27,10 @@ Engine decisions that the standards leave open (each is also written into `prove
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -280,7 +281,7 @@ class Period:
     def end_exclusive(self) -> date:
         return self.end + timedelta(days=1)
 
-    def shifted(self, years: int) -> "Period":
+    def shifted(self, years: int) -> Period:
         def sh(d: date) -> date:
             try:
                 return d.replace(year=d.year + years)
@@ -322,7 +323,7 @@ def period_aggregate(daily: ir.Table, edition: str) -> ir.Table:
     for p in ("pm25", "pm10", "so2", "no2", "co", "o3_8h", "o3_1h"):
         aggs[f"mean_{p}"] = daily[p].mean()
         aggs[f"days_{p}"] = daily[p].count()
-    for pollutant, (col, pct) in _percentile_items(edition).items():
+    for col, pct in _percentile_items(edition).values():
         aggs[f"p{pct}_{col}"] = daily[col].quantile(pct / 100)
     return daily.group_by("site").aggregate(**aggs)
 

@@ -18,10 +18,11 @@ import json
 import os
 import time as _time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -68,6 +69,14 @@ def _write_atomic(path: Path, write) -> None:
         os.fsync(fh.fileno())
     os.replace(tmp, path)
     _fsync_dir(path.parent)
+
+
+def pivot_wide(long: pa.Table, parameters: Iterable[str] = ("pm25", "pm10", "so2", "no2", "co", "o3")) -> pa.Table:
+    """Long observations (site, time, parameter, value) → one row per site-hour, one column per parameter."""
+    con = duckdb.connect()
+    con.register("obs", long.select(["site", "time", "parameter", "value"]))
+    cols = ", ".join(f"max(value) FILTER (WHERE parameter = '{p}') AS {p}" for p in parameters)
+    return con.sql(f"SELECT site, time, {cols} FROM obs GROUP BY site, time ORDER BY site, time").to_arrow_table()
 
 
 class _Lock:
@@ -151,12 +160,7 @@ class Lake:
         """One row per site-hour with one column per parameter (the engine's input shape)."""
         if parameters is None:
             parameters = ("pm25", "pm10", "so2", "no2", "co", "o3") if kind == "air" else ()
-        parameters = list(parameters)
-        long = self.to_arrow(kind, start, end, sites)
-        con = duckdb.connect()
-        con.register("obs", long)
-        cols = ", ".join(f"max(value) FILTER (WHERE parameter = '{p}') AS {p}" for p in parameters)
-        return con.sql(f"SELECT site, time, {cols} FROM obs GROUP BY site, time ORDER BY site, time").to_arrow_table()
+        return pivot_wide(self.to_arrow(kind, start, end, sites), parameters)
 
     # ------------------------------------------------------------ writing
     def sweep(self) -> int:

@@ -14,9 +14,11 @@ import gzip
 import io
 import math
 import re
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta, timezone
+from itertools import pairwise
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
@@ -169,7 +171,7 @@ def _parse_iso(cell: Any, profile: Profile, tz: ZoneInfo) -> datetime:
     start = _to_local_start(day, hour, profile.hour_convention)
     if off is not None:
         if off == "Z":
-            offset = timezone.utc
+            offset = UTC
         else:
             sign = 1 if off[0] == "+" else -1
             digits = off[1:].replace(":", "")
@@ -206,7 +208,7 @@ def _parse_parts(cells: Mapping[str, Any], profile: Profile, tz: ZoneInfo) -> da
 
 def read_hourly(
     path: str | Path,
-    profile: "str | Path | Mapping[str, Any] | Profile | None" = None,
+    profile: str | Path | Mapping[str, Any] | Profile | None = None,
     stations: Iterable[str] | None = None,
 ) -> ImportReport:
     """Read and validate one file. Returns the report; `report.table` is set only when it has no error."""
@@ -217,7 +219,7 @@ def read_hourly(
         return report
     try:
         header, rows = _read_table(path)
-    except Exception as exc:  # unreadable container (corrupt xlsx/parquet, …)
+    except Exception as exc:  # noqa: BLE001 - any unreadable container (corrupt xlsx/parquet, …)
         report.error(None, None, f"无法读取文件：{exc}")
         return report
     if profile is None:
@@ -384,7 +386,7 @@ def find_gaps(sites: list[str], times: list[datetime], params: list[str]) -> lis
         ts.sort()
         missing = 0
         ranges: list[tuple[str, str]] = []
-        for a, b in zip(ts, ts[1:]):
+        for a, b in pairwise(ts):
             if b - a > hour:
                 n = int((b - a) / hour) - 1
                 missing += n
@@ -397,7 +399,7 @@ def find_gaps(sites: list[str], times: list[datetime], params: list[str]) -> lis
 
 def ingest_file(
     path: str | Path,
-    profile: "str | Path | Mapping[str, Any] | Profile | None" = None,
+    profile: str | Path | Mapping[str, Any] | Profile | None = None,
     stations: Iterable[str] | None = None,
     lake: Any = None,
 ) -> ImportReport:

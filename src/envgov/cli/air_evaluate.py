@@ -1,0 +1,139 @@
+"""`envgov air evaluate`: HJ 663 period statistics for sites or a set of sites, from files or a lake."""
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+FORMATS = ("json", "table", "xlsx")
+TABLE_COLUMNS = (
+    ("pm25", "PM2.5"), ("pm10", "PM10"), ("so2", "SO2"), ("no2", "NO2"), ("co_p95", "CO-95per"),
+    ("o3_8h_p90", "O3-8h-90per"), ("valid_days", "有效天数"), ("good_days", "优良天数"), ("good_ratio", "优良率%"),
+    ("heavy_days", "重污染天数"), ("composite_index", "综合指数"),
+)
+
+
+def _read_dates(path: Path) -> list[date]:
+    """One ISO date per line (a CSV whose first column is the date also works); '#' starts a comment."""
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+        cell = line.split("#", 1)[0].split(",", 1)[0].strip()
+        if not cell or cell.lower() in ("date", "日期"):
+            continue
+        try:
+            out.append(date.fromisoformat(cell))
+        except ValueError:
+            raise typer.BadParameter(f"{path.name} 第 {n} 行：「{cell}」不是日期（YYYY-MM-DD）") from None
+    return out
+
+
+def load_inputs(inputs: list[Path], profile: str | None, sites: list[str] | None):
+    """Wide hourly pyarrow table from data files and/or lake folders; exits with the located errors."""
+    import pyarrow as pa
+
+    from envgov.engine.lake import Lake, pivot_wide
+    from envgov.ingest.hourly import read_hourly
+
+    longs = []
+    for p in inputs:
+        if p.is_dir():
+            longs.append(Lake(p).to_arrow("air", sites=sites))
+            continue
+        report = read_hourly(p, profile=profile)
+        if not report.ok:
+            typer.echo(report.summary(), err=True)
+            raise typer.Exit(code=1)
+        t = report.table
+        longs.append(t.filter(pa.compute.equal(t["kind"], "air")).select(["site", "time", "parameter", "value"]))
+    long = pa.concat_tables([t.cast(longs[0].schema) for t in longs])
+    return pivot_wide(long)
+
+
+def _flat(name: str, res: dict[str, Any]) -> dict[str, Any]:
+    row = {"范围": name}
+    for key, label in TABLE_COLUMNS:
+        row[label] = res.get(key)
+    for k, v in res.get("days_by_level", {}).items():
+        row[f"{k}级天数"] = v
+    return row
+
+
+def render_table(results: dict[str, dict[str, Any]]) -> str:
+    rows = [_flat(n, r) for n, r in results.items()]
+    headers = list(rows[0]) if rows else []
+    widths = {h: max(len(str(h)), *(len(str(r[h])) for r in rows)) for h in headers}
+    lines = ["  ".join(str(h).ljust(widths[h]) for h in headers)]
+    lines += ["  ".join(str(r[h]).ljust(widths[h]) for h in headers) for r in rows]
+    return "\n".join(lines)
+
+
+def write_xlsx(results: dict[str, dict[str, Any]], path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "评价结果"
+    rows = [_flat(n, r) for n, r in results.items()]
+    if rows:
+        ws.append(list(rows[0]))
+        for r in rows:
+            ws.append(list(r.values()))
+    prov = wb.create_sheet("来源说明")
+    for name, res in results.items():
+        prov.append([name, json.dumps(res.get("provenance"), ensure_ascii=False, default=str)])
+    wb.save(path)
+
+
+def evaluate(
+    inputs: list[Path] = typer.Argument(..., help="小时数据文件（CSV/XLSX/Parquet）或观测数据湖目录"),
+    profile: Optional[str] = typer.Option(None, "--profile", help="导入配置（如 uci-beijing）；缺省按表头识别"),
+    date_from: str = typer.Option(..., "--from", help="起始日期 YYYY-MM-DD"),
+    date_to: str = typer.Option(..., "--to", help="截止日期 YYYY-MM-DD（含）"),
+    sites: Optional[str] = typer.Option(None, "--sites", help="站点，逗号分隔；缺省为全部"),
+    scope: str = typer.Option("site", "--scope", help="site：逐站；all：站点集合（乡镇/区/市）"),
+    standard: str = typer.Option("auto", "--standard", help="auto|2012|2026"),
+    exclude_dates: Optional[Path] = typer.Option(None, "--exclude-dates", help="例外事件（如沙尘）日期文件"),
+    set_name: str = typer.Option("全部站点", "--name", help="scope=all 时集合的名称"),
+    compare_years: int = typer.Option(1, "--compare-years", help="与几年前同期比较综合指数（0 不比较）"),
+    fmt: str = typer.Option("json", "--format", help="json|table|xlsx"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="输出文件（xlsx 必填）"),
+) -> None:
+    """按 HJ 663 评价一个时段：浓度、百分位数、优良天数、综合指数与达标情况。"""
+    from envgov.engine import air
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"--format 只能是 {'、'.join(FORMATS)}")
+    if standard not in ("auto", "2012", "2026"):
+        raise typer.BadParameter("--standard 只能是 auto、2012 或 2026")
+    if scope not in ("site", "all"):
+        raise typer.BadParameter("--scope 只能是 site 或 all")
+    try:
+        start, end = date.fromisoformat(date_from), date.fromisoformat(date_to)
+    except ValueError as exc:
+        raise typer.BadParameter(f"日期格式应为 YYYY-MM-DD：{exc}") from None
+    site_list = [s.strip() for s in sites.split(",") if s.strip()] if sites else None
+    excluded = _read_dates(exclude_dates) if exclude_dates else None
+    wide = load_inputs(inputs, profile, site_list)
+    results = air.evaluate(wide, start, end, sites=site_list, scope=scope, edition=standard,
+                           exclude_dates=excluded, compare_years=compare_years or None, set_name=set_name)
+    if fmt == "json":
+        text = json.dumps(results, ensure_ascii=False, indent=2, default=str)
+    elif fmt == "table":
+        text = render_table(results)
+    else:
+        if output is None:
+            raise typer.BadParameter("xlsx 输出须用 --output 指定文件")
+        write_xlsx(results, output)
+        typer.echo(f"已写入 {output}")
+        return
+    if output is not None:
+        output.write_text(text + "\n", encoding="utf-8")
+    else:
+        typer.echo(text)
+
+
+def register(air_app: typer.Typer) -> None:
+    air_app.command("evaluate")(evaluate)

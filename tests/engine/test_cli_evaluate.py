@@ -1,0 +1,52 @@
+"""`envgov air evaluate` end to end on a small wide file (JSON keys, table, xlsx, located errors)."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from typer.testing import CliRunner
+
+from envgov.cli import app
+
+KEYS = {"pm25", "pm10", "so2", "no2", "co_p95", "o3_8h_p90", "valid_days", "good_days", "good_ratio",
+        "heavy_days", "days_by_level", "composite_index", "provenance"}
+
+
+def _file(tmp_path, bad=False):
+    lines = ["site,time,pm25,pm10,so2,no2,co,o3"]
+    t0 = datetime(2015, 1, 1)
+    for s, base in (("A", 30), ("B", 50)):
+        for h in range(24 * 3):
+            t = t0 + timedelta(hours=h)
+            lines.append(f"{s},{t:%Y-%m-%dT%H:%M},{base},{base + 20},5,30,0.8,{40 + h % 24}")
+    if bad:
+        lines.append("A,2015-01-04T25:00,1,1,1,1,1,1")
+    p = tmp_path / "w.csv"
+    p.write_text("\n".join(lines) + "\n")
+    return p
+
+
+def test_evaluate_json_table_xlsx(tmp_path):
+    p = _file(tmp_path)
+    r = CliRunner().invoke(app, ["air", "evaluate", str(p), "--from", "2015-01-01", "--to", "2015-01-03",
+                                 "--scope", "all", "--format", "json", "--compare-years", "0"])
+    assert r.exit_code == 0, r.output
+    res = json.loads(r.output)["全部站点"]
+    assert KEYS <= set(res)
+    # set daily PM2.5 = mean of the two sites (30, 50) → 40 every day; IAQI(40) = 57 (air.md §1.5) → 良
+    assert res["pm25"] == 40 and res["valid_days"] == 3 and res["good_days"] == 3
+    assert res["days_by_level"]["2"] == 3
+    r = CliRunner().invoke(app, ["air", "evaluate", str(p), "--from", "2015-01-01", "--to", "2015-01-03",
+                                 "--format", "table", "--compare-years", "0"])
+    assert r.exit_code == 0 and "A" in r.output and "优良天数" in r.output
+    out = tmp_path / "r.xlsx"
+    r = CliRunner().invoke(app, ["air", "evaluate", str(p), "--from", "2015-01-01", "--to", "2015-01-03",
+                                 "--format", "xlsx", "-o", str(out), "--compare-years", "0"])
+    assert r.exit_code == 0 and out.exists()
+
+
+def test_evaluate_bad_file_gives_located_error(tmp_path):
+    r = CliRunner().invoke(app, ["air", "evaluate", str(_file(tmp_path, bad=True)), "--from", "2015-01-01",
+                                 "--to", "2015-01-03"])
+    assert r.exit_code == 1
+    assert "第 146 行" in r.output and "25" in r.output
