@@ -186,10 +186,10 @@ def test_2026_rounds_concentrations_before_iaqi_2012_does_not():
     assert iaqi("2026", "co", "24h", 4.15) == 101
     # 2012: no input rounding — PM2.5 60.5 → 50 + 50 × 25.5 / 40 = 81.875 → 82
     assert iaqi("2012", "pm25", "24h", 60.5) == 82
-    assert round_concentration("2026", "pm25", 60.5) == Decimal("60")
+    assert round_concentration("2026", "pm25", 60.5) == Decimal(60)
     assert round_concentration("2026", "co", 1.25) == Decimal("1.2")
     assert round_concentration("2012", "pm25", 60.5) == Decimal("60.5")
-    assert round_concentration("2012", "pm25", 60.5, "report") == Decimal("60")
+    assert round_concentration("2012", "pm25", 60.5, "report") == Decimal(60)
 
 
 # ---- levels ---------------------------------------------------------------------------------------

@@ -107,8 +107,8 @@ def test_hourly_arrays_equal_scalar_rule_on_random_station_hours():
         "pm10": np.round(rng.uniform(0, 700, n)), "pm25": np.round(rng.uniform(0, 300, n)),
         "pm10_24h": np.round(rng.uniform(0, 400, n), 1), "pm25_24h": np.round(rng.uniform(0, 300, n), 1),
     }
-    for key in vals:  # sprinkle missing values
-        vals[key][rng.random(n) < 0.1] = np.nan
+    for arr in vals.values():  # sprinkle missing values
+        arr[rng.random(n) < 0.1] = np.nan
     for rule in RULES.values():
         arr = hourly_aqi_arrays(rule, vals)
         for i in range(0, n, 7):

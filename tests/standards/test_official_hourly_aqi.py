@@ -51,7 +51,7 @@ def _compare_files(stem: str, files: tuple[Path, ...]):
 @pytest.mark.parametrize("period", list(PERIODS))
 def test_official_hourly_aqi_reproduced(period):
     stem, expected_rule, minimum, documented = PERIODS[period]
-    release, rule, result, official, has, exact, days = _compare(stem)
+    release, rule, result, _official, has, exact, _days = _compare(stem)
     assert release.sites == STATIONS_35
     assert rule == expected_rule
     n, k = int(has.sum()), int(exact.sum())
@@ -65,7 +65,7 @@ def test_official_hourly_aqi_reproduced(period):
 def test_2014_mismatches_are_explained():
     # docs/validation-hourly-aqi.md: APEC days with blank PM 24-h rows carry most large mismatches;
     # without them the rule reproduces ≥ 99.7 %; ±1 differences come from the one-decimal release.
-    release, rule, result, official, has, exact, days = _compare("20140501-20150531")
+    release, _rule, result, official, has, exact, days = _compare("20140501-20150531")
     apec = np.isin(days, APEC_DAYS)[:, None] & has
     diff = official - result.aqi
     large_apec = apec & (np.abs(diff) > 1)

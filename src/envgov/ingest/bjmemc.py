@@ -180,7 +180,7 @@ def read_bjmemc(paths: str | Path | Iterable[str | Path]) -> BjmemcRelease:
             target = values[code]
             t_rows = ti[rows]
             # duplicates within the file or with earlier files: equal values are tolerated
-            uniq, counts = np.unique(t_rows, return_counts=True)
+            _, counts = np.unique(t_rows, return_counts=True)
             seen_before = filled[code][t_rows] > 0
             if (counts > 1).any() or seen_before.any():
                 for k, r in enumerate(rows):
@@ -190,7 +190,7 @@ def read_bjmemc(paths: str | Path | Iterable[str | Path]) -> BjmemcRelease:
                     if (old[both] != new[both]).any():
                         raise BjmemcFormatError(
                             name, int(r) + 2, "type",
-                            f"{str(all_times[t_rows[k]])} 的 {code} 重复出现且数值不同",
+                            f"{all_times[t_rows[k]]!s} 的 {code} 重复出现且数值不同",
                         )
                     merged = np.where(np.isnan(old), new, old)
                     target[t_rows[k], cols] = merged
@@ -201,4 +201,4 @@ def read_bjmemc(paths: str | Path | Iterable[str | Path]) -> BjmemcRelease:
     return BjmemcRelease(tuple(sites), all_times, values, tuple(f.name for f in files))
 
 
-__all__ = ["BjmemcFormatError", "BjmemcRelease", "CONCENTRATION_CODES", "STATIONS_35", "TYPE_CODES", "read_bjmemc"]
+__all__ = ["CONCENTRATION_CODES", "STATIONS_35", "TYPE_CODES", "BjmemcFormatError", "BjmemcRelease", "read_bjmemc"]
