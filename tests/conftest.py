@@ -4,7 +4,18 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import os
+from pathlib import Path
+
 import pytest
+
+# ../shared beside the clone (CI) or this workplace's copy: seeds, reference data.
+_REPO = Path(__file__).resolve().parents[1]
+for _candidate in (os.environ.get("ENVGOV_SHARED"), _REPO.parent / "shared", Path("/work/shared")):
+    if _candidate and (Path(_candidate) / "seeds").is_dir():
+        os.environ["ENVGOV_SHARED"] = str(Path(_candidate).resolve())
+        break
+SHARED = Path(os.environ.get("ENVGOV_SHARED", _REPO.parent / "shared"))
 
 
 @pytest.fixture

@@ -76,8 +76,12 @@ def _indicator(code: str, name: str, unit: str, area_code: str, comparator: str)
     if found is None and name:
         found = Indicator.objects.filter(name=name).first()
     if found is None:  # a custom indicator named by the plan itself
-        slug = re.sub(r"[^a-z0-9_]+", "_", code.lower()).strip("_")[:60] or f"custom_{Indicator.objects.count() + 1}"
-        found = Indicator.objects.create(code=slug, name=name or code, unit=unit, area_code=area_code,
+        base = re.sub(r"[^a-z0-9_]+", "_", code.lower()).strip("_")[:50] or "custom"
+        slug, n = base, 1
+        while Indicator.objects.filter(code=slug).exists():
+            n += 1
+            slug = f"{base}_{n}"
+        found = Indicator.objects.create(code=slug, name=(name or code)[:80], unit=unit[:30], area_code=area_code,
                                          default_comparator=comparator)
     return found
 

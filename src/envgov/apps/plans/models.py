@@ -366,3 +366,31 @@ class AuditLog(models.Model):
 
     def delete(self, *args, **kwargs):  # noqa: ANN002, ANN003
         raise PermissionDenied("审计日志只能追加，不能删除")
+
+
+class PlanDraft(models.Model):
+    """A plan read from its document by envgov.planio, waiting for a person to review and commit it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待核对")
+        COMMITTED = "committed", _("已入台账")
+        DISCARDED = "discarded", _("已放弃")
+
+    district = models.ForeignKey("geo.District", on_delete=models.PROTECT, related_name="+", verbose_name=_("区"))
+    filename = models.CharField(_("文件"), max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    original_text = models.TextField(_("原文"))
+    data = models.JSONField(_("识别结果"), help_text=_("targets/tasks，含原文位置 source_span"))
+    warnings = models.JSONField(_("提示"), default=list, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    plan = models.ForeignKey(Plan, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("计划导入草稿")
+        verbose_name_plural = _("计划导入草稿")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename}（{self.get_status_display()}）"

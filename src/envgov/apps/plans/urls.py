@@ -1,9 +1,11 @@
 from django.urls import path
 
-from envgov.apps.plans import views
+from envgov.apps.plans import views, views_import
 
 urlpatterns = [
     path("plans/", views.plan_list, name="plan_list"),
+    path("plans/import/", views_import.plan_import, name="plan_import"),
+    path("plans/import/<int:draft_id>/", views_import.plan_draft, name="plan_draft"),
     path("plans/<int:plan_id>/", views.plan_overview, name="plan_overview"),
     path("plans/<int:plan_id>/issue/", views.issue_plan, name="plan_issue"),
     path("plans/<int:plan_id>/tasks/", views.task_list, name="task_list"),

@@ -1,0 +1,105 @@
+"""Plan document import: upload → draft beside its source text → reviewer's corrections → ledger."""
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from envgov.apps.accounts.scope import scoped
+from envgov.apps.plans import audit, review
+from envgov.apps.plans.loader import load_structured_plan
+from envgov.apps.plans.models import PlanDraft
+
+MAX_DOCUMENT_BYTES = 30 * 1024 * 1024
+
+
+class PlanUploadForm(forms.Form):
+    file = forms.FileField(label=_("计划文件（.docx / .pdf / .txt）"))
+    year = forms.IntegerField(label=_("年度（不填则从标题识别）"), required=False, min_value=2000, max_value=2100)
+
+
+def _drafts(request: HttpRequest):  # noqa: ANN202
+    return PlanDraft.objects.filter(district=request.user.district)
+
+
+@scoped("reviewer")
+def plan_import(request: HttpRequest) -> HttpResponse:
+    from envgov.planio import PlanImportError, import_plan
+
+    form = PlanUploadForm()
+    if request.method == "POST":
+        form = PlanUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > MAX_DOCUMENT_BYTES:
+                messages.error(request, "文件超过 30 MB")
+            else:
+                try:
+                    imported = import_plan(upload.read(), upload.name, district=request.user.district.name,
+                                           year=form.cleaned_data["year"])
+                except PlanImportError as exc:
+                    messages.error(request, f"无法导入“{upload.name}”：{exc}")
+                else:
+                    draft = PlanDraft.objects.create(
+                        district=request.user.district, filename=upload.name[:200], uploaded_by=request.user,
+                        original_text=imported.original_text, data=review.draft_data(imported),
+                        warnings=list(imported.warnings),
+                    )
+                    messages.success(request, f"已识别 {len(imported.tasks)} 项任务、{len(imported.targets)} 项目标，请逐项核对")
+                    return redirect("plan_draft", draft_id=draft.pk)
+    return render(request, "plans/plan_import.html", {"form": form, "drafts": _drafts(request)[:20]})
+
+
+@scoped("reviewer")
+def plan_draft(request: HttpRequest, draft_id: int) -> HttpResponse:
+    draft = get_object_or_404(_drafts(request), pk=draft_id)
+    errors: list = []
+    data = draft.data
+    if request.method == "POST" and draft.status == PlanDraft.Status.OPEN:
+        op = request.POST.get("op")
+        if op == "discard":
+            draft.status = PlanDraft.Status.DISCARDED
+            draft.save(update_fields=["status"])
+            messages.success(request, "草稿已放弃")
+            return redirect("plan_import")
+        data, errors = review.read_review_form(request.POST, draft.data)
+        if not errors:
+            with transaction.atomic():
+                expected = int(request.POST.get("version") or 0)
+                if PlanDraft.objects.filter(pk=draft.pk, version=expected).update(version=F("version") + 1) != 1:
+                    messages.error(request, "该草稿已被他人修改，您的修改未保存。请刷新页面后再提交。")
+                    return redirect("plan_draft", draft_id=draft.pk)
+                draft.refresh_from_db()
+                draft.data = data
+                draft.save(update_fields=["data"])
+                if op == "commit":
+                    try:
+                        result = load_structured_plan(
+                            {**review.committed_data(data)}, district=draft.district, acting_user=request.user,
+                            source_name=draft.filename,
+                        )
+                    except (ValidationError, KeyError, ValueError) as exc:
+                        transaction.set_rollback(True)
+                        messages.error(request, f"入台账失败，未保存任何内容：{exc}")
+                        return redirect("plan_draft", draft_id=draft.pk)
+                    draft.status, draft.plan = PlanDraft.Status.COMMITTED, result.plan
+                    draft.save(update_fields=["status", "plan"])
+                    audit.record(actor=request.user, action="import", obj=result.plan, plan=result.plan,
+                                 note=f"由文件“{draft.filename}”导入并核对")
+                    note = f"已入台账（草稿状态）：{result.tasks} 项任务、{result.targets} 项目标"
+                    if result.new_units:
+                        note += f"；新建单位 {len(result.new_units)} 个：{'、'.join(result.new_units[:10])}"
+                    messages.success(request, note)
+                    return redirect("plan_overview", plan_id=result.plan.pk)
+            messages.success(request, "已保存")
+            return redirect("plan_draft", draft_id=draft.pk)
+        messages.error(request, f"有 {len(errors)} 处需要修改，未保存")
+    return render(request, "plans/plan_draft.html", {
+        "draft": draft, "data": data, "errors": errors, "areas": review.AREA_NAMES,
+        "source_html": review.highlighted_source(draft.original_text, data),
+    })
