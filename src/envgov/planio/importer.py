@@ -189,6 +189,17 @@ def import_text(
         tasks.append(_make_task(text, node, start, body_start, end, code, title_text, units, year, ospan))
 
     warnings = []
+    plan_words = len(_PLAN_WORDS.findall(text))
+    if plan_words < max(3, len(text) / 400):
+        raise PlanImportError(
+            "看起来不是一份生态环境行动计划：文中几乎没有“治理、推进、实施、污染、生态”等计划用语", filename
+        )
+    if not tasks:
+        # no numbered structure (a news report, a letter): one task per paragraph, to be reviewed
+        for i, (s, e) in enumerate(_paragraphs(text, skip_title=title), start=1):
+            tasks.append(_make_task(text, None, s, s, e, str(i), _para_title(text[s:e]), units, year, ospan))
+        if tasks:
+            warnings.append("未找到编号的任务结构（一、（一）1.），已按段落拆分任务，请逐条审核")
     if not tasks:
         raise PlanImportError(
             "没有识别出任务条目：未找到“主要任务”等部分或编号标题（一、（一）1.），看起来不是一份行动计划", filename
@@ -199,6 +210,27 @@ def import_text(
     for t in plan.unknown_units:
         plan.warnings.append(f"词典外的单位名称（请核对）：{t}")
     return plan
+
+
+_PLAN_WORDS = re.compile(r"治理|推进|实施|开展|加强|落实|完成|污染|生态|环境|排放|监管|任务|目标|建设|防治")
+
+
+def _paragraphs(text: str, skip_title: str = ""):
+    pos = 0
+    for para in text.split("\n"):
+        s = pos
+        pos += len(para) + 1
+        if len(para.strip()) < 30 or para.strip() == skip_title or not _PLAN_WORDS.search(para):
+            continue
+        yield s, s + len(para)
+
+
+_ENUM = re.compile(r"(?:^|(?<=[。；：，]))([一二三四五六七八九十]+)是")
+
+
+def _para_title(para: str) -> str:
+    m = re.match(r"^(.{2,30}?)(?:[：:]|方面：|。|，)", para)
+    return m.group(1) if m else para[:20]
 
 
 def _task_units(outline: segment.Outline, text: str):
@@ -217,9 +249,18 @@ def _task_units(outline: segment.Outline, text: str):
                 if len(para.strip()) < 8:
                     continue
                 i += 1
-                m = re.match(r"^(.{2,30}?)(?:[：:]|方面：|。)", para)
-                ptitle = m.group(1) if m else para[:20]
-                yield part, s, s, s + len(para), f"{part.code}.{i}", ptitle
+                items = list(_ENUM.finditer(para))
+                if len(items) >= 2 and items[0].group(1) == "一":
+                    # "蓝天保卫战方面：一是……。二是……。": each enumerated item is a task
+                    head = _para_title(para) if items[0].start() > 0 else ""
+                    for k, it in enumerate(items):
+                        s2 = s + it.start()
+                        e2 = s + (items[k + 1].start() if k + 1 < len(items) else len(para))
+                        sub = para[it.end() : e2 - s]
+                        t = _para_title(sub)
+                        yield part, s2, s2, e2, f"{part.code}.{i}.{k + 1}", (f"{head}：{t}" if head else t)
+                    continue
+                yield part, s, s, s + len(para), f"{part.code}.{i}", _para_title(para)
             continue
         for node in part.walk():
             if node is part:
@@ -234,7 +275,7 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
     line_end = text.find("\n", start)
     line_end = len(text) if line_end == -1 or line_end > end else line_end
     run_in = body_start < line_end  # title sentence and body on the same line
-    if node.start == start and (run_in or body_start >= line_end):
+    if node is not None and node.start == start and (run_in or body_start >= line_end):
         marker_end = start + (len(text[start:line_end]) - len(text[start:line_end].lstrip()))
         m = re.match(r"^(?:第[^章节]+[章节]|[一二三四五六七八九十百]+、|（[一二三四五六七八九十]*）|\d{1,2}[.．、]|[（(]\d{1,2}[)）]|[①-⑳])", text[start:line_end])
         content_start = start + (m.end() if m else 0)
@@ -272,7 +313,7 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
         towns=towns,
         deadlines=deadlines,
         quantities=quantities,
-        part=node.part,
+        part=node.part if node is not None else segment.PART_TASKS,
         unknown_units=[u for u in unknown],
         source_span=ospan(start, end),
     )
