@@ -1,0 +1,151 @@
+"""End to end: import_plan on the seeds and on made-up documents, the CLI, and refusals."""
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import opencc
+import pytest
+from typer.testing import CliRunner
+
+from envgov.cli import app
+from envgov.planio import PlanImportError, import_plan, import_text
+
+SEEDS = Path("/work/shared/seeds")
+SEED_001 = SEEDS / "001_7d0fb48903c1bf2b.txt"
+SEED_003 = SEEDS / "003_735b581d06638fbb.txt"
+needs_seeds = pytest.mark.skipif(not SEED_001.exists(), reason="seed documents not available")
+
+SMALL = """某某区2024年生态环境保护工作计划
+一、目标指标
+PM2.5年均浓度达到30微克/立方米，重污染天数不超过3天。
+二、主要任务
+（一）大气污染防治
+1.加强扬尘管控
+区城管委牵头，会同住建委、水务局，6月底前完成道路清扫保洁规范化，抽检不少于20个工地。
+2.推进VOCs治理。生态环境局负责，年底前完成19家企业治理。
+三、保障措施
+加强组织领导。
+"""
+
+
+def structure(plan) -> list[tuple]:
+    return [
+        (t.code, t.title, tuple(t.units), tuple(t.towns), tuple(t.deadlines), tuple((q.value, q.unit) for q in t.quantities))
+        for t in plan.tasks
+    ] + [(g.comparator, g.value, g.unit, g.period) for g in plan.targets]
+
+
+@needs_seeds
+def test_001_raw_and_cleaned_give_the_same_structure(tmp_path) -> None:
+    raw_plan = import_plan(SEED_001)
+    clean = tmp_path / "001_clean.txt"
+    clean.write_text(raw_plan.normalized_text, encoding="utf-8")
+    clean_plan = import_plan(clean)
+    assert len(raw_plan.tasks) > 50
+    assert structure(clean_plan) == structure(raw_plan)
+    assert (clean_plan.district, clean_plan.year) == (raw_plan.district, raw_plan.year) == ("密云区", 2021)
+
+
+@needs_seeds
+def test_source_spans_show_items_in_the_original() -> None:
+    plan = import_plan(SEED_001)
+    conv = opencc.OpenCC("t2s")
+    for t in plan.tasks:
+        src = conv.convert(plan.source(t.source_span))
+        # the original carries pinyin noise and line breaks: compare on Chinese characters only
+        han = "".join(c for c in src if "\u4e00" <= c <= "\u9fff")
+        title = "".join(c for c in t.title if "\u4e00" <= c <= "\u9fff")
+        assert title[:6] in han, (t.code, t.title, src[:60])
+    for q in plan.tasks[0].quantities:
+        src = plan.source(q.source_span)
+        assert any(ch.isdigit() for ch in src)
+
+
+@needs_seeds
+def test_seed_003_metadata_and_targets() -> None:
+    plan = import_plan(SEED_003)
+    assert plan.district == "通州区" and plan.year == 2024
+    s, e = plan.targets[0].source_span
+    assert "35微克/立方米" in plan.original_text[s:e]
+
+
+def test_small_plan_end_to_end() -> None:
+    plan = import_text(SMALL, "small.txt")
+    assert (plan.district, plan.year) == (None, 2024)  # 某某区 is not a Beijing district
+    assert [(t.code, t.title) for t in plan.tasks] == [("二.(一).1", "加强扬尘管控"), ("二.(一).2", "推进VOCs治理")]
+    t1, t2 = plan.tasks
+    assert t1.units == ["城市管理委", "住房城乡建设委", "水务局"] and t1.lead_units == ["城市管理委"]
+    assert t1.cooperating_units == ["住房城乡建设委", "水务局"]
+    assert t1.deadlines == ["2024-06-30"] and [(q.value, q.unit) for q in t1.quantities] == [(20, "个")]
+    assert t2.lead_units == ["生态环境局"] and t2.deadlines == ["2024-12-31"]
+    assert [(g.comparator, g.value, g.unit) for g in plan.targets] == [("<=", 30, "μg/m³"), ("<=", 3, "天")]
+
+
+def test_json_has_exactly_the_agreed_keys() -> None:
+    d = json.loads(import_text(SMALL, "small.txt", district="朝阳区", year=2023).to_json())
+    assert list(d) == ["district", "year", "title", "targets", "tasks"]
+    assert (d["district"], d["year"]) == ("朝阳区", 2023)
+    assert list(d["targets"][0]) == ["indicator", "comparator", "value", "unit", "period", "text"]
+    assert list(d["tasks"][0]) == ["code", "title", "text", "units", "lead_units", "towns", "deadlines", "quantities"]
+    assert list(d["tasks"][0]["quantities"][0]) == ["value", "unit", "text"]
+    assert d["tasks"][0]["deadlines"] == ["2023-06-30"]  # the given year, not the title's
+
+
+def test_docx_bytes_import() -> None:
+    import docx
+
+    d = docx.Document()
+    for line in SMALL.splitlines():
+        d.add_paragraph(line)
+    buf = io.BytesIO()
+    d.save(buf)
+    plan = import_plan(buf.getvalue(), "计划.docx")
+    assert len(plan.tasks) == 2 and plan.filename == "计划.docx"
+
+
+def test_non_plan_refused() -> None:
+    with pytest.raises(PlanImportError, match="不是一份生态环境行动计划"):
+        import_text("床前明月光，疑是地上霜。举头望明月，低头思故乡。" * 5, "poem.txt")
+    with pytest.raises(PlanImportError, match="几乎没有文字"):
+        import_text("计划", "tiny.txt")
+    with pytest.raises(PlanImportError, match="文件不存在"):
+        import_plan("/nonexistent/plan.txt")
+
+
+@needs_seeds
+def test_unnumbered_report_split_by_paragraph_with_warning() -> None:
+    plan = import_plan(SEEDS / "000_ed315ba8dc1973ee.txt")
+    assert len(plan.tasks) >= 4
+    assert any("按段落拆分" in w for w in plan.warnings)
+    assert all("(shi)" not in t.text and "區" not in t.text for t in plan.tasks)
+
+
+def test_cli_json_and_xlsx(tmp_path) -> None:
+    src = tmp_path / "plan.txt"
+    src.write_text(SMALL, encoding="gb18030")
+    runner = CliRunner()
+    out = tmp_path / "plan.json"
+    r = runner.invoke(app, ["plan", "import", str(src), "--district", "通州区", "--year", "2024", "--output", str(out)])
+    assert r.exit_code == 0, r.output
+    d = json.loads(out.read_text(encoding="utf-8"))
+    assert d["district"] == "通州区" and len(d["tasks"]) == 2
+    xlsx = tmp_path / "plan.xlsx"
+    r = runner.invoke(app, ["plan", "import", str(src), "--format", "xlsx", "--output", str(xlsx)])
+    assert r.exit_code == 0, r.output
+    from openpyxl import load_workbook
+
+    wb = load_workbook(xlsx)
+    rows = list(wb["任务台账"].iter_rows(values_only=True))
+    assert rows[0][0] == "编号" and rows[1][0] == "二.(一).1" and rows[1][4] == "城市管理委"
+
+
+def test_cli_bad_file_writes_nothing(tmp_path) -> None:
+    src = tmp_path / "empty.txt"
+    src.write_bytes(b"")
+    out = tmp_path / "out.json"
+    r = CliRunner().invoke(app, ["plan", "import", str(src), "--output", str(out)])
+    assert r.exit_code == 1
+    assert "文件为空" in r.output
+    assert not out.exists() and list(tmp_path.iterdir()) == [src]

@@ -1,0 +1,132 @@
+"""Readers: encodings of .txt, .docx with tables, .pdf text layer, and the refusals (clear Chinese reasons)."""
+from __future__ import annotations
+
+import io
+import shutil
+
+import pytest
+
+from envgov.planio import PlanImportError
+from envgov.planio.readers import read_document
+
+PLAN = "某区2024年生态环境保护工作计划\n一、主要任务\n1.加强扬尘管控。区生态环境局牵头，年底前完成。\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])
+def test_txt_simplified_encodings(encoding: str) -> None:
+    assert read_document(PLAN.encode(encoding), "plan.txt") == PLAN
+
+
+def test_txt_big5_traditional() -> None:
+    text = "密云區生態環境保護規劃\n一、主要任務\n1.加強揚塵管控。區生態環境局牽頭，年底前完成。\n" * 3
+    assert read_document(text.encode("big5"), "plan.txt") == text
+
+
+def make_docx() -> bytes:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("某区2024年生态环境保护工作计划")
+    d.add_paragraph("一、主要任务")
+    d.add_paragraph("1.加强扬尘管控。")
+    table = d.add_table(rows=2, cols=3)
+    for i, v in enumerate(["序号", "任务", "牵头单位"]):
+        table.rows[0].cells[i].text = v
+    for i, v in enumerate(["1", "开展道路清扫", "城市管理委"]):
+        table.rows[1].cells[i].text = v
+    d.add_paragraph("2.加强监管。")
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def test_docx_paragraphs_and_tables_in_order() -> None:
+    text = read_document(make_docx(), "plan.docx")
+    assert text.split("\n") == [
+        "某区2024年生态环境保护工作计划",
+        "一、主要任务",
+        "1.加强扬尘管控。",
+        "序号\t任务\t牵头单位",
+        "1\t开展道路清扫\t城市管理委",
+        "2.加强监管。",
+    ]
+
+
+def _minimal_pdf(text: str) -> bytes:
+    """A one-page PDF whose text layer holds `text` (ASCII, Helvetica): enough to exercise the reader."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for i, o in enumerate(objs, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % i + o + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1))
+    for off in offsets:
+        out.write(b"%010d 00000 n \n" % off)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref))
+    return out.getvalue()
+
+
+def test_pdf_text_layer() -> None:
+    assert "Task 1 by 2024" in read_document(_minimal_pdf("Task 1 by 2024"), "plan.pdf")
+
+
+@pytest.mark.skipif(shutil.which("libreoffice") is None and shutil.which("soffice") is None,
+                    reason="no PDF writer for Chinese text here (libreoffice not installed; reportlab not available)")
+def test_pdf_chinese_via_libreoffice(tmp_path) -> None:  # pragma: no cover - depends on the machine
+    import subprocess
+
+    src = tmp_path / "plan.docx"
+    src.write_bytes(make_docx())
+    subprocess.run(["libreoffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
+                   check=True, capture_output=True, timeout=120)
+    assert "主要任务" in read_document((tmp_path / "plan.pdf").read_bytes(), "plan.pdf")
+
+
+def test_pdf_encrypted_refused() -> None:
+    from pypdf import PdfWriter
+
+    w = PdfWriter()
+    w.add_blank_page(width=200, height=200)
+    w.encrypt(user_password="secret", owner_password="owner")
+    buf = io.BytesIO()
+    w.write(buf)
+    with pytest.raises(PlanImportError, match="加密"):
+        read_document(buf.getvalue(), "secret.pdf")
+
+
+def test_pdf_without_text_layer_refused() -> None:
+    from pypdf import PdfWriter
+
+    w = PdfWriter()
+    w.add_blank_page(width=200, height=200)
+    buf = io.BytesIO()
+    w.write(buf)
+    with pytest.raises(PlanImportError, match="没有文字层"):
+        read_document(buf.getvalue(), "scan.pdf")
+
+
+@pytest.mark.parametrize(
+    "data, name, reason",
+    [
+        (b"", "empty.txt", "文件为空"),
+        (b"   \n\n  ", "blank.txt", "没有可读的文字"),
+        (b"%PDF-1.4\n garbage", "broken.pdf", "不是有效的 PDF"),
+        (b"PK\x03\x04 not really a zip", "broken.docx", "不是有效的 .docx"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.doc", "旧版 Word"),
+        (b"\x89PNG\r\n\x1a\n", "image.png", "不支持的文件格式"),
+    ],
+)
+def test_bad_input_refused_with_reason(data: bytes, name: str, reason: str) -> None:
+    with pytest.raises(PlanImportError, match=reason) as exc:
+        read_document(data, name)
+    assert exc.value.filename == name
