@@ -149,3 +149,21 @@ def test_cli_bad_file_writes_nothing(tmp_path) -> None:
     assert r.exit_code == 1
     assert "文件为空" in r.output
     assert not out.exists() and list(tmp_path.iterdir()) == [src]
+
+
+@needs_seeds
+def test_hundred_pages_import_quickly() -> None:
+    """The benchmark's document (seeds concatenated to ≈150,000 characters) in well under 5 s."""
+    import time
+
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("plan_import_bench", Path(__file__).parents[2] / "benchmarks" / "plan_import.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    build_document = bench.build_document
+    doc = build_document(SEEDS, 150_000)
+    t0 = time.perf_counter()
+    plan = import_plan(doc.encode("utf-8"), "big.txt", year=2024)
+    assert time.perf_counter() - t0 < 5.0
+    assert len(plan.tasks) > 200

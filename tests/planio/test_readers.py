@@ -130,3 +130,17 @@ def test_bad_input_refused_with_reason(data: bytes, name: str, reason: str) -> N
     with pytest.raises(PlanImportError, match=reason) as exc:
         read_document(data, name)
     assert exc.value.filename == name
+
+
+def test_utf8_with_a_broken_tail_still_read() -> None:
+    data = (PLAN * 20).encode("utf-8")[:-1]  # cut inside the last character
+    assert read_document(data, "cut.txt").startswith(PLAN)
+
+
+def test_undecodable_bytes_refused() -> None:
+    import random
+
+    rnd = random.Random(1)
+    data = bytes(rnd.randrange(128, 256) for _ in range(3000))
+    with pytest.raises(PlanImportError):
+        read_document(data, "noise.txt")

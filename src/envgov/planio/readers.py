@@ -36,28 +36,29 @@ def read_document(data: bytes, filename: str) -> str:
 
 
 def read_txt(data: bytes, filename: str = "") -> str:
-    for enc in ("utf-8-sig",):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            pass
-    if b"\x00" in data[:4096] and not (data[:2] in (b"\xff\xfe", b"\xfe\xff")):
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data[:4096] and data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
         raise PlanImportError("文件含二进制内容，不是文本文件", filename)
+    # UTF-8 with a few broken bytes (a truncated copy, one bad character) is still UTF-8
+    loose = data.decode("utf-8-sig", errors="replace")
+    if loose.count("\ufffd") <= max(2, len(loose) // 2000):
+        return loose
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=["gb18030", "big5", "utf_16", "utf_8", "gbk", "big5hkscs"]).best()
     if best is None:
         best = from_bytes(data).best()
-    if best is None:
-        try:
-            return data.decode("gb18030")
-        except UnicodeDecodeError as exc:
-            raise PlanImportError("无法识别文本编码（试过 UTF-8、GB18030、Big5）", filename) from exc
-    enc = best.encoding
+    enc = best.encoding if best is not None else "gb18030"
     # GBK is a subset of GB18030: decode with the superset so rare characters survive
     if enc in ("gbk", "gb2312", "cp936"):
         enc = "gb18030"
-    return data.decode(enc, errors="replace")
+    text = data.decode(enc, errors="replace")
+    if text.count("\ufffd") > max(2, len(text) // 200):
+        raise PlanImportError("无法识别文本编码（试过 UTF-8、GB18030、Big5）；请另存为 UTF-8 后再导入", filename)
+    return text
 
 
 def read_docx(data: bytes, filename: str = "") -> str:
