@@ -120,3 +120,23 @@ def supervision_for(user: User) -> QuerySet:
 def require(cond: bool, message: str = "您没有权限执行此操作") -> None:
     if not cond:
         raise PermissionDenied(message)
+
+
+def api_scoped(rule: str) -> Callable:
+    """Mark an API operation with its access rule and enforce the role gate (403 JSON via the API's
+    PermissionDenied handler). Authentication itself (session or bearer token → 401) is the API's job;
+    the object scope is applied by the operation with the querysets above (outside scope → 404)."""
+    if rule not in RULES:
+        raise ValueError(f"unknown scope rule {rule!r}")
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+            if rule != "public" and not allowed(getattr(request, "auth", None) or request.user, rule):
+                raise PermissionDenied("您没有权限使用此接口")
+            return view(request, *args, **kwargs)
+
+        wrapper.scope_rule = rule  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate

@@ -1,0 +1,345 @@
+"""API operations of the ledger: plans, targets, tasks, progress, supervision.
+
+Reads go through the scope querysets (an object outside the caller's scope is 404, never shown);
+writes only parse the JSON body and call `envgov.apps.plans.actions`, which check rights, lock and audit.
+"""
+# no `from __future__ import annotations`: ninja reads the parameter types through the api_scoped wrapper,
+# whose module globals do not hold this module's names, so the annotations must be real objects
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal, Optional
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema, Status
+
+from envgov.apps.accounts.scope import api_scoped, plans_for, reports_for, supervision_for, tasks_for
+from envgov.apps.plans import actions, clock, queries
+from envgov.apps.plans.models import Plan, ProgressReport, SupervisionItem, Target, Task
+
+router = Router(tags=["台账"])
+
+
+def _user(request: HttpRequest):  # noqa: ANN202
+    return getattr(request, "auth", None) or request.user
+
+
+# ---------------------------------------------------------------- schemas
+
+class PlanOut(Schema):
+    id: int
+    district: str
+    year: int
+    title: str
+    status: str
+    report_frequency: str
+    revision: int
+    issued_at: Optional[dt.datetime]
+    is_simulated: bool
+    version: int
+
+
+class PlanDetailOut(PlanOut):
+    tasks_total: int
+    tasks_completed: int
+    tasks_overdue: int
+    pending_reviews: int
+    open_supervision: int
+
+
+class TargetOut(Schema):
+    id: int
+    area: str
+    indicator: str
+    indicator_name: str
+    comparator: str
+    value: Decimal
+    unit: str
+    period_kind: str
+    period_label: str
+    period_end: Optional[dt.date]
+    scope: str
+    town: Optional[str]
+    actual_value: Optional[Decimal]
+    actual_as_of: Optional[dt.date]
+    status: str = Field(description="met / not_met / unknown")
+
+
+class QuantityOut(Schema):
+    id: int
+    name: str
+    unit: str
+    target_value: Decimal
+    achieved_value: Optional[Decimal]
+
+
+class TaskOut(Schema):
+    id: int
+    plan_id: int
+    code: str
+    title: str
+    area: str
+    lead_units: list[str]
+    cooperating_units: list[str]
+    towns: list[str]
+    all_towns: bool
+    due_date: Optional[dt.date]
+    status: str
+    completed_on: Optional[dt.date]
+    overdue: bool
+    version: int
+
+
+class TaskDetailOut(TaskOut):
+    body: str
+    quantities: list[QuantityOut]
+
+
+class ProgressOut(Schema):
+    id: int
+    task_id: int
+    period: str
+    unit: Optional[str]
+    town: Optional[str]
+    narrative: str
+    marks_complete: bool
+    status: str
+    submitted_by: str
+    submitted_at: dt.datetime
+    reviewed_at: Optional[dt.datetime]
+    return_reason: str
+    quantities: dict[int, Decimal] = Field(description="工作量 id → 累计完成量")
+    version: int
+
+
+class ProgressIn(Schema):
+    narrative: str
+    quantities: dict[int, Decimal] = Field(default_factory=dict, description="工作量 id → 累计完成量")
+    marks_complete: bool = False
+
+
+class ReviewIn(Schema):
+    decision: Literal["accept", "return"]
+    reason: str = ""
+    version: int = Field(description="读取时的 version，防止覆盖他人的审核")
+
+
+class SupervisionOut(Schema):
+    id: int
+    plan_id: int
+    task_id: Optional[int]
+    source: str
+    addressee_unit: Optional[str]
+    addressee_town: Optional[str]
+    title: str
+    detail: str
+    opened_on: dt.date
+    due_date: dt.date
+    status: str
+    response: str
+    closure_note: str
+    version: int
+
+
+class RespondIn(Schema):
+    response: str
+    version: int
+
+
+class CloseIn(Schema):
+    note: str
+    version: int
+
+
+class Message(Schema):
+    detail: str
+
+
+ERRORS = {401: Message, 403: Message, 404: Message, 409: Message, 422: Message}
+
+
+# ---------------------------------------------------------------- row builders
+
+def _plan(p: Plan) -> dict:
+    return {
+        "id": p.pk, "district": p.district.name, "year": p.year, "title": p.title, "status": p.status,
+        "report_frequency": p.report_frequency, "revision": p.revision, "issued_at": p.issued_at,
+        "is_simulated": p.is_simulated, "version": p.version,
+    }
+
+
+def _task(t: Task, today: dt.date) -> dict:
+    return {
+        "id": t.pk, "plan_id": t.plan_id, "code": t.code, "title": t.title, "area": t.area.code,
+        "lead_units": [u.name for u in t.lead_units.all()],
+        "cooperating_units": [u.name for u in t.cooperating_units.all()],
+        "towns": [x.name for x in t.towns.all()], "all_towns": t.all_towns, "due_date": t.due_date,
+        "status": t.status, "completed_on": t.completed_on,
+        "overdue": bool(t.due_date and t.due_date < today and t.status != Task.Status.COMPLETED),
+        "version": t.version,
+    }
+
+
+def _report(r: ProgressReport) -> dict:
+    return {
+        "id": r.pk, "task_id": r.task_id, "period": r.period, "unit": r.unit.name if r.unit else None,
+        "town": r.town.name if r.town else None, "narrative": r.narrative, "marks_complete": r.marks_complete,
+        "status": r.status, "submitted_by": r.submitted_by.username, "submitted_at": r.submitted_at,
+        "reviewed_at": r.reviewed_at, "return_reason": r.return_reason,
+        "quantities": {qp.quantity_id: qp.value for qp in r.quantities.all()}, "version": r.version,
+    }
+
+
+def _item(i: SupervisionItem) -> dict:
+    return {
+        "id": i.pk, "plan_id": i.plan_id, "task_id": i.task_id, "source": i.source,
+        "addressee_unit": i.addressee_unit.name if i.addressee_unit else None,
+        "addressee_town": i.addressee_town.name if i.addressee_town else None,
+        "title": i.title, "detail": i.detail, "opened_on": i.opened_on, "due_date": i.due_date,
+        "status": i.status, "response": i.response, "closure_note": i.closure_note, "version": i.version,
+    }
+
+
+TASK_PREFETCH = ("lead_units", "cooperating_units", "towns")
+
+
+def _reports_qs(request: HttpRequest):  # noqa: ANN202
+    return reports_for(_user(request)).select_related("unit", "town", "submitted_by").prefetch_related("quantities")
+
+
+def _items_qs(request: HttpRequest):  # noqa: ANN202
+    return supervision_for(_user(request)).select_related("addressee_unit", "addressee_town")
+
+
+# ---------------------------------------------------------------- plans and targets
+
+@router.get("/plans", response=list[PlanOut], summary="我可见的计划")
+@api_scoped("any_user")
+def list_plans(request: HttpRequest):  # noqa: ANN201
+    return [_plan(p) for p in plans_for(_user(request)).select_related("district")]
+
+
+@router.get("/plans/{plan_id}", response={200: PlanDetailOut, **ERRORS}, summary="计划及完成情况")
+@api_scoped("any_user")
+def get_plan(request: HttpRequest, plan_id: int):  # noqa: ANN201
+    user = _user(request)
+    plan = get_object_or_404(plans_for(user).select_related("district"), pk=plan_id)
+    o = queries.overview(plan, tasks_for(user), clock.today())
+    return {
+        **_plan(plan), "tasks_total": o.totals.total, "tasks_completed": o.totals.completed,
+        "tasks_overdue": o.totals.overdue, "pending_reviews": o.pending_reviews,
+        "open_supervision": o.open_supervision,
+    }
+
+
+@router.get("/plans/{plan_id}/targets", response={200: list[TargetOut], **ERRORS}, summary="目标指标")
+@api_scoped("any_user")
+def list_targets(request: HttpRequest, plan_id: int):  # noqa: ANN201
+    plan = get_object_or_404(plans_for(_user(request)), pk=plan_id)
+    rows = []
+    for t in Target.objects.filter(plan=plan).select_related("area", "indicator", "town"):
+        rows.append({
+            "id": t.pk, "area": t.area.code, "indicator": t.indicator.code, "indicator_name": t.indicator.name,
+            "comparator": t.comparator, "value": t.value, "unit": t.unit, "period_kind": t.period_kind,
+            "period_label": t.period_label, "period_end": t.period_end, "scope": t.scope,
+            "town": t.town.name if t.town else None, "actual_value": t.actual_value,
+            "actual_as_of": t.actual_as_of, "status": t.status,
+        })
+    return Status(200, rows)
+
+
+@router.get("/plans/{plan_id}/tasks", response={200: list[TaskOut], **ERRORS}, summary="任务台账（可筛选）")
+@api_scoped("any_user")
+def list_tasks(  # noqa: ANN201
+    request: HttpRequest, plan_id: int, area: str = "", unit: Optional[int] = None, town: Optional[int] = None,
+    status: str = "", overdue: bool = False, q: str = "",
+):
+    """area = 领域代码（air…）；unit = 单位 id（牵头或配合）；status = not_started / in_progress / completed /
+    overdue；overdue=true 只看逾期；q = 关键词。"""
+    user = _user(request)
+    plan = get_object_or_404(plans_for(user), pk=plan_id)
+    today = clock.today()
+    params = {"area": area, "unit": unit, "town": town, "status": status, "q": q}
+    tasks = queries.filter_tasks(tasks_for(user).filter(plan=plan), params, today)
+    if overdue:
+        tasks = tasks.filter(queries.overdue_q(today))
+    tasks = tasks.select_related("area").prefetch_related(*TASK_PREFETCH).order_by("order", "id")
+    return Status(200, [_task(t, today) for t in tasks])
+
+
+# ---------------------------------------------------------------- tasks and progress
+
+@router.get("/tasks/{task_id}", response={200: TaskDetailOut, **ERRORS}, summary="任务详情")
+@api_scoped("any_user")
+def get_task(request: HttpRequest, task_id: int):  # noqa: ANN201
+    task = get_object_or_404(
+        tasks_for(_user(request)).select_related("area").prefetch_related(*TASK_PREFETCH, "quantities"), pk=task_id
+    )
+    quantities = [
+        {"id": q.pk, "name": q.name, "unit": q.unit, "target_value": q.target_value,
+         "achieved_value": q.achieved_value}
+        for q in task.quantities.all()
+    ]
+    return Status(200, {**_task(task, clock.today()), "body": task.body, "quantities": quantities})
+
+
+@router.get("/tasks/{task_id}/progress", response={200: list[ProgressOut], **ERRORS}, summary="任务的进展报告")
+@api_scoped("any_user")
+def list_progress(request: HttpRequest, task_id: int):  # noqa: ANN201
+    task = get_object_or_404(tasks_for(_user(request)), pk=task_id)
+    return Status(200, [_report(r) for r in _reports_qs(request).filter(task=task)])
+
+
+@router.post("/tasks/{task_id}/progress", response={201: ProgressOut, **ERRORS}, summary="填报本期进展")
+@api_scoped("reporter")
+def submit_progress(request: HttpRequest, task_id: int, payload: ProgressIn):  # noqa: ANN201
+    """单位或街乡镇填报员填报本期进展；本期被退回的报告原地重新提交。"""
+    user = _user(request)
+    task = get_object_or_404(tasks_for(user).select_related("plan"), pk=task_id)
+    report = actions.submit_progress(
+        task, acting_user=user, narrative=payload.narrative, quantities=dict(payload.quantities),
+        marks_complete=payload.marks_complete,
+    )
+    return Status(201, _report(_reports_qs(request).get(pk=report.pk)))
+
+
+@router.post("/progress/{report_id}/review", response={200: ProgressOut, **ERRORS}, summary="审核进展（采纳/退回）")
+@api_scoped("reviewer")
+def review_progress(request: HttpRequest, report_id: int, payload: ReviewIn):  # noqa: ANN201
+    user = _user(request)
+    report = get_object_or_404(reports_for(user).select_related("task__plan"), pk=report_id)
+    actions.review_progress(report, acting_user=user, accept=payload.decision == "accept", reason=payload.reason,
+                            expected_version=payload.version)
+    return Status(200, _report(_reports_qs(request).get(pk=report.pk)))
+
+
+# ---------------------------------------------------------------- supervision (督办)
+
+@router.get("/supervision", response=list[SupervisionOut], summary="督办事项")
+@api_scoped("any_user")
+def list_supervision(request: HttpRequest, plan: Optional[int] = None, status: str = ""):  # noqa: ANN201
+    items = _items_qs(request)
+    if plan is not None:
+        items = items.filter(plan_id=plan)
+    if status:
+        items = items.filter(status=status)
+    return [_item(i) for i in items]
+
+
+@router.post("/supervision/{item_id}/respond", response={200: SupervisionOut, **ERRORS}, summary="督办反馈")
+@api_scoped("reporter")
+def respond_supervision(request: HttpRequest, item_id: int, payload: RespondIn):  # noqa: ANN201
+    user = _user(request)
+    item = get_object_or_404(supervision_for(user), pk=item_id)
+    actions.respond_supervision(item, acting_user=user, response=payload.response, expected_version=payload.version)
+    return Status(200, _item(_items_qs(request).get(pk=item.pk)))
+
+
+@router.post("/supervision/{item_id}/close", response={200: SupervisionOut, **ERRORS}, summary="督办销号")
+@api_scoped("reviewer")
+def close_supervision(request: HttpRequest, item_id: int, payload: CloseIn):  # noqa: ANN201
+    user = _user(request)
+    item = get_object_or_404(supervision_for(user), pk=item_id)
+    actions.close_supervision(item, acting_user=user, note=payload.note, expected_version=payload.version)
+    return Status(200, _item(_items_qs(request).get(pk=item.pk)))

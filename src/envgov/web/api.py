@@ -1,0 +1,102 @@
+"""The JSON API (django-ninja), mounted at /api/ with OpenAPI docs at /api/docs.
+
+Two ways in: `Authorization: Bearer <key>` for API clients (accounts.ApiToken, only the key's SHA-256
+is stored; revoked tokens are refused) and the browser session for pages (with CSRF on writes).
+Every operation carries a scope rule (`api_scoped`); `iter_api_operations()` lists them for the
+role-matrix test. Errors map to HTTP statuses with the Chinese message of the action that refused.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.security import HttpBearer, django_auth
+
+from envgov.apps.accounts.models import ApiToken
+from envgov.apps.accounts.scope import scoped
+from envgov.apps.plans import actions
+from envgov.apps.plans.api import router as plans_router
+
+
+class BearerToken(HttpBearer):
+    """API token auth. A presented but unknown or revoked key is a 401 at once (no fall-through to the
+    session), so a client with a bad key never sees a confusing CSRF error."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        key = (token or "").strip()
+        if not key:
+            raise AuthenticationError()
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=ApiToken.hash_key(key), revoked=False, user__is_active=True)
+            .first()
+        )
+        if found is None:
+            raise AuthenticationError(message="令牌无效或已吊销")
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        request.user = found.user  # the scope querysets and actions read request.user
+        return found.user
+
+
+api = NinjaAPI(
+    title="envgov API",
+    version="1",
+    description="区生态环境保护工作计划台账：计划、目标、任务、进展、督办。"
+    "认证：`Authorization: Bearer <令牌>`（在“API 令牌”页面生成），或浏览器登录会话（写操作需 CSRF）。",
+    auth=[BearerToken(), django_auth],
+    urls_namespace="api",
+    docs_decorator=scoped("any_user"),
+)
+
+
+def _messages(exc: ValidationError) -> str:
+    if hasattr(exc, "message_dict"):
+        return "；".join(m for msgs in exc.message_dict.values() for m in msgs)
+    return "；".join(exc.messages)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    body: dict[str, Any] = {"detail": _messages(exc)}
+    if hasattr(exc, "message_dict"):
+        body["fields"] = exc.message_dict
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "您没有权限执行此操作"}, status=403)
+
+
+@api.exception_handler(actions.StaleEdit)
+def _stale_edit(request: HttpRequest, exc: actions.StaleEdit) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    message = str(exc)
+    if message == "Unauthorized":  # ninja's default text when no credentials were presented
+        message = "请登录或提供有效的 API 令牌"
+    return api.create_response(request, {"detail": message}, status=401)
+
+
+api.add_router("", plans_router)
+
+# included from web/urls.py as path("api/", include("envgov.web.api"))
+urlpatterns = [path("", api.urls)]
+
+
+def iter_api_operations() -> Iterator[tuple[list[str], str, Any]]:
+    """(methods, full path with {param} placeholders, view function) for every API operation."""
+    api.urls  # noqa: B018 - make sure the routers are bound
+    for prefix, router in api._routers:  # ninja keeps (prefix, router) of every mounted router
+        for route, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                full = "/api/" + "/".join(p.strip("/") for p in (prefix, route) if p.strip("/"))
+                yield list(operation.methods), full, operation.view_func
