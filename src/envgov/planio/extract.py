@@ -55,6 +55,9 @@ _DEADLINE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("month_end", re.compile(rf"(?:{_YEAR})?(?P<m>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})月(?:底|末|份)(?:前|以前|之前|完成)?")),
     ("month_day", re.compile(rf"(?:{_YEAR})?(?P<m>\d{{1,2}})月(?P<d>\d{{1,2}})日(?P<suf>前|以前|之前|起|开始|以后|后)?")),
     ("month_before", re.compile(rf"(?:{_YEAR})?(?P<m>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})月(?:前|以前|之前)")),
+    # "2024年6月完成", "6月份完成", "10月中旬前"
+    ("month_done", re.compile(rf"(?:{_YEAR})?(?P<m>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})月份?(?P<part>上旬|中旬|下旬)?(?:前|以前|内)?(?=完成|建成|实现|出台|印发|基本完成|全面完成|前完成)")),
+    ("month_part", re.compile(rf"(?:{_YEAR})?(?P<m>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})月(?P<part>上旬|中旬|下旬)(?:前|以前|之前)")),
     ("year_end", re.compile(rf"(?:{_YEAR})?年?(?<![每全])(?:年底|年末|年内)(?:前|以前|之前)?")),
     ("quarter", re.compile(rf"(?<![每按各分])(?:{_YEAR})?第?(?P<q>[一二三四1-4])季度(?:末|底|前|内)?")),
     ("half", re.compile(rf"(?:{_YEAR})?(?P<h>上半年|下半年|年中)")),
@@ -94,6 +97,11 @@ def find_deadlines(text: str, year: int | None) -> list[Deadline]:
                 mo = _cn_int(m.group("m"))
                 if y and mo and 2 <= mo <= 12:
                     date = _last_day(y, mo - 1)
+            elif kind in ("month_done", "month_part"):
+                mo = _cn_int(m.group("m"))
+                if y and mo and 1 <= mo <= 12:
+                    part = m.group("part")
+                    date = f"{y:04d}-{mo:02d}-{10 if part == '上旬' else 20:02d}" if part in ("上旬", "中旬") else _last_day(y, mo)
             elif kind == "year_end":
                 if y:
                     date = f"{y:04d}-12-31"

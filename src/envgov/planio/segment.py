@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from envgov.planio.normalize import CN_NUM
 
 _KINDS: list[tuple[str, float, re.Pattern[str]]] = [
-    ("chapter", 0, re.compile(rf"^第([{CN_NUM}\d]+)[章篇部分]+")),
+    ("chapter", 0, re.compile(rf"^第([{CN_NUM}\d]+)(章|篇|部分)")),
     ("section", 0.5, re.compile(rf"^第([{CN_NUM}\d]+)节")),
     ("l1", 1, re.compile(rf"^([{CN_NUM}]+)、")),
     ("l2", 2, re.compile(rf"^（([{CN_NUM}]*)）")),
@@ -30,11 +30,13 @@ PART_OTHER = "其他"
 
 # order matters: the first matching rule names the part
 _PART_RULES: list[tuple[str, re.Pattern[str]]] = [
-    (PART_TASKS, re.compile(r"主要任务|重点任务|工作任务|任务措施|主要措施|重点工作|主要内容|工作措施|具体措施|重点举措")),
-    (PART_SAFEGUARDS, re.compile(r"保障|组织实施|组织领导|实施机制")),
+    (PART_SAFEGUARDS, re.compile(r"保障措施|组织保障|实施保障|保障机制|保障体系|组织实施|组织领导|工作要求|加强领导|实施机制")),
+    (PART_TASKS, re.compile(
+        r"主要任务|重点任务|工作任务|任务措施|主要措施|重点措施|重点工作|主要内容|工作措施|具体措施|重点举措|任务分工|"
+        r"攻坚任务|行动任务|主要行动|重点行动|工作安排")),
     (PART_TARGETS, re.compile(r"目标|指标")),
     (PART_THINKING, re.compile(r"思路|指导思想|总体要求|基本原则|工作原则")),
-    (PART_BACKGROUND, re.compile(r"现状|形势|成效|回顾|挑战|机遇|编制依据|编制过程|背景|基础")),
+    (PART_BACKGROUND, re.compile(r"现状|形势|成效|回顾|挑战|机遇|编制依据|编制过程|背景|基础|工作进展|完成情况")),
 ]
 
 _CN_DIGITS = "零一二三四五六七八九"
@@ -60,11 +62,12 @@ class Node:
     parent: "Node | None" = None
     children: list["Node"] = field(default_factory=list)
     part: str = PART_OTHER
+    suffix: str = ""  # 章 / 篇 / 部分 for chapter headings
 
     @property
     def code_marker(self) -> str:
         if self.kind == "chapter":
-            return f"第{self.marker}章"
+            return f"第{self.marker}{self.suffix or '章'}"
         if self.kind == "section":
             return f"第{self.marker}节"
         if self.kind in ("l2", "l4"):
@@ -156,6 +159,8 @@ def outline(text: str) -> Outline:
                 # the numeral was lost in scraping ("（）"): it is the ordinal among its siblings
                 marker = cn_ordinal(1 + sum(1 for c in parent.children if c.kind == "l2"))
             node = Node(kind, rank, marker, title, start, start + body_off, parent=parent)
+            if kind == "chapter":
+                node.suffix = m.group(2)
             parent.children.append(node)
             stack.append(node)
             break

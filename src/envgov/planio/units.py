@@ -25,25 +25,29 @@ class UnitDictionary:
     all_towns_aliases: list[str]
     towns: set[str] = field(default_factory=set)
     districts: list[str] = field(default_factory=list)
+    patterns: list[tuple[str, str]] = field(default_factory=list)  # (regex, canonical)
 
     @classmethod
     def load(cls, user_file: "str | Path | None" = None) -> "UnitDictionary":
         base = _builtin()
         if user_file is None:
             return base
+        from envgov.planio.errors import PlanImportError
+
         try:
             extra = yaml.safe_load(Path(user_file).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            from envgov.planio.errors import PlanImportError
-
-            raise PlanImportError(f"单位词典文件无法读取：{user_file}（{exc}）") from exc
-        return _merge(base, extra)
+            return _merge(base, extra)
+        except (OSError, yaml.YAMLError, re.error, KeyError, TypeError, AttributeError) as exc:
+            raise PlanImportError(f"单位词典文件无法读取或格式不对（需要 units: - name: … aliases: […]）：{exc}", str(user_file)) from exc
 
     def canonical(self, name: str) -> str:
         """Canonical name of a printed unit name; unknown names come back without their 区/市 prefix."""
         n = name.strip()
         if n.endswith("政府") and len(n) > 4:
             n = n[:-2]
+        for rx, canon in self.patterns:
+            if re.fullmatch(rx, n):
+                return canon
         for cand in (n, _strip_prefix(n)):
             if cand in self.names:
                 return self.names[cand]
@@ -55,7 +59,7 @@ class UnitDictionary:
 
     @property
     def full_regex(self) -> re.Pattern[str]:
-        return _full_regex(tuple(sorted(self.names, key=len, reverse=True)))
+        return _full_regex(tuple(sorted(self.names, key=len, reverse=True)), tuple(rx for rx, _ in self.patterns))
 
 
 def _strip_prefix(n: str) -> str:
@@ -66,16 +70,21 @@ def _strip_prefix(n: str) -> str:
 
 
 @lru_cache(maxsize=8)
-def _full_regex(aliases: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("(?:区委|区)?(?:" + "|".join(re.escape(a) for a in aliases) + ")")
+def _full_regex(aliases: tuple[str, ...], patterns: tuple[str, ...] = ()) -> re.Pattern[str]:
+    alts = [f"(?:{p})" for p in patterns] + [re.escape(a) for a in aliases]
+    return re.compile("(?:区委|区)?(?:" + "|".join(alts) + ")")
 
 
 def _from_data(data: dict) -> UnitDictionary:
     names: dict[str, str] = {}
     short: dict[str, str] = {}
+    patterns: list[tuple[str, str]] = []
     for entry in data.get("units", []):
         canon = entry["name"]
         names[canon] = canon
+        for rx in entry.get("patterns") or []:
+            re.compile(rx)  # a bad pattern in a user file fails here, at load time
+            patterns.append((rx, canon))
         for a in entry.get("aliases") or []:
             names[a] = canon
         for s in entry.get("short") or []:
@@ -91,6 +100,7 @@ def _from_data(data: dict) -> UnitDictionary:
         all_towns_aliases=list(data.get("all_towns_aliases") or []),
         towns=towns,
         districts=list(data.get("districts") or []),
+        patterns=patterns,
     )
 
 
@@ -116,5 +126,6 @@ def _merge(base: UnitDictionary, extra: dict) -> UnitDictionary:
         all_towns_name=base.all_towns_name,
         all_towns_aliases=base.all_towns_aliases + list(extra.get("all_towns_aliases") or []),
         towns=base.towns | add.towns,
+        patterns=[(rx, c) for rx, c in base.patterns if c not in replaced] + add.patterns,
         districts=base.districts + [d for d in extra.get("districts") or [] if d not in base.districts],
     )
