@@ -1,0 +1,290 @@
+"""The task ledger as an .xlsx in the layout district offices exchange (序号 / 任务 / 牵头单位 / 配合单位 /
+完成时限 / 进展情况 / 状态), and the parser that reads the same template back.
+
+Pure: plain rows in, workbook bytes out; bytes in, rows plus located errors out. No Django here — the
+glue (envgov.apps.plans.ledger_xlsx) maps rows to tasks and applies changes through the actions.
+Hidden, locked columns carry each task's system id and version, so a re-import finds its task even if
+rows were re-sorted, and an edit made in the platform after the export is detected, not overwritten.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+# visible columns, in order, with their width in characters
+COLUMNS: list[tuple[str, int]] = [
+    ("序号", 6), ("任务", 48), ("牵头单位", 18), ("配合单位", 24), ("完成时限", 12), ("进展情况", 60), ("状态", 9),
+]
+ID_HEADER, VERSION_HEADER = "系统编号（勿改）", "版本（勿改）"
+HEADERS = [name for name, _ in COLUMNS] + [ID_HEADER, VERSION_HEADER]
+HEADER_ROW = 3  # row 1 title, row 2 note, row 3 headers, data from row 4
+SHEET_TITLE = "任务台账"
+UNIT_SEPARATORS = re.compile(r"[、，,;；/\n]+")
+MAX_DATA_ROWS = 20000
+
+
+@dataclass
+class LedgerRow:
+    """One task as it is written to the sheet."""
+
+    task_id: int
+    version: int
+    number: int
+    code: str
+    title: str
+    lead_units: Sequence[str]
+    cooperating_units: Sequence[str]
+    due_date: dt.date | None
+    progress: str
+    status: str  # the label shown, e.g. 推进中
+
+
+@dataclass(frozen=True)
+class CellError:
+    """A located problem in the uploaded sheet; str() is the message shown to the user."""
+
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"第{self.row}行「{self.column}」列：{self.reason}"
+
+
+@dataclass
+class ParsedRow:
+    row: int  # the Excel row number, as the user sees it
+    task_id: int
+    version: int | None
+    task_text: str
+    lead_units: list[str]
+    cooperating_units: list[str]
+    due_date: dt.date | None
+    progress: str
+    status: str | None  # status code, translated from the label through `status_labels`
+
+
+@dataclass
+class ParseResult:
+    rows: list[ParsedRow] = field(default_factory=list)
+    errors: list[CellError] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- writing
+
+THIN = Side(style="thin", color="999999")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+def build_ledger(title: str, rows: Sequence[LedgerRow], *, note: str = "",
+                 status_labels: Sequence[str] = ()) -> bytes:
+    """The workbook bytes: title row, note row, header, one row per task; panes frozen under the header
+    and right of 任务; technical columns hidden and locked (the sheet is protected without a password so
+    that only the editable cells take input — formatting, sorting and filtering stay allowed)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET_TITLE
+    last_visible = get_column_letter(len(COLUMNS))
+    ws.merge_cells(f"A1:{last_visible}1")
+    ws["A1"] = title
+    ws["A1"].font = Font(name="宋体", size=16, bold=True)
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 30
+    ws.merge_cells(f"A2:{last_visible}2")
+    ws["A2"] = note
+    ws["A2"].font = Font(name="宋体", size=10, color="666666")
+    ws["A2"].alignment = Alignment(horizontal="right")
+
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    for col, name in enumerate(HEADERS, start=1):
+        cell = ws.cell(row=HEADER_ROW, column=col, value=name)
+        cell.font = Font(name="宋体", bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.fill = header_fill
+        cell.border = BOX
+    for col, (_, width) in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for col in (len(COLUMNS) + 1, len(COLUMNS) + 2):
+        ws.column_dimensions[get_column_letter(col)].hidden = True
+        ws.column_dimensions[get_column_letter(col)].width = 10
+
+    editable = {"牵头单位", "配合单位", "完成时限", "进展情况", "状态", "任务"}
+    wrap = Alignment(vertical="top", wrap_text=True)
+    for i, row in enumerate(rows):
+        r = HEADER_ROW + 1 + i
+        values = [
+            row.number, f"{row.code} {row.title}".strip(), "、".join(row.lead_units),
+            "、".join(row.cooperating_units), row.due_date, row.progress, row.status, row.task_id, row.version,
+        ]
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=col, value=value)
+            cell.alignment = wrap
+            cell.border = BOX
+            cell.font = Font(name="宋体", size=10)
+            cell.protection = Protection(locked=HEADERS[col - 1] not in editable)
+        ws.cell(row=r, column=5).number_format = "yyyy-mm-dd"
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=3)
+    if rows:
+        ws.auto_filter.ref = f"A{HEADER_ROW}:{last_visible}{HEADER_ROW + len(rows)}"
+    if status_labels:
+        dv = DataValidation(type="list", formula1='"' + ",".join(status_labels) + '"', allow_blank=False,
+                            showErrorMessage=True, errorTitle="状态", error="请从列表中选择状态")
+        ws.add_data_validation(dv)
+        if rows:
+            dv.add(f"G{HEADER_ROW + 1}:G{HEADER_ROW + len(rows)}")
+    ws.protection.sheet = True
+    for allowed in ("formatCells", "formatColumns", "formatRows", "sort", "autoFilter"):
+        setattr(ws.protection, allowed, False)
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------- reading
+
+DATE_PATTERNS = [
+    re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})$"),
+    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+MONTH_END = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月(?:底|末)?$")
+YEAR_END = re.compile(r"^(\d{4})\s*年\s*(?:底|末|年底|年末)$")
+
+
+def parse_date(value: object) -> dt.date | None:
+    """A deadline cell: an Excel date, or text as offices type it (2024-12-31, 2024/12/31, 2024年12月31日,
+    2024年12月底 → last day of that month, 2024年底 → 31 Dec). Blank → None. Unreadable → ValueError."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    for pattern in DATE_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))  # ValueError for 2024-13-45
+    m = MONTH_END.match(text)
+    if m:
+        year, month = int(m[1]), int(m[2])
+        if not 1 <= month <= 12:
+            raise ValueError(text)
+        nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+        return nxt - dt.timedelta(days=1)
+    m = YEAR_END.match(text)
+    if m:
+        return dt.date(int(m[1]), 12, 31)
+    raise ValueError(text)
+
+
+def split_units(value: object) -> list[str]:
+    if value is None:
+        return []
+    return [name.strip() for name in UNIT_SEPARATORS.split(str(value)) if name.strip()]
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _int(value: object) -> int | None:
+    text = _text(value)
+    return int(text) if text.isdigit() else None
+
+
+def parse_ledger(data: bytes, *, status_labels: Mapping[str, str] | None = None) -> ParseResult:
+    """Rows of an uploaded ledger with every problem located (row, column, reason); the caller refuses
+    the whole file if there is any error. `status_labels` maps the shown label (推进中) to the code."""
+    result = ParseResult()
+    try:
+        wb = load_workbook(io.BytesIO(data), data_only=True, read_only=True)
+    except Exception:  # noqa: BLE001 - any unreadable upload is the user's file problem, reported as such
+        result.errors.append(CellError(1, "文件", "无法读取，请上传由本平台导出的 .xlsx 台账文件"))
+        return result
+    ws = wb[SHEET_TITLE] if SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
+    rows = ws.iter_rows(values_only=True)
+    header_at, columns = None, {}
+    for number, values in enumerate(rows, start=1):
+        names = [_text(v) for v in values]
+        if "任务" in names and ID_HEADER in names:
+            header_at, columns = number, {name: i for i, name in enumerate(names) if name}
+            break
+        if number >= 10:
+            break
+    if header_at is None:
+        result.errors.append(CellError(HEADER_ROW, "表头", f"找不到表头（需含“任务”和“{ID_HEADER}”列），请使用本平台导出的模板"))
+        wb.close()
+        return result
+    missing = [name for name in HEADERS if name != "序号" and name not in columns]
+    for name in missing:
+        result.errors.append(CellError(header_at, name, "模板缺少此列"))
+    if missing:
+        wb.close()
+        return result
+
+    def cell(values: tuple, name: str) -> object:
+        i = columns[name]
+        return values[i] if i < len(values) else None
+
+    seen: dict[int, int] = {}
+    for number, values in enumerate(rows, start=header_at + 1):
+        if number > header_at + MAX_DATA_ROWS:
+            result.errors.append(CellError(number, "文件", f"数据行超过 {MAX_DATA_ROWS} 行"))
+            break
+        if not any(_text(v) for v in values):
+            continue
+        errors: list[CellError] = []
+        task_id = _int(cell(values, ID_HEADER))
+        if task_id is None:
+            errors.append(CellError(number, ID_HEADER, "缺少系统编号，无法对应到任务（请勿新增行或清空此列）"))
+        elif task_id in seen:
+            errors.append(CellError(number, ID_HEADER, f"与第{seen[task_id]}行重复"))
+        else:
+            seen[task_id] = number
+        raw_due = cell(values, "完成时限")
+        try:
+            due = parse_date(raw_due)
+        except ValueError:
+            due = None
+            errors.append(CellError(number, "完成时限", f"日期“{_text(raw_due)}”无法识别（请写成 2024-12-31）"))
+        status_text, status = _text(cell(values, "状态")), None
+        if status_labels is not None:
+            if status_text in status_labels:
+                status = status_labels[status_text]
+            elif status_text in status_labels.values():
+                status = status_text
+            else:
+                choices = "、".join(status_labels)
+                errors.append(CellError(number, "状态", f"“{status_text}”不是有效状态（可选：{choices}）"))
+        else:
+            status = status_text or None
+        if errors:
+            result.errors.extend(errors)
+            continue
+        result.rows.append(ParsedRow(
+            row=number, task_id=task_id, version=_int(cell(values, VERSION_HEADER)),
+            task_text=_text(cell(values, "任务")),
+            lead_units=split_units(cell(values, "牵头单位")),
+            cooperating_units=split_units(cell(values, "配合单位")),
+            due_date=due, progress=_text(cell(values, "进展情况")), status=status,
+        ))
+    wb.close()
+    return result
