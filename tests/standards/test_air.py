@@ -212,7 +212,8 @@ def test_levels_at_boundaries(edition, aqi, number, category, colour, rgb):
 def test_level_one_range_per_edition():
     assert aqi_level("2012", 0).aqi_low == 0  # 2012: 0–50
     assert aqi_level("2026", 1).aqi_low == 1  # 2026: 1～50
-    assert aqi_level("2012", 1).name == "一级"
+    assert aqi_level("2012", 1).level_name == "一级" and aqi_level("2012", 1).name == "优"
+    assert aqi_level("2026", 301).level_name == "六级" and aqi_level("2026", 301).name == "严重污染"
 
 
 # ---- daily AQI ------------------------------------------------------------------------------------
@@ -335,3 +336,24 @@ def test_percentile_matches_numpy_linear_on_random_series():
 
 def test_pollutant_codes():
     assert POLLUTANTS == ("so2", "no2", "pm10", "co", "o3", "pm25")
+
+
+def test_numpy_scalars_are_accepted():
+    np = pytest.importorskip("numpy")
+    assert iaqi("2012", "pm25", "24h", np.int64(75)) == 100
+    assert iaqi("2012", "pm25", "24h", np.float32(35.5)) == 51
+    assert iaqi("2012", "pm25", "24h", np.float64("nan")) is None
+    assert round_half_even(np.float64(60.5)) == Decimal("60")
+
+
+def test_exceptional_event_and_assessment_tables_are_dated_and_flagged():
+    from envgov.standards.air import EXCEPTIONAL_EVENT_RULES, assessment_items
+
+    dust = EXCEPTIONAL_EVENT_RULES["dust-2016-120"]
+    assert dust.applies_from == date(2017, 1, 1) and "120号" in dust.document
+    assert EXCEPTIONAL_EVENT_RULES["hj663-2026-exceptional"].applies_from == date(2026, 3, 1)
+    # HJ 663-2013 annual items (air.md §3.1): SO2/NO2 98th, PM 95th, CO 95th, O3 90th of daily max 8-h
+    pct = {(i.pollutant, i.of): i.percentile for i in assessment_items("2012") if i.statistic == "percentile"}
+    assert pct == {("so2", "24h"): 98, ("no2", "24h"): 98, ("pm10", "24h"): 95, ("pm25", "24h"): 95,
+                   ("co", "24h"): 95, ("o3", "8h"): 90}
+    assert all(i.confidence == "unconfirmed" for i in assessment_items("2026"))

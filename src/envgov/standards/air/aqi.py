@@ -98,7 +98,12 @@ def breakpoints(edition: EditionLike, pollutant: str, averaging: str) -> Breakpo
 
 
 def _is_missing(conc: object) -> bool:
-    return conc is None or (isinstance(conc, float) and math.isnan(conc))
+    if conc is None:
+        return True
+    try:
+        return math.isnan(conc)  # type: ignore[arg-type]
+    except TypeError:
+        return False
 
 
 def iaqi_exact(
@@ -289,7 +294,7 @@ def round_concentration(
         return None
     rule = rounding_rule(edition, purpose)
     if rule.method == "none" and digits is None:
-        return Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value))
+        return Decimal(repr(float(value))) if isinstance(value, float) else Decimal(str(value))
     if rule.method == "ceiling":
         return Decimal(round_up(value))  # type: ignore[arg-type]
     places = digits if digits is not None else rule.digits.get(pollutant, 0)

@@ -11,6 +11,7 @@ so binary noise never decides a half-way case.
 from __future__ import annotations
 
 import math
+import numbers
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -28,11 +29,15 @@ def to_fraction(value: Number) -> Fraction:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError(f"数值无效：{value!r}")
-        return Fraction(Decimal(repr(value)))
+        return Fraction(Decimal(repr(float(value))))
     if isinstance(value, Decimal):
         return Fraction(value)
     if isinstance(value, str):
         return Fraction(Decimal(value.strip()))
+    if isinstance(value, numbers.Integral):  # e.g. numpy integers
+        return Fraction(int(value))
+    if isinstance(value, numbers.Real):  # e.g. numpy float32
+        return to_fraction(float(value))
     raise TypeError(f"不支持的数值类型：{type(value).__name__}")
 
 
@@ -42,12 +47,16 @@ def _to_decimal(value: Number) -> Decimal:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError(f"数值无效：{value!r}")
-        return Decimal(repr(value))
+        return Decimal(repr(float(value)))
     if isinstance(value, Fraction):
         # enough digits that the half-way decision is exact for any ratio of reasonable size
         return Decimal(value.numerator) / Decimal(value.denominator)
     if isinstance(value, str):
         return Decimal(value.strip())
+    if isinstance(value, numbers.Integral):
+        return Decimal(int(value))
+    if isinstance(value, numbers.Real):
+        return _to_decimal(float(value))
     return Decimal(value)
 
 

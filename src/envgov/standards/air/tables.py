@@ -167,13 +167,18 @@ ABOVE_TOP_POLICY_DEFAULT = "cap"  # "cap" → 500; "none" → no IAQI
 @dataclass(frozen=True)
 class Level:
     number: int  # 1–6
-    name: str  # 一级 … 六级
-    category: str  # 优 … 严重污染
+    name: str  # 空气质量指数类别: 优, 良, 轻度污染, 中度污染, 重度污染, 严重污染
+    level_name: str  # 空气质量指数级别: 一级 … 六级
     colour: str  # 绿色 …
     rgb: tuple[int, int, int]
     cmyk: tuple[int, int, int, int]
     aqi_low: int
     aqi_high: int | None  # None = open (level 6)
+
+    @property
+    def category(self) -> str:
+        """HJ 633's word for the name (类别)."""
+        return self.name
 
 
 # CONFIRMED text: HJ 633-2012 Table 2 / Annex A Table A.1 (S-A1); HJ 633-2026 §4.1.1, Table 1, Annex A
@@ -190,8 +195,8 @@ _LEVEL_ROWS = (
 
 def _build_levels(first_low: int) -> tuple[Level, ...]:
     levels, low = [], first_low
-    for number, name, category, colour, rgb, cmyk, high in _LEVEL_ROWS:
-        levels.append(Level(number, name, category, colour, rgb, cmyk, low, high))
+    for number, level_name, name, colour, rgb, cmyk, high in _LEVEL_ROWS:
+        levels.append(Level(number, name, level_name, colour, rgb, cmyk, low, high))
         low = (high or 0) + 1
     return tuple(levels)
 
