@@ -61,3 +61,20 @@ def test_conflicting_duplicates_are_refused_equal_ones_merged(tmp_path):
     c = _write(tmp_path / "c.csv", HEADER + "20171101,0,PM2.5,3,2\n")
     with pytest.raises(BjmemcFormatError, match="重复"):
         read_bjmemc([a, c])
+
+
+def test_gzip_named_csv_crlf_and_bom_are_read(tmp_path):
+    # the source archive holds a gzip file under a .csv name (PROVENANCE.md) and CRLF line endings
+    f = _write(tmp_path / "beijing_all_20141231.csv", "\ufeff" + HEADER.replace("\n", "\r\n")
+               + "20141231,23,AQI,55,\r\n", gz=True)
+    r = read_bjmemc(f)
+    assert r.get("aqi")[0, 0] == 55 and np.isnan(r.get("aqi")[0, 1])
+
+
+def test_html_error_page_is_refused_with_location(tmp_path):
+    f = _write(tmp_path / "beijing_all_20170520.csv", "<html><head><title>404</title></head></html>\n")
+    with pytest.raises(BjmemcFormatError, match="date,hour,type"):
+        read_bjmemc(f)
+    empty = _write(tmp_path / "beijing_all_20161230.csv", "")
+    with pytest.raises(BjmemcFormatError, match="空"):
+        read_bjmemc(empty)

@@ -96,11 +96,17 @@ class BjmemcRelease:
 
 def _read_one(path: Path) -> tuple[list[str], np.ndarray, list[str], np.ndarray]:
     name = path.name
+    # gzip is recognised by its magic bytes, not the name: the archive has gzip files named .csv
+    with path.open("rb") as fh:
+        compression = "gzip" if fh.read(2) == b"\x1f\x8b" else None
     try:
-        with pa.input_stream(str(path), compression="detect") as stream:
-            head = stream.read(65536).decode("utf-8-sig", errors="replace").splitlines()[0]
+        with pa.input_stream(str(path), compression=compression) as stream:
+            lines = stream.read(65536).decode("utf-8-sig", errors="replace").splitlines()
     except (OSError, pa.ArrowInvalid) as exc:
         raise BjmemcFormatError(name, None, None, f"无法读取文件：{exc}") from None
+    if not lines:
+        raise BjmemcFormatError(name, None, None, "文件为空")
+    head = lines[0]
     header = [h.strip() for h in head.split(",")]
     if [h.lower() for h in header[:3]] != list(FIXED_COLUMNS):
         raise BjmemcFormatError(name, 1, None, f"表头应以 date,hour,type 开头，实际为 {','.join(header[:3])}")
@@ -110,7 +116,7 @@ def _read_one(path: Path) -> tuple[list[str], np.ndarray, list[str], np.ndarray]
     types = {"date": pa.string(), "hour": pa.int64(), "type": pa.string()} | {s: pa.float64() for s in sites}
     try:
         table = pacsv.read_csv(
-            str(path),
+            pa.input_stream(str(path), compression=compression),
             read_options=pacsv.ReadOptions(column_names=["date", "hour", "type", *sites], skip_rows=1),
             convert_options=pacsv.ConvertOptions(column_types=types, null_values=[""], strings_can_be_null=False),
         )
