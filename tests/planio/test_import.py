@@ -167,3 +167,39 @@ def test_hundred_pages_import_quickly() -> None:
     plan = import_plan(doc.encode("utf-8"), "big.txt", year=2024)
     assert time.perf_counter() - t0 < 5.0
     assert len(plan.tasks) > 200
+
+
+def test_task_table_in_docx_read_row_by_row() -> None:
+    """A 重点任务分工表 (a common layout of district plans): each row is a task, columns give the duties."""
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("海淀区2024年生态环境保护工作计划")
+    d.add_paragraph("一、目标指标")
+    d.add_paragraph("PM2.5年均浓度控制在32微克/立方米以内。")
+    d.add_paragraph("二、重点任务分工")
+    table = d.add_table(rows=1, cols=6)
+    for i, v in enumerate(["序号", "重点任务", "工作措施", "牵头单位", "配合单位", "完成时限"]):
+        table.rows[0].cells[i].text = v
+    rows = [
+        ["1", "推进新能源车", "推广新能源出租车不少于200辆。", "区发展改革委", "区交通局、各街道（乡镇）", "2024年12月"],
+        ["2", "扬尘管控", "开展道路清扫保洁，抽查工地不少于30个。", "区城市管理委（牵头）", "区住房城乡建设委，区水务局", "6月底前"],
+        ["3", "VOCs治理", "完成10家企业治理。", "区生态环境局", "区经济和信息化局、清河街道", "长期坚持"],
+    ]
+    for r in rows:
+        for cell, v in zip(table.add_row().cells, r):
+            cell.text = v
+    buf = io.BytesIO()
+    d.save(buf)
+    plan = import_plan(buf.getvalue(), "plan.docx")
+    assert (plan.district, plan.year) == ("海淀区", 2024)
+    got = [(t.code, t.title, t.lead_units, t.cooperating_units, t.towns, t.deadlines) for t in plan.tasks]
+    assert got == [
+        ("1", "推进新能源车", ["发展改革委"], ["交通局"], ["各街道乡镇"], ["2024-12-31"]),
+        ("2", "扬尘管控", ["城市管理委"], ["住房城乡建设委", "水务局"], [], ["2024-06-30"]),
+        ("3", "VOCs治理", ["生态环境局"], ["经济和信息化局"], ["清河街道"], []),
+    ]
+    assert [(q.value, q.unit) for q in plan.tasks[0].quantities] == [(200, "辆")]
+    s, e = plan.tasks[1].source_span
+    assert "扬尘管控" in plan.original_text[s:e] and "城市管理委" in plan.original_text[s:e]
+    assert [(g.comparator, g.value) for g in plan.targets] == [("<=", 32)]

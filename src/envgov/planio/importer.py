@@ -6,7 +6,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from envgov.planio import extract, segment
+from envgov.planio import extract, segment, tables
 from envgov.planio.errors import PlanImportError
 from envgov.planio.mapped import MappedText
 from envgov.planio.normalize import normalize_text
@@ -185,10 +185,16 @@ def import_text(
             targets.append(TargetItem(t.indicator, t.comparator, t.value, t.unit, t.period, t.text, list(t.flags), ospan(s, e)))
 
     tasks: list[TaskItem] = []
-    for node, start, body_start, end, code, title_text in _task_units(outline, text):
-        tasks.append(_make_task(text, node, start, body_start, end, code, title_text, units, year, ospan))
-
     warnings = []
+    table_rows = [r for tbl in tables.task_rows(text) for r in tbl]
+    if len(table_rows) >= 3:
+        # a task table (重点任务分工表) is the plan's own ledger: take the tasks from it
+        tasks = _table_tasks(table_rows, text, units, year, ospan)
+        warnings.append(f"任务取自文中的任务分工表（{len(tasks)} 行）")
+    else:
+        for node, start, body_start, end, code, title_text in _task_units(outline, text):
+            tasks.append(_make_task(text, node, start, body_start, end, code, title_text, units, year, ospan))
+
     plan_words = len(_PLAN_WORDS.findall(text))
     if plan_words < max(3, len(text) / 400):
         raise PlanImportError(
@@ -317,6 +323,81 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
         unknown_units=[u for u in unknown],
         source_span=ospan(start, end),
     )
+
+
+_DEADLINE_CELL = re.compile(r"(?:(?P<y>(?:19|20)\d\d)年)?(?:(?P<m>\d{1,2})月)?(?P<rest>底|末|前|份)?")
+
+
+def _deadline_cell(cell: str, year: int | None) -> list[str]:
+    """A 完成时限 cell: "2024年6月底前", "6月", "2024年", "年底前", "全年", "长期坚持"…"""
+    found = {d.date for d in extract.find_deadlines(cell, year)}
+    if found:
+        return sorted(found)
+    m = re.fullmatch(r"\s*(?:(?P<y>(?:19|20)\d\d)年)?(?:(?P<m>\d{1,2})月份?)?(?:底|末|前|底前|以前)?\s*", cell)
+    if m and (m.group("y") or m.group("m")):
+        y = int(m.group("y")) if m.group("y") else year
+        if y:
+            mo = int(m.group("m")) if m.group("m") else 12
+            if 1 <= mo <= 12:
+                return [extract._last_day(y, mo)]
+    if year and re.fullmatch(r"\s*(?:全年|年内|本年度|\d{4}年全年)\s*", cell):
+        return [f"{year:04d}-12-31"]
+    return []  # 长期坚持, 持续推进, 按要求: no date
+
+
+def _table_tasks(rows: list[tables.TableRow], text: str, units: UnitDictionary, year: int | None, ospan) -> list[TaskItem]:
+    out: list[TaskItem] = []
+    seen: dict[str, int] = {}
+    for i, row in enumerate(rows, start=1):
+        c = row.cells
+        body = c.get("text") or c.get("title", "")
+        title = c.get("title") or re.split(r"[。；]", body)[0][:40]
+        code = re.sub(r"[.。、\s]+$", "", c.get("code", "")) or str(i)
+        if code in seen:
+            seen[code] += 1
+            code = f"{code}-{seen[code]}"
+        else:
+            seen[code] = 1
+        lead, coop, towns = [], [], []
+        for role, target in (("lead", lead), ("coop", coop)):
+            for name in tables.split_names(c.get(role, "")):
+                canon = units.canonical(name)
+                if canon in units.collectives:
+                    continue
+                if canon in units.towns or name in units.all_towns_aliases or re.search(r"(?:镇|乡|街道)(?:政府)?$", name):
+                    town = units.all_towns_name if name in units.all_towns_aliases else re.sub(r"政府$", "", name)
+                    if town not in towns:
+                        towns.append(town)
+                    continue
+                if canon not in target:
+                    target.append(canon)
+        mentions, unknown = extract.find_units(body, units)
+        names = list(dict.fromkeys(lead + coop + [m.name for m in mentions if m.name not in units.collectives]))
+        for name, _ in extract.find_towns(body, units):
+            if name not in towns:
+                towns.append(name)
+        deadlines = set(_deadline_cell(c.get("deadline", ""), year)) | {d.date for d in extract.find_deadlines(body, year)}
+        bs = row.cell_spans.get("text") or row.cell_spans.get("title") or (row.start, row.end)
+        quantities = [
+            QuantityItem(q.value, q.unit, q.text, ospan(bs[0] + q.span[0], bs[0] + q.span[1])) for q in extract.find_quantities(body)
+        ]
+        dictionary_names = set(units.names.values())
+        out.append(
+            TaskItem(
+                code=code,
+                title=title,
+                text=body,
+                units=names,
+                lead_units=lead,
+                cooperating_units=coop,
+                towns=towns,
+                deadlines=sorted(deadlines),
+                quantities=quantities,
+                unknown_units=sorted(set(unknown) | {n for n in lead + coop if n not in dictionary_names}),
+                source_span=ospan(row.start, row.end),
+            )
+        )
+    return out
 
 
 def plan_to_json_dict(plan: ImportedPlan) -> dict:

@@ -93,7 +93,13 @@ _BOILERPLATE = re.compile(
 _FOOTER_START = re.compile(r"^(?:温馨提示|主办[:：]|版权所有|Copyright|©|相关文档|相关推荐|最新文档)")
 
 
+def _is_page_number(line: str) -> bool:
+    return "\t" not in line and bool(_PAGE_NUMBER.match(line))
+
+
 def _is_boilerplate(line: str) -> bool:
+    if "\t" in line.strip():
+        return False  # a table row
     return bool(_PAGE_NUMBER.match(line) or _BOILERPLATE.search(line))
 
 
@@ -174,10 +180,10 @@ def _drop_lines(mt: MappedText) -> MappedText:
 
     # page headers/footers: a short line repeated on many pages (keep its first occurrence: the title)
     counts = Counter(s for s in lines if s)
-    page_breaks = sum(1 for s in lines if s and _PAGE_NUMBER.match(s))
+    page_breaks = sum(1 for s in lines if s and _is_page_number(s))
     seen: set[str] = set()
     for i, s in enumerate(lines):
-        if keep[i] and len(s) <= 40 and counts[s] >= 3 and not HEADING.match(s):
+        if keep[i] and len(s) <= 40 and counts[s] >= 3 and not HEADING.match(s) and "\t" not in s:
             if s in seen:
                 keep[i] = False
             seen.add(s)
@@ -186,7 +192,7 @@ def _drop_lines(mt: MappedText) -> MappedText:
     # number, which also appears as a marker in the text shortly before it.
     if page_breaks:
         for i, s in enumerate(lines):
-            if not (s and _PAGE_NUMBER.match(s)):
+            if not (s and _is_page_number(s)):
                 continue
             block = [j for j in range(max(0, i - 12), i) if lines[j] and keep[j]][-5:]
             for k, j in enumerate(block):
@@ -207,8 +213,9 @@ def _drop_lines(mt: MappedText) -> MappedText:
             continue
         # strip the line's own leading/trailing spaces
         raw = text[a:b]
-        a2 = a + (len(raw) - len(raw.lstrip()))
-        b2 = b - (len(raw) - len(raw.rstrip()))
+        # table rows (cells joined by tabs) keep their empty leading/trailing cells
+        a2 = a + (len(raw) - len(raw.lstrip(" ")))
+        b2 = b - (len(raw) - len(raw.rstrip(" ")))
         if not first:
             pieces.append(("\n", a))
         pieces.append((a2, b2))
@@ -238,7 +245,7 @@ def _join_broken_lines(mt: MappedText) -> MappedText:
             prev = s
             continue
         join = False
-        if prev and s:
+        if prev and s and "\t" not in prev and "\t" not in s:
             if wrap_w is not None:
                 full = _visual_width(prev) >= wrap_w * 0.8 and not prev.endswith(_SENTENCE_END)
                 join = (full or prev.endswith(_OPEN_END)) and not HEADING.match(s)
@@ -257,7 +264,7 @@ def normalize_text(raw: str) -> MappedText:
     mt = MappedText.identity(raw)
     mt = mt.sub(r"\r\n?", "\n")
     mt = mt.sub(r"[\ufeff\u200b\u200c\u200d\u2060]", "")
-    mt = mt.sub(r"[\u00a0\u2002\u2003\u2009\u3000\t]", " ")
+    mt = mt.sub(r"[\u00a0\u2002\u2003\u2009\u3000]", " ")
     mt = mt.sub(_PAREN_LATIN, _drop_pinyin)
     mt = mt.sub(_PAREN_TONED, _drop_toned)
     mt = mt.sub(_FULLWIDTH_ALNUM, _width)

@@ -5,6 +5,7 @@ The text returned here is "the original": every extracted item's source span poi
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -62,7 +63,8 @@ def read_txt(data: bytes, filename: str = "") -> str:
 
 
 def read_docx(data: bytes, filename: str = "") -> str:
-    """Paragraphs and tables in document order; a table row becomes one line, cells separated by a tab."""
+    """Paragraphs and tables in document order; a table row becomes one line, cells separated by a tab
+    (a merged cell repeats its text in every row and column it spans, so columns stay aligned)."""
     try:
         import docx
         from docx.table import Table
@@ -81,11 +83,7 @@ def read_docx(data: bytes, filename: str = "") -> str:
             lines.append(Paragraph(child, doc).text)
         elif tag == "tbl":
             for row in Table(child, doc).rows:
-                cells: list[str] = []
-                for cell in row.cells:
-                    t = cell.text.replace("\n", " ").strip()
-                    if not cells or cells[-1] != t:  # merged cells repeat their text
-                        cells.append(t)
+                cells = [re.sub(r"\s*\n\s*", " ", cell.text).replace("\t", " ").strip() for cell in row.cells]
                 lines.append("\t".join(cells))
     return "\n".join(lines)
 
