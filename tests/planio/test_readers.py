@@ -144,3 +144,49 @@ def test_undecodable_bytes_refused() -> None:
     data = bytes(rnd.randrange(128, 256) for _ in range(3000))
     with pytest.raises(PlanImportError):
         read_document(data, "noise.txt")
+
+
+def _table_pdf() -> bytes:
+    """A page with a line above a ruled 2x3 table and a line below it."""
+    cells = [["No", "Task", "Lead"], ["1", "Sweep roads", "Bureau A"]]
+    ops = ["BT /F1 11 Tf 72 740 Td (Plan 2024 before the table) Tj ET"]
+    x0, y_top, col_w, row_h = 72, 700, 150, 30
+    for r in range(3):  # horizontal rules
+        y = y_top - r * row_h
+        ops.append(f"{x0} {y} m {x0 + 3 * col_w} {y} l S")
+    for c in range(4):  # vertical rules
+        x = x0 + c * col_w
+        ops.append(f"{x} {y_top} m {x} {y_top - 2 * row_h} l S")
+    for r, row in enumerate(cells):
+        for c, v in enumerate(row):
+            ops.append(f"BT /F1 11 Tf {x0 + c * col_w + 5} {y_top - (r + 1) * row_h + 10} Td ({v}) Tj ET")
+    ops.append("BT /F1 11 Tf 72 600 Td (After the table) Tj ET")
+    return _minimal_pdf_ops("\n".join(ops))
+
+
+def _minimal_pdf_ops(content: str) -> bytes:
+    stream = content.encode()
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for i, o in enumerate(objs, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % i + o + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1))
+    for off in offsets:
+        out.write(b"%010d 00000 n \n" % off)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref))
+    return out.getvalue()
+
+
+def test_pdf_ruled_table_becomes_tab_rows_in_place() -> None:
+    lines = read_document(_table_pdf(), "table.pdf").split("\n")
+    assert lines == ["Plan 2024 before the table", "No\tTask\tLead", "1\tSweep roads\tBureau A", "After the table"]

@@ -88,6 +88,27 @@ def read_docx(data: bytes, filename: str = "") -> str:
     return "\n".join(lines)
 
 
+def _pdf_page_text(page) -> str:  # noqa: ANN001 - pdfplumber.page.Page
+    """Text of one page; ruled tables become tab-separated rows in their place on the page."""
+    tables = sorted(page.find_tables(), key=lambda t: t.bbox[1])
+    if not tables:
+        return page.extract_text() or ""
+    parts: list[str] = []
+    top = page.bbox[1]
+    x0, _, x1, bottom = page.bbox
+    for tb in tables:
+        t_top, t_bottom = max(tb.bbox[1], top), min(tb.bbox[3], bottom)
+        if t_top > top:
+            parts.append(page.crop((x0, top, x1, t_top)).extract_text() or "")
+        for row in tb.extract():
+            # a cell's own line breaks are layout only: Chinese text joins without a space
+            parts.append("\t".join(re.sub(r"\s*\n\s*", "", c or "") for c in row))
+        top = max(top, t_bottom)
+    if top < bottom:
+        parts.append(page.crop((x0, top, x1, bottom)).extract_text() or "")
+    return "\n".join(p for p in parts if p)
+
+
 def read_pdf(data: bytes, filename: str = "") -> str:
     try:
         from pypdf import PdfReader
@@ -110,7 +131,7 @@ def read_pdf(data: bytes, filename: str = "") -> str:
 
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             for page in pdf.pages:
-                pages.append(page.extract_text() or "")
+                pages.append(_pdf_page_text(page))
     except Exception:
         pages = [(p.extract_text() or "") for p in reader.pages]
     text = "\n".join(pages)
