@@ -11,7 +11,9 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 
 
 def _django(args: list[str], env_extra: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ENVGOV_") and k != "DATABASE_URL"}
+    # a clean process environment: no test-run variables (e.g. DJANGO_ALLOW_ASYNC_UNSAFE set for Playwright)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("ENVGOV_", "DJANGO_")) and k != "DATABASE_URL"}
     env.update({"PYTHONPATH": str(SRC), "DJANGO_SETTINGS_MODULE": "envgov.web.settings",
                 "ENVGOV_DATA_DIR": str(tmp_path), **env_extra})
     return subprocess.run([sys.executable, "-m", "django", *args], env=env, capture_output=True, text=True,

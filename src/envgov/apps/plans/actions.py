@@ -248,11 +248,10 @@ def _apply_accepted(report: ProgressReport, acting_user: User) -> None:
 # ---------------------------------------------------------------- overdue and lagging
 
 def expected_share(task: Task, today: dt.date) -> float | None:
-    """Linear schedule from the plan's start (1 Jan) to the task's deadline."""
-    if task.due_date is None:
-        return None
+    """Linear schedule from the plan's start (1 Jan) to the task's deadline (year end when none is set)."""
     start = dt.date(task.plan.year, 1, 1)
-    span = (task.due_date - start).days
+    due = task.due_date or dt.date(task.plan.year, 12, 31)
+    span = (due - start).days
     if span <= 0:
         return 1.0
     return min(1.0, max(0.0, (today - start).days / span))
@@ -271,10 +270,11 @@ def lag_of(task: Task, today: dt.date) -> float | None:
 
 
 def _addressees(task: Task) -> list[dict]:
+    """Lead units, else the towns named; a task with neither goes to the coordinators (责任未落实)."""
     leads = list(task.lead_units.all())
     if leads:
         return [{"addressee_unit": u} for u in leads]
-    return [{"addressee_town": t} for t in task.towns.all()]
+    return [{"addressee_town": t} for t in task.towns.all()] or [{}]
 
 
 @dataclass
@@ -316,6 +316,8 @@ def flag_overdue_and_lagging(plan: Plan, today: dt.date, *, acting_user: User | 
             key = (task.pk, source, getattr(who.get("addressee_unit"), "pk", None), getattr(who.get("addressee_town"), "pk", None))
             if key in open_items:
                 continue
+            if not who:
+                detail += "该任务未明确牵头单位，请统筹协调部门先落实责任单位。"
             item = SupervisionItem.objects.create(
                 plan=plan, task=task, source=source, title=f"{task.code} {task.title}"[:300], detail=detail,
                 opened_on=today, due_date=today + dt.timedelta(days=SUPERVISION_RESPONSE_DAYS),

@@ -31,6 +31,7 @@ class Overview:
     overdue: list[Task] = field(default_factory=list)
     pending_reviews: int = 0
     open_supervision: int = 0
+    without_lead: int = 0  # 责任未落实: tasks with no lead unit and no town
 
 
 def overdue_q(today: dt.date) -> Q:
@@ -62,6 +63,7 @@ def overview(plan: Plan, tasks: QuerySet, today: dt.date) -> Overview:
     result.overdue = list(
         tasks.filter(late).select_related("area").prefetch_related("lead_units").order_by("due_date")[:50]
     )
+    result.without_lead = tasks.filter(lead_units__isnull=True, towns__isnull=True, all_towns=False).count()
     result.pending_reviews = ProgressReport.objects.filter(
         task__in=tasks, status=ProgressReport.Status.SUBMITTED
     ).count()
@@ -75,7 +77,9 @@ def filter_tasks(tasks: QuerySet, params: dict, today: dt.date) -> QuerySet:
     """Task list filters: 领域, 牵头单位, 街乡镇, 状态 (incl. 逾期), keyword."""
     if params.get("area"):
         tasks = tasks.filter(area__code=params["area"])
-    if params.get("unit"):
+    if params.get("unit") == "none":
+        tasks = tasks.filter(lead_units__isnull=True, towns__isnull=True, all_towns=False)
+    elif params.get("unit"):
         tasks = tasks.filter(Q(lead_units=params["unit"]) | Q(cooperating_units=params["unit"]))
     if params.get("town"):
         tasks = tasks.filter(Q(towns=params["town"]) | Q(all_towns=True))

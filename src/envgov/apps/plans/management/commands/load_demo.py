@@ -83,6 +83,7 @@ class Command(BaseCommand):
             town = Town.objects.filter(district=district, name=town_name).first()
             if town:
                 self._user(login, f"{town_name} 填报员", R.TOWN_REPORTER, district, town=town)
+        self._assign_unnamed_leads(result.plan, coordinator)
         actions.issue_plan(result.plan, acting_user=coordinator)
         self._simulate_progress(result.plan, coordinator)
         actions.flag_overdue_and_lagging(result.plan, AS_OF, acting_user=None)
@@ -100,6 +101,24 @@ class Command(BaseCommand):
         outcome = services.import_air_file(DATA / "air_demo_2024.csv.gz", district=district, acting_user=admin)
         if not outcome.record.accepted:
             raise RuntimeError(f"演示空气数据未通过校验：{outcome.record.report.get('errors', [])[:3]}")
+
+    # 模拟数据: the document names no actor for most tasks; a real office assigns them when it sets up the
+    # ledger (定责). The demo assigns the body usually in charge of each area, and says so in the audit log.
+    SIMULATED_AREA_LEADS = {"蓝天": "生态环境局", "碧水": "水务局", "净土": "生态环境局",
+                            "应对气候变化": "发展改革委", "生态保护": "园林绿化局"}
+
+    def _assign_unnamed_leads(self, plan: Plan, coordinator: User) -> None:
+        from envgov.apps.plans import audit
+
+        units = {u.name: u for u in Unit.objects.filter(district=plan.district)}
+        for task in plan.tasks.filter(lead_units__isnull=True, towns__isnull=True, all_towns=False).select_related("area"):
+            unit = units.get(self.SIMULATED_AREA_LEADS.get(task.area.name, ""))
+            if unit is None:
+                continue
+            before = audit.snapshot(task, ["lead_units"])
+            task.lead_units.add(unit)
+            audit.record(actor=coordinator, action="assign", obj=task, plan=plan, before=before,
+                         after=audit.snapshot(task, ["lead_units"]), note="模拟数据：计划原文未写牵头单位，演示按领域分配")
 
     def _user(self, username: str, name: str, role: str, district: District, **extra) -> User:  # noqa: ANN003
         is_superuser = extra.pop("is_superuser", False)
@@ -129,12 +148,12 @@ class Command(BaseCommand):
                 reporter_by_unit[leads[0].pk] = reporter
             past_due = task.due_date is not None and task.due_date < AS_OF
             roll = rng.random()
-            share = 1.0 if past_due and roll < 0.75 else rng.choice([0.3, 0.5, 0.7, 0.9])
+            done = roll < (0.75 if past_due else 0.2)  # some year-round tasks are finished early
+            share = 1.0 if done else rng.choice([0.3, 0.5, 0.6, 0.7, 0.9])
             quantities = {q.pk: (q.target_value * Decimal(str(share))).quantize(Decimal("1"))
                           for q in task.quantities.all()}
-            done = past_due and roll < 0.75
             narrative = "（模拟数据）" + ("已按计划完成全部工作。" if done else "按计划推进中，已完成阶段性工作。")
-            if task.due_date is None and roll < 0.2:
+            if not done and rng.random() < 0.15:
                 continue  # not every unit has reported yet: these show up in the reminders
             period = f"{AS_OF.year}-{AS_OF.month - 1:02d}"
             report = actions.submit_progress(task, acting_user=reporter, narrative=narrative, period=period,
