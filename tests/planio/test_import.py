@@ -203,3 +203,31 @@ def test_task_table_in_docx_read_row_by_row() -> None:
     s, e = plan.tasks[1].source_span
     assert "扬尘管控" in plan.original_text[s:e] and "城市管理委" in plan.original_text[s:e]
     assert [(g.comparator, g.value) for g in plan.targets] == [("<=", 32)]
+
+
+DUTY_NOTES = """北京市海淀区2024年深入打好污染防治攻坚战行动计划
+一、主要目标
+2024年，全区PM2.5年均浓度控制在30微克/立方米左右，优良天数比率达到80%以上，重污染天数不超过2天。
+二、重点任务
+（一）深入打好蓝天保卫战
+1．推动机动车结构优化。年底前新能源出租车比例达到65%。（牵头单位：区交通局；配合单位：区发展改革委、各街道（镇））
+2．强化扬尘精细化管控。施工工地视频监控覆盖率达到100%。（责任单位：区城管委、区住房城乡建设委，完成时限：2024年12月）
+（二）持续打好碧水保卫战
+3．推进污水处理设施建设。新建污水管线12.5公里。（区水务局牵头，温泉镇、苏家坨镇政府配合，2024年10月底前）
+三、保障措施
+加强组织领导。
+"""
+
+
+def test_duty_notes_in_parentheses() -> None:
+    """Another district's layout: duties in a note after each task (牵头单位：…；配合单位：…；完成时限：…)."""
+    plan = import_text(DUTY_NOTES, "haidian.txt")
+    assert (plan.district, plan.year) == ("海淀区", 2024)
+    got = [(t.code, t.lead_units, t.cooperating_units, t.towns, t.deadlines) for t in plan.tasks]
+    assert got == [
+        ("二.(一).1", ["交通局"], ["发展改革委"], ["各街道乡镇"], ["2024-12-31"]),
+        ("二.(一).2", ["城市管理委", "住房城乡建设委"], [], [], ["2024-12-31"]),
+        ("二.(二).3", ["水务局"], [], ["温泉镇", "苏家坨镇"], ["2024-10-31"]),
+    ]
+    assert [(g.comparator, g.value, g.unit) for g in plan.targets] == [("<=", 30, "μg/m³"), (">=", 80, "%"), ("<=", 2, "天")]
+    assert plan.unknown_units == []

@@ -306,7 +306,29 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
     for name, _ in extract.find_towns(body, units):
         if name not in towns:
             towns.append(name)
-    deadlines = sorted({d.date for d in extract.find_deadlines(body, year)})
+    deadline_set = {d.date for d in extract.find_deadlines(body, year)}
+    # labelled duty notes: "（牵头单位：区发展改革委；配合单位：区交通局；完成时限：2024年12月）"
+    for m in _DUTY_NOTE.finditer(body):
+        label, value = m.group("label"), m.group("value")
+        if re.search(r"时限|时间", label):
+            deadline_set.update(_deadline_cell(value, year))
+            continue
+        target = coop if re.search(r"配合|协办|参与|协助", label) else lead
+        for name in tables.split_names(value):
+            canon = units.canonical(name)
+            if canon in units.collectives:
+                continue
+            town = _town_name(name, units)
+            if town:
+                if town not in towns:
+                    towns.append(town)
+                continue
+            for lst in (unit_names, target):
+                if canon not in lst:
+                    lst.append(canon)
+            if canon not in set(units.names.values()) and canon not in unknown:
+                unknown.append(canon)
+    deadlines = sorted(deadline_set)
     off = tstart + (len(text[tstart:end]) - len(text[tstart:end].lstrip("\n")))
     quantities = [QuantityItem(q.value, q.unit, q.text, ospan(off + q.span[0], off + q.span[1])) for q in extract.find_quantities(body)]
     return TaskItem(
@@ -325,6 +347,19 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
     )
 
 
+def _town_name(name: str, units: UnitDictionary) -> str | None:
+    """A name in a duty cell that is a town (潞邑街道, 永顺镇政府) or all towns (各街道（镇）, 属地政府)."""
+    if name in units.all_towns_aliases or re.match(r"^(?:各|相关|属地)(?:街道|乡|镇|街乡)", name):
+        return units.all_towns_name
+    if name in units.towns or re.search(r"(?:镇|乡|街道)(?:人民)?(?:政府|办事处)?$", name):
+        return re.sub(r"(?:人民)?(?:政府|办事处)$", "", name)
+    return None
+
+
+_DUTY_NOTE = re.compile(
+    r"(?P<label>牵头单位|牵头部门|责任单位|责任部门|主责单位|负责单位|配合单位|配合部门|协办单位|参与单位|完成时限|完成时间|时间节点)"
+    r"[:：](?P<value>(?:[（(][^（()）\n]{0,12}[)）]|(?![，,](?:牵头|责任|主责|负责|配合|协办|参与|完成|时间))[^；;（()）\n。])+)"
+)
 _DEADLINE_CELL = re.compile(r"(?:(?P<y>(?:19|20)\d\d)年)?(?:(?P<m>\d{1,2})月)?(?P<rest>底|末|前|份)?")
 
 
@@ -364,8 +399,8 @@ def _table_tasks(rows: list[tables.TableRow], text: str, units: UnitDictionary, 
                 canon = units.canonical(name)
                 if canon in units.collectives:
                     continue
-                if canon in units.towns or name in units.all_towns_aliases or re.search(r"(?:镇|乡|街道)(?:政府)?$", name):
-                    town = units.all_towns_name if name in units.all_towns_aliases else re.sub(r"政府$", "", name)
+                town = _town_name(name, units)
+                if town:
                     if town not in towns:
                         towns.append(town)
                     continue
