@@ -135,7 +135,8 @@ def daily_concentrations(hourly: ir.Table, edition: str = "2012") -> ir.Table:
     aggs["_o3_1h"] = h.o3.max()
     aggs["n_o3"] = h.o3.count()
     for k in range(24):
-        aggs[f"_o3h{k}"] = h.o3.max(where=hour == k)
+        # CASE inside the aggregate: DuckDB runs it about twice as fast as FILTER (WHERE …).
+        aggs[f"_o3h{k}"] = ibis.ifelse(hour == k, h.o3, ibis.null("float64")).max()
     d = h.group_by([h.site, h.time.date().name("day")]).aggregate(**aggs)
 
     # Stage the O3 windows in their own projections so that no expression is inlined many times.

@@ -1,0 +1,122 @@
+"""Benchmark: air engine end to end (hourly → daily AQI → annual evaluation) on synthetic data.
+
+    .venv/bin/python benchmarks/air_engine.py              # N = 100 and 1,000 sites × 1 year
+    .venv/bin/python benchmarks/air_engine.py --n 10000    # 87.6 M site-hours (needs a few GB)
+
+Prints site-hours per second for the whole pipeline, the process's peak resident memory
+(getrusage ru_maxrss: Python + Arrow + DuckDB) and, on a sample, the per-record rate of the
+aqi-hub package's `cal_aqi_cn` (the peer; install it with `uv pip install aqi-hub`, the benchmark
+says so when it is missing). Targets (2-core machine): ≥ 5 M site-hours/s at N = 1,000; ≥ 50× the
+peer's per-record rate; N = 10,000 under 8 GB peak.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import resource
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from envgov.engine import air, backends  # noqa: E402
+
+YEAR = 2015
+BASE = {"pm25": 70.0, "pm10": 110.0, "so2": 15.0, "no2": 45.0, "co": 1.2, "o3": 80.0}
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def synthetic(n_sites: int, seed: int = 1, missing: float = 0.02) -> pa.Table:
+    """Wide hourly table: n_sites × 8760 hours, log-normal values, ~2 % NULLs per pollutant."""
+    rng = np.random.default_rng(seed)
+    hours = 365 * 24
+    start = np.datetime64(f"{YEAR}-01-01T00:00:00", "s")
+    times = start + np.arange(hours, dtype="int64").astype("timedelta64[h]")
+    n = n_sites * hours
+    site_names = pa.array([f"S{i:05d}" for i in range(n_sites)])
+    site_idx = np.repeat(np.arange(n_sites, dtype="int32"), hours)
+    cols = {
+        "site": pa.DictionaryArray.from_arrays(pa.array(site_idx), site_names).cast(pa.string()),
+        "time": pa.array(np.tile(times, n_sites), pa.timestamp("s")),
+    }
+    season = np.tile(1 + 0.5 * np.cos(np.arange(hours) / hours * 2 * np.pi), n_sites)
+    for p, base in BASE.items():
+        v = base * season * rng.lognormal(0.0, 0.6, n)
+        v = np.round(v, 1) if p == "co" else np.round(v)
+        mask = rng.random(n) < missing
+        cols[p] = pa.array(v, pa.float64(), mask=mask)
+    return pa.table(cols)
+
+
+def run_engine(data: pa.Table) -> tuple[float, float, int]:
+    """Seconds for loading into DuckDB, seconds for the whole pipeline, number of site results."""
+    con = backends.connect()
+    t0 = time.perf_counter()
+    t = backends.table(con, data)
+    t1 = time.perf_counter()
+    res = air.evaluate(t, date(YEAR, 1, 1), date(YEAR, 12, 31), compare_years=None, con=con)
+    t2 = time.perf_counter()
+    con.disconnect()
+    return t1 - t0, t2 - t1, len(res)
+
+
+def peer_rate(data: pa.Table, sample: int = 20000) -> float | None:
+    try:
+        from aqi_hub.aqi_cn.aqi import cal_aqi_cn
+    except ImportError:
+        return None
+    cols = {p: data.column(p).slice(0, sample).to_numpy(zero_copy_only=False) for p in BASE}
+    vals = [tuple(np.nan_to_num(cols[p][i], nan=0.0) for p in ("pm25", "pm10", "so2", "no2", "co", "o3"))
+            for i in range(sample)]
+    t0 = time.perf_counter()
+    for pm25, pm10, so2, no2, co, o3 in vals:
+        cal_aqi_cn(pm25, pm10, so2, no2, co, o3, data_type="hourly")
+    return sample / (time.perf_counter() - t0)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, action="append", help="number of sites (repeatable); default 100 and 1000")
+    ap.add_argument("--repeat", type=int, default=2, help="runs per size; the best is reported")
+    args = ap.parse_args()
+    sizes = args.n or [100, 1000]
+    print(f"envgov air engine benchmark — {datetime.now():%Y-%m-%d %H:%M}, DuckDB via Ibis, year {YEAR}")
+    rate_peer = None
+    for n in sizes:
+        data = synthetic(n)
+        site_hours = data.num_rows
+        best = None
+        for _ in range(args.repeat):
+            load_s, run_s, n_res = run_engine(data)
+            gc.collect()
+            if best is None or run_s + load_s < sum(best[:2]):
+                best = (load_s, run_s, n_res)
+        load_s, run_s, n_res = best
+        total = load_s + run_s
+        print(f"N={n:>6} sites  site-hours={site_hours:>11,}  load {load_s:6.2f} s  pipeline {run_s:6.2f} s  "
+              f"→ {site_hours / total / 1e6:6.2f} M site-hours/s end to end "
+              f"({site_hours / run_s / 1e6:6.2f} M/s without load)  results={n_res}  peak RSS {peak_rss_mb():,.0f} MB")
+        if rate_peer is None:
+            rate_peer = peer_rate(data)
+            if rate_peer is None:
+                print("peer: aqi-hub is NOT installed — run `.venv/bin/uv pip install --python .venv/bin/python "
+                      "aqi-hub` to measure the peer rate")
+            else:
+                print(f"peer: aqi-hub cal_aqi_cn (hourly AQI, one record per call) {rate_peer:,.0f} records/s")
+        if rate_peer:
+            print(f"       engine / peer per-record rate: {site_hours / total / rate_peer:,.0f}× "
+                  "(engine does hourly → daily AQI → annual statistics; the peer only one hourly AQI per record)")
+        del data
+        gc.collect()
+
+
+if __name__ == "__main__":
+    main()
