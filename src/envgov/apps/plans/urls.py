@@ -1,6 +1,6 @@
 from django.urls import path
 
-from envgov.apps.plans import views, views_import
+from envgov.apps.plans import ledger_xlsx, views, views_import
 
 urlpatterns = [
     path("plans/", views.plan_list, name="plan_list"),
@@ -9,6 +9,8 @@ urlpatterns = [
     path("plans/<int:plan_id>/", views.plan_overview, name="plan_overview"),
     path("plans/<int:plan_id>/issue/", views.issue_plan, name="plan_issue"),
     path("plans/<int:plan_id>/tasks/", views.task_list, name="task_list"),
+    path("plans/<int:plan_id>/tasks/export.xlsx", ledger_xlsx.ledger_export, name="ledger_export"),
+    path("plans/<int:plan_id>/tasks/import/", ledger_xlsx.ledger_import, name="ledger_import"),
     path("plans/<int:plan_id>/reviews/", views.review_queue, name="review_queue"),
     path("plans/<int:plan_id>/supervision/", views.supervision_board, name="supervision_board"),
     path("plans/<int:plan_id>/supervision/check/", views.run_daily_check, name="run_daily_check"),

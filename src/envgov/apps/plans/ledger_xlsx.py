@@ -1,0 +1,264 @@
+"""Excel in and out for the task ledger: export the plan's tasks in the office layout; import the same
+template back as task changes (deadline, units, title, status), previewed first, then applied through
+`actions.update_task` so the audit log records exactly what moved. All-or-nothing: any bad row, unknown
+unit or concurrent edit refuses the whole file and every problem is listed with its row and column.
+
+The workbook itself is built and parsed in envgov.reports.xlsx (no Django there).
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from envgov.apps.accounts.models import Unit, UnitAlias, User
+from envgov.apps.accounts.scope import plans_for, scoped, tasks_for
+from envgov.apps.plans import actions, clock, queries
+from envgov.apps.plans.models import Plan, ProgressReport, Task
+from envgov.reports import xlsx
+
+STATUS_LABELS = {str(label): code for code, label in Task.Status.choices}  # 未开始 → not_started
+FIELD_COLUMNS = {"title": "任务", "due_date": "完成时限", "status": "状态", "completed_on": "状态",
+                 "lead_units": "牵头单位", "cooperating_units": "配合单位"}
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+SESSION_KEY = "ledger_import:{plan_id}"
+
+
+# ---------------------------------------------------------------- export
+
+def _latest_accepted(tasks: list[Task]) -> dict[int, str]:
+    """进展情况: the narrative of each task's most recently accepted report, with its period and reporter."""
+    out: dict[int, str] = {}
+    reports = (
+        ProgressReport.objects.filter(task__in=tasks, status=ProgressReport.Status.ACCEPTED)
+        .select_related("unit", "town").order_by("task_id", "-period", "-reviewed_at", "-id")
+    )
+    for r in reports:
+        if r.task_id not in out:
+            who = r.unit.name if r.unit else (r.town.name if r.town else "")
+            out[r.task_id] = f"【{r.period}{' ' + who if who else ''}】{r.narrative}"
+    return out
+
+
+def ledger_rows(tasks: list[Task]) -> list[xlsx.LedgerRow]:
+    progress = _latest_accepted(tasks)
+    return [
+        xlsx.LedgerRow(
+            task_id=t.pk, version=t.version, number=i, code=t.code, title=t.title,
+            lead_units=[u.name for u in t.lead_units.all()],
+            cooperating_units=[u.name for u in t.cooperating_units.all()],
+            due_date=t.due_date, progress=progress.get(t.pk, ""), status=str(t.get_status_display()),
+        )
+        for i, t in enumerate(tasks, start=1)
+    ]
+
+
+def _plan_tasks(user: User, plan: Plan, params: dict | None = None) -> list[Task]:
+    tasks = tasks_for(user).filter(plan=plan)
+    if params:
+        tasks = queries.filter_tasks(tasks, params, clock.today())
+    return list(tasks.prefetch_related("lead_units", "cooperating_units").order_by("order", "id"))
+
+
+def export_bytes(user: User, plan: Plan, params: dict | None = None) -> bytes:
+    note = f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}　灰色隐藏列为系统编号，修改后可按本模板导入"
+    return xlsx.build_ledger(f"{plan.title}任务台账", ledger_rows(_plan_tasks(user, plan, params)), note=note,
+                             status_labels=list(STATUS_LABELS))
+
+
+@scoped("oversight")
+def ledger_export(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = get_object_or_404(plans_for(request.user), pk=plan_id)
+    data = export_bytes(request.user, plan, request.GET)
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    filename = f"{plan.title}任务台账_{clock.today():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+# ---------------------------------------------------------------- import
+
+@dataclass
+class TaskChange:
+    row: int
+    task: Task
+    expected_version: int
+    changes: dict = field(default_factory=dict)
+    lead_units: list[Unit] | None = None
+    cooperating_units: list[Unit] | None = None
+    shown: list[tuple[str, str, str]] = field(default_factory=list)  # (column, before, after) for the preview
+
+
+@dataclass
+class ImportPlan:
+    changes: list[TaskChange] = field(default_factory=list)
+    errors: list[xlsx.CellError] = field(default_factory=list)
+    warnings: list[xlsx.CellError] = field(default_factory=list)
+    rows: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class _UnitNames:
+    """Unit names of the district: canonical, alias, and the same with the 区 prefix dropped."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.by_name: dict[str, Unit] = {}
+        for unit in Unit.objects.filter(district=plan.district_id):
+            self.by_name[unit.name] = unit
+        for alias in UnitAlias.objects.filter(unit__district=plan.district_id).select_related("unit"):
+            self.by_name.setdefault(alias.alias, alias.unit)
+
+    def get(self, name: str) -> Unit | None:
+        found = self.by_name.get(name)
+        if found is None and len(name) > 2 and name[0] in "区市":
+            found = self.by_name.get(name[1:])
+        return found
+
+
+def _fmt(value) -> str:  # noqa: ANN001
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def plan_import(user: User, plan: Plan, data: bytes) -> ImportPlan:
+    """Read the file and work out, row by row, what would change — nothing is written here."""
+    parsed = xlsx.parse_ledger(data, status_labels=STATUS_LABELS)
+    result = ImportPlan(errors=list(parsed.errors), rows=len(parsed.rows) + len({e.row for e in parsed.errors}))
+    ids = [r.task_id for r in parsed.rows]
+    tasks = {
+        t.pk: t for t in tasks_for(user).filter(plan=plan, pk__in=ids)
+        .prefetch_related("lead_units", "cooperating_units")
+    }
+    progress = _latest_accepted(list(tasks.values()))
+    units = _UnitNames(plan)
+    labels = dict(Task.Status.choices)
+    for row in parsed.rows:
+        task = tasks.get(row.task_id)
+        if task is None:
+            result.errors.append(xlsx.CellError(row.row, xlsx.ID_HEADER, f"编号 {row.task_id} 不是本计划中的任务"))
+            continue
+        change = TaskChange(row=row.row, task=task, expected_version=row.version or task.version)
+        errors: list[xlsx.CellError] = []
+        # 任务: "<code> <title>"; the code identifies the task to people and stays as it is
+        expected = f"{task.code} {task.title}".strip()
+        if row.task_text != expected:
+            if not row.task_text.startswith(task.code):
+                errors.append(xlsx.CellError(row.row, "任务", f"编号“{task.code}”不可修改，本列须以原编号开头"))
+            else:
+                title = row.task_text[len(task.code):].strip()
+                if not title:
+                    errors.append(xlsx.CellError(row.row, "任务", "任务名称不能为空"))
+                elif title != task.title:
+                    change.changes["title"] = title
+                    change.shown.append(("任务", task.title, title))
+        for column, attr in (("牵头单位", "lead_units"), ("配合单位", "cooperating_units")):
+            found, unknown = [], []
+            for name in getattr(row, attr):
+                unit = units.get(name)
+                (found.append(unit) if unit else unknown.append(name))
+            for name in unknown:
+                errors.append(xlsx.CellError(row.row, column, f"单位“{name}”不在本区单位名录中（可在管理后台添加单位或别名）"))
+            current = list(getattr(task, attr).all())
+            if not unknown and {u.pk for u in found} != {u.pk for u in current}:
+                setattr(change, attr, list({u.pk: u for u in found}.values()))
+                change.shown.append((column, "、".join(u.name for u in current) or "（空）",
+                                     "、".join(u.name for u in found) or "（空）"))
+        if row.due_date != task.due_date:
+            change.changes["due_date"] = row.due_date
+            change.shown.append(("完成时限", _fmt(task.due_date), _fmt(row.due_date)))
+        if row.status and row.status != task.status:
+            change.changes["status"] = row.status
+            if row.status == Task.Status.COMPLETED:
+                change.changes["completed_on"] = task.completed_on or clock.today()
+            elif task.completed_on:
+                change.changes["completed_on"] = None
+            change.shown.append(("状态", str(labels[task.status]), str(labels[row.status])))
+        if row.progress != progress.get(task.pk, ""):
+            result.warnings.append(xlsx.CellError(
+                row.row, "进展情况", "进展由责任单位在平台填报并经审核，此列的修改不会导入"))
+        has_change = bool(change.changes or change.lead_units is not None or change.cooperating_units is not None)
+        if has_change and row.version is not None and row.version != task.version:
+            errors.append(xlsx.CellError(row.row, xlsx.VERSION_HEADER,
+                                         "该任务在导出后已在平台上被修改，请重新导出后再编辑此行"))
+        if errors:
+            result.errors.extend(errors)
+        elif has_change:
+            result.changes.append(change)
+    result.errors.sort(key=lambda e: e.row)
+    return result
+
+
+class _Refused(Exception):
+    pass
+
+
+def apply_import(user: User, plan: Plan, data: bytes, *, reason: str = "") -> ImportPlan:
+    """Apply every change of the file in one transaction, or none of them."""
+    result = plan_import(user, plan, data)
+    if not result.ok or not result.changes:
+        return result
+    try:
+        with transaction.atomic():
+            for change in result.changes:
+                try:
+                    actions.update_task(
+                        change.task, change.changes, expected_version=change.expected_version, acting_user=user,
+                        reason=reason or "Excel 台账导入", lead_units=change.lead_units,
+                        cooperating_units=change.cooperating_units,
+                    )
+                except actions.StaleEdit as exc:
+                    result.errors.append(xlsx.CellError(change.row, xlsx.VERSION_HEADER, str(exc)))
+                except ValidationError as exc:
+                    for name, msgs in getattr(exc, "message_dict", {"": exc.messages}).items():
+                        column = FIELD_COLUMNS.get(name, "任务")
+                        result.errors.extend(xlsx.CellError(change.row, column, m) for m in msgs)
+            if result.errors:
+                raise _Refused
+    except _Refused:
+        pass
+    return result
+
+
+@scoped("reviewer")
+def ledger_import(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """Upload → preview of the changes and the error list → confirm (applied all-or-nothing)."""
+    plan = get_object_or_404(plans_for(request.user), pk=plan_id)
+    key = SESSION_KEY.format(plan_id=plan.pk)
+    result, stored = None, key in request.session
+    if request.method == "POST":
+        if request.POST.get("op") == "apply" and key in request.session:
+            data = base64.b64decode(request.session[key])
+            result = apply_import(request.user, plan, data, reason=(request.POST.get("reason") or "").strip()[:200])
+            if result.ok:
+                del request.session[key]
+                messages.success(request, f"导入完成：修改了 {len(result.changes)} 项任务")
+                return redirect("task_list", plan_id=plan.pk)
+        else:
+            upload = request.FILES.get("file")
+            if upload is None:
+                messages.error(request, "请选择要导入的 Excel 文件")
+            elif upload.size > MAX_UPLOAD_BYTES:
+                messages.error(request, "文件超过 5 MB")
+            else:
+                data = upload.read()
+                result = plan_import(request.user, plan, data)
+                if result.ok and result.changes:
+                    request.session[key] = base64.b64encode(data).decode()
+                else:
+                    request.session.pop(key, None)
+        stored = key in request.session
+    return render(request, "plans/ledger_import.html", {"plan": plan, "result": result, "stored": stored})
