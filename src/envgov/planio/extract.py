@@ -271,7 +271,8 @@ _NOT_ACTOR_AFTER = re.compile(
     r"^(?:等(?:相关|有关)?(?:部门|单位))?(?:的|联合印发|印发|拟|制定的|出台的|下达|统筹下|指导下|部署|要求|通报|共享|反馈|备案|报告)"
 )
 _NOT_ACTOR_BEFORE = re.compile(r"(?:向|对|移交|移送|报送|报|提交|交由|抄送|通报|经|按照|依据|根据|参照|协调)$")
-_COOP_BEFORE = re.compile(r"(?:会同|配合|协助|联合)$")
+# "会同永顺镇政府、生态环境局": other names (towns, unknown bodies) may stand between 会同 and the unit
+_COOP_BEFORE = re.compile(r"(?:会同|配合|协助|联合)(?:[\u4e00-\u9fff（）]{2,14}?[、和及])*$")
 _UNKNOWN = re.compile(
     rf"(?:^|(?<=[，。；：、（“\n]))(?P<n>[{CJK}]{{2,14}}?(?:管委会|管理委员会|办公室|分局|支队|中心|公司|集团|交易所|局|委|办))"
     r"(?=牵头|会同|负责|主责|配合|协助|组织|督促|推动|推进|加强|开展|落实|做好|摸排|建立|引导|鼓励|按照|依法|定期|严格|加快)"
@@ -352,7 +353,8 @@ def find_units(text: str, units: UnitDictionary) -> tuple[list[UnitMention], lis
                 groups[-1].append(sp)
                 continue
         groups.append([sp])
-    for g in groups:
+    starts = [g[0][0] for g in groups]
+    for gi, g in enumerate(groups):
         gs, ge = g[0][0], g[-1][1]
         before = text[_clause_start(text, gs) : gs]
         after = text[ge : ge + 16]
@@ -375,8 +377,11 @@ def find_units(text: str, units: UnitDictionary) -> tuple[list[UnitMention], lis
             role = "coop"
         else:
             sentence = text[ge : _sentence_end(text, ge)]
+            nxt = starts[gi + 1] - ge if gi + 1 < len(starts) else len(sentence)
             if re.search(r"配合|协助", sentence[:20]) and "牵头" not in sentence[:20]:
                 role = "coop"
+            elif re.search(r"[，,]?(?:并|同时|要)?会同", sentence[:nxt]) and not re.search(r"[，,]?(?:并|同时|要)?会同", before):
+                role = "lead"  # "商务局鼓励……，并会同国资委推动……": the subject of 会同 leads
         for s, e, canon, printed, known in g:
             mentions.append(UnitMention(canon, printed, (s, e), role, known))
     unknown = sorted({m.printed for m in mentions if not m.known})

@@ -232,10 +232,19 @@ def _join_broken_lines(mt: MappedText) -> MappedText:
     if not widths:
         return mt
     # A document is hard-wrapped when many lines share the same (maximal) width and do not end a sentence.
+    # Width is measured both in characters and visually (digits and Latin letters are narrower): layouts
+    # wrap by visual width, copies made by hand by characters.
+    chars = [len(s) for s in lines if s]
     long_w = sorted(widths)[int(len(widths) * 0.9)] if len(widths) >= 10 else max(widths)
-    near_full = [w for s, w in ((s, _visual_width(s)) for s in lines if s) if w >= long_w - 3 and not s.endswith(_SENTENCE_END)]
+    long_c = sorted(chars)[int(len(chars) * 0.9)] if len(chars) >= 10 else max(chars)
+    near_full = [
+        (_visual_width(s), len(s))
+        for s in lines
+        if s and (_visual_width(s) >= long_w - 3 or len(s) >= long_c - 2) and not s.endswith(_SENTENCE_END)
+    ]
     hard_wrapped = len(widths) >= 10 and len(near_full) >= 0.3 * len(widths)
-    wrap_w = statistics.median(near_full) if hard_wrapped and near_full else None
+    wrap_w = statistics.median(w for w, _ in near_full) if hard_wrapped else None
+    wrap_c = statistics.median(c for _, c in near_full) if hard_wrapped else None
 
     pieces: list = []
     prev: str | None = None
@@ -246,8 +255,10 @@ def _join_broken_lines(mt: MappedText) -> MappedText:
             continue
         join = False
         if prev and s and "\t" not in prev and "\t" not in s:
-            if wrap_w is not None:
-                full = _visual_width(prev) >= wrap_w * 0.8 and not prev.endswith(_SENTENCE_END)
+            if s.startswith(_CLOSE_START) and "\t" not in s:
+                join = True  # no paragraph starts with a closing mark
+            elif wrap_w is not None:
+                full = (_visual_width(prev) >= wrap_w * 0.8 or len(prev) >= wrap_c * 0.8) and not prev.endswith(_SENTENCE_END)
                 join = (full or prev.endswith(_OPEN_END)) and not HEADING.match(s)
             elif wrap_w is None:
                 # one paragraph per line: join only where the break is visibly inside a sentence
