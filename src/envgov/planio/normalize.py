@@ -201,6 +201,8 @@ def _drop_lines(mt: MappedText) -> MappedText:
                     continue
                 num = m.group(1)
                 before = text[max(0, spans[j][0] - 3000) : spans[j][0]]
+                if before.rstrip()[-1:].isdigit():
+                    continue  # a number wrapped across lines ("等1" / "1座"), not a footnote
                 if re.search(rf"[{CJK}”》）)]{num}(?![\d.．%])", before):
                     for jj in block[k:]:
                         keep[jj] = False
