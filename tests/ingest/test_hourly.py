@@ -197,3 +197,28 @@ def test_bad_file_changes_nothing_and_reimport_adds_nothing(tmp_path):
                                          "A,2015-01-03T00:00,so2,5,ppm\n")
     assert not ingest_file(bad_unit, lake=lake).ok
     assert lake.to_arrow().equals(before)
+
+
+def _sorted(t):
+    return t.sort_by([("site", "ascending"), ("time", "ascending"), ("parameter", "ascending")])
+
+
+def test_fast_path_equals_row_path(tmp_path, monkeypatch):
+    """Clean CSVs take the vectorised path; its output must be the row path's output."""
+    from envgov.ingest import fast
+
+    long = write(tmp_path, "long.csv",
+                 "site,time,parameter,value,unit\n" + "".join(
+                     f"A,2015-01-01T{h:02d}:00,{p},{v},{u}\n"
+                     for h in range(0, 24, 2) for p, v, u in (("pm25", 12 + h, "µg/m³"), ("co", 900 + h, "ug/m3"),
+                                                               ("no2", "NA", "µg/m³"))))
+    files = [DATA / "PRSA_Data_Huairou_20130301-20170228.csv.gz", long]
+    fast_reports = [read_hourly(f) for f in files]
+    calls = []
+    monkeypatch.setattr(fast, "try_fast", lambda *a, **k: calls.append(1))
+    slow_reports = [read_hourly(f) for f in files]
+    assert len(calls) == 2  # the row path really ran
+    for a, b in zip(fast_reports, slow_reports):
+        assert a.ok and b.ok
+        assert _sorted(a.table).equals(_sorted(b.table))
+        assert (a.rows_read, a.missing_values, a.observations, a.gaps) == (b.rows_read, b.missing_values, b.observations, b.gaps)
