@@ -24,7 +24,7 @@ import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from envgov.engine import air, backends  # noqa: E402
+from envgov.engine import air, backends
 
 YEAR = 2015
 BASE = {"pm25": 70.0, "pm10": 110.0, "so2": 15.0, "no2": 45.0, "co": 1.2, "o3": 80.0}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -88,18 +88,18 @@ def write_xlsx(results: dict[str, dict[str, Any]], path: Path) -> None:
 
 
 def evaluate(
-    inputs: list[Path] = typer.Argument(..., help="小时数据文件（CSV/XLSX/Parquet）或观测数据湖目录"),
-    profile: Optional[str] = typer.Option(None, "--profile", help="导入配置（如 uci-beijing）；缺省按表头识别"),
-    date_from: str = typer.Option(..., "--from", help="起始日期 YYYY-MM-DD"),
-    date_to: str = typer.Option(..., "--to", help="截止日期 YYYY-MM-DD（含）"),
-    sites: Optional[str] = typer.Option(None, "--sites", help="站点，逗号分隔；缺省为全部"),
-    scope: str = typer.Option("site", "--scope", help="site：逐站；all：站点集合（乡镇/区/市）"),
-    standard: str = typer.Option("auto", "--standard", help="auto|2012|2026"),
-    exclude_dates: Optional[Path] = typer.Option(None, "--exclude-dates", help="例外事件（如沙尘）日期文件"),
-    set_name: str = typer.Option("全部站点", "--name", help="scope=all 时集合的名称"),
-    compare_years: int = typer.Option(1, "--compare-years", help="与几年前同期比较综合指数（0 不比较）"),
-    fmt: str = typer.Option("json", "--format", help="json|table|xlsx"),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="输出文件（xlsx 必填）"),
+    inputs: Annotated[list[Path], typer.Argument(help="小时数据文件（CSV/XLSX/Parquet）或观测数据湖目录")],
+    date_from: Annotated[str, typer.Option("--from", help="起始日期 YYYY-MM-DD")],
+    date_to: Annotated[str, typer.Option("--to", help="截止日期 YYYY-MM-DD（含）")],
+    profile: Annotated[str | None, typer.Option("--profile", help="导入配置（如 uci-beijing）；缺省按表头识别")] = None,
+    sites: Annotated[str | None, typer.Option("--sites", help="站点，逗号分隔；缺省为全部")] = None,
+    scope: Annotated[str, typer.Option("--scope", help="site：逐站；all：站点集合（乡镇/区/市）")] = "site",
+    standard: Annotated[str, typer.Option("--standard", help="auto|2012|2026")] = "auto",
+    exclude_dates: Annotated[Path | None, typer.Option("--exclude-dates", help="例外事件（如沙尘）日期文件")] = None,
+    set_name: Annotated[str, typer.Option("--name", help="scope=all 时集合的名称")] = "全部站点",
+    compare_years: Annotated[int, typer.Option("--compare-years", help="与几年前同期比较综合指数（0 不比较）")] = 1,
+    fmt: Annotated[str, typer.Option("--format", help="json|table|xlsx")] = "json",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件（xlsx 必填）")] = None,
 ) -> None:
     """按 HJ 663 评价一个时段：浓度、百分位数、优良天数、综合指数与达标情况。"""
     from envgov.engine import air

@@ -16,7 +16,6 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta, timezone
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -410,8 +409,8 @@ def find_gaps(sites: Any, times: Any, params: Any) -> list[Gap]:
     for (s, p), spans in gaps.items():
         missing = sum((b - a) // 3600 - 1 for a, b in spans)
         ranges = tuple(
-            (datetime.fromtimestamp(a + 3600, timezone.utc).strftime("%Y-%m-%dT%H:%M"),
-             datetime.fromtimestamp(b - 3600, timezone.utc).strftime("%Y-%m-%dT%H:%M"))
+            (datetime.fromtimestamp(a + 3600, UTC).strftime("%Y-%m-%dT%H:%M"),
+             datetime.fromtimestamp(b - 3600, UTC).strftime("%Y-%m-%dT%H:%M"))
             for a, b in spans[:MAX_GAP_RANGES]
         )
         out.append(Gap(str(s), str(p), int(missing), ranges))
