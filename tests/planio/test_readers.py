@@ -190,3 +190,24 @@ def _minimal_pdf_ops(content: str) -> bytes:
 def test_pdf_ruled_table_becomes_tab_rows_in_place() -> None:
     lines = read_document(_table_pdf(), "table.pdf").split("\n")
     assert lines == ["Plan 2024 before the table", "No\tTask\tLead", "1\tSweep roads\tBureau A", "After the table"]
+
+
+def test_docx_automatic_list_numbers_rebuilt() -> None:
+    """Word's automatic numbering is not part of the paragraph text: the reader rebuilds the labels."""
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("主要任务")
+    d.add_paragraph("加强扬尘管控。", style="List Number")
+    d.add_paragraph("推进VOCs治理。", style="List Number")
+    buf = io.BytesIO()
+    d.save(buf)
+    assert read_document(buf.getvalue(), "numbered.docx").split("\n") == ["主要任务", "1.加强扬尘管控。", "2.推进VOCs治理。"]
+
+
+def test_list_number_formats() -> None:
+    from envgov.planio.readers import _format_number
+
+    assert [_format_number("chineseCounting", n) for n in (1, 10, 12, 20)] == ["一", "十", "十二", "二十"]
+    assert _format_number("decimalEnclosedCircle", 3) == "③"
+    assert _format_number("decimal", 7) == "7" and _format_number("upperRoman", 4) == "IV"

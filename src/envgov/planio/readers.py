@@ -76,16 +76,132 @@ def read_docx(data: bytes, filename: str = "") -> str:
     except Exception as exc:  # python-docx raises several kinds for broken packages
         raise PlanImportError(f"无法打开 .docx 文件：{exc}", filename) from exc
     lines: list[str] = []
+    numbering = _Numbering(doc)
     body = doc.element.body
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            lines.append(Paragraph(child, doc).text)
+            para = Paragraph(child, doc)
+            # Word's automatic list numbers ("一、", "（一）", "1.") are not in the text: rebuild them
+            lines.append(numbering.label(para) + para.text)
         elif tag == "tbl":
             for row in Table(child, doc).rows:
                 cells = [re.sub(r"\s*\n\s*", " ", cell.text).replace("\t", " ").strip() for cell in row.cells]
                 lines.append("\t".join(cells))
     return "\n".join(lines)
+
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def _cn_number(n: int) -> str:
+    if n < 10:
+        return _CN_DIGITS[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+    return str(n)
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for v, r in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
+                 (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        while n >= v:
+            out += r
+            n -= v
+    return out
+
+
+def _format_number(fmt: str, n: int) -> str:
+    if fmt in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified", "ideographTraditional",
+               "japaneseCounting", "taiwaneseCounting", "taiwaneseCountingThousand", "ideographLegalTraditional"):
+        return _cn_number(n)
+    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese") and 1 <= n <= 20:
+        return chr(0x2460 + n - 1)
+    if fmt == "decimalEnclosedParen":
+        return f"（{n}）"
+    if fmt == "lowerLetter":
+        return chr(ord("a") + (n - 1) % 26)
+    if fmt == "upperLetter":
+        return chr(ord("A") + (n - 1) % 26)
+    if fmt == "lowerRoman":
+        return _roman(n)
+    if fmt == "upperRoman":
+        return _roman(n).upper()
+    return str(n)
+
+
+class _Numbering:
+    """Counters for Word's automatic numbering (paragraph-level or style-level w:numPr)."""
+
+    def __init__(self, doc) -> None:  # noqa: ANN001 - docx.Document
+        from docx.oxml.ns import qn
+
+        self.qn = qn
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
+        self.counters: dict[str, dict[int, int]] = {}
+        try:
+            root = doc.part.numbering_part.element
+        except (NotImplementedError, KeyError, AttributeError):
+            return
+        abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
+        for an in root.findall(qn("w:abstractNum")):
+            lv: dict[int, tuple[str, str, int]] = {}
+            for lvl in an.findall(qn("w:lvl")):
+                fmt = lvl.find(qn("w:numFmt"))
+                txt = lvl.find(qn("w:lvlText"))
+                start = lvl.find(qn("w:start"))
+                lv[int(lvl.get(qn("w:ilvl")))] = (
+                    fmt.get(qn("w:val")) if fmt is not None else "decimal",
+                    txt.get(qn("w:val")) if txt is not None else "",
+                    int(start.get(qn("w:val"))) if start is not None else 1,
+                )
+            abstract[an.get(qn("w:abstractNumId"))] = lv
+        for num in root.findall(qn("w:num")):
+            ref = num.find(qn("w:abstractNumId"))
+            if ref is not None:
+                self.levels[num.get(qn("w:numId"))] = abstract.get(ref.get(qn("w:val")), {})
+
+    def _num_pr(self, para):  # noqa: ANN001, ANN202
+        qn = self.qn
+        ppr = para._p.pPr
+        if ppr is not None and ppr.numPr is not None:
+            return ppr.numPr
+        style = para.style
+        while style is not None:
+            spp = style.element.find(qn("w:pPr"))
+            if spp is not None and spp.find(qn("w:numPr")) is not None:
+                return spp.find(qn("w:numPr"))
+            style = style.base_style
+        return None
+
+    def label(self, para) -> str:  # noqa: ANN001 - docx Paragraph
+        if not self.levels or not para.text.strip():
+            return ""
+        qn = self.qn
+        pr = self._num_pr(para)
+        if pr is None:
+            return ""
+        nid_el, ilvl_el = pr.find(qn("w:numId")), pr.find(qn("w:ilvl"))
+        nid = nid_el.get(qn("w:val")) if nid_el is not None else None
+        ilvl = int(ilvl_el.get(qn("w:val"))) if ilvl_el is not None else 0
+        levels = self.levels.get(nid or "")
+        if not levels or ilvl not in levels:
+            return ""
+        fmt, text, start = levels[ilvl]
+        if fmt in ("bullet", "none") or not text:
+            return ""
+        counters = self.counters.setdefault(nid, {})
+        counters[ilvl] = counters.get(ilvl, levels[ilvl][2] - 1) + 1
+        for deeper in [k for k in counters if k > ilvl]:
+            del counters[deeper]
+        out = text
+        for k in range(ilvl + 1):
+            if f"%{k + 1}" in out:
+                f, _, st = levels.get(k, ("decimal", "", 1))
+                out = out.replace(f"%{k + 1}", _format_number(f, counters.get(k, st)))
+        return out
 
 
 def _pdf_page_text(page) -> str:  # noqa: ANN001 - pdfplumber.page.Page
