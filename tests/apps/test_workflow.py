@@ -154,3 +154,12 @@ def test_daily_check_command_opens_supervision_and_lists_owed(world):
     text = out.getvalue()
     assert "新增逾期督办 1 项" in text and "市场监管局" in text
     assert SupervisionItem.objects.filter(task=world["task_unit_b"], source="overdue").count() == 1
+
+
+def test_closed_plan_refuses_reports_and_checks(world):
+    actions.close_plan(world["plan"], acting_user=world["coordinator"])
+    with pytest.raises(ValidationError):
+        actions.submit_progress(world["task_unit_a"], acting_user=world["unit_a"], narrative="x")
+    assert actions.flag_overdue_and_lagging(world["plan"], dt.date(2024, 12, 31)).overdue == 0
+    with pytest.raises(PermissionDenied):
+        actions.close_plan(world["plan"], acting_user=world["unit_a"])

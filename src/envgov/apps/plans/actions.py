@@ -76,6 +76,19 @@ def issue_plan(plan: Plan, *, acting_user: User) -> Plan:
     return plan
 
 
+@transaction.atomic
+def close_plan(plan: Plan, *, acting_user: User) -> Plan:
+    """Year over: the plan becomes read-only history (no more reports, no more daily checks)."""
+    require(is_reviewer(acting_user), "只有统筹协调人员可以关闭计划")
+    if plan.status != Plan.Status.ISSUED:
+        raise ValidationError("只有已印发的计划可以关闭")
+    before = audit.snapshot(plan)
+    plan.status, plan.closed_at = Plan.Status.CLOSED, timezone.now()
+    plan.save(update_fields=["status", "closed_at"])
+    audit.record(actor=acting_user, action="close", obj=plan, plan=plan, before=before, after=audit.snapshot(plan))
+    return plan
+
+
 def _keep_revision(plan: Plan, acting_user: User, reason: str) -> None:
     """After issue, every change first stores a snapshot of the plan as it was."""
     if plan.status == Plan.Status.DRAFT:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("plans/import/<int:draft_id>/", views_import.plan_draft, name="plan_draft"),
     path("plans/<int:plan_id>/", views.plan_overview, name="plan_overview"),
     path("plans/<int:plan_id>/issue/", views.issue_plan, name="plan_issue"),
+    path("plans/<int:plan_id>/close/", views.close_plan, name="plan_close"),
     path("plans/<int:plan_id>/tasks/", views.task_list, name="task_list"),
     path("plans/<int:plan_id>/tasks/export.xlsx", ledger_xlsx.ledger_export, name="ledger_export"),
     path("plans/<int:plan_id>/tasks/import/", ledger_xlsx.ledger_import, name="ledger_import"),

@@ -245,6 +245,18 @@ def issue_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     return redirect("plan_overview", plan_id=plan.pk)
 
 
+@scoped("reviewer")
+@require_POST
+def close_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = get_object_or_404(plans_for(request.user), pk=plan_id)
+    try:
+        actions.close_plan(plan, acting_user=request.user)
+        messages.success(request, "计划已关闭，台账转为只读")
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("plan_overview", plan_id=plan.pk)
+
+
 @scoped("oversight")
 def reminders(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(plans_for(request.user), pk=plan_id)
@@ -262,4 +274,5 @@ def audit_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     if request.GET.get("object_type"):
         logs = logs.filter(object_type=request.GET["object_type"])
     page = Paginator(logs, 50).get_page(request.GET.get("page"))
-    return render(request, "plans/audit.html", {"plan": plan, "page": page})
+    revisions = plan.revisions.select_related("created_by").order_by("-number")
+    return render(request, "plans/audit.html", {"plan": plan, "page": page, "revisions": revisions})
