@@ -231,3 +231,34 @@ def test_duty_notes_in_parentheses() -> None:
     ]
     assert [(g.comparator, g.value, g.unit) for g in plan.targets] == [("<=", 30, "μg/m³"), (">=", 80, "%"), ("<=", 2, "天")]
     assert plan.unknown_units == []
+
+
+PARTS_PLAN = """朝阳区2023年大气污染防治工作要点
+第一部分 总体要求
+坚持精准治污、科学治污、依法治污。
+第二部分 主要目标
+全区PM2.5年均浓度力争控制在33微克/立方米，重污染天数不超过3天。
+第三部分 重点任务
+一、深化移动源治理
+（一）推进车辆电动化。2023年底前，新增和更新的环卫车辆中新能源车比例不低于80%。区城管委负责。
+（二）加强重型柴油车监管。交通支队、区生态环境局全年完成人工检查1万辆次，区交通局配合。
+二、强化扬尘管控
+（一）推进施工扬尘治理。区住房城乡建设委牵头，各街乡配合，9月底前完成全部工地在线监测设备安装。
+第四部分 保障措施
+一、加强组织领导。
+"""
+
+
+def test_plan_in_parts_with_run_in_headings() -> None:
+    plan = import_text(PARTS_PLAN, "chaoyang.txt")
+    got = [(t.code, t.title, t.units, t.lead_units, t.cooperating_units, t.towns, t.deadlines) for t in plan.tasks]
+    assert got == [
+        ("第三部分.一.(一)", "推进车辆电动化", ["城市管理委"], ["城市管理委"], [], [], ["2023-12-31"]),
+        ("第三部分.一.(二)", "加强重型柴油车监管", ["交通支队", "生态环境局", "交通局"], [], ["交通局"], [], []),
+        ("第三部分.二.(一)", "推进施工扬尘治理", ["住房城乡建设委"], ["住房城乡建设委"], [], ["各街道乡镇"], ["2023-09-30"]),
+    ]
+    assert [(g.indicator, g.comparator, g.value, g.flags) for g in plan.targets] == [
+        ("PM2.5年均浓度", "<=", 33, ["力争"]),
+        ("重污染天数", "<=", 3, []),
+    ]
+    assert [(q.value, q.unit) for q in plan.tasks[1].quantities] == [(10000, "辆次")]

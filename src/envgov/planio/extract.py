@@ -379,7 +379,8 @@ def find_units(text: str, units: UnitDictionary) -> tuple[list[UnitMention], lis
         else:
             sentence = text[ge : _sentence_end(text, ge)]
             nxt = starts[gi + 1] - ge if gi + 1 < len(starts) else len(sentence)
-            if re.search(r"配合|协助", sentence[:20]) and "牵头" not in sentence[:20]:
+            own = sentence[: min(20, nxt)]  # up to the next unit: "甲…，乙配合" makes 乙, not 甲, cooperate
+            if re.search(r"配合|协助", own) and "牵头" not in own:
                 role = "coop"
             elif re.search(r"[，,]?(?:并|同时|要)?会同", sentence[:nxt]) and not re.search(r"[，,]?(?:并|同时|要)?会同", before):
                 role = "lead"  # "商务局鼓励……，并会同国资委推动……": the subject of 会同 leads
@@ -416,7 +417,7 @@ def find_towns(text: str, units: UnitDictionary) -> list[tuple[str, tuple[int, i
             continue
         out.append((n, m.span("n")))
     # the towns as a whole, when they act
-    for alias in units.all_towns_aliases:
+    for alias in sorted(units.all_towns_aliases, key=len, reverse=True):
         for m in re.finditer(re.escape(alias), text):
             after = text[m.end() : m.end() + 12]
             before = text[max(0, m.start() - 4) : m.start()]
@@ -475,7 +476,8 @@ def find_targets(text: str, year: int | None = None) -> list[Target]:
         head = text[cstart:s]
         # several values for several indicators: "A、B、C减排量分别为430吨、420吨、790吨"
         indicator = re.sub(r"(?:分别)?(?:为|达到|达|控制在|不超过|不高于|不低于|不少于|降至|下降|累计下降|累计减排|减排)$", "", head)
-        indicator = re.sub(r"^(?:到|至)?(?:19|20)\d\d年[，]?|^(?:全年|全区|我区|力争)", "", indicator).strip("，、 ")
+        indicator = re.sub(r"^(?:到|至)?(?:19|20)\d\d年[，]?", "", indicator)
+        indicator = re.sub(r"^(?:全年|全区|我区|本区|力争)+|(?:力争|要|应|须|均)+$", "", indicator).strip("，、 ")
         if not indicator:
             indicator = clause[: s - cstart] or clause
         post = text[e : e + 6]
