@@ -268,6 +268,19 @@ def reminders(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 @scoped("oversight")
+def assessment(request: HttpRequest, plan_id: int) -> HttpResponse:
+    from envgov.apps.plans.assessment import assess
+    from envgov.rules.scoring import METRICS, load_scheme
+
+    plan = get_object_or_404(plans_for(request.user), pk=plan_id)
+    scheme = load_scheme()
+    rows = assess(plan, scheme, _today())
+    headers = [METRICS[r.metric] for r in scheme.rules]
+    return render(request, "plans/assessment.html", {"plan": plan, "rows": rows, "scheme": scheme,
+                                                     "headers": headers})
+
+
+@scoped("oversight")
 def audit_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(plans_for(request.user), pk=plan_id)
     logs = AuditLog.objects.filter(plan=plan).select_related("actor")

@@ -1,0 +1,39 @@
+"""综合考评 from the ledger: figures counted by hand on a tiny plan."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+
+from envgov.apps.plans import actions
+from envgov.apps.plans.assessment import assess
+from envgov.rules.scoring import load_scheme
+
+
+def test_unit_metrics_and_scores(world, settings):
+    settings.ENVGOV_TODAY = "2024-07-05"
+    plan = world["plan"]
+    plan.issued_at = timezone.make_aware(dt.datetime(2024, 5, 3))
+    plan.save()
+    # 市场监管局 reports in May (accepted) but not June; 发展改革委 never reports and its task (due 6-30) is late
+    report = actions.submit_progress(world["task_unit_a"], acting_user=world["unit_a"], narrative="5月进展",
+                                     period="2024-05", today=dt.date(2024, 5, 20))
+    actions.review_progress(report, acting_user=world["coordinator"], accept=True, expected_version=report.version)
+    actions.flag_overdue_and_lagging(plan, dt.date(2024, 7, 5))
+    rows = {a.name: a for a in assess(plan, load_scheme(), dt.date(2024, 7, 5))}
+    market, dev = rows["市场监管局"].metrics, rows["发展改革委"].metrics
+    assert market["report_rate"] == 0.5  # periods 2024-05 and 2024-06, one delivered
+    assert market["completion_rate"] is None  # nothing due yet
+    assert dev["completion_rate"] == 0.0 and dev["overdue_tasks"] == 1 and dev["report_rate"] == 0.0
+    # example scheme: 50·full + 30·0.5 + 20·full(no supervision) = 85 ; 0 + 0 + 20·(1 open item not yet late → n/a)
+    assert rows["市场监管局"].card.total == 85.0
+    assert rows["发展改革委"].card.total == 20.0 - 2.0
+
+
+def test_assessment_page_marks_example_scheme(world, client):
+    client.force_login(world["coordinator"])
+    page = client.get(reverse("assessment", args=[world["plan"].pk])).content.decode()
+    assert "示例参数" in page and "市场监管局" in page
+    client.force_login(world["unit_a"])
+    assert client.get(reverse("assessment", args=[world["plan"].pk])).status_code == 403
