@@ -262,3 +262,36 @@ def test_plan_in_parts_with_run_in_headings() -> None:
         ("重污染天数", "<=", 3, []),
     ]
     assert [(q.value, q.unit) for q in plan.tasks[1].quantities] == [(10000, "辆次")]
+
+
+ANNEXES = """北京市东城区人民政府办公室关于印发《东城区污染防治攻坚战2020年行动计划》的通知
+各街道办事处，区政府各委、办、局：
+现将《东城区污染防治攻坚战2020年行动计划》印发给你们，并就有关事项通知如下：
+一是要切实提高政治站位。二是要全面落实责任。
+附件：1.东城区打赢蓝天保卫战2020年行动计划 2.东城区打好碧水保卫战2020年行动计划
+附件1
+东城区打赢蓝天保卫战2020年行动计划
+一、工作目标
+PM2.5年均浓度控制在40微克/立方米左右。
+二、主要任务
+1.加强扬尘管控。区城市管理委牵头，各街道（地区）落实，年底前完成。
+2.治理餐饮油烟。区生态环境局负责，6月底前完成100家餐饮单位检查。
+附件2
+东城区打好碧水保卫战2020年行动计划
+一、工作目标
+地表水国考断面水质达标率达到100%。
+二、主要任务
+1.推进雨污分流。区水务局牵头，完成5公里管线改造。
+"""
+
+
+def test_covering_notice_with_annexed_plans() -> None:
+    """A notice (关于印发《…》的通知) followed by several plans as annexes: codes carry the annex."""
+    plan = import_text(ANNEXES, "dongcheng.txt")
+    assert (plan.title, plan.district, plan.year) == ("东城区污染防治攻坚战2020年行动计划", "东城区", 2020)
+    assert [(t.code, t.lead_units, t.towns, t.deadlines) for t in plan.tasks] == [
+        ("附件1.二.1", ["城市管理委"], ["各街道乡镇"], ["2020-12-31"]),
+        ("附件1.二.2", ["生态环境局"], [], ["2020-06-30"]),
+        ("附件2.二.1", ["水务局"], [], []),
+    ]
+    assert [(g.comparator, g.value, g.unit) for g in plan.targets] == [("<=", 40, "μg/m³"), (">=", 100, "%")]

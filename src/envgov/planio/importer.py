@@ -107,6 +107,11 @@ _TITLE_WORDS = re.compile(r"计划|规划|方案|报告|措施|要点|意见|安
 def infer_title(text: str) -> str:
     lines = [s for s in text.split("\n")[:20] if s.strip()]
     for s in lines:
+        # a covering notice: "……关于印发《东城区污染防治攻坚战2020年行动计划》的通知" → the plan's own title
+        m = re.search(r"印发[^《]{0,10}《([^》]{4,60})》", s)
+        if m and _TITLE_WORDS.search(m.group(1)):
+            return m.group(1)
+    for s in lines:
         if _TITLE_WORDS.search(s) and len(s) <= 80 and not segment.classify_part(s) == segment.PART_TASKS:
             return s.strip()
     return lines[0].strip()[:80] if lines else ""

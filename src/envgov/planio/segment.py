@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from envgov.planio.normalize import CN_NUM
 
 _KINDS: list[tuple[str, float, re.Pattern[str]]] = [
+    # "附件1 东城区打赢蓝天保卫战2019年行动计划": several plans bound in one file (not "附件：1.…" lists)
+    ("annex", -0.5, re.compile(r"^附件\s*(\d{1,2})(?=[:：\s]|$)")),
     ("chapter", 0, re.compile(rf"^第([{CN_NUM}\d]+)(章|篇|部分)")),
     ("section", 0.5, re.compile(rf"^第([{CN_NUM}\d]+)节")),
     ("l1", 1, re.compile(rf"^([{CN_NUM}]+)、")),
@@ -68,6 +70,8 @@ class Node:
     def code_marker(self) -> str:
         if self.kind == "chapter":
             return f"第{self.marker}{self.suffix or '章'}"
+        if self.kind == "annex":
+            return f"附件{self.marker}"
         if self.kind == "section":
             return f"第{self.marker}节"
         if self.kind in ("l2", "l4"):
@@ -149,8 +153,10 @@ def outline(text: str) -> Outline:
             if kind in ("l3", "l4", "l5") and len(line) <= m.end():
                 break  # a bare "1." line is not a heading
             title, body_off = _split_title(line, m.end())
-            if not title:
+            if not title and kind != "annex":
                 break
+            if kind == "annex":
+                title, body_off = line[m.end():].strip(" ：:"), len(line)
             while stack[-1].rank >= rank:
                 stack.pop()
             parent = stack[-1]
@@ -165,10 +171,14 @@ def outline(text: str) -> Outline:
             stack.append(node)
             break
     _close(root, len(text))
-    chapters = [n for n in root.children if n.kind == "chapter"]
-    top = chapters if len(chapters) >= 2 else [n for n in root.children if n.kind == "l1"]
+    annexes = [n for n in root.children if n.kind == "annex"]
+    containers = annexes if annexes else [root]
+    top = []
+    for c in containers:
+        chapters = [n for n in c.children if n.kind == "chapter"]
+        top.extend(chapters if len(chapters) >= 2 else [n for n in c.children if n.kind == "l1"])
     if not top:
-        top = [n for n in root.children]
+        top = [n for c in containers for n in c.children]
     for n in top:
         n.part = classify_part(n.title)
         for d in n.walk():
