@@ -99,21 +99,22 @@ def reports_for(user: User) -> QuerySet:
     from envgov.apps.plans.models import ProgressReport
 
     qs = ProgressReport.objects.filter(task__plan__in=plans_for(user))
-    if user.role == R.UNIT_REPORTER:
-        return qs.filter(unit_id=user.unit_id) if user.unit_id else qs.none()
-    if user.role == R.TOWN_REPORTER:
-        return qs.filter(town_id=user.town_id) if user.town_id else qs.none()
-    return qs
+    return _own_rows(user, qs, "unit_id", "town_id")
 
 
 def supervision_for(user: User) -> QuerySet:
     from envgov.apps.plans.models import SupervisionItem
 
     qs = SupervisionItem.objects.filter(plan__in=plans_for(user))
+    return _own_rows(user, qs, "addressee_unit_id", "addressee_town_id")
+
+
+def _own_rows(user: User, qs: QuerySet, unit_field: str, town_field: str) -> QuerySet:
+    """Reporters see the rows of their own unit or town; oversight roles see them all."""
     if user.role == R.UNIT_REPORTER:
-        return qs.filter(addressee_unit_id=user.unit_id) if user.unit_id else qs.none()
+        return qs.filter(**{unit_field: user.unit_id}) if user.unit_id else qs.none()
     if user.role == R.TOWN_REPORTER:
-        return qs.filter(addressee_town_id=user.town_id) if user.town_id else qs.none()
+        return qs.filter(**{town_field: user.town_id}) if user.town_id else qs.none()
     return qs
 
 

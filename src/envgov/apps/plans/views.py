@@ -233,28 +233,26 @@ def run_daily_check(request: HttpRequest, plan_id: int) -> HttpResponse:
     return redirect("supervision_board", plan_id=plan.pk)
 
 
-@scoped("reviewer")
-@require_POST
-def issue_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+def _plan_transition(request: HttpRequest, plan_id: int, action, done: str) -> HttpResponse:  # noqa: ANN001
     plan = get_object_or_404(plans_for(request.user), pk=plan_id)
     try:
-        actions.issue_plan(plan, acting_user=request.user)
-        messages.success(request, "计划已印发，各单位和街乡镇现在可以看到自己的任务")
+        action(plan, acting_user=request.user)
+        messages.success(request, done)
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     return redirect("plan_overview", plan_id=plan.pk)
+
+
+@scoped("reviewer")
+@require_POST
+def issue_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+    return _plan_transition(request, plan_id, actions.issue_plan, "计划已印发，各单位和街乡镇现在可以看到自己的任务")
 
 
 @scoped("reviewer")
 @require_POST
 def close_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = get_object_or_404(plans_for(request.user), pk=plan_id)
-    try:
-        actions.close_plan(plan, acting_user=request.user)
-        messages.success(request, "计划已关闭，台账转为只读")
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    return redirect("plan_overview", plan_id=plan.pk)
+    return _plan_transition(request, plan_id, actions.close_plan, "计划已关闭，台账转为只读")
 
 
 @scoped("oversight")
