@@ -79,3 +79,12 @@ def test_import_page_is_for_coordinators_only(air_world, client):
     assert ObservationImport.objects.filter(accepted=True).count() == 1
     page = client.get(reverse("air_dashboard")).content.decode()
     assert "PM2.5平均浓度" in page and "70" in page
+
+
+def test_outlook_tells_what_the_rest_of_the_year_allows(air_world):
+    rows = _day("2024-01-01", 70) + _day("2024-01-02", 30)
+    services.import_air_file(_wide(rows), district=air_world["district"], acting_user=air_world["coordinator"])
+    pm25 = Target.objects.get(indicator__code="pm25_mean")
+    outlook = services.target_outlook(pm25)
+    # 2 days at mean 50; 364 days left in 2024: (35·366 − 50·2) / 364 = 34.917…
+    assert outlook.reachable and abs(outlook.allowance - 34.9176) < 1e-3

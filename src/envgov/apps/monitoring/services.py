@@ -162,3 +162,33 @@ def refresh_air_targets(district: District) -> int:
                          note="由监测数据自动计算")
         updated += 1
     return updated
+
+
+def target_outlook(target: Target):  # noqa: ANN201 - envgov.engine.budget.Budget | None
+    """For a whole-year air target not yet over: what the rest of the year still allows."""
+    from envgov.engine import budget
+
+    code = target.indicator.code
+    if target.period_kind != Target.PeriodKind.YEAR or target.actual_as_of is None:
+        return None
+    if code not in ("pm25_mean", "good_day_ratio", "heavy_pollution_days"):
+        return None
+    year_end = dt.date(target.plan.year, 12, 31)
+    remaining = (year_end - target.actual_as_of).days
+    if remaining <= 0:
+        return None
+    days = AirDaily.objects.filter(district=target.plan.district, station__isnull=True,
+                                   day__range=(dt.date(target.plan.year, 1, 1), target.actual_as_of))
+    if EXCEPTIONAL_FLAG in (target.flags or []):
+        days = days.exclude(day__in=ExceptionalDay.objects.filter(district=target.plan.district)
+                            .values_list("day", flat=True))
+    valid = [d for d in days.values("aqi", "pm25") if d["aqi"] is not None]
+    value = float(target.value)
+    if code == "pm25_mean":
+        pm = [d["pm25"] for d in days.values("pm25") if d["pm25"] is not None]
+        return budget.mean_budget(sum(pm) / len(pm), len(pm), value, remaining) if pm else None
+    if code == "good_day_ratio":
+        good = sum(1 for d in valid if d["aqi"] <= std.tables.GOOD_DAY_MAX_AQI)
+        return budget.good_days_budget(good, len(valid), value, remaining)
+    heavy = sum(1 for d in valid if d["aqi"] > 200)
+    return budget.heavy_days_budget(heavy, int(value))

@@ -43,8 +43,10 @@ def air_dashboard(request: HttpRequest) -> HttpResponse:
     levels = {ed: [{"n": lv.number, "name": lv.category, "color": "#%02x%02x%02x" % lv.rgb, "low": lv.aqi_low,
                     "high": lv.aqi_high} for lv in std.levels(ed)] for ed in ("2012", "2026")}
     stations = Station.objects.filter(district=district).order_by("code")
-    targets = Target.objects.filter(plan__district=district, indicator__code__in=services.AIR_TARGET_KEYS
-                                    ).select_related("indicator", "plan").order_by("plan__year", "id")
+    targets = list(Target.objects.filter(plan__district=district, indicator__code__in=services.AIR_TARGET_KEYS
+                                         ).select_related("indicator", "plan").order_by("plan__year", "id"))
+    for t in targets:
+        t.outlook = services.target_outlook(t)
     counts = {}
     for d in days:
         counts[d["level"]] = counts.get(d["level"], 0) + 1
