@@ -7,6 +7,7 @@ role-matrix test. Errors map to HTTP statuses with the Chinese message of the ac
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Iterator
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -88,15 +89,34 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 api.add_router("", plans_router)
 
-# included from web/urls.py as path("api/", include("envgov.web.api"))
-urlpatterns = [path("", api.urls)]
-
-
 def iter_api_operations() -> Iterator[tuple[list[str], str, Any]]:
     """(methods, full path with {param} placeholders, view function) for every API operation."""
-    api.urls  # noqa: B018 - make sure the routers are bound
     for prefix, router in api._routers:  # ninja keeps (prefix, router) of every mounted router
         for route, path_view in router.path_operations.items():
             for operation in path_view.operations:
                 full = "/api/" + "/".join(p.strip("/") for p in (prefix, route) if p.strip("/"))
                 yield list(operation.methods), full, operation.view_func
+
+
+def _label_patterns(patterns: list) -> list:
+    """Give ninja's URL patterns the rules of their operations, so a walk of the URL resolver sees a rule
+    on every route: one dispatcher per path serves several methods → `scope_rules` {method: rule}."""
+    rules: dict[str, dict[str, str | None]] = {}
+    for methods, full, view in iter_api_operations():
+        for method in methods:
+            rules.setdefault(full, {})[method] = getattr(view, "scope_rule", None)
+    for pattern in patterns:
+        if pattern.name == "api-root":  # ninja's root only exists so it can reverse its base path: always 404
+            pattern.callback.scope_rule = "public"
+            continue
+        if getattr(pattern.callback, "scope_rule", None):  # the docs, through docs_decorator
+            continue
+        full = "/api/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", str(pattern.pattern))
+        if full in rules:
+            pattern.callback.scope_rules = rules[full]
+    return patterns
+
+
+_patterns, _app, _namespace = api.urls
+# included from web/urls.py as path("api/", include("envgov.web.api"))
+urlpatterns = [path("", (_label_patterns(_patterns), _app, _namespace))]

@@ -4,6 +4,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
+from django.views.static import serve
 
 from envgov.apps.accounts import views as account_views
 from envgov.apps.accounts.scope import scoped
@@ -23,4 +24,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # dev only (production serves no uploads from Django): still behind the login, like every route
+    urlpatterns += static(settings.MEDIA_URL, view=scoped("any_user")(serve), document_root=settings.MEDIA_ROOT)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from envgov.apps.accounts import throttle
@@ -57,5 +57,6 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @scoped("any_user")
 @require_POST
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
-    request.user.api_tokens.filter(pk=token_id).update(revoked=True)
+    token = get_object_or_404(request.user.api_tokens, pk=token_id)  # someone else's token: 404, like any scope
+    request.user.api_tokens.filter(pk=token.pk).update(revoked=True)
     return redirect("tokens")

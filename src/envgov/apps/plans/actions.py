@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from envgov.apps.accounts.models import User
-from envgov.apps.accounts.scope import reports_for, require, supervision_for, tasks_for
+from envgov.apps.accounts.scope import plans_for, reports_for, require, supervision_for, tasks_for
 from envgov.apps.plans import audit, clock
 from envgov.apps.plans.models import (
     Attachment,
@@ -66,6 +66,7 @@ def plan_snapshot(plan: Plan) -> dict:
 @transaction.atomic
 def issue_plan(plan: Plan, *, acting_user: User) -> Plan:
     require(is_reviewer(acting_user), "只有统筹协调人员可以印发计划")
+    require(plans_for(acting_user).filter(pk=plan.pk).exists(), "该计划不在您的管辖范围内")
     if plan.status != Plan.Status.DRAFT:
         raise ValidationError("只有草稿状态的计划可以印发")
     before = audit.snapshot(plan)
@@ -80,6 +81,7 @@ def issue_plan(plan: Plan, *, acting_user: User) -> Plan:
 def close_plan(plan: Plan, *, acting_user: User) -> Plan:
     """Year over: the plan becomes read-only history (no more reports, no more daily checks)."""
     require(is_reviewer(acting_user), "只有统筹协调人员可以关闭计划")
+    require(plans_for(acting_user).filter(pk=plan.pk).exists(), "该计划不在您的管辖范围内")
     if plan.status != Plan.Status.ISSUED:
         raise ValidationError("只有已印发的计划可以关闭")
     before = audit.snapshot(plan)
@@ -109,6 +111,7 @@ def update_task(
     lead_units: Iterable | None = None, cooperating_units: Iterable | None = None,
 ) -> Task:
     require(is_reviewer(acting_user), "只有统筹协调人员可以修改任务")
+    require(tasks_for(acting_user).filter(pk=task.pk).exists(), "该任务不在您的管辖范围内")
     unknown = set(changes) - set(TASK_EDITABLE)
     if unknown:
         raise ValidationError(f"不可修改的字段：{', '.join(sorted(unknown))}")
@@ -351,6 +354,7 @@ def open_supervision(
     addressee_unit=None, addressee_town=None, detail: str = "",  # noqa: ANN001
 ) -> SupervisionItem:
     require(is_reviewer(acting_user), "只有统筹协调人员可以发起督办")
+    require(plans_for(acting_user).filter(pk=plan.pk).exists(), "该计划不在您的管辖范围内")
     if not (addressee_unit or addressee_town):
         raise ValidationError("请选择督办单位或街乡镇")
     item = SupervisionItem.objects.create(

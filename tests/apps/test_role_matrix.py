@@ -1,0 +1,417 @@
+"""The role matrix: every route of the URL resolver and every API operation, for every persona, on an
+object inside and outside the persona's scope.
+
+Expected outcome of a request, in this order:
+  public route                         → served (never a login redirect, never 403)
+  anonymous                            → 302 to the login page (pages) / 401 (API)
+  role not in the route's scope rule   → 403
+  object outside the persona's scope   → 404 (and a write changes nothing)
+  otherwise                            → 200 / 302 (pages), 200 / 201 (API)
+
+Who sees which object is written out by hand below (VISIBLE), from the fixture's design — not computed
+with the scope querysets under test. A route without a scope rule fails `test_every_route_declares_a_rule`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from django.apps import apps
+from django.core.cache import cache
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, clear_url_caches, get_resolver
+
+from envgov.apps.accounts.scope import RULES
+from envgov.web.api import iter_api_operations
+
+ANON = "anonymous"
+PERSONAS = [ANON, "admin", "coordinator", "unit_a", "town_a", "auditor", "other_coordinator"]
+ROLE = {"admin": "admin", "coordinator": "coordinator", "unit_a": "unit_reporter", "town_a": "town_reporter",
+        "auditor": "auditor", "other_coordinator": "coordinator"}
+OVERSIGHT = {"admin", "coordinator", "auditor"}  # of the 通州 district
+DISTRICT = OVERSIGHT | {"unit_a", "town_a"}
+OTHER = {"other_coordinator"}  # 门头沟: another district altogether
+
+# URL kwarg → the fixture objects to try it with, and who may see each one
+VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
+    "plan_id": [("plan", DISTRICT), ("other_plan", OTHER)],
+    "task_id": [("task_unit_a", OVERSIGHT | {"unit_a"}), ("task_unit_b", OVERSIGHT),
+                ("task_town_a", OVERSIGHT | {"town_a"}), ("other_task", OTHER)],
+    "report_id": [("report_unit_a", OVERSIGHT | {"unit_a"}), ("report_town_a", OVERSIGHT | {"town_a"}),
+                  ("report_unit_b", OVERSIGHT)],
+    "item_id": [("item_unit_a", OVERSIGHT | {"unit_a"}), ("item_unit_b", OVERSIGHT), ("item_other", OTHER)],
+    "draft_id": [("draft", DISTRICT), ("other_draft", OTHER)],
+    "token_id": [("token_coordinator", {"coordinator"}), ("token_unit_a", {"unit_a"})],
+    "path": [("missing_file", DISTRICT | OTHER)],
+}
+# routes that answer GET with 405 once the gate is passed (the object is only looked up on POST);
+# a route added later is recognised by probing (GET → 405) and then tested with POST too
+POST_ONLY = {"plan_issue", "run_daily_check", "review_report", "revoke_token", "exceptional_day_add",
+             "air_recompute", "logout"}
+# allowed outcome of GET where it is not 200/302
+ALLOWED_GET = {"api-root": {404}, None: {404}}  # None = the dev media route, asked for a file that is not there
+
+
+def _payload(route: str, obj, persona: str) -> dict:  # noqa: ANN001
+    """A valid form for each write route, so that an allowed request would really write."""
+    version = getattr(obj, "version", 1)
+    return {
+        "task_detail": {"narrative": "矩阵测试进展"},
+        "task_edit": {"title": "矩阵测试改名", "body": "", "due_date": "2024-01-31", "version": version,
+                      "reason": "矩阵"},
+        "review_report": {"decision": "accept", "reason": "", "version": version},
+        "supervision_detail": ({"op": "respond", "response": "矩阵反馈", "version": version}
+                               if persona in ("unit_a", "town_a") else {"op": "close", "note": "矩阵销号", "version": version}),
+        "plan_issue": {}, "run_daily_check": {}, "revoke_token": {}, "tokens": {"name": "矩阵"},
+        "ledger_import": {"op": "apply"}, "plan_import": {}, "plan_draft": {"op": "discard"},
+        "air_import": {}, "exceptional_day_add": {"day": "2024-03-15", "note": "矩阵沙尘"}, "air_recompute": {},
+        "login": {"username": "nobody", "password": "wrong"}, "logout": {}, "set_language": {"language": "en"},
+    }.get(route, {})  # a route added later: an empty form still exercises its gate and its scope
+
+
+# pages open to every role for reading whose POST only some roles may use (the action refuses → 403)
+POST_ROLES = {"supervision_detail": {"admin", "coordinator", "unit_reporter", "town_reporter"}}
+
+WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail", "plan_issue",
+                "run_daily_check", "revoke_token", "tokens", "ledger_import", "plan_import", "plan_draft",
+                "air_import", "exceptional_day_add", "air_recompute", "login", "logout", "set_language"}
+
+
+# ---------------------------------------------------------------- walking the resolver
+
+def walk(patterns, prefix: str = "", namespace: str | None = None):  # noqa: ANN001, ANN201
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from walk(p.url_patterns, prefix + str(p.pattern), p.namespace or namespace)
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), p.name, namespace, p.callback
+
+
+def page_routes() -> list[tuple[str, str | None, object]]:
+    """(route, name, view) of every page — the API (checked per operation) and Django admin excluded."""
+    return [(route, name, cb) for route, name, ns, cb in walk(get_resolver().url_patterns)
+            if ns not in ("admin", "api")]
+
+
+def api_patterns() -> list[tuple[str, str | None, object]]:
+    return [(route, name, cb) for route, name, ns, cb in walk(get_resolver().url_patterns) if ns == "api"]
+
+
+def kwarg_names(route: str) -> list[str]:
+    return [a or b for a, b in re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", route)]
+
+
+def fill(route: str, values: dict[str, object]) -> str:
+    url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m[1]]), route)
+    url = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(values[m[1]]), url)
+    return "/" + url.lstrip("^").rstrip("$")
+
+
+# ---------------------------------------------------------------- fixture objects and helpers
+
+@pytest.fixture(autouse=True)
+def _fast_passwords_and_clean_cache(settings):  # noqa: ANN001 - autouse runs before `world`
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()  # login throttling counts live in the cache
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def objs(world):  # noqa: ANN001, ANN201
+    from envgov.apps.accounts.models import ApiToken, Unit
+    from envgov.apps.plans import actions
+    from envgov.apps.plans.models import PlanDraft
+
+    day = dt.date(2024, 5, 10)
+    o = dict(world)
+    o["report_unit_a"] = actions.submit_progress(world["task_unit_a"], acting_user=world["unit_a"],
+                                                 narrative="抽检2组", today=day)
+    o["report_town_a"] = actions.submit_progress(world["task_town_a"], acting_user=world["town_a"],
+                                                 narrative="扬尘检查", today=day)
+    o["report_unit_b"] = actions.submit_progress(world["task_unit_b"], acting_user=world["unit_b"],
+                                                 narrative="推广30辆", today=day)
+    o["item_unit_a"] = actions.open_supervision(world["plan"], acting_user=world["coordinator"], title="抽检滞后",
+                                                due_date=day, task=world["task_unit_a"], addressee_unit=world["u_market"])
+    o["item_unit_b"] = actions.open_supervision(world["plan"], acting_user=world["coordinator"], title="推广滞后",
+                                                due_date=day, task=world["task_unit_b"], addressee_unit=world["u_dev"])
+    other_unit = Unit.objects.create(district=world["other_plan"].district, name="发展改革委")
+    o["item_other"] = actions.open_supervision(world["other_plan"], acting_user=world["other_coordinator"],
+                                               title="门头沟督办", due_date=day, addressee_unit=other_unit)
+    for label, who, district in (("draft", "coordinator", world["district"]),
+                                 ("other_draft", "other_coordinator", world["other_plan"].district)):
+        o[label] = PlanDraft.objects.create(district=district, filename="计划.docx", uploaded_by=world[who],
+                                            original_text="一、任务", data={"targets": [], "tasks": []})
+    o["token_coordinator"] = ApiToken.issue(world["coordinator"], "矩阵")[0]
+    o["token_unit_a"] = ApiToken.issue(world["unit_a"], "矩阵")[0]
+    o["missing_file"] = "attachments/no-such-file.pdf"
+    o["clients"] = {ANON: Client()}
+    for persona in PERSONAS[1:]:
+        c = Client()
+        c.force_login(world[persona])
+        o["clients"][persona] = c
+    return o
+
+
+def fingerprint() -> dict:
+    """Row counts plus the state-bearing columns of every table of ours: any write shows up here."""
+    out = {}
+    for model in apps.get_models():
+        if model._meta.app_label in ("sessions", "contenttypes", "auth", "admin"):
+            continue
+        names = {f.attname for f in model._meta.concrete_fields}
+        cols = [c for c in ("version", "status", "revoked", "title", "due_date", "narrative", "revision") if c in names]
+        out[model._meta.label] = list(model._default_manager.order_by("pk").values_list("pk", *cols))
+    return out
+
+
+def expected(rule: str, persona: str, visible: bool, post_only: bool, method: str, name: str | None = None) -> str:
+    if rule == "public":
+        return "served"
+    if persona == ANON:
+        return "login"
+    if ROLE[persona] not in RULES[rule]:
+        return "403"
+    if method == "POST" and name in POST_ROLES:  # the object is found first, then the action checks the role
+        return "404" if not visible else ("allowed" if ROLE[persona] in POST_ROLES[name] else "403")
+    if method == "GET" and post_only:
+        return "405"
+    return "allowed" if visible else "404"
+
+
+def outcome(response) -> str:  # noqa: ANN001
+    s = response.status_code
+    if s == 302 and response["Location"].startswith("/login/"):
+        return "login"
+    return str(s) if s in (403, 404, 405, 401, 500) else ("allowed" if s in (200, 201, 302) else str(s))
+
+
+def cases(route: str, objs) -> list[tuple[str, str, object, bool]]:  # noqa: ANN001
+    """(persona, object label, object, visible) for a route; routes without object kwargs get one case."""
+    names = kwarg_names(route)
+    if not names:
+        return [(p, "-", None, True) for p in PERSONAS]
+    name = names[0]  # our routes have at most one object kwarg
+    out = []
+    for label, who in VISIBLE.get(name, [("no-such-object", set())]):
+        obj = objs.get(label, 999999)
+        for persona in PERSONAS:
+            out.append((persona, label, obj, persona in who))
+    return out
+
+
+def kwargs_for(route: str, obj) -> dict:  # noqa: ANN001
+    names = kwarg_names(route)
+    return {n: getattr(obj, "pk", obj) for n in names}
+
+
+# ---------------------------------------------------------------- the tests
+
+def test_every_route_declares_a_rule():
+    missing = [route for route, _name, cb in page_routes() if getattr(cb, "scope_rule", None) not in RULES]
+    assert not missing, f"routes without a scope rule (decorate with accounts.scope.scoped): {missing}"
+    ops = list(iter_api_operations())
+    assert len(ops) >= 11
+    bad_ops = [(m, p) for m, p, view in ops if getattr(view, "scope_rule", None) not in RULES]
+    assert not bad_ops, f"API operations without a scope rule (decorate with api_scoped): {bad_ops}"
+    declared = {(m, p) for methods, p, _ in ops for m in methods}
+    for route, name, cb in api_patterns():
+        if getattr(cb, "scope_rule", None) in RULES:  # docs, schema, root
+            continue
+        rules = getattr(cb, "scope_rules", None)
+        assert rules, f"API route {route} ({name}) has no scope rules"
+        path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
+        assert {(m, path) for m in rules} <= declared and all(r in RULES for r in rules.values()), route
+
+
+def test_a_view_without_a_rule_is_caught(monkeypatch):
+    """The check above can fail: a new route without `scoped` is reported."""
+    from django.urls import path
+
+    from envgov.web import urls
+
+    def naked(request):  # noqa: ANN001, ANN202
+        return None
+
+    monkeypatch.setattr(urls, "urlpatterns", [*urls.urlpatterns, path("naked/", naked, name="naked")])
+    clear_url_caches()
+    try:
+        assert "naked/" in [r for r, _n, cb in page_routes() if getattr(cb, "scope_rule", None) not in RULES]
+    finally:
+        monkeypatch.undo()
+        clear_url_caches()
+
+
+PAGE_ROUTES = page_routes()
+
+
+@pytest.mark.parametrize("route, name, view", PAGE_ROUTES, ids=[n or r for r, n, _ in PAGE_ROUTES])
+def test_page_matrix(objs, route, name, view):  # noqa: ANN001
+    rule = view.scope_rule
+    all_cases = cases(route, objs)
+    post_only = name in POST_ONLY
+    if rule != "public" and not post_only:  # probe: does the route refuse GET once through the gate?
+        probe = next(p for p in PERSONAS[1:] if ROLE[p] in RULES[rule])
+        with transaction.atomic():
+            post_only = objs["clients"][probe].get(fill(route, kwargs_for(route, all_cases[0][2]))).status_code == 405
+            transaction.set_rollback(True)
+    failures = []
+    for persona, label, obj, visible in all_cases:
+        url = fill(route, kwargs_for(route, obj))
+        client = objs["clients"][persona]
+        for method in ("GET", "POST") if name in WRITE_ROUTES or post_only else ("GET",):
+            want = expected(rule, persona, visible, post_only, method, name)
+            before = fingerprint() if method == "POST" and want in ("login", "403", "404") else None
+            with transaction.atomic():  # every case starts from the same ledger
+                if method == "GET":
+                    response = client.get(url)
+                else:
+                    response = client.post(url, _payload(name, obj, persona))
+                got = outcome(response)
+                if want == "served":  # no gate at all: anything but a refusal (logout may redirect to login)
+                    ok = response.status_code in (200, 302, 405) or response.status_code in ALLOWED_GET.get(name, ())
+                elif want == "allowed" and name in ALLOWED_GET:
+                    ok = response.status_code in ALLOWED_GET[name]
+                else:
+                    ok = got == want
+                if not ok:
+                    failures.append(f"{method} {url} as {persona} on {label}: want {want}, got {response.status_code}")
+                if before is not None and fingerprint() != before:
+                    failures.append(f"{method} {url} as {persona} on {label}: refused, but data changed")
+                transaction.set_rollback(True)
+            cache.clear()  # the wrong-password POST to login/ must not lock out the next case
+    assert not failures, "\n".join(failures)
+
+
+API_OPS = [(methods, path, view) for methods, path, view in iter_api_operations()]
+
+
+def _api_payload(view_name: str, obj) -> dict:  # noqa: ANN001
+    version = getattr(obj, "version", 1)
+    return {
+        "submit_progress": {"narrative": "矩阵接口进展"},
+        "review_progress": {"decision": "accept", "version": version},
+        "respond_supervision": {"response": "矩阵反馈", "version": version},
+        "close_supervision": {"note": "矩阵销号", "version": version},
+    }[view_name]
+
+
+@pytest.mark.parametrize("methods, path, view", API_OPS, ids=[f"{m[0]} {p}" for m, p, _ in API_OPS])
+def test_api_matrix(objs, methods, path, view):  # noqa: ANN001
+    from envgov.apps.accounts.models import ApiToken
+
+    clients = {ANON: Client()}
+    for persona in PERSONAS[1:]:
+        clients[persona] = Client(HTTP_AUTHORIZATION="Bearer " + ApiToken.issue(objs[persona], "matrix")[1])
+    route = re.sub(r"\{(\w+)\}", r"<\1>", path.lstrip("/"))
+    failures = []
+    for persona, label, obj, visible in cases(route, objs):
+        url = fill(route, kwargs_for(route, obj))
+        for method in methods:
+            want = expected(view.scope_rule, persona, visible, False, method)
+            before = fingerprint() if method == "POST" and want in ("login", "403", "404") else None
+            with transaction.atomic():
+                if method == "GET":
+                    response = clients[persona].get(url)
+                else:
+                    response = clients[persona].post(url, json.dumps(_api_payload(view.__name__, obj)),
+                                                     content_type="application/json")
+                got = {401: "login"}.get(response.status_code, outcome(response))
+                if got != want:
+                    failures.append(f"{method} {url} as {persona} on {label}: want {want}, got "
+                                    f"{response.status_code} {response.content[:120]!r}")
+                if before is not None and fingerprint() != before:
+                    failures.append(f"{method} {url} as {persona} on {label}: refused, but data changed")
+                transaction.set_rollback(True)
+    assert not failures, "\n".join(failures)
+
+
+def test_admin_site_refuses_non_staff(objs):
+    from envgov.apps.accounts.models import User
+
+    for persona in PERSONAS:
+        for url in ("/admin/", "/admin/plans/task/", f"/admin/plans/task/{objs['task_unit_a'].pk}/change/"):
+            r = objs["clients"][persona].get(url)
+            assert r.status_code == 302 and r["Location"].startswith("/admin/login/"), (persona, url)
+    staff = User.objects.create_user("staff", password="pw-12345-x", is_staff=True, is_superuser=True)
+    c = Client()
+    c.force_login(staff)
+    assert c.get("/admin/").status_code == 200
+
+
+def test_login_throttled_after_max_failures(world, settings):  # noqa: ANN001
+    c = Client()
+    assert c.post("/login/", {"username": "coordinator", "password": "pw-12345-x"}).status_code == 302
+    c = Client()
+    for _ in range(settings.LOGIN_MAX_FAILURES):
+        r = c.post("/login/", {"username": "coordinator", "password": "wrong"})
+        assert r.status_code == 200  # the form again, with its error
+    r = c.post("/login/", {"username": "coordinator", "password": "pw-12345-x"})
+    assert r.status_code == 429
+    assert "_auth_user_id" not in c.session
+    # the lock is per name and per address: the same name from elsewhere is locked too
+    r = Client(REMOTE_ADDR="10.0.0.9").post("/login/", {"username": "coordinator", "password": "pw-12345-x"})
+    assert r.status_code == 429
+
+
+def test_allowed_payloads_really_write(objs):
+    """The 'refused → nothing changed' checks above mean something: the same forms, sent by someone
+    allowed, do change the ledger."""
+    for route, persona, label in [
+        ("tasks/<int:task_id>/edit/", "coordinator", "task_unit_a"),
+        ("tasks/<int:task_id>/", "unit_a", "task_unit_a"),
+        ("reports/<int:report_id>/review/", "coordinator", "report_unit_a"),
+        ("supervision/<int:item_id>/", "unit_a", "item_unit_a"),
+        ("supervision/<int:item_id>/", "coordinator", "item_unit_b"),
+        ("account/tokens/<int:token_id>/revoke/", "unit_a", "token_unit_a"),
+        ("plans/import/<int:draft_id>/", "coordinator", "draft"),
+    ]:
+        name = next(n for r, n, _ in PAGE_ROUTES if r == route)
+        obj = objs[label]
+        before = fingerprint()
+        with transaction.atomic():
+            objs["clients"][persona].post(fill(route, kwargs_for(route, obj)), _payload(name, obj, persona))
+            assert fingerprint() != before, (route, persona)
+            transaction.set_rollback(True)
+    for path, persona, label in [
+        ("/api/tasks/{}/progress", "town_a", "task_town_a"),
+        ("/api/progress/{}/review", "coordinator", "report_town_a"),
+        ("/api/supervision/{}/respond", "unit_a", "item_unit_a"),
+        ("/api/supervision/{}/close", "admin", "item_unit_b"),
+    ]:
+        view = next(v for m, p, v in API_OPS if re.sub(r"\{\w+\}", "{}", p) == path and "POST" in m)
+        c = Client()
+        c.force_login(objs[persona])
+        obj = objs[label]
+        before = fingerprint()
+        with transaction.atomic():
+            r = c.post(path.format(obj.pk), json.dumps(_api_payload(view.__name__, obj)),
+                       content_type="application/json")
+            assert r.status_code in (200, 201) and fingerprint() != before, (path, persona, r.content)
+            transaction.set_rollback(True)
+
+
+def test_actions_refuse_objects_outside_scope(objs):
+    """Even when a caller hands an action an object from another district, the action refuses it."""
+    from django.core.exceptions import PermissionDenied
+
+    from envgov.apps.plans import actions
+
+    other = objs["other_coordinator"]
+    task = objs["task_unit_a"]
+    with pytest.raises(PermissionDenied):
+        actions.update_task(task, {"title": "越权修改"}, expected_version=task.version, acting_user=other)
+    with pytest.raises(PermissionDenied):
+        actions.close_plan(objs["plan"], acting_user=other)
+    with pytest.raises(PermissionDenied):
+        actions.open_supervision(objs["plan"], acting_user=other, title="越权督办", due_date=dt.date(2024, 6, 1),
+                                 addressee_unit=objs["u_market"])
+    with pytest.raises(PermissionDenied):
+        actions.review_progress(objs["report_unit_a"], acting_user=other, accept=True, expected_version=1)
+    with pytest.raises(PermissionDenied):
+        actions.close_supervision(objs["item_unit_a"], acting_user=other, note="x", expected_version=1)
+    task.refresh_from_db()
+    assert task.title == "抽检含VOCs产品" and task.version == 1
