@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import math
 import os
 import re
 import shutil
@@ -109,7 +110,7 @@ def cpu_seconds(pid: int) -> float | None:
 
 def percentile(sorted_ms: list[float], p: float) -> float:
     """Nearest-rank percentile (p in 0..100)."""
-    k = max(0, min(len(sorted_ms) - 1, int(round(p / 100 * len(sorted_ms) + 0.5)) - 1))
+    k = max(0, min(len(sorted_ms) - 1, math.ceil(p / 100 * len(sorted_ms)) - 1))
     return sorted_ms[k]
 
 

@@ -52,7 +52,7 @@ def e2e_settings(settings, tmp_path):
 class Session:
     """One signed-in person in their own browser context (own cookies)."""
 
-    def __init__(self, browser, base_url: str, **context_kw) -> None:  # noqa: ANN001, ANN003
+    def __init__(self, browser, base_url: str, **context_kw) -> None:
         self.base_url = base_url.rstrip("/")
         self.context = browser.new_context(locale="zh-CN", **context_kw)
         self.context.set_default_timeout(10_000)
@@ -63,12 +63,12 @@ class Session:
     def url(self, path: str) -> str:
         return self.base_url + path
 
-    def goto(self, path: str):  # noqa: ANN201
+    def goto(self, path: str):
         response = self.page.goto(self.url(path))
         assert response is not None and response.ok, f"{path} → {response and response.status}"
         return response
 
-    def login(self, username: str, password: str = PASSWORD) -> "Session":
+    def login(self, username: str, password: str = PASSWORD) -> Session:
         self.goto("/login/")
         self.page.get_by_label("用户名").fill(username)
         self.page.get_by_label("密码").fill(password)
@@ -81,11 +81,11 @@ class Session:
 
 
 @pytest.fixture
-def open_session(browser, live_server):  # noqa: ANN001
+def open_session(browser, live_server):
     """open_session(username, **context options) → a signed-in Session; all closed at the end."""
     sessions: list[Session] = []
 
-    def make(username: str, password: str = PASSWORD, **context_kw) -> Session:  # noqa: ANN003
+    def make(username: str, password: str = PASSWORD, **context_kw) -> Session:
         s = Session(browser, live_server.url, **context_kw)
         sessions.append(s)
         return s.login(username, password)

@@ -13,11 +13,11 @@ from playwright.sync_api import expect
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def _kpi(session, name: str) -> int:  # noqa: ANN001
+def _kpi(session, name: str) -> int:
     return int(session.page.locator(f"#kpi-{name}").inner_text().strip())
 
 
-def _overview(session, plan_id: int) -> dict[str, int]:  # noqa: ANN001
+def _overview(session, plan_id: int) -> dict[str, int]:
     session.goto(f"/plans/{plan_id}/")
     expect(session.page.locator("#chart-area canvas")).to_have_count(1)  # ECharts (served locally) drew
     return {k: _kpi(session, k) for k in ("total", "completed", "overdue", "pending", "supervision")}
@@ -144,7 +144,7 @@ def test_report_review_supervision_cycle(world, e2e_settings, open_session):
 
 def test_reporter_pages_fit_a_phone(world, e2e_settings, open_session):
     """390×844 (a common phone): my tasks and the report form fit the width and the form can be sent."""
-    phone = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
+    phone = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
     reporter = open_session("unit_a", **phone)
     page = reporter.page
 
@@ -171,3 +171,21 @@ def test_reporter_pages_fit_a_phone(world, e2e_settings, open_session):
     expect(page.locator(".msg.success")).to_contain_text("进展已提交，等待审核")
     expect(page.locator(".report").first).to_contain_text("现场照片.jpg")
     no_horizontal_overflow()
+
+
+def test_reporter_overview_counts_each_task_once(world, e2e_settings, open_session):
+    """A reporter's overview counts their own tasks, each once, in the figures and in both charts — also
+    when a task has several cooperating units (the scope joins them; grouped counts once multiplied it)."""
+    import json
+
+    from envgov.apps.accounts.models import Unit
+
+    plan, task = world["plan"], world["task_unit_a"]
+    task.cooperating_units.add(Unit.objects.create(district=world["district"], name="城市管理委"))
+    reporter = open_session("unit_a")  # 市场监管局: lead of 抽检含VOCs产品 only
+    reporter.page.get_by_role("link", name="行动计划").click()
+    reporter.page.get_by_role("link", name=re.compile(plan.title)).click()
+    expect(reporter.page.locator("#kpi-total")).to_have_text("1")
+    data = json.loads(reporter.page.locator("#chart-data").text_content())
+    assert [(a["name"], a["total"]) for a in data["areas"]] == [("蓝天", 1)]
+    assert [(u["name"], u["total"]) for u in data["units"]] == [("市场监管局", 1)]
