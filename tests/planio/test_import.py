@@ -295,3 +295,30 @@ def test_covering_notice_with_annexed_plans() -> None:
         ("附件2.二.1", ["水务局"], [], []),
     ]
     assert [(g.comparator, g.value, g.unit) for g in plan.targets] == [("<=", 40, "μg/m³"), (">=", 100, "%")]
+
+
+def test_targets_in_an_indicator_table() -> None:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("房山区2024年生态环境保护工作计划")
+    d.add_paragraph("一、主要目标")
+    table = d.add_table(rows=1, cols=4)
+    for cell, v in zip(table.rows[0].cells, ["序号", "指标名称", "2024年目标", "备注"]):
+        cell.text = v
+    for row in [["1", "PM2.5年均浓度（微克/立方米）", "≤35", ""], ["2", "优良天数比率", "≥78%", ""],
+                ["3", "重污染天数（天）", "3", "扣除沙尘"], ["4", "地表水国考断面达标率", "100%", ""]]:
+        for cell, v in zip(table.add_row().cells, row):
+            cell.text = v
+    d.add_paragraph("二、主要任务")
+    d.add_paragraph("1.加强扬尘管控。区城市管理委牵头，年底前完成。")
+    buf = io.BytesIO()
+    d.save(buf)
+    plan = import_plan(buf.getvalue(), "fangshan.docx")
+    assert [(g.indicator, g.comparator, g.value, g.unit, g.flags) for g in plan.targets] == [
+        ("PM2.5年均浓度", "<=", 35, "μg/m³", []),
+        ("优良天数比率", ">=", 78, "%", []),
+        ("重污染天数", "<=", 3, "天", ["扣除沙尘"]),
+        ("地表水国考断面达标率", ">=", 100, "%", []),
+    ]
+    assert "≤35" in plan.source(plan.targets[0].source_span)

@@ -172,7 +172,7 @@ _UNIT_ALIASES = {"微克/立方米": "μg/m³", "毫克/立方米": "mg/m³", "m
 _NUM = r"\d+(?:\.\d+)?"
 _CNUM = rf"[{CN_NUMERAL}]+"
 _QTY = re.compile(
-    rf"(?P<pre>不少于|不低于|不超过|不高于|不大于|不小于|至少|超过|低于|高于|达到|达|控制在|降至|约|累计|共|"
+    rf"(?P<pre>≤|≥|<=|>=|<|>|不少于|不低于|不超过|不高于|不大于|不小于|至少|超过|低于|高于|达到|达|控制在|降至|约|累计|共|"
     rf"完成|减少|下降|提高|增加)?"
     rf"(?:(?P<num>{_NUM})|(?P<cn>{_CNUM}))(?P<mult>[万亿千百]?)(?P<approx>余|多)?"
     rf"(?P<unit>{'|'.join(re.escape(u) for u in _UNITS)})"
@@ -238,7 +238,7 @@ def find_quantities(text: str) -> list[Quantity]:
             unit = m.group("mult") + unit  # 万元/亿元 stay as units
             value /= _MULT[m.group("mult")]
         unit = _UNIT_ALIASES.get(unit, unit)
-        s = m.start("pre") if m.group("pre") in ("不少于", "不低于", "不超过", "不高于", "至少", "达到", "控制在", "约") else start_num
+        s = m.start("pre") if m.group("pre") in ("不少于", "不低于", "不超过", "不高于", "至少", "达到", "控制在", "约", "≤", "≥", "<=", ">=", "<", ">") else start_num
         out.append(Quantity(_clean(value), unit, text[s : m.end()], (s, m.end())))
     for m in _BARE.finditer(text):
         if not any(q.span[0] <= m.start() < q.span[1] for q in out) and not re.match(r"[\d.%]", text[m.end("num"):m.end("num") + 1]):
@@ -454,8 +454,8 @@ class Target:
     flags: tuple[str, ...] = ()
 
 
-_CAP_WORDS = re.compile(r"不超过|不高于|不大于|控制在|以内|以下|降至|低于|小于")
-_FLOOR_WORDS = re.compile(r"不低于|不少于|至少|以上|超过|高于|大于")
+_CAP_WORDS = re.compile(r"不超过|不高于|不大于|控制在|以内|以下|降至|低于|小于|≤|<")
+_FLOOR_WORDS = re.compile(r"不低于|不少于|至少|以上|超过|高于|大于|≥|>")
 _CAP_INDICATOR = re.compile(r"浓度|天数|降尘|排放总量|排放量|能耗|用水量|负荷|总量")
 _FLOOR_INDICATOR = re.compile(r"减排|下降|降幅|削减|利用率|率|比例|比重|覆盖|达标|断面")
 _PERIOD = re.compile(r"(?P<p>一季度|二季度|三季度|四季度|第[一二三四]季度|上半年|下半年|汛期|采暖季|供暖季)")
@@ -534,3 +534,56 @@ def _spread_respectively(targets: list[Target], text: str) -> list[Target]:
         out.extend(ts)
     return out
 
+
+
+_CELL_VALUE = re.compile(
+    r"^\s*(?P<cmp>≤|≥|<=|>=|<|>)?\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>%|‰|[\u4e00-\u9fff/·a-zA-Zμ³]{0,10})\s*(?P<post>以上|以下|以内|左右)?\s*$"
+)
+
+
+def find_table_targets(text: str) -> list[Target]:
+    """Targets in a table of indicators: one row per indicator ("PM2.5年均浓度（微克/立方米）\t≤35")."""
+    out: list[Target] = []
+    pos = 0
+    for line in text.split("\n"):
+        start = pos
+        pos += len(line) + 1
+        if "\t" not in line:
+            continue
+        cells = line.split("\t")
+        indicator, ind_unit, value = None, "", None
+        for cell in cells:
+            c = cell.strip()
+            if indicator is None:
+                if len(re.findall(r"[\u4e00-\u9fff]", c)) >= 2 and not _CELL_VALUE.match(c):
+                    m = re.search(r"[（(]([^）)]{1,12})[）)]\s*$", c)
+                    if m and re.search(r"[/%‰]|米|吨|天|个|微克|毫克", m.group(1)):
+                        ind_unit = m.group(1)
+                        c = c[: m.start()]
+                    indicator = c
+                continue
+            v = _CELL_VALUE.match(c)
+            if v and (v.group("unit") or ind_unit) is not None:
+                value = v
+                break
+        if indicator is None or value is None:
+            continue
+        unit = _UNIT_ALIASES.get(value.group("unit") or ind_unit, value.group("unit") or ind_unit)
+        if unit and unit not in _UNITS and unit not in _UNIT_ALIASES.values():
+            continue  # "2024年" or a name, not a unit
+        cmp_text = (value.group("cmp") or "") + (value.group("post") or "")
+        if _CAP_WORDS.search(cmp_text):
+            comp = "<="
+        elif _FLOOR_WORDS.search(cmp_text):
+            comp = ">="
+        elif _CAP_INDICATOR.search(indicator) and not _FLOOR_INDICATOR.search(indicator[-4:]):
+            comp = "<="
+        else:
+            comp = ">="
+        pm = _PERIOD.search(indicator)
+        flags = tuple(f for f, on in (("扣除沙尘", "扣除沙尘" in line), ("左右", value.group("post") == "左右")) if on)
+        out.append(
+            Target(indicator.strip(), comp, _clean(float(value.group("num"))), unit, pm.group("p") if pm else "全年",
+                   line.replace("\t", " ").strip(), (start, start + len(line)), flags)
+        )
+    return out

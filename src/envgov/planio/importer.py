@@ -185,7 +185,12 @@ def import_text(
     targets: list[TargetItem] = []
     for part in outline.parts(segment.PART_TARGETS) + outline.parts(segment.PART_THINKING):
         body_start = part.body_start
-        for t in extract.find_targets(text[body_start : part.end], year):
+        part_text = text[body_start : part.end]
+        # table rows are read as rows (indicator | value); the prose around them sentence by sentence
+        prose = "\n".join(" " * len(line) if "\t" in line else line for line in part_text.split("\n"))
+        found = extract.find_targets(prose, year) + extract.find_table_targets(part_text)
+        found.sort(key=lambda t: t.span)
+        for t in found:
             s, e = t.span[0] + body_start, t.span[1] + body_start
             targets.append(TargetItem(t.indicator, t.comparator, t.value, t.unit, t.period, t.text, list(t.flags), ospan(s, e)))
 
