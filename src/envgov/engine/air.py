@@ -308,7 +308,10 @@ def _percentile_items(edition: str) -> dict[str, tuple[str, int]]:
     return out
 
 
-def period_aggregate(daily: ir.Table, edition: str) -> ir.Table:
+ANNUAL_MEAN_POLLUTANTS = ("pm25", "pm10", "so2", "no2")
+
+
+def period_aggregate(daily: ir.Table, edition: str, monthly: bool = False) -> ir.Table:
     """Per site (or set) statistics of a daily-AQI table: one row per `site`."""
     valid = daily.valid.fill_null(False)
     aggs: dict[str, Any] = {
@@ -326,6 +329,12 @@ def period_aggregate(daily: ir.Table, edition: str) -> ir.Table:
         aggs[f"days_{p}"] = daily[p].count()
     for col, pct in _percentile_items(edition).values():
         aggs[f"p{pct}_{col}"] = daily[col].quantile(pct / 100)
+    if monthly:
+        # Valid daily values per calendar month (annual-mean validity, GB 3095 Table 4), in the same pass.
+        month = daily.day.month()
+        for p in ANNUAL_MEAN_POLLUTANTS:
+            for m in range(1, 13):
+                aggs[f"m{m}_{p}"] = ibis.ifelse(month == m, daily[p], ibis.null("float64")).count()
     return daily.group_by("site").aggregate(**aggs)
 
 
@@ -425,7 +434,9 @@ def evaluate(
     if exclude_flag is not None:
         flagged = t.filter(t[exclude_flag].fill_null(False)).select(day=t.time.date()).distinct().to_pyarrow()
         excluded = sorted(set(excluded) | set(flagged.column("day").to_pylist()))
-    daily = prepare_daily(t, period, sites, scope, edition, set_name, con).cache()
+    daily = prepare_daily(t, period, sites, scope, edition, set_name, con)
+    if excluded:  # two aggregations over the same daily series: materialise it once
+        daily = daily.cache()
     results = _evaluate_daily(daily, period, ed, grade, sites, scope, excluded, edition)
     if compare_years:
         prev = period.shifted(-compare_years)
@@ -451,15 +462,17 @@ def _comparison(res: dict[str, Any], before: dict[str, Any] | None, prev: Period
 
 def _evaluate_daily(daily: ir.Table, period: Period, ed: str, grade: int, sites: list[str] | None,
                     scope: str, excluded: list[date], edition_arg: str) -> dict[str, dict[str, Any]]:
-    stats = period_aggregate(daily, ed).to_pyarrow().to_pylist()
-    months = monthly_counts(daily).to_pyarrow().to_pylist()
+    # One query for everything on the daily series (compiling Ibis costs more than the small aggregate).
+    stats = period_aggregate(daily, ed, monthly=period.is_calendar_year).to_pyarrow().to_pylist()
     stats_ex: dict[str, dict[str, Any]] = {}
     if excluded:
         kept = daily.filter(~daily.day.isin(excluded))
         stats_ex = {r["site"]: r for r in period_aggregate(kept, ed).to_pyarrow().to_pylist()}
     month_rows: dict[str, list[dict[str, Any]]] = {}
-    for m in months:
-        month_rows.setdefault(m["site"], []).append(m)
+    for row in stats:
+        if period.is_calendar_year:
+            month_rows[row["site"]] = [{"month": m, **{p: row[f"m{m}_{p}"] for p in ANNUAL_MEAN_POLLUTANTS}}
+                                       for m in range(1, 13)]
     out = {}
     for row in sorted(stats, key=lambda r: r["site"]):
         name = row["site"]
