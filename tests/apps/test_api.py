@@ -182,3 +182,14 @@ def test_openapi_docs_list_every_operation(world):
         assert path in schema["paths"], path
         assert {m.lower() for m in methods} <= set(schema["paths"][path]), path
     assert "/api/tasks/{task_id}/progress" in schema["paths"]
+
+
+def test_malformed_input_is_422_with_located_chinese_message(world):
+    c = bearer(world["unit_a"])
+    url = f"/api/tasks/{world['task_unit_a'].pk}/progress"
+    r = post_json(c, url, {"quantities": {str(world["quantity"].pk): "很多"}})
+    assert r.status_code == 422
+    assert r.json()["detail"] == "「narrative」：缺少必填项；「quantities.%d」：应为数字" % world["quantity"].pk
+    r = c.get(f"/api/plans/{world['plan'].pk}/tasks", {"unit": "x"})
+    assert r.status_code == 422 and r.json()["detail"] == "查询参数「unit」：应为整数"
+    assert ProgressReport.objects.count() == 0

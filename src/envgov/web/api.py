@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.utils import timezone
+import ninja.errors
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, django_auth
@@ -67,6 +68,27 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     if hasattr(exc, "message_dict"):
         body["fields"] = exc.message_dict
     return api.create_response(request, body, status=422)
+
+
+PYDANTIC_ZH = {  # the usual input errors, in the user's language; anything else keeps pydantic's text
+    "missing": "缺少必填项", "int_parsing": "应为整数", "int_type": "应为整数", "decimal_parsing": "应为数字",
+    "decimal_type": "应为数字", "bool_parsing": "应为 true 或 false", "bool_type": "应为 true 或 false",
+    "literal_error": "取值无效", "string_type": "应为文本", "dict_type": "应为对象", "json_invalid": "JSON 格式错误",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD", "date_parsing": "日期格式应为 YYYY-MM-DD",
+}
+
+
+@api.exception_handler(ninja.errors.ValidationError)
+def _input_error(request: HttpRequest, exc: ninja.errors.ValidationError) -> HttpResponse:
+    """Malformed input (before any action ran): located like the file importers — where, and why."""
+    parts = []
+    for err in exc.errors:
+        loc = [str(x) for x in err.get("loc", ()) if x not in ("body", "payload")]
+        where = {"query": "查询参数", "path": "路径参数"}.get(loc[0], "") if loc else ""
+        name = ".".join(loc[1:] if where else loc) or "请求体"
+        parts.append(f"{where}「{name}」：{PYDANTIC_ZH.get(err.get('type', ''), err.get('msg', '无效'))}")
+    return api.create_response(request, {"detail": "；".join(parts) or "请求格式错误", "errors": exc.errors},
+                               status=422)
 
 
 @api.exception_handler(PermissionDenied)
