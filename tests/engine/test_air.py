@@ -247,3 +247,19 @@ def test_hourly_aqi_2012_letter_equals_scalar(con):
         ref = ref_hourly("hj633-2012-realtime", values)
         assert r["aqi"] == ref.aqi, (i, values, r, ref)
         assert tuple(r["primary"].split(",")) if r["primary"] else () == ref.primary_pollutants
+
+
+def test_exceptional_event_flag_column_and_sets():
+    hourly = _hourly(13, days=30, start=date(2015, 4, 1), holes=0.0)
+    flag = [t.date() == date(2015, 4, 10) for t in hourly.column("time").to_pylist()]
+    hourly = hourly.append_column("dust", pa.array(flag))
+    res = air.evaluate(hourly, date(2015, 4, 1), date(2015, 4, 30), scope="all", exclude_flag="dust",
+                       compare_years=None)[air.ALL_SITES]
+    assert res["excluding_events_dates"] == ["2015-04-10"]
+    assert res["excluding_events"]["valid_days"] == res["valid_days"] - 1
+    sets = air.evaluate_sets(hourly, date(2015, 4, 1), date(2015, 4, 30), {"甲镇": ["A"], "乙区": ["B", "C"]},
+                             compare_years=None)
+    single = air.evaluate(hourly, date(2015, 4, 1), date(2015, 4, 30), sites=["A"], compare_years=None)["A"]
+    assert set(sets) == {"甲镇", "乙区"}
+    # a set of one site is that site
+    assert sets["甲镇"]["pm25"] == single["pm25"] and sets["甲镇"]["good_days"] == single["good_days"]
