@@ -293,7 +293,7 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
     run_in = body_start < line_end  # title sentence and body on the same line
     if node is not None and node.start == start and (run_in or body_start >= line_end):
         marker_end = start + (len(text[start:line_end]) - len(text[start:line_end].lstrip()))
-        m = re.match(r"^(?:第[^章节]+[章节]|[一二三四五六七八九十百]+、|（[一二三四五六七八九十]*）|\d{1,2}[.．、]|[（(]\d{1,2}[)）]|[①-⑳])", text[start:line_end])
+        m = re.match(r"^(?:第[^章节部篇]+(?:章|节|部分|篇)|[一二三四五六七八九十百]+(?:、|[.．])|（[一二三四五六七八九十]*）|\d{1,2}[.．、]|[（(]\d{1,2}[)）]|[①-⑳])", text[start:line_end])
         content_start = start + (m.end() if m else 0)
         tstart = content_start if run_in else min(line_end + 1, end)
     else:

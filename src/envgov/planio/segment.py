@@ -16,7 +16,7 @@ _KINDS: list[tuple[str, float, re.Pattern[str]]] = [
     ("annex", -0.5, re.compile(r"^附件\s*(\d{1,2})(?=[:：\s]|$)")),
     ("chapter", 0, re.compile(rf"^第([{CN_NUM}\d]+)(章|篇|部分)")),
     ("section", 0.5, re.compile(rf"^第([{CN_NUM}\d]+)节")),
-    ("l1", 1, re.compile(rf"^([{CN_NUM}]+)、")),
+    ("l1", 1, re.compile(rf"^([{CN_NUM}]+)(?:、|[.．](?![\d{CN_NUM}]))")),
     ("l2", 2, re.compile(rf"^（([{CN_NUM}]*)）")),
     ("l3", 3, re.compile(r"^(\d{1,2})[.．、](?!\d)")),
     ("l4", 4, re.compile(r"^[（(](\d{1,2})[)）]")),
