@@ -407,6 +407,9 @@ def find_towns(text: str, units: UnitDictionary) -> list[tuple[str, tuple[int, i
     if units.towns:
         rx = re.compile("|".join(re.escape(t) for t in sorted(units.towns, key=len, reverse=True)))
         for m in rx.finditer(text):
+            # very short names (张镇, 杨镇) only at a word boundary
+            if len(m.group(0)) <= 2 and m.start() > 0 and text[m.start() - 1] not in "，。；：、（“\n和及与同":
+                continue
             out.append((m.group(0), m.span()))
     for m in _TOWN_PATTERN.finditer(text):
         n = m.group("n")
