@@ -15,16 +15,16 @@ from envgov.apps.plans.models import AuditLog, ProgressReport, SupervisionItem
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):  # noqa: ANN001 - autouse runs before `world`, so users hash quickly
+def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def bearer(user, name: str = "test") -> Client:  # noqa: ANN001
+def bearer(user, name: str = "test") -> Client:
     _, key = ApiToken.issue(user, name)
     return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
 
 
-def post_json(client: Client, url: str, body: dict):  # noqa: ANN201
+def post_json(client: Client, url: str, body: dict):
     return client.post(url, data=json.dumps(body), content_type="application/json")
 
 
@@ -189,7 +189,7 @@ def test_malformed_input_is_422_with_located_chinese_message(world):
     url = f"/api/tasks/{world['task_unit_a'].pk}/progress"
     r = post_json(c, url, {"quantities": {str(world["quantity"].pk): "很多"}})
     assert r.status_code == 422
-    assert r.json()["detail"] == "「narrative」：缺少必填项；「quantities.%d」：应为数字" % world["quantity"].pk
+    assert r.json()["detail"] == f"「narrative」：缺少必填项；「quantities.{world['quantity'].pk}」：应为数字"
     r = c.get(f"/api/plans/{world['plan'].pk}/tasks", {"unit": "x"})
     assert r.status_code == 422 and r.json()["detail"] == "查询参数「unit」：应为整数"
     assert ProgressReport.objects.count() == 0

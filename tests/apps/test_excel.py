@@ -19,23 +19,23 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):  # noqa: ANN001 - autouse runs before `world`, so users hash quickly
+def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     c = Client()
     c.force_login(user)
     return c
 
 
-def export(client: Client, plan) -> bytes:  # noqa: ANN001
+def export(client: Client, plan) -> bytes:
     r = client.get(f"/plans/{plan.pk}/tasks/export.xlsx")
     assert r.status_code == 200 and r["Content-Type"] == XLSX
     return r.content
 
 
-def edit(data: bytes, **cells) -> bytes:  # noqa: ANN003
+def edit(data: bytes, **cells) -> bytes:
     wb = load_workbook(io.BytesIO(data))
     ws = wb["任务台账"]
     for ref, value in cells.items():
@@ -50,7 +50,7 @@ def row_of(data: bytes, task: Task) -> int:
     return next(r for r in range(4, ws.max_row + 1) if ws[f"H{r}"].value == task.pk)
 
 
-def upload(client: Client, plan, data: bytes, op: str = "preview"):  # noqa: ANN001, ANN201
+def upload(client: Client, plan, data: bytes, op: str = "preview"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     if op == "apply":
@@ -115,7 +115,7 @@ def test_edit_one_deadline_records_exactly_that_change(world):
     assert plan_import(world["coordinator"], plan, export(coord, plan)).changes == []
 
 
-def _more_tasks(world, n: int = 4) -> None:  # noqa: ANN001 - so that the sheet has a row 7
+def _more_tasks(world, n: int = 4) -> None:
     for i in range(n):
         Task.objects.create(plan=world["plan"], area=world["task_unit_a"].area, code=f"三.(二).{i + 1}",
                             order=10 + i, title=f"补充任务{i + 1}", due_date=dt.date(2024, 9, 30))
@@ -191,7 +191,7 @@ def test_progress_column_is_not_imported_but_flagged(world):
     ("unit_a", 403, 403), ("town_a", 403, 403), ("auditor", 200, 403),
     ("coordinator", 200, 200), ("admin", 200, 200), ("other_coordinator", 404, 404),
 ])
-def test_roles(world, who, export_status, import_status):  # noqa: ANN001
+def test_roles(world, who, export_status, import_status):
     c = login(world[who])
     plan = world["plan"]
     assert c.get(f"/plans/{plan.pk}/tasks/export.xlsx").status_code == export_status

@@ -55,7 +55,7 @@ POST_ONLY = {"plan_issue", "run_daily_check", "review_report", "revoke_token", "
 ALLOWED_GET = {"api-root": {404}, None: {404}}  # None = the dev media route, asked for a file that is not there
 
 
-def _payload(route: str, obj, persona: str) -> dict:  # noqa: ANN001
+def _payload(route: str, obj, persona: str) -> dict:
     """A valid form for each write route, so that an allowed request would really write."""
     version = getattr(obj, "version", 1)
     return {
@@ -82,7 +82,7 @@ WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail
 
 # ---------------------------------------------------------------- walking the resolver
 
-def walk(patterns, prefix: str = "", namespace: str | None = None):  # noqa: ANN001, ANN201
+def walk(patterns, prefix: str = "", namespace: str | None = None):
     for p in patterns:
         if isinstance(p, URLResolver):
             yield from walk(p.url_patterns, prefix + str(p.pattern), p.namespace or namespace)
@@ -113,7 +113,7 @@ def fill(route: str, values: dict[str, object]) -> str:
 # ---------------------------------------------------------------- fixture objects and helpers
 
 @pytest.fixture(autouse=True)
-def _fast_passwords_and_clean_cache(settings):  # noqa: ANN001 - autouse runs before `world`
+def _fast_passwords_and_clean_cache(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()  # login throttling counts live in the cache
     yield
@@ -121,7 +121,7 @@ def _fast_passwords_and_clean_cache(settings):  # noqa: ANN001 - autouse runs be
 
 
 @pytest.fixture
-def objs(world):  # noqa: ANN001, ANN201
+def objs(world):
     from envgov.apps.accounts.models import ApiToken, Unit
     from envgov.apps.plans import actions
     from envgov.apps.plans.models import PlanDraft
@@ -182,14 +182,14 @@ def expected(rule: str, persona: str, visible: bool, post_only: bool, method: st
     return "allowed" if visible else "404"
 
 
-def outcome(response) -> str:  # noqa: ANN001
+def outcome(response) -> str:
     s = response.status_code
     if s == 302 and response["Location"].startswith("/login/"):
         return "login"
     return str(s) if s in (403, 404, 405, 401, 500) else ("allowed" if s in (200, 201, 302) else str(s))
 
 
-def cases(route: str, objs) -> list[tuple[str, str, object, bool]]:  # noqa: ANN001
+def cases(route: str, objs) -> list[tuple[str, str, object, bool]]:
     """(persona, object label, object, visible) for a route; routes without object kwargs get one case."""
     names = kwarg_names(route)
     if not names:
@@ -203,7 +203,7 @@ def cases(route: str, objs) -> list[tuple[str, str, object, bool]]:  # noqa: ANN
     return out
 
 
-def kwargs_for(route: str, obj) -> dict:  # noqa: ANN001
+def kwargs_for(route: str, obj) -> dict:
     names = kwarg_names(route)
     return {n: getattr(obj, "pk", obj) for n in names}
 
@@ -233,7 +233,7 @@ def test_a_view_without_a_rule_is_caught(monkeypatch):
 
     from envgov.web import urls
 
-    def naked(request):  # noqa: ANN001, ANN202
+    def naked(request):
         return None
 
     monkeypatch.setattr(urls, "urlpatterns", [*urls.urlpatterns, path("naked/", naked, name="naked")])
@@ -249,7 +249,7 @@ PAGE_ROUTES = page_routes()
 
 
 @pytest.mark.parametrize("route, name, view", PAGE_ROUTES, ids=[n or r for r, n, _ in PAGE_ROUTES])
-def test_page_matrix(objs, route, name, view):  # noqa: ANN001
+def test_page_matrix(objs, route, name, view):
     rule = view.scope_rule
     all_cases = cases(route, objs)
     post_only = name in POST_ONLY
@@ -289,7 +289,7 @@ def test_page_matrix(objs, route, name, view):  # noqa: ANN001
 API_OPS = [(methods, path, view) for methods, path, view in iter_api_operations()]
 
 
-def _api_payload(view_name: str, obj) -> dict:  # noqa: ANN001
+def _api_payload(view_name: str, obj) -> dict:
     version = getattr(obj, "version", 1)
     return {
         "submit_progress": {"narrative": "矩阵接口进展"},
@@ -300,7 +300,7 @@ def _api_payload(view_name: str, obj) -> dict:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("methods, path, view", API_OPS, ids=[f"{m[0]} {p}" for m, p, _ in API_OPS])
-def test_api_matrix(objs, methods, path, view):  # noqa: ANN001
+def test_api_matrix(objs, methods, path, view):
     from envgov.apps.accounts.models import ApiToken
 
     clients = {ANON: Client()}
@@ -342,7 +342,7 @@ def test_admin_site_refuses_non_staff(objs):
     assert c.get("/admin/").status_code == 200
 
 
-def test_login_throttled_after_max_failures(world, settings):  # noqa: ANN001
+def test_login_throttled_after_max_failures(world, settings):
     c = Client()
     assert c.post("/login/", {"username": "coordinator", "password": "pw-12345-x"}).status_code == 302
     c = Client()

@@ -47,7 +47,7 @@ def test_round_trip_returns_what_was_written():
     assert first.status == "in_progress" and parsed.rows[1].due_date is None
 
 
-def _edit(data: bytes, cell: str, value) -> bytes:  # noqa: ANN001
+def _edit(data: bytes, cell: str, value) -> bytes:
     wb = load_workbook(io.BytesIO(data))
     wb["任务台账"][cell] = value
     out = io.BytesIO()
@@ -83,12 +83,12 @@ def test_every_bad_row_is_reported():
     ("2024年底", dt.date(2024, 12, 31)),
     ("", None),
 ])
-def test_dates_as_offices_type_them(text, expected):  # noqa: ANN001
+def test_dates_as_offices_type_them(text, expected):
     assert xlsx.parse_date(text) == expected
 
 
 @pytest.mark.parametrize("text", ["2024-13-45", "2023-02-29", "2024年13月底", "年底前", "6月"])
-def test_impossible_dates_are_refused(text):  # noqa: ANN001
+def test_impossible_dates_are_refused(text):
     with pytest.raises(ValueError):
         xlsx.parse_date(text)
 

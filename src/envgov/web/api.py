@@ -8,13 +8,14 @@ role-matrix test. Errors map to HTTP statuses with the Chinese message of the ac
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
+import ninja.errors
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.utils import timezone
-import ninja.errors
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, django_auth

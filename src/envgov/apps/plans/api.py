@@ -8,7 +8,7 @@ writes only parse the JSON body and call `envgov.apps.plans.actions`, which chec
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal, Optional
+from typing import Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -21,7 +21,7 @@ from envgov.apps.plans.models import Plan, ProgressReport, SupervisionItem, Targ
 router = Router(tags=["台账"])
 
 
-def _user(request: HttpRequest):  # noqa: ANN202
+def _user(request: HttpRequest):
     return getattr(request, "auth", None) or request.user
 
 
@@ -35,7 +35,7 @@ class PlanOut(Schema):
     status: str
     report_frequency: str
     revision: int
-    issued_at: Optional[dt.datetime]
+    issued_at: dt.datetime | None
     is_simulated: bool
     version: int
 
@@ -58,11 +58,11 @@ class TargetOut(Schema):
     unit: str
     period_kind: str
     period_label: str
-    period_end: Optional[dt.date]
+    period_end: dt.date | None
     scope: str
-    town: Optional[str]
-    actual_value: Optional[Decimal]
-    actual_as_of: Optional[dt.date]
+    town: str | None
+    actual_value: Decimal | None
+    actual_as_of: dt.date | None
     status: str = Field(description="met / not_met / unknown")
 
 
@@ -71,7 +71,7 @@ class QuantityOut(Schema):
     name: str
     unit: str
     target_value: Decimal
-    achieved_value: Optional[Decimal]
+    achieved_value: Decimal | None
 
 
 class TaskOut(Schema):
@@ -84,9 +84,9 @@ class TaskOut(Schema):
     cooperating_units: list[str]
     towns: list[str]
     all_towns: bool
-    due_date: Optional[dt.date]
+    due_date: dt.date | None
     status: str
-    completed_on: Optional[dt.date]
+    completed_on: dt.date | None
     overdue: bool
     version: int
 
@@ -100,14 +100,14 @@ class ProgressOut(Schema):
     id: int
     task_id: int
     period: str
-    unit: Optional[str]
-    town: Optional[str]
+    unit: str | None
+    town: str | None
     narrative: str
     marks_complete: bool
     status: str
     submitted_by: str
     submitted_at: dt.datetime
-    reviewed_at: Optional[dt.datetime]
+    reviewed_at: dt.datetime | None
     return_reason: str
     quantities: dict[int, Decimal] = Field(description="工作量 id → 累计完成量")
     version: int
@@ -128,10 +128,10 @@ class ReviewIn(Schema):
 class SupervisionOut(Schema):
     id: int
     plan_id: int
-    task_id: Optional[int]
+    task_id: int | None
     source: str
-    addressee_unit: Optional[str]
-    addressee_town: Optional[str]
+    addressee_unit: str | None
+    addressee_town: str | None
     title: str
     detail: str
     opened_on: dt.date
@@ -204,11 +204,11 @@ def _item(i: SupervisionItem) -> dict:
 TASK_PREFETCH = ("lead_units", "cooperating_units", "towns")
 
 
-def _reports_qs(request: HttpRequest):  # noqa: ANN202
+def _reports_qs(request: HttpRequest):
     return reports_for(_user(request)).select_related("unit", "town", "submitted_by").prefetch_related("quantities")
 
 
-def _items_qs(request: HttpRequest):  # noqa: ANN202
+def _items_qs(request: HttpRequest):
     return supervision_for(_user(request)).select_related("addressee_unit", "addressee_town")
 
 
@@ -216,13 +216,13 @@ def _items_qs(request: HttpRequest):  # noqa: ANN202
 
 @router.get("/plans", response=list[PlanOut], summary="我可见的计划")
 @api_scoped("any_user")
-def list_plans(request: HttpRequest):  # noqa: ANN201
+def list_plans(request: HttpRequest):
     return [_plan(p) for p in plans_for(_user(request)).select_related("district")]
 
 
 @router.get("/plans/{plan_id}", response={200: PlanDetailOut, **ERRORS}, summary="计划及完成情况")
 @api_scoped("any_user")
-def get_plan(request: HttpRequest, plan_id: int):  # noqa: ANN201
+def get_plan(request: HttpRequest, plan_id: int):
     user = _user(request)
     plan = get_object_or_404(plans_for(user).select_related("district"), pk=plan_id)
     o = queries.overview(plan, tasks_for(user), clock.today())
@@ -235,7 +235,7 @@ def get_plan(request: HttpRequest, plan_id: int):  # noqa: ANN201
 
 @router.get("/plans/{plan_id}/targets", response={200: list[TargetOut], **ERRORS}, summary="目标指标")
 @api_scoped("any_user")
-def list_targets(request: HttpRequest, plan_id: int):  # noqa: ANN201
+def list_targets(request: HttpRequest, plan_id: int):
     plan = get_object_or_404(plans_for(_user(request)), pk=plan_id)
     rows = []
     for t in Target.objects.filter(plan=plan).select_related("area", "indicator", "town"):
@@ -251,8 +251,8 @@ def list_targets(request: HttpRequest, plan_id: int):  # noqa: ANN201
 
 @router.get("/plans/{plan_id}/tasks", response={200: list[TaskOut], **ERRORS}, summary="任务台账（可筛选）")
 @api_scoped("any_user")
-def list_tasks(  # noqa: ANN201
-    request: HttpRequest, plan_id: int, area: str = "", unit: Optional[int] = None, town: Optional[int] = None,
+def list_tasks(
+    request: HttpRequest, plan_id: int, area: str = "", unit: int | None = None, town: int | None = None,
     status: str = "", overdue: bool = False, q: str = "",
 ):
     """area = 领域代码（air…）；unit = 单位 id（牵头或配合）；status = not_started / in_progress / completed /
@@ -272,7 +272,7 @@ def list_tasks(  # noqa: ANN201
 
 @router.get("/tasks/{task_id}", response={200: TaskDetailOut, **ERRORS}, summary="任务详情")
 @api_scoped("any_user")
-def get_task(request: HttpRequest, task_id: int):  # noqa: ANN201
+def get_task(request: HttpRequest, task_id: int):
     task = get_object_or_404(
         tasks_for(_user(request)).select_related("area").prefetch_related(*TASK_PREFETCH, "quantities"), pk=task_id
     )
@@ -286,14 +286,14 @@ def get_task(request: HttpRequest, task_id: int):  # noqa: ANN201
 
 @router.get("/tasks/{task_id}/progress", response={200: list[ProgressOut], **ERRORS}, summary="任务的进展报告")
 @api_scoped("any_user")
-def list_progress(request: HttpRequest, task_id: int):  # noqa: ANN201
+def list_progress(request: HttpRequest, task_id: int):
     task = get_object_or_404(tasks_for(_user(request)), pk=task_id)
     return Status(200, [_report(r) for r in _reports_qs(request).filter(task=task)])
 
 
 @router.post("/tasks/{task_id}/progress", response={201: ProgressOut, **ERRORS}, summary="填报本期进展")
 @api_scoped("reporter")
-def submit_progress(request: HttpRequest, task_id: int, payload: ProgressIn):  # noqa: ANN201
+def submit_progress(request: HttpRequest, task_id: int, payload: ProgressIn):
     """单位或街乡镇填报员填报本期进展；本期被退回的报告原地重新提交。"""
     user = _user(request)
     task = get_object_or_404(tasks_for(user).select_related("plan"), pk=task_id)
@@ -306,7 +306,7 @@ def submit_progress(request: HttpRequest, task_id: int, payload: ProgressIn):  #
 
 @router.post("/progress/{report_id}/review", response={200: ProgressOut, **ERRORS}, summary="审核进展（采纳/退回）")
 @api_scoped("reviewer")
-def review_progress(request: HttpRequest, report_id: int, payload: ReviewIn):  # noqa: ANN201
+def review_progress(request: HttpRequest, report_id: int, payload: ReviewIn):
     user = _user(request)
     report = get_object_or_404(reports_for(user).select_related("task__plan"), pk=report_id)
     actions.review_progress(report, acting_user=user, accept=payload.decision == "accept", reason=payload.reason,
@@ -318,7 +318,7 @@ def review_progress(request: HttpRequest, report_id: int, payload: ReviewIn):  #
 
 @router.get("/supervision", response=list[SupervisionOut], summary="督办事项")
 @api_scoped("any_user")
-def list_supervision(request: HttpRequest, plan: Optional[int] = None, status: str = ""):  # noqa: ANN201
+def list_supervision(request: HttpRequest, plan: int | None = None, status: str = ""):
     items = _items_qs(request)
     if plan is not None:
         items = items.filter(plan_id=plan)
@@ -329,7 +329,7 @@ def list_supervision(request: HttpRequest, plan: Optional[int] = None, status: s
 
 @router.post("/supervision/{item_id}/respond", response={200: SupervisionOut, **ERRORS}, summary="督办反馈")
 @api_scoped("reporter")
-def respond_supervision(request: HttpRequest, item_id: int, payload: RespondIn):  # noqa: ANN201
+def respond_supervision(request: HttpRequest, item_id: int, payload: RespondIn):
     user = _user(request)
     item = get_object_or_404(supervision_for(user), pk=item_id)
     actions.respond_supervision(item, acting_user=user, response=payload.response, expected_version=payload.version)
@@ -338,7 +338,7 @@ def respond_supervision(request: HttpRequest, item_id: int, payload: RespondIn):
 
 @router.post("/supervision/{item_id}/close", response={200: SupervisionOut, **ERRORS}, summary="督办销号")
 @api_scoped("reviewer")
-def close_supervision(request: HttpRequest, item_id: int, payload: CloseIn):  # noqa: ANN201
+def close_supervision(request: HttpRequest, item_id: int, payload: CloseIn):
     user = _user(request)
     item = get_object_or_404(supervision_for(user), pk=item_id)
     actions.close_supervision(item, acting_user=user, note=payload.note, expected_version=payload.version)

@@ -126,7 +126,7 @@ class _UnitNames:
         return found
 
 
-def _fmt(value) -> str:  # noqa: ANN001
+def _fmt(value) -> str:
     if value is None or value == "":
         return "（空）"
     if isinstance(value, dt.date):
