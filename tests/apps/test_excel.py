@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -206,3 +207,41 @@ def test_roles(world, who, export_status, import_status):
     assert ("导出 Excel" in page) == (export_status == 200)
     assert ("导入 Excel" in page) == (import_status == 200)
     assert Client().get(f"/plans/{plan.pk}/tasks/export.xlsx").status_code == 302  # anonymous → login
+
+
+def test_real_tongzhou_2024_plan_round_trips(db):
+    """The hand-entered Tongzhou 2024 plan (seed 003, 96 tasks) with the district's real unit names and
+    aliases: its export re-imports as no change at all, and units typed the way the plan prints them
+    (区发改委…) resolve to the same units."""
+    import json
+
+    import yaml
+
+    import envgov.demo
+    from envgov.apps.accounts.models import Unit, User
+    from envgov.apps.geo.models import District
+    from envgov.apps.plans.loader import load_structured_plan
+
+    data_dir = Path(envgov.demo.__file__).with_name("data")
+    district = District.objects.create(adcode="110112", name="通州区")
+    for row in yaml.safe_load((data_dir / "tongzhou_units.yaml").read_text(encoding="utf-8")):
+        unit = Unit.objects.create(district=district, name=row["name"])
+        for alias in row.get("aliases", []):
+            UnitAlias.objects.create(unit=unit, alias=alias)
+    coord = User.objects.create_user("coord", role=User.Role.COORDINATOR, district=district)
+    plan_json = json.loads((data_dir / "tongzhou_2024_plan.json").read_text(encoding="utf-8"))
+    plan = load_structured_plan(plan_json, district=district, acting_user=coord).plan
+    data = export(login(coord), plan)
+    parsed = xlsx.parse_ledger(data)
+    assert len(parsed.rows) == len(plan_json["tasks"]) == 96
+    identity = plan_import(coord, plan, data)
+    assert (identity.errors, identity.warnings, identity.changes) == ([], [], [])
+    dev = Unit.objects.get(district=district, name="发展改革委")
+    task = Task.objects.filter(plan=plan, lead_units=dev, cooperating_units__isnull=True).order_by("order").first()
+    r = row_of(data, task)
+    leads = load_workbook(io.BytesIO(data))["任务台账"][f"C{r}"].value
+    assert "发展改革委" in leads
+    as_printed = leads.replace("发展改革委", "区发改委").replace("、", "，")
+    assert plan_import(coord, plan, edit(data, **{f"C{r}": as_printed})).changes == []
+    result = plan_import(coord, plan, edit(data, **{f"D{r}": "区财政局、区经信局"}))
+    assert [c.shown for c in result.changes] == [[("配合单位", "（空）", "财政局、经济和信息化局")]]
