@@ -6,6 +6,7 @@ detection, normalisation, outline, extraction).
 
     .venv/bin/python benchmarks/plan_import.py [--chars 150000] [--seeds /work/shared/seeds]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,7 +59,9 @@ def main() -> int:
     pages = len(doc) / 1500
     print(f"document: {len(doc):,} characters (≈{pages:.0f} pages of 1,500 characters)")
     print(f"result:   {len(plan.tasks)} tasks, {len(plan.targets)} targets")
-    print(f"time:     {elapsed_untraced:.2f} s (with memory tracing {elapsed:.2f} s), limit {args.limit:.1f} s")
+    print(
+        f"time:     {elapsed_untraced:.2f} s (with memory tracing {elapsed:.2f} s), limit {args.limit:.1f} s"
+    )
     print(f"memory:   peak {peak / 1e6:.1f} MB traced Python allocations")
     ok = elapsed_untraced < args.limit
     print("OK" if ok else "TOO SLOW")

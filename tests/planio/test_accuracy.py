@@ -21,11 +21,11 @@ Matching, precisely:
 Thresholds (asserted on every seed whose truth file exists): segmentation F1 ≥ 0.95, deadlines ≥ 0.90,
 units ≥ 0.85, quantities ≥ 0.85, targets ≥ 0.85. A missing truth file skips only that seed.
 """
+
 from __future__ import annotations
 
 import difflib
 import json
-import re
 from collections import Counter
 from pathlib import Path
 
@@ -42,8 +42,15 @@ CASES = {
     "001": ("001_7d0fb48903c1bf2b.txt", "001_tasks.json"),
 }
 THRESHOLDS = {"segmentation": 0.95, "deadlines": 0.90, "units": 0.85, "quantities": 0.85, "targets": 0.85}
-UNIT_SPELLING = {"微克/立方米": "μg/m³", "ug/m3": "μg/m³", "μg/m3": "μg/m³", "mg/l": "mg/L", "千米": "公里",
-                 "平方千米": "平方公里", "吨标准煤": "吨标煤"}
+UNIT_SPELLING = {
+    "微克/立方米": "μg/m³",
+    "ug/m3": "μg/m³",
+    "μg/m3": "μg/m³",
+    "mg/l": "mg/L",
+    "千米": "公里",
+    "平方千米": "平方公里",
+    "吨标准煤": "吨标煤",
+}
 
 
 def norm_code(code: str) -> str:
@@ -84,7 +91,9 @@ def match_tasks(pred: list[dict], truth: list[dict]) -> list[tuple[dict, dict]]:
         for t in truth:
             if id(t) in used_t:
                 continue
-            r = difflib.SequenceMatcher(None, p["title"] + p["text"], t["title"] + t["text"], autojunk=False).ratio()
+            r = difflib.SequenceMatcher(
+                None, p["title"] + p["text"], t["title"] + t["text"], autojunk=False
+            ).ratio()
             if r >= 0.6:
                 cands.append((r, i, id(t), p, t))
     for r, i, tid, p, t in sorted(cands, key=lambda c: -c[0]):
@@ -96,14 +105,21 @@ def match_tasks(pred: list[dict], truth: list[dict]) -> list[tuple[dict, dict]]:
     return pairs
 
 
-def score(pred: dict, truth: dict, units: UnitDictionary, with_targets: bool) -> dict[str, tuple[float, float, float]]:
+def score(
+    pred: dict, truth: dict, units: UnitDictionary, with_targets: bool
+) -> dict[str, tuple[float, float, float]]:
     pairs = match_tasks(pred["tasks"], truth["tasks"])
     out = {"segmentation": prf(len(pairs), len(pred["tasks"]) - len(pairs), len(truth["tasks"]) - len(pairs))}
-    sums = {k: [0, 0, 0] for k in ("deadlines", "units", "quantities", "lead_units", "cooperating_units", "towns")}
+    sums = {
+        k: [0, 0, 0] for k in ("deadlines", "units", "quantities", "lead_units", "cooperating_units", "towns")
+    }
     for p, t in pairs:
         parts = {
             **{
-                k: (Counter({units.canonical(u) for u in p.get(k, [])}), Counter({units.canonical(u) for u in t.get(k, [])}))
+                k: (
+                    Counter({units.canonical(u) for u in p.get(k, [])}),
+                    Counter({units.canonical(u) for u in t.get(k, [])}),
+                )
                 for k in ("lead_units", "cooperating_units")
             },
             "towns": (Counter(set(p["towns"])), Counter(set(t["towns"]))),
@@ -129,7 +145,7 @@ def score(pred: dict, truth: dict, units: UnitDictionary, with_targets: bool) ->
     return out
 
 
-def predicted(plan) -> dict:  # noqa: ANN001 - ImportedPlan
+def predicted(plan) -> dict:
     pred = plan.to_dict()
     for d, task in zip(pred["tasks"], plan.tasks):
         d["cooperating_units"] = task.cooperating_units  # in the API object, not in the agreed JSON
@@ -165,8 +181,14 @@ def test_accuracy(seed: str, units: UnitDictionary) -> None:
 
 def test_matching_rules() -> None:
     """The scorer itself: code match first, then similarity; empty fields score 1."""
-    pred = [{"code": "三.（一）.1", "title": "甲", "text": "x" * 50}, {"code": "9", "title": "乙", "text": "abcdefghij" * 5}]
-    truth = [{"code": "三.(一).1", "title": "甲", "text": "y"}, {"code": "三.(一).2", "title": "乙", "text": "abcdefghij" * 5}]
+    pred = [
+        {"code": "三.（一）.1", "title": "甲", "text": "x" * 50},
+        {"code": "9", "title": "乙", "text": "abcdefghij" * 5},
+    ]
+    truth = [
+        {"code": "三.(一).1", "title": "甲", "text": "y"},
+        {"code": "三.(一).2", "title": "乙", "text": "abcdefghij" * 5},
+    ]
     pairs = match_tasks(pred, truth)
     assert [(p["code"], t["code"]) for p, t in pairs] == [("三.（一）.1", "三.(一).1"), ("9", "三.(一).2")]
     assert prf(0, 0, 0) == (1.0, 1.0, 1.0)

@@ -1,5 +1,6 @@
 """Deadlines, quantities, units and targets from single sentences. Expected values follow the rules of the
 brief and tests/planio/truth/README.md (ISO dates in the plan's year, 万 multiplied out, …)."""
+
 from __future__ import annotations
 
 import textwrap
@@ -174,11 +175,16 @@ def test_towns(units: UnitDictionary) -> None:
         ("完成化学需氧量（COD）累计减排4260吨", [(">=", 4260, "吨", "累计")]),
         ("碳排放总量控制在223万吨", [("<=", 2230000, "吨", "全年")]),
         ("空气质量优良天数比率达到80%及以上", [(">=", 80, "%", "全年")]),
-        ("氮氧化物、挥发性有机物减排量分别为430吨、420吨", [(">=", 430, "吨", "累计"), (">=", 420, "吨", "累计")]),
+        (
+            "氮氧化物、挥发性有机物减排量分别为430吨、420吨",
+            [(">=", 430, "吨", "累计"), (">=", 420, "吨", "累计")],
+        ),
     ],
 )
 def test_targets(sentence: str, expected) -> None:
-    got = [(t.comparator, t.value, t.unit, t.period) for t in extract.find_targets(normalize_text(sentence).text)]
+    got = [
+        (t.comparator, t.value, t.unit, t.period) for t in extract.find_targets(normalize_text(sentence).text)
+    ]
     assert got == expected
 
 

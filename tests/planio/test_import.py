@@ -1,4 +1,5 @@
 """End to end: import_plan on the seeds and on made-up documents, the CLI, and refusals."""
+
 from __future__ import annotations
 
 import io
@@ -32,7 +33,14 @@ PM2.5年均浓度达到30微克/立方米，重污染天数不超过3天。
 
 def structure(plan) -> list[tuple]:
     return [
-        (t.code, t.title, tuple(t.units), tuple(t.towns), tuple(t.deadlines), tuple((q.value, q.unit) for q in t.quantities))
+        (
+            t.code,
+            t.title,
+            tuple(t.units),
+            tuple(t.towns),
+            tuple(t.deadlines),
+            tuple((q.value, q.unit) for q in t.quantities),
+        )
         for t in plan.tasks
     ] + [(g.comparator, g.value, g.unit, g.period) for g in plan.targets]
 
@@ -74,7 +82,10 @@ def test_seed_003_metadata_and_targets() -> None:
 def test_small_plan_end_to_end() -> None:
     plan = import_text(SMALL, "small.txt")
     assert (plan.district, plan.year) == (None, 2024)  # 某某区 is not a Beijing district
-    assert [(t.code, t.title) for t in plan.tasks] == [("二.(一).1", "加强扬尘管控"), ("二.(一).2", "推进VOCs治理")]
+    assert [(t.code, t.title) for t in plan.tasks] == [
+        ("二.(一).1", "加强扬尘管控"),
+        ("二.(一).2", "推进VOCs治理"),
+    ]
     t1, t2 = plan.tasks
     assert t1.units == ["城市管理委", "住房城乡建设委", "水务局"] and t1.lead_units == ["城市管理委"]
     assert t1.cooperating_units == ["住房城乡建设委", "水务局"]
@@ -88,7 +99,16 @@ def test_json_has_exactly_the_agreed_keys() -> None:
     assert list(d) == ["district", "year", "title", "targets", "tasks"]
     assert (d["district"], d["year"]) == ("朝阳区", 2023)
     assert list(d["targets"][0]) == ["indicator", "comparator", "value", "unit", "period", "text"]
-    assert list(d["tasks"][0]) == ["code", "title", "text", "units", "lead_units", "towns", "deadlines", "quantities"]
+    assert list(d["tasks"][0]) == [
+        "code",
+        "title",
+        "text",
+        "units",
+        "lead_units",
+        "towns",
+        "deadlines",
+        "quantities",
+    ]
     assert list(d["tasks"][0]["quantities"][0]) == ["value", "unit", "text"]
     assert d["tasks"][0]["deadlines"] == ["2023-06-30"]  # the given year, not the title's
 
@@ -127,7 +147,9 @@ def test_cli_json_and_xlsx(tmp_path) -> None:
     src.write_text(SMALL, encoding="gb18030")
     runner = CliRunner()
     out = tmp_path / "plan.json"
-    r = runner.invoke(app, ["plan", "import", str(src), "--district", "通州区", "--year", "2024", "--output", str(out)])
+    r = runner.invoke(
+        app, ["plan", "import", str(src), "--district", "通州区", "--year", "2024", "--output", str(out)]
+    )
     assert r.exit_code == 0, r.output
     d = json.loads(out.read_text(encoding="utf-8"))
     assert d["district"] == "通州区" and len(d["tasks"]) == 2
@@ -154,11 +176,12 @@ def test_cli_bad_file_writes_nothing(tmp_path) -> None:
 @needs_seeds
 def test_hundred_pages_import_quickly() -> None:
     """The benchmark's document (seeds concatenated to ≈150,000 characters) in well under 5 s."""
+    import importlib.util
     import time
 
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("plan_import_bench", Path(__file__).parents[2] / "benchmarks" / "plan_import.py")
+    spec = importlib.util.spec_from_file_location(
+        "plan_import_bench", Path(__file__).parents[2] / "benchmarks" / "plan_import.py"
+    )
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     build_document = bench.build_document
@@ -182,8 +205,22 @@ def test_task_table_in_docx_read_row_by_row() -> None:
     for i, v in enumerate(["序号", "重点任务", "工作措施", "牵头单位", "配合单位", "完成时限"]):
         table.rows[0].cells[i].text = v
     rows = [
-        ["1", "推进新能源车", "推广新能源出租车不少于200辆。", "区发展改革委", "区交通局、各街道（乡镇）", "2024年12月"],
-        ["2", "扬尘管控", "开展道路清扫保洁，抽查工地不少于30个。", "区城市管理委（牵头）", "区住房城乡建设委，区水务局", "6月底前"],
+        [
+            "1",
+            "推进新能源车",
+            "推广新能源出租车不少于200辆。",
+            "区发展改革委",
+            "区交通局、各街道（乡镇）",
+            "2024年12月",
+        ],
+        [
+            "2",
+            "扬尘管控",
+            "开展道路清扫保洁，抽查工地不少于30个。",
+            "区城市管理委（牵头）",
+            "区住房城乡建设委，区水务局",
+            "6月底前",
+        ],
         ["3", "VOCs治理", "完成10家企业治理。", "区生态环境局", "区经济和信息化局、清河街道", "长期坚持"],
     ]
     for r in rows:
@@ -229,7 +266,11 @@ def test_duty_notes_in_parentheses() -> None:
         ("二.(一).2", ["城市管理委", "住房城乡建设委"], [], [], ["2024-12-31"]),
         ("二.(二).3", ["水务局"], [], ["温泉镇", "苏家坨镇"], ["2024-10-31"]),
     ]
-    assert [(g.comparator, g.value, g.unit) for g in plan.targets] == [("<=", 30, "μg/m³"), (">=", 80, "%"), ("<=", 2, "天")]
+    assert [(g.comparator, g.value, g.unit) for g in plan.targets] == [
+        ("<=", 30, "μg/m³"),
+        (">=", 80, "%"),
+        ("<=", 2, "天"),
+    ]
     assert plan.unknown_units == []
 
 
@@ -251,11 +292,30 @@ PARTS_PLAN = """朝阳区2023年大气污染防治工作要点
 
 def test_plan_in_parts_with_run_in_headings() -> None:
     plan = import_text(PARTS_PLAN, "chaoyang.txt")
-    got = [(t.code, t.title, t.units, t.lead_units, t.cooperating_units, t.towns, t.deadlines) for t in plan.tasks]
+    got = [
+        (t.code, t.title, t.units, t.lead_units, t.cooperating_units, t.towns, t.deadlines)
+        for t in plan.tasks
+    ]
     assert got == [
         ("第三部分.一.(一)", "推进车辆电动化", ["城市管理委"], ["城市管理委"], [], [], ["2023-12-31"]),
-        ("第三部分.一.(二)", "加强重型柴油车监管", ["交通支队", "生态环境局", "交通局"], [], ["交通局"], [], []),
-        ("第三部分.二.(一)", "推进施工扬尘治理", ["住房城乡建设委"], ["住房城乡建设委"], [], ["各街道乡镇"], ["2023-09-30"]),
+        (
+            "第三部分.一.(二)",
+            "加强重型柴油车监管",
+            ["交通支队", "生态环境局", "交通局"],
+            [],
+            ["交通局"],
+            [],
+            [],
+        ),
+        (
+            "第三部分.二.(一)",
+            "推进施工扬尘治理",
+            ["住房城乡建设委"],
+            ["住房城乡建设委"],
+            [],
+            ["各街道乡镇"],
+            ["2023-09-30"],
+        ),
     ]
     assert [(g.indicator, g.comparator, g.value, g.flags) for g in plan.targets] == [
         ("PM2.5年均浓度", "<=", 33, ["力争"]),
@@ -306,8 +366,12 @@ def test_targets_in_an_indicator_table() -> None:
     table = d.add_table(rows=1, cols=4)
     for cell, v in zip(table.rows[0].cells, ["序号", "指标名称", "2024年目标", "备注"]):
         cell.text = v
-    for row in [["1", "PM2.5年均浓度（微克/立方米）", "≤35", ""], ["2", "优良天数比率", "≥78%", ""],
-                ["3", "重污染天数（天）", "3", "扣除沙尘"], ["4", "地表水国考断面达标率", "100%", ""]]:
+    for row in [
+        ["1", "PM2.5年均浓度（微克/立方米）", "≤35", ""],
+        ["2", "优良天数比率", "≥78%", ""],
+        ["3", "重污染天数（天）", "3", "扣除沙尘"],
+        ["4", "地表水国考断面达标率", "100%", ""],
+    ]:
         for cell, v in zip(table.add_row().cells, row):
             cell.text = v
     d.add_paragraph("二、主要任务")

@@ -1,4 +1,5 @@
 """Normalisation: noise removed, real text kept, and every character maps back to its source."""
+
 from __future__ import annotations
 
 import opencc
@@ -63,19 +64,18 @@ def test_width_and_punctuation_unified() -> None:
 
 
 def test_page_numbers_headers_and_boilerplate_dropped() -> None:
-    raw = "\n".join(
-        [
-            "分享:",
-            "字号:",
-            "某区2024年生态环境保护工作计划",
-            "一、主要任务",
-            "1.推进工作。完成治理。",
-            "-12-",
-            "第 3 页",
-            "2.加强监管。",
-            "主办:北京市某区人民政府  京ICP备12345号",
-        ]
+    lines = (
+        "分享:",
+        "字号:",
+        "某区2024年生态环境保护工作计划",
+        "一、主要任务",
+        "1.推进工作。完成治理。",
+        "-12-",
+        "第 3 页",
+        "2.加强监管。",
+        "主办:北京市某区人民政府  京ICP备12345号",
     )
+    raw = "\n".join(lines)
     out = norm(raw).split("\n")
     assert out == ["某区2024年生态环境保护工作计划", "一、主要任务", "1.推进工作。完成治理。", "2.加强监管。"]
 
@@ -85,14 +85,23 @@ def test_hard_wrapped_lines_rejoined() -> None:
     para = "持续推进大气污染防治工作，" * 12 + "完成任务。"
     width = 20
     lines = [para[i : i + width] for i in range(0, len(para), width)]
-    raw = "第一章总则\n\n" + "\n\n".join(lines[:4]) + "\n\n-3-\n\n" + "\n\n".join(lines[4:]) + "\n\n二、目标\n\n到2025年完成。"
+    raw = (
+        "第一章总则\n\n"
+        + "\n\n".join(lines[:4])
+        + "\n\n-3-\n\n"
+        + "\n\n".join(lines[4:])
+        + "\n\n二、目标\n\n到2025年完成。"
+    )
     out = norm(raw).split("\n")
     assert out == ["第一章总则", para, "二、目标", "到2025年完成。"]
 
 
 def test_one_paragraph_per_line_not_joined() -> None:
     raw = "延庆区：高位统筹，构建全民共治格局\n延庆区以“生态环境类指标”为引领，形成体系。"
-    assert norm(raw).split("\n") == ["延庆区：高位统筹，构建全民共治格局", "延庆区以“生态环境类指标”为引领，形成体系。"]
+    assert norm(raw).split("\n") == [
+        "延庆区：高位统筹，构建全民共治格局",
+        "延庆区以“生态环境类指标”为引领，形成体系。",
+    ]
 
 
 def test_offsets_point_into_original() -> None:

@@ -1,4 +1,5 @@
 """Readers: encodings of .txt, .docx with tables, .pdf text layer, and the refusals (clear Chinese reasons)."""
+
 from __future__ import annotations
 
 import io
@@ -80,15 +81,21 @@ def test_pdf_text_layer() -> None:
     assert "Task 1 by 2024" in read_document(_minimal_pdf("Task 1 by 2024"), "plan.pdf")
 
 
-@pytest.mark.skipif(shutil.which("libreoffice") is None and shutil.which("soffice") is None,
-                    reason="no PDF writer for Chinese text here (libreoffice not installed; reportlab not available)")
+@pytest.mark.skipif(
+    shutil.which("libreoffice") is None and shutil.which("soffice") is None,
+    reason="no PDF writer for Chinese text here (libreoffice not installed; reportlab not available)",
+)
 def test_pdf_chinese_via_libreoffice(tmp_path) -> None:  # pragma: no cover - depends on the machine
     import subprocess
 
     src = tmp_path / "plan.docx"
     src.write_bytes(make_docx())
-    subprocess.run(["libreoffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        ["libreoffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     assert "主要任务" in read_document((tmp_path / "plan.pdf").read_bytes(), "plan.pdf")
 
 
@@ -189,7 +196,12 @@ def _minimal_pdf_ops(content: str) -> bytes:
 
 def test_pdf_ruled_table_becomes_tab_rows_in_place() -> None:
     lines = read_document(_table_pdf(), "table.pdf").split("\n")
-    assert lines == ["Plan 2024 before the table", "No\tTask\tLead", "1\tSweep roads\tBureau A", "After the table"]
+    assert lines == [
+        "Plan 2024 before the table",
+        "No\tTask\tLead",
+        "1\tSweep roads\tBureau A",
+        "After the table",
+    ]
 
 
 def test_docx_automatic_list_numbers_rebuilt() -> None:
@@ -202,7 +214,11 @@ def test_docx_automatic_list_numbers_rebuilt() -> None:
     d.add_paragraph("推进VOCs治理。", style="List Number")
     buf = io.BytesIO()
     d.save(buf)
-    assert read_document(buf.getvalue(), "numbered.docx").split("\n") == ["主要任务", "1.加强扬尘管控。", "2.推进VOCs治理。"]
+    assert read_document(buf.getvalue(), "numbered.docx").split("\n") == [
+        "主要任务",
+        "1.加强扬尘管控。",
+        "2.推进VOCs治理。",
+    ]
 
 
 def test_list_number_formats() -> None:

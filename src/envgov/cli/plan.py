@@ -1,8 +1,9 @@
 """`envgov plan …` commands: import a plan document into the structured JSON/XLSX form."""
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Annotated
 
 import typer
 
@@ -12,12 +13,22 @@ def register(plan_app: typer.Typer) -> None:
 
     @plan_app.command("import")
     def import_cmd(
-        file: Path = typer.Argument(..., help="计划文件：.txt（UTF-8/GB18030/Big5）、.docx 或带文字层的 .pdf"),
-        district: Optional[str] = typer.Option(None, "--district", help="区名，如 通州区（默认从标题推断）"),
-        year: Optional[int] = typer.Option(None, "--year", help="计划年度，如 2024（默认从标题推断）"),
-        fmt: str = typer.Option("json", "--format", help="输出格式：json 或 xlsx"),
-        output: Optional[Path] = typer.Option(None, "--output", "-o", help="输出文件（json 默认打印到屏幕）"),
-        units: Optional[Path] = typer.Option(None, "--units", help="补充的单位词典（YAML，合并到内置词典之上）"),
+        file: Annotated[
+            Path, typer.Argument(help="计划文件：.txt（UTF-8/GB18030/Big5）、.docx 或带文字层的 .pdf")
+        ],
+        district: Annotated[
+            str | None, typer.Option("--district", help="区名，如 通州区（默认从标题推断）")
+        ] = None,
+        year: Annotated[
+            int | None, typer.Option("--year", help="计划年度，如 2024（默认从标题推断）")
+        ] = None,
+        fmt: Annotated[str, typer.Option("--format", help="输出格式：json 或 xlsx")] = "json",
+        output: Annotated[
+            Path | None, typer.Option("--output", "-o", help="输出文件（json 默认打印到屏幕）")
+        ] = None,
+        units: Annotated[
+            Path | None, typer.Option("--units", help="补充的单位词典（YAML，合并到内置词典之上）")
+        ] = None,
     ) -> None:
         """读取计划文本，提出任务台账与目标指标（供人工审核）。"""
         from envgov.planio import PlanImportError, import_plan

@@ -1,4 +1,5 @@
 """The one error type of the plan importer: its message says, in Chinese, why the file was refused."""
+
 from __future__ import annotations
 
 

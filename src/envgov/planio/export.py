@@ -1,15 +1,27 @@
 """Write an imported plan as an Excel ledger (one sheet of tasks, one of targets) for review."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from envgov.planio.importer import ImportedPlan
 
-TASK_HEADERS = ["编号", "任务名称", "任务内容", "责任单位", "牵头单位", "配合单位", "涉及街乡镇", "完成时限", "量化指标", "原文位置"]
+TASK_HEADERS = [
+    "编号",
+    "任务名称",
+    "任务内容",
+    "责任单位",
+    "牵头单位",
+    "配合单位",
+    "涉及街乡镇",
+    "完成时限",
+    "量化指标",
+    "原文位置",
+]
 TARGET_HEADERS = ["指标", "比较", "数值", "单位", "时段", "原文", "原文位置"]
 
 
-def write_xlsx(plan: ImportedPlan, path: "str | Path") -> None:
+def write_xlsx(plan: ImportedPlan, path: str | Path) -> None:
     """Write to a temporary file first, then rename: a failed export leaves nothing half-written."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -36,9 +48,24 @@ def write_xlsx(plan: ImportedPlan, path: "str | Path") -> None:
     ws2 = wb.create_sheet("目标指标")
     ws2.append(TARGET_HEADERS)
     for g in plan.targets:
-        ws2.append([g.indicator, g.comparator, g.value, g.unit, g.period, g.text, f"{g.source_span[0]}-{g.source_span[1]}"])
+        ws2.append(
+            [
+                g.indicator,
+                g.comparator,
+                g.value,
+                g.unit,
+                g.period,
+                g.text,
+                f"{g.source_span[0]}-{g.source_span[1]}",
+            ]
+        )
     ws3 = wb.create_sheet("计划信息")
-    for row in (["区", plan.district or ""], ["年度", plan.year or ""], ["标题", plan.title], ["文件", plan.filename]):
+    for row in (
+        ["区", plan.district or ""],
+        ["年度", plan.year or ""],
+        ["标题", plan.title],
+        ["文件", plan.filename],
+    ):
         ws3.append(row)
     for w in plan.warnings:
         ws3.append(["提示", w])

@@ -3,6 +3,7 @@
 Every function takes normalised text (see normalize.py) and returns items with spans in that text;
 the importer maps the spans back to the original document.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -52,14 +53,42 @@ _YEAR = r"(?P<y>(?:19|20)\d\d)年"
 # by keeping the longest at each place.
 _DEADLINE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # 2月底、8月底前 / 2024年9月底前 / 6月底前 / 到2024年底 (the 前 may come after a list of months)
-    ("month_end", re.compile(rf"(?:{_YEAR})?(?P<m>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})月(?:底|末|份)(?:前|以前|之前|完成)?")),
-    ("month_day", re.compile(rf"(?:{_YEAR})?(?P<m>\d{{1,2}})月(?P<d>\d{{1,2}})日(?P<suf>前|以前|之前|起|开始|以后|后)?")),
-    ("month_before", re.compile(rf"(?:{_YEAR})?(?P<m>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})月(?:前|以前|之前)")),
+    (
+        "month_end",
+        re.compile(
+            rf"(?:{_YEAR})?(?P<m>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})月(?:底|末|份)(?:前|以前|之前|完成)?"
+        ),
+    ),
+    (
+        "month_day",
+        re.compile(
+            rf"(?:{_YEAR})?(?P<m>\d{{1,2}})月(?P<d>\d{{1,2}})日(?P<suf>前|以前|之前|起|开始|以后|后)?"
+        ),
+    ),
+    (
+        "month_before",
+        re.compile(rf"(?:{_YEAR})?(?P<m>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})月(?:前|以前|之前)"),
+    ),
     # "2024年6月完成", "6月份完成", "10月中旬前"
-    ("month_done", re.compile(rf"(?:{_YEAR})?(?P<m>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})月份?(?P<part>上旬|中旬|下旬)?(?:前|以前|内)?(?=完成|建成|实现|出台|印发|基本完成|全面完成|前完成)")),
-    ("month_part", re.compile(rf"(?:{_YEAR})?(?P<m>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})月(?P<part>上旬|中旬|下旬)(?:前|以前|之前)")),
+    (
+        "month_done",
+        re.compile(
+            rf"(?:{_YEAR})?(?P<m>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})月份?(?P<part>上旬|中旬|下旬)?(?:前|以前|内)?(?=完成|建成|实现|出台|印发|基本完成|全面完成|前完成)"
+        ),
+    ),
+    (
+        "month_part",
+        re.compile(
+            rf"(?:{_YEAR})?(?P<m>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})月(?P<part>上旬|中旬|下旬)(?:前|以前|之前)"
+        ),
+    ),
     # 年底前 / 2024年底 / 2024年年底前 / 年内 (not 每年底, 五年内)
-    ("year_end", re.compile(r"(?:(?P<y>(?:19|20)\d\d)年年?|(?<![每全一二三四五六七八九十两\d])年)(?:底|末|内)(?:前|以前|之前)?")),
+    (
+        "year_end",
+        re.compile(
+            r"(?:(?P<y>(?:19|20)\d\d)年年?|(?<![每全一二三四五六七八九十两\d])年)(?:底|末|内)(?:前|以前|之前)?"
+        ),
+    ),
     ("quarter", re.compile(rf"(?<![每按各分])(?:{_YEAR})?第?(?P<q>[一二三四1-4])季度(?:末|底|前|内)?")),
     ("half", re.compile(rf"(?:{_YEAR})?(?P<h>上半年|下半年|年中)")),
     ("flood", re.compile(r"(?:汛前|汛期前|入汛前|主汛期前)")),
@@ -67,7 +96,9 @@ _DEADLINE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("year", re.compile(rf"(?P<pre>到|至|在|于|瞄准|力争|争取|确保|截至)?{_YEAR}(?P<post>前|以前|之前)?")),
 ]
 # a bare year is a deadline when it opens the clause and a result verb follows
-_YEAR_RESULT = re.compile(r"^[，,]?\s*(?:前|以前|之前|底|末)?[，,]?(?:全区|我区|全市|本区)?(?:力争|基本|全面|要|将|确保|累计|初步)?(?:实现|完成|达到|建成|形成|降至|下降|提高|提升|控制|基本|全面|成功|消除|创建|取得)")
+_YEAR_RESULT = re.compile(
+    r"^[，,]?\s*(?:前|以前|之前|底|末)?[，,]?(?:全区|我区|全市|本区)?(?:力争|基本|全面|要|将|确保|累计|初步)?(?:实现|完成|达到|建成|形成|降至|下降|提高|提升|控制|基本|全面|成功|消除|创建|取得)"
+)
 
 
 def find_deadlines(text: str, year: int | None) -> list[Deadline]:
@@ -82,11 +113,13 @@ def find_deadlines(text: str, year: int | None) -> list[Deadline]:
                 tail = text[m.end() : m.end() + 8]
                 # "2月底、8月底前": the 前 closes the whole list
                 if y and mo and 1 <= mo <= 12:
-                    if m.group(0).endswith(("前", "完成")) or re.match(r"^(?:、\d{1,2}月底)+(?:前|以前)", tail):
-                        date = _last_day(y, mo)
-                    elif m.group(0)[-1] in "底末" and _before(text, m.start(), ("到", "至", "于", "在")):
-                        date = _last_day(y, mo)
-                    elif m.group(0)[-1] in "底末" and re.match(r"^[，,]?(?:前|完成|实现|达到|全面|基本)", tail):
+                    closed = m.group(0).endswith(("前", "完成"))
+                    listed = re.match(r"^(?:、\d{1,2}月底)+(?:前|以前)", tail) is not None
+                    bare_end = m.group(0)[-1] in "底末" and (
+                        _before(text, m.start(), ("到", "至", "于", "在"))
+                        or re.match(r"^[，,]?(?:前|完成|实现|达到|全面|基本)", tail) is not None
+                    )
+                    if closed or listed or bare_end:
                         date = _last_day(y, mo)
             elif kind == "month_day":
                 suf = m.group("suf") or ""
@@ -102,7 +135,11 @@ def find_deadlines(text: str, year: int | None) -> list[Deadline]:
                 mo = _cn_int(m.group("m"))
                 if y and mo and 1 <= mo <= 12:
                     part = m.group("part")
-                    date = f"{y:04d}-{mo:02d}-{10 if part == '上旬' else 20:02d}" if part in ("上旬", "中旬") else _last_day(y, mo)
+                    date = (
+                        f"{y:04d}-{mo:02d}-{10 if part == '上旬' else 20:02d}"
+                        if part in ("上旬", "中旬")
+                        else _last_day(y, mo)
+                    )
             elif kind == "year_end":
                 if y:
                     date = f"{y:04d}-12-31"
@@ -123,12 +160,20 @@ def find_deadlines(text: str, year: int | None) -> list[Deadline]:
             elif kind == "year":
                 yy = int(m.group("y"))
                 after = text[m.end() : m.end() + 12]
-                if re.match(r"^(?:度|以来|版|的|[-—~至]|起|开始|以后|后|、|和|）|\)|\d{1,2}月|[一二三四五六七八九十]{1,2}月|[一二三四1-4]季度|上半年|下半年)", after):
+                if re.match(
+                    r"^(?:度|以来|版|的|[-—~至]|起|开始|以后|后|、|和|）|\)|\d{1,2}月|[一二三四五六七八九十]{1,2}月|[一二三四1-4]季度|上半年|下半年)",
+                    after,
+                ):
                     continue
                 if text[max(0, m.start() - 1) : m.start()] in ("比", "较", "从", "自", "（", "("):
                     continue
                 opens_sentence = m.start() == 0 or text[m.start() - 1] in "。；\n"
-                if m.group("pre") or m.group("post") or _YEAR_RESULT.match(after) or (opens_sentence and after.startswith("，")):
+                if (
+                    m.group("pre")
+                    or m.group("post")
+                    or _YEAR_RESULT.match(after)
+                    or (opens_sentence and after.startswith("，"))
+                ):
                     date = f"{yy:04d}-12-31"
             if date:
                 found.append((m.start(), m.end(), date))
@@ -160,15 +205,81 @@ class Quantity:
 
 # units of measure and classifiers, longest first where one is a prefix of another
 _UNITS = [
-    "微克/立方米", "毫克/立方米", "mg/L", "mg/l", "μg/m³", "吨/平方公里·月", "吨/平方公里", "瓦/平方米",
-    "立方米/万元", "立方米/秒", "立方米/日", "吨/日", "吨/天", "吨标煤", "吨标准煤", "千瓦时", "千瓦", "兆瓦",
-    "蒸吨", "平方公里", "平方千米", "平方米", "立方米", "公顷", "亩", "公里", "千米", "米", "吨", "千克",
-    "公斤", "%", "‰", "个百分点", "个", "家", "辆次", "辆", "条段", "条", "座", "组", "处", "台", "套",
-    "项", "人次", "户", "所", "块", "棵", "株", "只", "天", "小时", "分钟", "倍", "万元", "亿元", "元", "分贝",
-    "km2", "km", "次",
+    "微克/立方米",
+    "毫克/立方米",
+    "mg/L",
+    "mg/l",
+    "μg/m³",
+    "吨/平方公里·月",
+    "吨/平方公里",
+    "瓦/平方米",
+    "立方米/万元",
+    "立方米/秒",
+    "立方米/日",
+    "吨/日",
+    "吨/天",
+    "吨标煤",
+    "吨标准煤",
+    "千瓦时",
+    "千瓦",
+    "兆瓦",
+    "蒸吨",
+    "平方公里",
+    "平方千米",
+    "平方米",
+    "立方米",
+    "公顷",
+    "亩",
+    "公里",
+    "千米",
+    "米",
+    "吨",
+    "千克",
+    "公斤",
+    "%",
+    "‰",
+    "个百分点",
+    "个",
+    "家",
+    "辆次",
+    "辆",
+    "条段",
+    "条",
+    "座",
+    "组",
+    "处",
+    "台",
+    "套",
+    "项",
+    "人次",
+    "户",
+    "所",
+    "块",
+    "棵",
+    "株",
+    "只",
+    "天",
+    "小时",
+    "分钟",
+    "倍",
+    "万元",
+    "亿元",
+    "元",
+    "分贝",
+    "km2",
+    "km",
+    "次",
 ]
-_UNIT_ALIASES = {"微克/立方米": "μg/m³", "毫克/立方米": "mg/m³", "mg/l": "mg/L", "吨标准煤": "吨标煤",
-                 "平方千米": "平方公里", "km2": "平方公里", "km": "公里", "千米": "公里"}
+_UNIT_ALIASES = {
+    "微克/立方米": "μg/m³",
+    "毫克/立方米": "mg/m³",
+    "mg/l": "mg/L",
+    "吨标准煤": "吨标煤",
+    "平方千米": "平方公里",
+    "km2": "平方公里",
+    "km": "公里",
+    "千米": "公里",
+}
 _NUM = r"\d+(?:\.\d+)?"
 _CNUM = rf"[{CN_NUMERAL}]+"
 _QTY = re.compile(
@@ -188,9 +299,29 @@ def _inside(text: str, pos: int, open_: str, close: str) -> bool:
     return o != -1 and text.rfind(close, o, pos) == -1 and text.find(close, pos) != -1
 
 
-_CLASSIFIERS = {"个", "条", "项", "次", "家", "户", "所", "块", "只", "处", "座", "套", "台", "组", "批", "倍", "天"}
+_CLASSIFIERS = {
+    "个",
+    "条",
+    "项",
+    "次",
+    "家",
+    "户",
+    "所",
+    "块",
+    "只",
+    "处",
+    "座",
+    "套",
+    "台",
+    "组",
+    "批",
+    "倍",
+    "天",
+}
 # a bare number with a comparator word: "保持在0.75以上"
-_BARE = re.compile(r"(?:(?<=保持在)|(?<=提高到)|(?<=提升到)|(?<=控制在)|(?<=达到)|(?<=不低于)|(?<=不高于))(?P<num>\d+(?:\.\d+)?)(?P<post>及以上|以上|及以下|以下)")
+_BARE = re.compile(
+    r"(?:(?<=保持在)|(?<=提高到)|(?<=提升到)|(?<=控制在)|(?<=达到)|(?<=不低于)|(?<=不高于))(?P<num>\d+(?:\.\d+)?)(?P<post>及以上|以上|及以下|以下)"
+)
 
 
 def _in_short_quote(text: str, pos: int) -> bool:
@@ -214,7 +345,7 @@ def find_quantities(text: str) -> list[Quantity]:
             value = float(m.group("num"))
         else:
             cn = m.group("cn")
-            if prev in ("第", "“", "\"", "十"):
+            if prev in ("第", "“", '"', "十"):
                 continue
             # a bare 千/百/万 is a number only as a threshold ("千吨以上"), not in names ("百万亩造林")
             if re.fullmatch(r"[十百千万亿]+", cn) and not m.group("post"):
@@ -238,10 +369,32 @@ def find_quantities(text: str) -> list[Quantity]:
             unit = m.group("mult") + unit  # 万元/亿元 stay as units
             value /= _MULT[m.group("mult")]
         unit = _UNIT_ALIASES.get(unit, unit)
-        s = m.start("pre") if m.group("pre") in ("不少于", "不低于", "不超过", "不高于", "至少", "达到", "控制在", "约", "≤", "≥", "<=", ">=", "<", ">") else start_num
+        s = (
+            m.start("pre")
+            if m.group("pre")
+            in (
+                "不少于",
+                "不低于",
+                "不超过",
+                "不高于",
+                "至少",
+                "达到",
+                "控制在",
+                "约",
+                "≤",
+                "≥",
+                "<=",
+                ">=",
+                "<",
+                ">",
+            )
+            else start_num
+        )
         out.append(Quantity(_clean(value), unit, text[s : m.end()], (s, m.end())))
     for m in _BARE.finditer(text):
-        if not any(q.span[0] <= m.start() < q.span[1] for q in out) and not re.match(r"[\d.%]", text[m.end("num"):m.end("num") + 1]):
+        if not any(q.span[0] <= m.start() < q.span[1] for q in out) and not re.match(
+            r"[\d.%]", text[m.end("num") : m.end("num") + 1]
+        ):
             out.append(Quantity(_clean(float(m.group("num"))), "", m.group(0), m.span()))
     for m in _FRACTION.finditer(text):
         den, num = cn_to_number(m.group("den")), cn_to_number(m.group("num"))
@@ -267,11 +420,15 @@ class UnitMention:
 
 _SEP = r"(?:、|和|及|与|以及|，(?=[^，。；]{0,12}(?:等部门|等单位)))"
 _LEAD_AFTER = re.compile(r"^(?:等(?:相关|有关)?(?:部门|单位))?(?:要|共同|分别|负责)?(?:牵头|负责|主责|会同)")
-_COOP_AFTER = re.compile(r"^(?:等(?:相关|有关)?(?:部门|单位))?(?:要|共同|分别)?(?:配合|协助|提供相关配合|提供配合)")
+_COOP_AFTER = re.compile(
+    r"^(?:等(?:相关|有关)?(?:部门|单位))?(?:要|共同|分别)?(?:配合|协助|提供相关配合|提供配合)"
+)
 _NOT_ACTOR_AFTER = re.compile(
     r"^(?:等(?:相关|有关)?(?:部门|单位))?(?:的|联合印发|印发|拟|制定的|出台的|下达|统筹下|指导下|部署|要求|通报|共享|反馈|备案|报告)"
 )
-_NOT_ACTOR_BEFORE = re.compile(r"(?:向|对|移交|移送|报送|报|提交|交由|抄送|通报|经|按照|依据|根据|参照|协调)$")
+_NOT_ACTOR_BEFORE = re.compile(
+    r"(?:向|对|移交|移送|报送|报|提交|交由|抄送|通报|经|按照|依据|根据|参照|协调)$"
+)
 # "会同永顺镇政府、生态环境局": other names (towns, unknown bodies) may stand between 会同 and the unit
 _COOP_BEFORE = re.compile(r"(?:会同|配合|协助|联合)(?:[\u4e00-\u9fff（）]{2,14}?[、和及])*$")
 _UNKNOWN = re.compile(
@@ -312,7 +469,11 @@ def find_units(text: str, units: UnitDictionary) -> tuple[list[UnitMention], lis
         add(s, e, units.canonical(printed), printed, True)
     # X部门 with X a short form ("生态环境部门", "市场监管部门")
     if units.short:
-        short_rx = re.compile("(?:区)?(?:" + "|".join(map(re.escape, sorted(units.short, key=len, reverse=True))) + ")(?:部门|委|局)?")
+        short_rx = re.compile(
+            "(?:区)?(?:"
+            + "|".join(map(re.escape, sorted(units.short, key=len, reverse=True)))
+            + ")(?:部门|委|局)?"
+        )
         for m in short_rx.finditer(text):
             s, e = m.span()
             printed = m.group(0)
@@ -321,17 +482,30 @@ def find_units(text: str, units: UnitDictionary) -> tuple[list[UnitMention], lis
             tail = text[e : e + 10]
             head = text[max(0, s - 1) : s]
             in_list = bool(re.match(r"^(?:、|和|及|与)", tail) or head in ("、",)) and bool(
-                re.search(r"等(?:行业主管|相关|有关|职能)?(?:部门|单位)|部门", text[e : e + 60].split("。")[0])
+                re.search(
+                    r"等(?:行业主管|相关|有关|职能)?(?:部门|单位)|部门", text[e : e + 60].split("。")[0]
+                )
             )
             if printed.endswith("部门") or in_list:
                 # short forms are words of ordinary speech too: require a boundary before them
                 # ("交界地区生态环境部门执法联动机制" names no actor)
                 lead_in = text[max(0, s - 2) : s]
-                if head not in ("、", "，", "。", "；", "：", "", "\n", "和", "及", "与", "同", "（") and not lead_in.endswith(
-                    ("会同", "配合", "协助", "督促", "由", "指导")
-                ):
+                if head not in (
+                    "、",
+                    "，",
+                    "。",
+                    "；",
+                    "：",
+                    "",
+                    "\n",
+                    "和",
+                    "及",
+                    "与",
+                    "同",
+                    "（",
+                ) and not lead_in.endswith(("会同", "配合", "协助", "督促", "由", "指导")):
                     continue
-                base = printed[:-2] if printed.endswith("部门") else printed
+                base = printed.removesuffix("部门")
                 canon = units.short.get(base.lstrip("区"), units.canonical(base))
                 add(s, e, canon, printed, True)
     for m in _UNKNOWN.finditer(text):
@@ -382,7 +556,9 @@ def find_units(text: str, units: UnitDictionary) -> tuple[list[UnitMention], lis
             own = sentence[: min(20, nxt)]  # up to the next unit: "甲…，乙配合" makes 乙, not 甲, cooperate
             if re.search(r"配合|协助", own) and "牵头" not in own:
                 role = "coop"
-            elif re.search(r"[，,]?(?:并|同时|要)?会同", sentence[:nxt]) and not re.search(r"[，,]?(?:并|同时|要)?会同", before):
+            elif re.search(r"[，,]?(?:并|同时|要)?会同", sentence[:nxt]) and not re.search(
+                r"[，,]?(?:并|同时|要)?会同", before
+            ):
                 role = "lead"  # "商务局鼓励……，并会同国资委推动……": the subject of 会同 leads
         for s, e, canon, printed, known in g:
             mentions.append(UnitMention(canon, printed, (s, e), role, known))
@@ -399,7 +575,9 @@ _TOWN_PATTERN = re.compile(
     rf"(?:^|(?<=[，。；：、（“\n]))(?P<n>[{CJK}]{{2,4}}?(?:镇|乡|街道))(?P<gov>政府|人民政府|办事处)?"
     r"(?=[、和及]|牵头|会同|负责|配合|等)"
 )
-_NOT_TOWN = re.compile(r"^(?:各|相关|本|全|所在|属地|重点|城区|农村|城镇|乡镇|街乡|镇街|其他|周边|部分|有关|我区|辖区|城乡)|[乡镇]街道$|乡镇$")
+_NOT_TOWN = re.compile(
+    r"^(?:各|相关|本|全|所在|属地|重点|城区|农村|城镇|乡镇|街乡|镇街|其他|周边|部分|有关|我区|辖区|城乡)|[乡镇]街道$|乡镇$"
+)
 
 
 def find_towns(text: str, units: UnitDictionary) -> list[tuple[str, tuple[int, int]]]:
@@ -408,7 +586,11 @@ def find_towns(text: str, units: UnitDictionary) -> list[tuple[str, tuple[int, i
         rx = re.compile("|".join(re.escape(t) for t in sorted(units.towns, key=len, reverse=True)))
         for m in rx.finditer(text):
             # very short names (张镇, 杨镇) only at a word boundary
-            if len(m.group(0)) <= 2 and m.start() > 0 and text[m.start() - 1] not in "，。；：、（“\n和及与同":
+            if (
+                len(m.group(0)) <= 2
+                and m.start() > 0
+                and text[m.start() - 1] not in "，。；：、（“\n和及与同"
+            ):
                 continue
             out.append((m.group(0), m.span()))
     for m in _TOWN_PATTERN.finditer(text):
@@ -478,15 +660,29 @@ def find_targets(text: str, year: int | None = None) -> list[Target]:
         clause = text[cstart:clause_end]
         head = text[cstart:s]
         # several values for several indicators: "A、B、C减排量分别为430吨、420吨、790吨"
-        indicator = re.sub(r"(?:分别)?(?:为|达到|达|控制在|不超过|不高于|不低于|不少于|降至|下降|累计下降|累计减排|减排)$", "", head)
+        indicator = re.sub(
+            r"(?:分别)?(?:为|达到|达|控制在|不超过|不高于|不低于|不少于|降至|下降|累计下降|累计减排|减排)$",
+            "",
+            head,
+        )
         indicator = re.sub(r"^(?:到|至)?(?:19|20)\d\d年[，]?", "", indicator)
-        indicator = re.sub(r"^(?:全年|全区|我区|本区|力争)+|(?:力争|要|应|须|均)+$", "", indicator).strip("，、 ")
+        indicator = re.sub(r"^(?:全年|全区|我区|本区|力争)+|(?:力争|要|应|须|均)+$", "", indicator).strip(
+            "，、 "
+        )
         if not indicator:
             indicator = clause[: s - cstart] or clause
         post = text[e : e + 6]
-        if _CAP_WORDS.search(q.text) or re.match(r"^(?:及)?(?:以下|以内)", post) or re.search(r"(?:控制在|不超过|不高于|降至)$", head):
+        if (
+            _CAP_WORDS.search(q.text)
+            or re.match(r"^(?:及)?(?:以下|以内)", post)
+            or re.search(r"(?:控制在|不超过|不高于|降至)$", head)
+        ):
             comp = "<="
-        elif _FLOOR_WORDS.search(q.text) or re.match(r"^(?:及)?以上", post) or re.search(r"(?:不低于|不少于|至少)$", head):
+        elif (
+            _FLOOR_WORDS.search(q.text)
+            or re.match(r"^(?:及)?以上", post)
+            or re.search(r"(?:不低于|不少于|至少)$", head)
+        ):
             comp = ">="
         elif _CAP_INDICATOR.search(indicator) and not _FLOOR_INDICATOR.search(indicator[-4:]):
             comp = "<="
@@ -507,7 +703,9 @@ def find_targets(text: str, year: int | None = None) -> list[Target]:
             flags.append("左右")
         if "力争" in head:
             flags.append("力争")
-        out.append(Target(indicator, comp, q.value, q.unit, period, clause, (cstart, clause_end), tuple(flags)))
+        out.append(
+            Target(indicator, comp, q.value, q.unit, period, clause, (cstart, clause_end), tuple(flags))
+        )
     # "分别为": pair the i-th value with the i-th indicator
     return _spread_respectively(out, text)
 
@@ -536,7 +734,6 @@ def _spread_respectively(targets: list[Target], text: str) -> list[Target]:
                 continue
         out.extend(ts)
     return out
-
 
 
 _CELL_VALUE = re.compile(
@@ -584,9 +781,19 @@ def find_table_targets(text: str) -> list[Target]:
         else:
             comp = ">="
         pm = _PERIOD.search(indicator)
-        flags = tuple(f for f, on in (("扣除沙尘", "扣除沙尘" in line), ("左右", value.group("post") == "左右")) if on)
+        flags = tuple(
+            f for f, on in (("扣除沙尘", "扣除沙尘" in line), ("左右", value.group("post") == "左右")) if on
+        )
         out.append(
-            Target(indicator.strip(), comp, _clean(float(value.group("num"))), unit, pm.group("p") if pm else "全年",
-                   line.replace("\t", " ").strip(), (start, start + len(line)), flags)
+            Target(
+                indicator.strip(),
+                comp,
+                _clean(float(value.group("num"))),
+                unit,
+                pm.group("p") if pm else "全年",
+                line.replace("\t", " ").strip(),
+                (start, start + len(line)),
+                flags,
+            )
         )
     return out

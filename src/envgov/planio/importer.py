@@ -1,4 +1,5 @@
 """`import_plan`: from a plan document to a proposed ledger (targets and tasks) for a person to review."""
+
 from __future__ import annotations
 
 import json
@@ -56,7 +57,10 @@ class TaskItem:
     source_span: tuple[int, int] = (0, 0)
 
     def to_dict(self) -> dict:
-        d = {k: getattr(self, k) for k in ("code", "title", "text", "units", "lead_units", "towns", "deadlines")}
+        d = {
+            k: getattr(self, k)
+            for k in ("code", "title", "text", "units", "lead_units", "towns", "deadlines")
+        }
         d["quantities"] = [q.to_dict() for q in self.quantities]
         return d
 
@@ -112,7 +116,7 @@ def infer_title(text: str) -> str:
         if m and _TITLE_WORDS.search(m.group(1)):
             return m.group(1)
     for s in lines:
-        if _TITLE_WORDS.search(s) and len(s) <= 80 and not segment.classify_part(s) == segment.PART_TASKS:
+        if _TITLE_WORDS.search(s) and len(s) <= 80 and segment.classify_part(s) != segment.PART_TASKS:
             return s.strip()
     return lines[0].strip()[:80] if lines else ""
 
@@ -120,7 +124,11 @@ def infer_title(text: str) -> str:
 def infer_district(title: str, text: str, units: UnitDictionary) -> str | None:
     for src in (title, text[:2000]):
         hits = [(src.find(d), d) for d in units.districts if d in src]
-        short = [(src.find(d[:-1]), d) for d in units.districts if d.endswith("区") and len(d) >= 3 and d[:-1] in src]
+        short = [
+            (src.find(d[:-1]), d)
+            for d in units.districts
+            if d.endswith("区") and len(d) >= 3 and d[:-1] in src
+        ]
         best = sorted(hits) or sorted(short)
         if best:
             return best[0][1]
@@ -137,11 +145,11 @@ def infer_year(title: str, text: str) -> int | None:
 
 # ---------------------------------------------------------------- the import
 def import_plan(
-    path_or_bytes: "str | Path | bytes",
+    path_or_bytes: str | Path | bytes,
     filename: str | None = None,
     district: str | None = None,
     year: int | None = None,
-    units_file: "str | Path | None" = None,
+    units_file: str | Path | None = None,
 ) -> ImportedPlan:
     """Read, normalise, segment and extract a plan document. Raises PlanImportError (Chinese message)."""
     if isinstance(path_or_bytes, (bytes, bytearray)):
@@ -167,7 +175,7 @@ def import_text(
     filename: str = "",
     district: str | None = None,
     year: int | None = None,
-    units_file: "str | Path | None" = None,
+    units_file: str | Path | None = None,
 ) -> ImportedPlan:
     units = UnitDictionary.load(units_file)
     mt = normalize_text(raw)
@@ -192,7 +200,11 @@ def import_text(
         found.sort(key=lambda t: t.span)
         for t in found:
             s, e = t.span[0] + body_start, t.span[1] + body_start
-            targets.append(TargetItem(t.indicator, t.comparator, t.value, t.unit, t.period, t.text, list(t.flags), ospan(s, e)))
+            targets.append(
+                TargetItem(
+                    t.indicator, t.comparator, t.value, t.unit, t.period, t.text, list(t.flags), ospan(s, e)
+                )
+            )
 
     tasks: list[TaskItem] = []
     warnings = []
@@ -218,7 +230,8 @@ def import_text(
             warnings.append("未找到编号的任务结构（一、（一）1.），已按段落拆分任务，请逐条审核")
     if not tasks:
         raise PlanImportError(
-            "没有识别出任务条目：未找到“主要任务”等部分或编号标题（一、（一）1.），看起来不是一份行动计划", filename
+            "没有识别出任务条目：未找到“主要任务”等部分或编号标题（一、（一）1.），看起来不是一份行动计划",
+            filename,
         )
     if not targets:
         warnings.append("未识别出数值目标（目标指标部分缺失或没有数字）")
@@ -292,8 +305,10 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
     line_end = len(text) if line_end == -1 or line_end > end else line_end
     run_in = body_start < line_end  # title sentence and body on the same line
     if node is not None and node.start == start and (run_in or body_start >= line_end):
-        marker_end = start + (len(text[start:line_end]) - len(text[start:line_end].lstrip()))
-        m = re.match(r"^(?:第[^章节部篇]+(?:章|节|部分|篇)|[一二三四五六七八九十百]+(?:、|[.．])|（[一二三四五六七八九十]*）|\d{1,2}[.．、]|[（(]\d{1,2}[)）]|[①-⑳])", text[start:line_end])
+        m = re.match(
+            r"^(?:第[^章节部篇]+(?:章|节|部分|篇)|[一二三四五六七八九十百]+(?:、|[.．])|（[一二三四五六七八九十]*）|\d{1,2}[.．、]|[（(]\d{1,2}[)）]|[①-⑳])",
+            text[start:line_end],
+        )
         content_start = start + (m.end() if m else 0)
         tstart = content_start if run_in else min(line_end + 1, end)
     else:
@@ -340,7 +355,10 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
                 unknown.append(canon)
     deadlines = sorted(deadline_set)
     off = tstart + (len(text[tstart:end]) - len(text[tstart:end].lstrip("\n")))
-    quantities = [QuantityItem(q.value, q.unit, q.text, ospan(off + q.span[0], off + q.span[1])) for q in extract.find_quantities(body)]
+    quantities = [
+        QuantityItem(q.value, q.unit, q.text, ospan(off + q.span[0], off + q.span[1]))
+        for q in extract.find_quantities(body)
+    ]
     return TaskItem(
         code=code,
         title=title,
@@ -378,7 +396,9 @@ def _deadline_cell(cell: str, year: int | None) -> list[str]:
     found = {d.date for d in extract.find_deadlines(cell, year)}
     if found:
         return sorted(found)
-    m = re.fullmatch(r"\s*(?:(?P<y>(?:19|20)\d\d)年)?(?:(?P<m>\d{1,2})月份?)?(?:底|末|前|底前|以前)?\s*", cell)
+    m = re.fullmatch(
+        r"\s*(?:(?P<y>(?:19|20)\d\d)年)?(?:(?P<m>\d{1,2})月份?)?(?:底|末|前|底前|以前)?\s*", cell
+    )
     if m and (m.group("y") or m.group("m")):
         y = int(m.group("y")) if m.group("y") else year
         if y:
@@ -390,7 +410,9 @@ def _deadline_cell(cell: str, year: int | None) -> list[str]:
     return []  # 长期坚持, 持续推进, 按要求: no date
 
 
-def _table_tasks(rows: list[tables.TableRow], text: str, units: UnitDictionary, year: int | None, ospan) -> list[TaskItem]:
+def _table_tasks(
+    rows: list[tables.TableRow], text: str, units: UnitDictionary, year: int | None, ospan
+) -> list[TaskItem]:
     out: list[TaskItem] = []
     seen: dict[str, int] = {}
     for i, row in enumerate(rows, start=1):
@@ -417,14 +439,19 @@ def _table_tasks(rows: list[tables.TableRow], text: str, units: UnitDictionary, 
                 if canon not in target:
                     target.append(canon)
         mentions, unknown = extract.find_units(body, units)
-        names = list(dict.fromkeys(lead + coop + [m.name for m in mentions if m.name not in units.collectives]))
+        names = list(
+            dict.fromkeys(lead + coop + [m.name for m in mentions if m.name not in units.collectives])
+        )
         for name, _ in extract.find_towns(body, units):
             if name not in towns:
                 towns.append(name)
-        deadlines = set(_deadline_cell(c.get("deadline", ""), year)) | {d.date for d in extract.find_deadlines(body, year)}
+        deadlines = set(_deadline_cell(c.get("deadline", ""), year)) | {
+            d.date for d in extract.find_deadlines(body, year)
+        }
         bs = row.cell_spans.get("text") or row.cell_spans.get("title") or (row.start, row.end)
         quantities = [
-            QuantityItem(q.value, q.unit, q.text, ospan(bs[0] + q.span[0], bs[0] + q.span[1])) for q in extract.find_quantities(body)
+            QuantityItem(q.value, q.unit, q.text, ospan(bs[0] + q.span[0], bs[0] + q.span[1]))
+            for q in extract.find_quantities(body)
         ]
         dictionary_names = set(units.names.values())
         out.append(
@@ -449,4 +476,4 @@ def plan_to_json_dict(plan: ImportedPlan) -> dict:
     return plan.to_dict()
 
 
-__all__ = ["ImportedPlan", "TaskItem", "TargetItem", "QuantityItem", "import_plan", "import_text", "asdict"]
+__all__ = ["ImportedPlan", "QuantityItem", "TargetItem", "TaskItem", "asdict", "import_plan", "import_text"]

@@ -3,13 +3,14 @@
 Normalisation rewrites the text many times (drop lines, convert characters, join lines); every step goes
 through `MappedText` so an extracted item can always be shown at its place in the source.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable, Union
 
-Piece = Union[tuple[int, int], tuple[str, int]]
+Piece = tuple[int, int] | tuple[str, int]
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class MappedText:
     pos: tuple[int, ...]
 
     @classmethod
-    def identity(cls, text: str) -> "MappedText":
+    def identity(cls, text: str) -> MappedText:
         return cls(text, tuple(range(len(text) + 1)))
 
     def __len__(self) -> int:
@@ -32,7 +33,7 @@ class MappedText:
             return (p, p)
         return (self.pos[start], self.pos[end - 1] + 1)
 
-    def build(self, pieces: Iterable[Piece]) -> "MappedText":
+    def build(self, pieces: Iterable[Piece]) -> MappedText:
         """New text from pieces: (start, end) keeps a slice of this text, (literal, anchor) inserts a string
         whose characters all point at the original position of this text's index `anchor`."""
         out: list[str] = []
@@ -49,7 +50,7 @@ class MappedText:
         pos.append(self.pos[-1])
         return MappedText("".join(out), tuple(pos))
 
-    def sub(self, pattern: "re.Pattern[str] | str", repl: "str | Callable[[re.Match[str]], str]") -> "MappedText":
+    def sub(self, pattern: re.Pattern[str] | str, repl: str | Callable[[re.Match[str]], str]) -> MappedText:
         """`re.sub` that keeps the map. A replacement of the same length maps one to one; otherwise every
         new character points at the start of what it replaced."""
         rx = re.compile(pattern) if isinstance(pattern, str) else pattern
@@ -73,7 +74,7 @@ class MappedText:
         pieces.append((last, len(self.text)))
         return self.build(pieces)
 
-    def translate_same_length(self, new_text: str) -> "MappedText":
+    def translate_same_length(self, new_text: str) -> MappedText:
         """Replace the text by one of equal length (a character-for-character conversion)."""
         assert len(new_text) == len(self.text)
         return MappedText(new_text, self.pos)

@@ -11,6 +11,7 @@ Steps (each keeps the character map, see `MappedText`):
    footnotes at page bottoms, web-page boilerplate (share buttons, ICP numbers, document-site banners);
 6. spaces next to Chinese characters; lines broken mid-sentence are re-joined.
 """
+
 from __future__ import annotations
 
 import re
@@ -58,7 +59,9 @@ def _width(m: re.Match[str]) -> str:
     return unicodedata.normalize("NFKC", m.group(0))
 
 
-_FULLWIDTH_ALNUM = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff0e\uff05\uff0f\u2080-\u2089\u2070\u00b9\u00b2\u00b3\u2074-\u2079]")
+_FULLWIDTH_ALNUM = re.compile(
+    r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff0e\uff05\uff0f\u2080-\u2089\u2070\u00b9\u00b2\u00b3\u2074-\u2079]"
+)
 # half-width punctuation between non-digits becomes Chinese punctuation ("1,000" and "18:47" stay)
 _HALF_PUNCT = re.compile(r"[,;:](?!\d)|(?<!\d)[,;:]|[!?()]")
 
@@ -71,24 +74,21 @@ def _punct(m: re.Match[str]) -> str:
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-－—–一]\s*\d{1,3}\s*[-－—–一]|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3}|\d{1,3})\s*$"
 )
-_BOILERPLATE = re.compile(
-    "|".join(
-        [
-            r"_第\d+页$",
-            r"^已阅读\d+页",
-            r"^下载本文档$",
-            r"^版权说明[:：]",
-            r"^文档简介$",
-            r"^(?:分享|字号|打印|关闭|收藏|索\s*引\s*号|公开责任部门|信息名称|文\s*号|信息有效性|生成日期|发布日期|内容概述|发布机构|成文日期|主题分类)\s*[:：]",
-            r"^日期[:：].{0,40}(?:来源|浏览)",
-            r"^来源[:：]",
-            r"^【?\s*(?:打印本页|关闭窗口|返回顶部|字体[:：]?\s*大\s*中\s*小)",
-            r"京ICP备|ICP备\d|公网安备|网站标识码",
-            r"扫一扫",
-            r"^\s*[大中小]\s*[大中小]\s*[大中小]\s*$",
-        ]
-    )
+_BOILERPLATE_PATTERNS = (
+    r"_第\d+页$",
+    r"^已阅读\d+页",
+    r"^下载本文档$",
+    r"^版权说明[:：]",
+    r"^文档简介$",
+    r"^(?:分享|字号|打印|关闭|收藏|索\s*引\s*号|公开责任部门|信息名称|文\s*号|信息有效性|生成日期|发布日期|内容概述|发布机构|成文日期|主题分类)\s*[:：]",
+    r"^日期[:：].{0,40}(?:来源|浏览)",
+    r"^来源[:：]",
+    r"^【?\s*(?:打印本页|关闭窗口|返回顶部|字体[:：]?\s*大\s*中\s*小)",
+    r"京ICP备|ICP备\d|公网安备|网站标识码",
+    r"扫一扫",
+    r"^\s*[大中小]\s*[大中小]\s*[大中小]\s*$",
 )
+_BOILERPLATE = re.compile("|".join(_BOILERPLATE_PATTERNS))
 # once one of these shows in the last part of a document, the rest is site footer
 _FOOTER_START = re.compile(r"^(?:温馨提示|主办[:：]|版权所有|Copyright|©|相关文档|相关推荐|最新文档)")
 
@@ -196,7 +196,9 @@ def _drop_lines(mt: MappedText) -> MappedText:
                 continue
             block = [j for j in range(max(0, i - 12), i) if lines[j] and keep[j]][-5:]
             for k, j in enumerate(block):
-                m = re.match(r"^(\d{1,2})(?=[^\d.．、%])", lines[j]) or re.match(r"^(\d)(?=\d{4}年)", lines[j])
+                m = re.match(r"^(\d{1,2})(?=[^\d.．、%])", lines[j]) or re.match(
+                    r"^(\d)(?=\d{4}年)", lines[j]
+                )
                 if not m or HEADING.match(lines[j]):
                     continue
                 num = m.group(1)
@@ -260,7 +262,9 @@ def _join_broken_lines(mt: MappedText) -> MappedText:
             if s.startswith(_CLOSE_START) and "\t" not in s:
                 join = True  # no paragraph starts with a closing mark
             elif wrap_w is not None:
-                full = (_visual_width(prev) >= wrap_w * 0.8 or len(prev) >= wrap_c * 0.8) and not prev.endswith(_SENTENCE_END)
+                full = (
+                    _visual_width(prev) >= wrap_w * 0.8 or len(prev) >= wrap_c * 0.8
+                ) and not prev.endswith(_SENTENCE_END)
                 join = (full or prev.endswith(_OPEN_END)) and not HEADING.match(s)
             elif wrap_w is None:
                 # one paragraph per line: join only where the break is visibly inside a sentence

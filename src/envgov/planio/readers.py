@@ -2,6 +2,7 @@
 
 The text returned here is "the original": every extracted item's source span points into it.
 """
+
 from __future__ import annotations
 
 import io
@@ -26,7 +27,9 @@ def read_document(data: bytes, filename: str) -> str:
     elif data[:4] == b"PK\x03\x04" or suffix == ".docx":
         text = read_docx(data, filename)
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise PlanImportError("这是旧版 Word（.doc）或加密的 Office 文件，无法直接读取；请另存为 .docx 后再导入", filename)
+        raise PlanImportError(
+            "这是旧版 Word（.doc）或加密的 Office 文件，无法直接读取；请另存为 .docx 后再导入", filename
+        )
     elif suffix in ("", ".txt", ".text", ".md", ".csv"):
         text = read_txt(data, filename)
     else:
@@ -58,7 +61,9 @@ def read_txt(data: bytes, filename: str = "") -> str:
         enc = "gb18030"
     text = data.decode(enc, errors="replace")
     if text.count("\ufffd") > max(2, len(text) // 200):
-        raise PlanImportError("无法识别文本编码（试过 UTF-8、GB18030、Big5）；请另存为 UTF-8 后再导入", filename)
+        raise PlanImportError(
+            "无法识别文本编码（试过 UTF-8、GB18030、Big5）；请另存为 UTF-8 后再导入", filename
+        )
     return text
 
 
@@ -73,7 +78,7 @@ def read_docx(data: bytes, filename: str = "") -> str:
         doc = docx.Document(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         raise PlanImportError("不是有效的 .docx 文件（压缩包已损坏或文件被加密）", filename) from exc
-    except Exception as exc:  # python-docx raises several kinds for broken packages
+    except Exception as exc:  # python-docx raises many kinds for broken packages
         raise PlanImportError(f"无法打开 .docx 文件：{exc}", filename) from exc
     lines: list[str] = []
     numbering = _Numbering(doc)
@@ -105,8 +110,21 @@ def _cn_number(n: int) -> str:
 
 def _roman(n: int) -> str:
     out = ""
-    for v, r in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
-                 (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+    for v, r in (
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ):
         while n >= v:
             out += r
             n -= v
@@ -114,8 +132,16 @@ def _roman(n: int) -> str:
 
 
 def _format_number(fmt: str, n: int) -> str:
-    if fmt in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified", "ideographTraditional",
-               "japaneseCounting", "taiwaneseCounting", "taiwaneseCountingThousand", "ideographLegalTraditional"):
+    if fmt in (
+        "chineseCounting",
+        "chineseCountingThousand",
+        "chineseLegalSimplified",
+        "ideographTraditional",
+        "japaneseCounting",
+        "taiwaneseCounting",
+        "taiwaneseCountingThousand",
+        "ideographLegalTraditional",
+    ):
         return _cn_number(n)
     if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese") and 1 <= n <= 20:
         return chr(0x2460 + n - 1)
@@ -135,7 +161,7 @@ def _format_number(fmt: str, n: int) -> str:
 class _Numbering:
     """Counters for Word's automatic numbering (paragraph-level or style-level w:numPr)."""
 
-    def __init__(self, doc) -> None:  # noqa: ANN001 - docx.Document
+    def __init__(self, doc) -> None:
         from docx.oxml.ns import qn
 
         self.qn = qn
@@ -163,7 +189,7 @@ class _Numbering:
             if ref is not None:
                 self.levels[num.get(qn("w:numId"))] = abstract.get(ref.get(qn("w:val")), {})
 
-    def _num_pr(self, para):  # noqa: ANN001, ANN202
+    def _num_pr(self, para):
         qn = self.qn
         ppr = para._p.pPr
         if ppr is not None and ppr.numPr is not None:
@@ -176,7 +202,7 @@ class _Numbering:
             style = style.base_style
         return None
 
-    def label(self, para) -> str:  # noqa: ANN001 - docx Paragraph
+    def label(self, para) -> str:
         if not self.levels or not para.text.strip():
             return ""
         qn = self.qn
@@ -189,7 +215,7 @@ class _Numbering:
         levels = self.levels.get(nid or "")
         if not levels or ilvl not in levels:
             return ""
-        fmt, text, start = levels[ilvl]
+        fmt, text, _start = levels[ilvl]
         if fmt in ("bullet", "none") or not text:
             return ""
         counters = self.counters.setdefault(nid, {})
@@ -204,7 +230,7 @@ class _Numbering:
         return out
 
 
-def _pdf_page_text(page) -> str:  # noqa: ANN001 - pdfplumber.page.Page
+def _pdf_page_text(page) -> str:
     """Text of one page; ruled tables become tab-separated rows in their place on the page."""
     tables = sorted(page.find_tables(), key=lambda t: t.bbox[1])
     if not tables:
@@ -233,13 +259,13 @@ def read_pdf(data: bytes, filename: str = "") -> str:
         if reader.is_encrypted:
             try:
                 ok = reader.decrypt("")
-            except Exception:
+            except Exception:  # noqa: BLE001 - a failed decrypt attempt means "needs a password"
                 ok = 0
             if not ok:
                 raise PlanImportError("PDF 已加密（需要密码），无法读取；请提供未加密的文件", filename)
     except PlanImportError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # pypdf raises many kinds for broken files
         raise PlanImportError(f"不是有效的 PDF 文件：{exc}", filename) from exc
     pages: list[str] = []
     try:
@@ -248,11 +274,12 @@ def read_pdf(data: bytes, filename: str = "") -> str:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             for page in pdf.pages:
                 pages.append(_pdf_page_text(page))
-    except Exception:
+    except Exception:  # noqa: BLE001 - fall back to pypdf text when pdfplumber fails
         pages = [(p.extract_text() or "") for p in reader.pages]
     text = "\n".join(pages)
     if not text.strip():
         raise PlanImportError(
-            f"PDF 没有文字层（共 {len(reader.pages)} 页，可能是扫描件）；请先做文字识别（OCR）再导入", filename
+            f"PDF 没有文字层（共 {len(reader.pages)} 页，可能是扫描件）；请先做文字识别（OCR）再导入",
+            filename,
         )
     return text

@@ -4,6 +4,7 @@ Markers, outermost first: 第三章 → 一、 → （一） → 1. / 1、 → �
 preceding heading of an outer kind, so levels may be skipped (四、 directly followed by （一）).
 A heading may be "run in": "1.加快推进无燃煤区建设。落实……" — the title ends at the first 。.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,13 +33,25 @@ PART_OTHER = "其他"
 
 # order matters: the first matching rule names the part
 _PART_RULES: list[tuple[str, re.Pattern[str]]] = [
-    (PART_SAFEGUARDS, re.compile(r"保障措施|组织保障|实施保障|保障机制|保障体系|组织实施|组织领导|工作要求|加强领导|实施机制")),
-    (PART_TASKS, re.compile(
-        r"主要任务|重点任务|工作任务|任务措施|主要措施|重点措施|重点工作|主要内容|工作措施|具体措施|重点举措|任务分工|"
-        r"攻坚任务|行动任务|主要行动|重点行动|工作安排")),
+    (
+        PART_SAFEGUARDS,
+        re.compile(
+            r"保障措施|组织保障|实施保障|保障机制|保障体系|组织实施|组织领导|工作要求|加强领导|实施机制"
+        ),
+    ),
+    (
+        PART_TASKS,
+        re.compile(
+            r"主要任务|重点任务|工作任务|任务措施|主要措施|重点措施|重点工作|主要内容|工作措施|具体措施|重点举措|任务分工|"
+            r"攻坚任务|行动任务|主要行动|重点行动|工作安排"
+        ),
+    ),
     (PART_TARGETS, re.compile(r"目标|指标")),
     (PART_THINKING, re.compile(r"思路|指导思想|总体要求|基本原则|工作原则")),
-    (PART_BACKGROUND, re.compile(r"现状|形势|成效|回顾|挑战|机遇|编制依据|编制过程|背景|基础|工作进展|完成情况")),
+    (
+        PART_BACKGROUND,
+        re.compile(r"现状|形势|成效|回顾|挑战|机遇|编制依据|编制过程|背景|基础|工作进展|完成情况"),
+    ),
 ]
 
 _CN_DIGITS = "零一二三四五六七八九"
@@ -61,8 +74,8 @@ class Node:
     start: int  # heading start in the normalised text
     body_start: int  # where the text after the title begins
     end: int = 0  # end of this node's whole extent (heading + body + children)
-    parent: "Node | None" = None
-    children: list["Node"] = field(default_factory=list)
+    parent: Node | None = None
+    children: list[Node] = field(default_factory=list)
     part: str = PART_OTHER
     suffix: str = ""  # 章 / 篇 / 部分 for chapter headings
 
@@ -156,7 +169,7 @@ def outline(text: str) -> Outline:
             if not title and kind != "annex":
                 break
             if kind == "annex":
-                title, body_off = line[m.end():].strip(" ：:"), len(line)
+                title, body_off = line[m.end() :].strip(" ：:"), len(line)
             while stack[-1].rank >= rank:
                 stack.pop()
             parent = stack[-1]

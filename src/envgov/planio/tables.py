@@ -2,6 +2,7 @@
 序号 | 重点任务 | 工作措施 | 牵头单位 | 配合单位 | 完成时限. The readers write a table row as one line with
 cells separated by tabs; this module finds such tables in the normalised text and reads each row as a task.
 """
+
 from __future__ import annotations
 
 import re
@@ -91,5 +92,9 @@ def task_rows(text: str) -> list[list[TableRow]]:
 def split_names(cell: str) -> list[str]:
     """Unit names in a 牵头/配合 cell: "区生态环境局（牵头）、区城管委，各街道乡镇" → names."""
     cell = re.sub(r"[（(](?:牵头|负责|主责|配合|协办)[)）]", "", cell)
-    parts = re.split(r"[、，,；;/\s]+|以及|及(?=[\u4e00-\u9fff]{2,}(?:局|委|办|队|中心|部|处|政府|公司))", cell)
-    return [p.strip() for p in parts if len(p.strip()) >= 2 and not re.fullmatch(r"等|等部门|等单位", p.strip())]
+    parts = re.split(
+        r"[、，,；;/\s]+|以及|及(?=[\u4e00-\u9fff]{2,}(?:局|委|办|队|中心|部|处|政府|公司))", cell
+    )
+    return [
+        p.strip() for p in parts if len(p.strip()) >= 2 and not re.fullmatch(r"等|等部门|等单位", p.strip())
+    ]

@@ -3,6 +3,7 @@
 `UnitDictionary.load(user_file)` reads `data/units.yaml` and merges a user file over it (same layout;
 an entry with the same canonical name replaces the built-in one).
 """
+
 from __future__ import annotations
 
 import re
@@ -28,7 +29,7 @@ class UnitDictionary:
     patterns: list[tuple[str, str]] = field(default_factory=list)  # (regex, canonical)
 
     @classmethod
-    def load(cls, user_file: "str | Path | None" = None) -> "UnitDictionary":
+    def load(cls, user_file: str | Path | None = None) -> UnitDictionary:
         base = _builtin()
         if user_file is None:
             return base
@@ -38,7 +39,9 @@ class UnitDictionary:
             extra = yaml.safe_load(Path(user_file).read_text(encoding="utf-8")) or {}
             return _merge(base, extra)
         except (OSError, yaml.YAMLError, re.error, KeyError, TypeError, AttributeError) as exc:
-            raise PlanImportError(f"单位词典文件无法读取或格式不对（需要 units: - name: … aliases: […]）：{exc}", str(user_file)) from exc
+            raise PlanImportError(
+                f"单位词典文件无法读取或格式不对（需要 units: - name: … aliases: […]）：{exc}", str(user_file)
+            ) from exc
 
     def canonical(self, name: str) -> str:
         """Canonical name of a printed unit name; unknown names come back without their 区/市 prefix."""
@@ -59,13 +62,15 @@ class UnitDictionary:
 
     @property
     def full_regex(self) -> re.Pattern[str]:
-        return _full_regex(tuple(sorted(self.names, key=len, reverse=True)), tuple(rx for rx, _ in self.patterns))
+        return _full_regex(
+            tuple(sorted(self.names, key=len, reverse=True)), tuple(rx for rx, _ in self.patterns)
+        )
 
 
 def _strip_prefix(n: str) -> str:
     for p in ("区委", "区", "市"):
         if n.startswith(p) and len(n) - len(p) >= 2 and not n.startswith("市场") and not n.startswith("区域"):
-            return n[len(p):]
+            return n[len(p) :]
     return n
 
 
