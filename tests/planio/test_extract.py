@@ -37,6 +37,7 @@ def dates(s: str, year: int = 2024) -> list[str]:
         ("2024年年底前，全面完成治理。", ["2024-12-31"]),
         ("年内完成清单编制。", ["2024-12-31"]),
         ("五年内完成改造。", []),
+        ("于2024年12月31日完成评估。", ["2024-12-31"]),
         ("每年底前报送总结。", []),
         # not deadlines: start dates, recurring periods, year labels, comparisons
         ("7月1日起，执行国家在用汽油车排放标准b限值。", []),
@@ -115,6 +116,13 @@ def test_units_roles_and_aliases(units: UnitDictionary) -> None:
     assert a["lead"] == {"城市管理委", "发展改革委"}
     a = actors("交通支队加大查处力度；交通局提供相关配合。", units)
     assert a["all"] == {"交通支队", "交通局"} and a["coop"] == {"交通局"}
+
+
+def test_units_role_markers(units: UnitDictionary) -> None:
+    a = actors("由区生态环境局牵头，区发展改革委、区经济和信息化局按职责分工负责。", units)
+    assert a["lead"] == {"生态环境局", "发展改革委", "经济和信息化局"}
+    a = actors("区水务局（牵头）、区园林绿化局（配合）", units)
+    assert a["lead"] == {"水务局"} and a["coop"] == {"园林绿化局"}
 
 
 def test_units_in_department_lists(units: UnitDictionary) -> None:

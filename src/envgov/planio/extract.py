@@ -123,7 +123,11 @@ def find_deadlines(text: str, year: int | None) -> list[Deadline]:
                         date = _last_day(y, mo)
             elif kind == "month_day":
                 suf = m.group("suf") or ""
-                if suf in ("前", "以前", "之前") and y:
+                # "3月15日前", "于2024年12月31日完成", "截至6月30日"
+                by = _before(text, m.start(), ("于", "到", "至", "截至", "截止", "截止到")) or re.match(
+                    r"^(?:完成|实现|建成|出台|印发)", text[m.end() : m.end() + 4]
+                )
+                if (suf in ("前", "以前", "之前") or (not suf and by)) and y:
                     mo, d = int(m.group("m")), int(m.group("d"))
                     if 1 <= mo <= 12 and 1 <= d <= calendar.monthrange(y, mo)[1]:
                         date = f"{y:04d}-{mo:02d}-{d:02d}"
@@ -419,9 +423,12 @@ class UnitMention:
 
 
 _SEP = r"(?:、|和|及|与|以及|，(?=[^，。；]{0,12}(?:等部门|等单位)))"
-_LEAD_AFTER = re.compile(r"^(?:等(?:相关|有关)?(?:部门|单位))?(?:要|共同|分别|负责)?(?:牵头|负责|主责|会同)")
+_LEAD_AFTER = re.compile(
+    r"^(?:等(?:相关|有关)?(?:部门|单位))?[（(]?(?:要|共同|分别|负责|按职责分工|按职责|按照职责分工|依职责)?"
+    r"(?:牵头|负责|主责|会同)"
+)
 _COOP_AFTER = re.compile(
-    r"^(?:等(?:相关|有关)?(?:部门|单位))?(?:要|共同|分别)?(?:配合|协助|提供相关配合|提供配合)"
+    r"^(?:等(?:相关|有关)?(?:部门|单位))?[（(]?(?:要|共同|分别)?(?:配合|协助|协办|参与|提供相关配合|提供配合)"
 )
 _NOT_ACTOR_AFTER = re.compile(
     r"^(?:等(?:相关|有关)?(?:部门|单位))?(?:的|联合印发|印发|拟|制定的|出台的|下达|统筹下|指导下|部署|要求|通报|共享|反馈|备案|报告)"
