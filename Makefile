@@ -7,7 +7,7 @@ STATIC_VENDOR := src/envgov/web/static/vendor
 export PYTHONPATH := src
 export DJANGO_SETTINGS_MODULE ?= envgov.web.settings
 
-.PHONY: setup run test test-fast bench lock demo clean e2e
+.PHONY: setup run test test-fast bench lock demo clean e2e messages
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -50,3 +50,12 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) node_modules $(STATIC_VENDOR) var/
+
+# English UI catalogue: re-extract every {% trans %} / gettext string from templates and apps
+# (translations kept; a new string arrives with an empty msgstr — translate it, then run this again),
+# then compile the .mo that is committed (the runtime needs no gettext tools; this target needs msgfmt).
+LOCALE_EN := src/envgov/web/locale/en/LC_MESSAGES
+messages:
+	cd src/envgov && PYTHONPATH=$(CURDIR)/src $(CURDIR)/$(BIN)/python -m django makemessages -l en \
+		--ignore 'web/static/*' --ignore 'demo/*' --add-location file --no-obsolete -v 0
+	msgfmt --check --statistics -o $(LOCALE_EN)/django.mo $(LOCALE_EN)/django.po

@@ -1,0 +1,203 @@
+"""English UI: the committed catalogue (src/envgov/web/locale/en) is complete and compiled, pages switch to
+English through the language cookie or the set_language form, and Chinese stays the default.
+
+The msgids are the Chinese source text, so on an English page any Chinese left must be data (names, titles)
+from the fixture — never a catalogue string, which would mean a stale .mo or a broken LOCALE_PATHS."""
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from envgov.apps.plans import actions
+
+LOCALE_EN = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
+CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+LEFTOVER = re.compile(r"\{%|%\}|\{\{|\}\}|\{#")  # an unrendered template tag or variable
+FORMAT_SPEC = re.compile(r"%\([a-z_]+\)[sd]")
+
+
+def _unquote(s: str) -> str:
+    s = s.strip()
+    assert s.startswith('"') and s.endswith('"'), s
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), s[1:-1])
+
+
+def parse_po(path: Path) -> list[dict]:
+    """Entries of a .po file: msgid, msgstr, flags (obsolete `#~` entries are skipped)."""
+    entries = []
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
+        entry: dict = {"msgid": [], "msgstr": [], "flags": set()}
+        current = None
+        for line in block.splitlines():
+            if line.startswith("#,"):
+                entry["flags"] |= {f.strip() for f in line[2:].split(",")}
+            elif line.startswith("#"):
+                continue
+            elif line.startswith(("msgid_plural", "msgctxt")):
+                raise AssertionError(f"parser does not handle plurals/contexts yet: {line}")
+            elif line.startswith("msgid "):
+                current = entry["msgid"]
+                current.append(_unquote(line[6:]))
+            elif line.startswith("msgstr "):
+                current = entry["msgstr"]
+                current.append(_unquote(line[7:]))
+            elif line.startswith('"') and current is not None:
+                current.append(_unquote(line))
+        if entry["msgid"]:
+            entries.append({"msgid": "".join(entry["msgid"]), "msgstr": "".join(entry["msgstr"]),
+                            "flags": entry["flags"]})
+    return entries
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> list[dict]:
+    entries = parse_po(LOCALE_EN / "django.po")
+    assert entries[0]["msgid"] == "", "the header entry comes first"
+    return entries[1:]
+
+
+def test_po_every_msgid_translated_not_fuzzy_placeholders_kept(catalogue):
+    assert len(catalogue) > 300  # templates + models + forms; a broken extraction would give a handful
+    empty = [e["msgid"] for e in catalogue if not e["msgstr"].strip()]
+    fuzzy = [e["msgid"] for e in catalogue if "fuzzy" in e["flags"]]
+    assert not empty, f"untranslated (run `make messages`, translate, run it again): {empty}"
+    assert not fuzzy, f"fuzzy entries (check the English, drop the flag): {fuzzy}"
+    for e in catalogue:
+        assert sorted(FORMAT_SPEC.findall(e["msgid"])) == sorted(FORMAT_SPEC.findall(e["msgstr"])), e["msgid"]
+    # English, not a copy of the source — except the language's own name in the switcher
+    untouched = [e["msgid"] for e in catalogue if e["msgstr"] == e["msgid"] and CJK_RUN.search(e["msgid"])]
+    assert untouched == ["简体中文"]
+
+
+def test_mo_is_compiled_from_the_current_po(catalogue):
+    with (LOCALE_EN / "django.mo").open("rb") as fh:
+        compiled = gettext.GNUTranslations(fh)._catalog
+    in_po = {e["msgid"]: e["msgstr"] for e in catalogue}
+    in_mo = {k: v for k, v in compiled.items() if k != ""}
+    assert in_mo == in_po, "django.mo is stale: run `make messages`"
+
+
+# --- pages -------------------------------------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+SUPERVISION_TITLE = "请加快抽检进度"
+
+
+def client_for(user=None, language: str | None = None) -> Client:
+    c = Client()
+    if language:
+        c.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    if user is not None:
+        c.force_login(user)
+    return c
+
+
+def fixture_text(world) -> str:
+    """Every Chinese string the `world` fixture (and the test's own report) puts into the database."""
+    from envgov.apps.accounts.models import Unit
+    from envgov.apps.geo.models import District, Town
+    from envgov.apps.plans.models import Area, Plan, Quantity, Task
+
+    parts = ["进展", SUPERVISION_TITLE]
+    parts += [d.name for d in District.objects.all()] + [t.name for t in Town.objects.all()]
+    parts += [u.name for u in Unit.objects.all()] + [p.title for p in Plan.objects.all()]
+    parts += [a.name for a in Area.objects.all()] + [t.title + t.code for t in Task.objects.all()]
+    parts += [q.name + q.unit for q in Quantity.objects.all()]
+    return " ".join(parts)
+
+
+def visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.DOTALL)
+    attrs = re.findall(r'(?:placeholder|title|aria-label|alt)="([^"]*)"', html)
+    return " ".join(re.findall(r">([^<]*)<", html) + attrs)
+
+
+def page_cases(world, item) -> list[tuple[str, object, list[str]]]:
+    plan = world["plan"]
+    return [
+        (reverse("plan_overview", args=[plan.pk]), world["coordinator"],
+         ["Overview", "Task ledger", "Supervision", "Total tasks", "Completion by lead unit", "Lead unit"]),
+        (reverse("task_list", args=[plan.pk]), world["coordinator"],
+         ["Task ledger", "Lead unit", "Cooperating units", "Deadline", "Not started", "Export Excel"]),
+        (reverse("supervision_board", args=[plan.pk]), world["coordinator"],
+         ["Supervision", "Check overdue and delayed tasks now", "Under supervision", "Manual supervision",
+          "Deadline", "Past deadline"]),
+        (reverse("supervision_detail", args=[item.pk]), world["unit_a"],
+         ["Supervision items", "Feedback deadline", "Rectification feedback", "Submit feedback"]),
+        (reverse("task_detail", args=[world["task_unit_a"].pk]), world["coordinator"],
+         ["Lead unit", "Cooperating units", "Workload", "Completed to date", "Progress history"]),
+        (reverse("my_tasks"), world["unit_a"], ["My tasks", "Deadline", "This period", "Unit reporter",
+                                                 "Supervision items awaiting feedback"]),
+        (reverse("air_dashboard"), world["coordinator"], ["Air quality", "Import monitoring data"]),
+        (reverse("login"), None, ["Log in", "Username", "Password"]),
+    ]
+
+
+@pytest.mark.django_db
+def test_pages_in_english_show_no_catalogue_chinese(world, catalogue):
+    actions.submit_progress(world["task_unit_a"], acting_user=world["unit_a"], narrative="进展")
+    item = actions.open_supervision(world["plan"], acting_user=world["coordinator"], title=SUPERVISION_TITLE,
+                                    due_date=dt.date(2024, 1, 31), task=world["task_unit_a"],
+                                    addressee_unit=world["u_market"])
+    msgids = {e["msgid"] for e in catalogue if CJK_RUN.search(e["msgid"])}
+    data = fixture_text(world)
+    for url, user, words in page_cases(world, item):
+        response = client_for(user, "en").get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert '<html lang="en"' in html, url
+        text = visible_text(html)
+        for word in words:
+            assert word in text, (url, word)
+        assert not LEFTOVER.search(text), (url, LEFTOVER.search(text))
+        # Chinese outside the fixture's data must not be a catalogue string (that would be a stale .mo).
+        # A string added to a template after the last `make messages` is not failed here, so that
+        # template edits do not break this suite; the catalogue test and `make messages` catch those.
+        runs = [r for r in CJK_RUN.findall(text) if r not in data and r != "简体中文"]
+        assert not [r for r in runs if r in msgids], f"{url}: catalogue strings left in Chinese: {runs}"
+        # a catalogue string standing alone whose characters also occur in data (区 inside 通州区)
+        alone = {t.strip() for t in re.findall(r">([^<]+)<", html)} & msgids
+        assert alone <= {"简体中文"}, (url, alone)
+
+
+@pytest.mark.django_db
+def test_default_is_chinese(world):
+    plan = world["plan"]
+    html = client_for(world["coordinator"]).get(reverse("task_list", args=[plan.pk])).content.decode()
+    assert '<html lang="zh-hans"' in html
+    assert "任务台账" in html and "牵头单位" in html and "未开始" in html
+    assert "Task ledger" not in html and "Lead unit" not in html
+    login = client_for().get(reverse("login")).content.decode()
+    assert "登录" in login and "Log in" not in login
+
+
+@pytest.mark.django_db
+def test_set_language_form_switches_and_back(world):
+    c = client_for(world["unit_a"])
+    my = reverse("my_tasks")
+    r = c.post(reverse("set_language"), {"language": "en", "next": my})
+    assert r.status_code == 302 and r["Location"] == my
+    assert c.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    html = c.get(my).content.decode()
+    assert "My tasks" in html and "我的任务" not in html
+    c.post(reverse("set_language"), {"language": "zh-hans", "next": my})
+    html = c.get(my).content.decode()
+    assert "我的任务" in html and "My tasks" not in html
+
+
+@pytest.mark.django_db
+def test_blocktrans_placeholder_in_english(world, settings):
+    settings.ENVGOV_TODAY = "2024-09-16"
+    html = client_for(world["coordinator"], "en").get(reverse("plan_list")).content.decode()
+    assert "Demo environment: the system date is fixed at 2024-09-16" in html
