@@ -112,7 +112,7 @@ def infer_title(text: str) -> str:
     lines = [s for s in text.split("\n")[:20] if s.strip()]
     for s in lines:
         # a covering notice: "……关于印发《东城区污染防治攻坚战2020年行动计划》的通知" → the plan's own title
-        m = re.search(r"印发[^《]{0,10}《([^》]{4,60})》", s)
+        m = re.search(r"关于(?:印发|转发|发布)[^《]{0,10}《([^》]{4,60})》.{0,8}(?:通知|函)", s)
         if m and _TITLE_WORDS.search(m.group(1)):
             return m.group(1)
     for s in lines:
