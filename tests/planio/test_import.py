@@ -139,6 +139,7 @@ def test_unnumbered_report_split_by_paragraph_with_warning() -> None:
     plan = import_plan(SEEDS / "000_ed315ba8dc1973ee.txt")
     assert len(plan.tasks) >= 4
     assert any("按段落拆分" in w for w in plan.warnings)
+    assert plan.district is None and any("未能确定所属区" in w for w in plan.warnings)  # four districts
     assert all("(shi)" not in t.text and "區" not in t.text for t in plan.tasks)
 
 

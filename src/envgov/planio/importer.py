@@ -130,6 +130,8 @@ def infer_district(title: str, text: str, units: UnitDictionary) -> str | None:
             if d.endswith("区") and len(d) >= 3 and d[:-1] in src
         ]
         best = sorted(hits) or sorted(short)
+        if src is not title and len({d for _, d in hits}) >= 3:
+            return None  # a report about several districts: the user must say which
         if best:
             return best[0][1]
     return None
@@ -235,6 +237,10 @@ def import_text(
         )
     if not targets:
         warnings.append("未识别出数值目标（目标指标部分缺失或没有数字）")
+    if district is None:
+        warnings.append("未能确定所属区（标题中没有区名，或文中提到多个区），请指定区")
+    if year is None:
+        warnings.append("未能确定计划年度，“年底前”等时限无法换算为日期，请指定年度")
     plan = ImportedPlan(district, year, title, targets, tasks, raw, text, filename, warnings, mt)
     for t in plan.unknown_units:
         plan.warnings.append(f"词典外的单位名称（请核对）：{t}")
