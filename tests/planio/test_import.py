@@ -69,6 +69,9 @@ def test_source_spans_show_items_in_the_original() -> None:
     for q in plan.tasks[0].quantities:
         src = plan.source(q.source_span)
         assert any(ch.isdigit() for ch in src)
+    task = next(t for t in plan.tasks if t.deadlines == ["2025-12-31"])
+    (date, span), *_ = task.evidence["deadlines"]
+    assert date == "2025-12-31" and "2025" in plan.source(span)
 
 
 @needs_seeds
@@ -91,6 +94,9 @@ def test_small_plan_end_to_end() -> None:
     assert t1.cooperating_units == ["住房城乡建设委", "水务局"]
     assert t1.deadlines == ["2024-06-30"] and [(q.value, q.unit) for q in t1.quantities] == [(20, "个")]
     assert t2.lead_units == ["生态环境局"] and t2.deadlines == ["2024-12-31"]
+    assert [(n, plan.source(sp)) for n, sp in t1.evidence["units"]] == [
+        ("城市管理委", "区城管委"), ("住房城乡建设委", "住建委"), ("水务局", "水务局")
+    ]
     assert [(g.comparator, g.value, g.unit) for g in plan.targets] == [("<=", 30, "μg/m³"), ("<=", 3, "天")]
 
 

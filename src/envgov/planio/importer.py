@@ -54,6 +54,8 @@ class TaskItem:
     quantities: list[QuantityItem]
     part: str = segment.PART_TASKS
     unknown_units: list[str] = field(default_factory=list)  # recognised by pattern only: to review
+    # where each unit / deadline was read, as spans in the original text (for the review page)
+    evidence: dict[str, list[tuple[str, tuple[int, int]]]] = field(default_factory=dict)
     source_span: tuple[int, int] = (0, 0)
 
     def to_dict(self) -> dict:
@@ -337,7 +339,13 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
     for name, _ in extract.find_towns(body, units):
         if name not in towns:
             towns.append(name)
-    deadline_set = {d.date for d in extract.find_deadlines(body, year)}
+    found_deadlines = extract.find_deadlines(body, year)
+    deadline_set = {d.date for d in found_deadlines}
+    off0 = tstart + (len(text[tstart:end]) - len(text[tstart:end].lstrip("\n")))
+    evidence = {
+        "units": [(m.name, ospan(off0 + m.span[0], off0 + m.span[1])) for m in mentions if m.name not in units.collectives],
+        "deadlines": [(d.date, ospan(off0 + d.span[0], off0 + d.span[1])) for d in found_deadlines],
+    }
     # labelled duty notes: "（牵头单位：区发展改革委；配合单位：区交通局；完成时限：2024年12月）"
     for m in _DUTY_NOTE.finditer(body):
         label, value = m.group("label"), m.group("value")
@@ -378,6 +386,7 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
         part=node.part if node is not None else segment.PART_TASKS,
         unknown_units=[u for u in unknown],
         source_span=ospan(start, end),
+        evidence=evidence,
     )
 
 
