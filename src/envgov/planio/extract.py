@@ -171,6 +171,10 @@ def find_deadlines(text: str, year: int | None) -> list[Deadline]:
                     continue
                 if text[max(0, m.start() - 1) : m.start()] in ("比", "较", "从", "自", "（", "("):
                     continue
+                if re.search(r"(?:对照|对比|相比|参照|结合|总结|评估|根据|依据|按照)$", text[max(0, m.start() - 2) : m.start()]):
+                    continue  # "对照2023年完成情况": a reference year, not a due date
+                if re.match(r"^[，,]?(?:完成|实现|建成|形成|达到)(?:情况|的|量|率|值|任务量)", after):
+                    continue
                 opens_sentence = m.start() == 0 or text[m.start() - 1] in "。；\n"
                 if (
                     m.group("pre")
