@@ -303,7 +303,8 @@ def _task_units(outline: segment.Outline, text: str):
             if node is part:
                 continue
             own = text[node.body_start : node.own_end].strip()
-            if node.children and not own:
+            # a parent is a task only when it says something itself ("具体措施如下：" is not a task)
+            if node.children and (len(re.findall(r"[\u4e00-\u9fff]", own)) < 10 or own.endswith(("：", ":"))):
                 continue
             yield node, node.start, node.body_start, node.own_end, node.code, node.title
 
