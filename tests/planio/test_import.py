@@ -393,3 +393,13 @@ def test_targets_in_an_indicator_table() -> None:
         ("地表水国考断面达标率", ">=", 100, "%", []),
     ]
     assert "≤35" in plan.source(plan.targets[0].source_span)
+
+
+def test_cli_bad_units_file_refused(tmp_path) -> None:
+    src = tmp_path / "plan.txt"
+    src.write_text(SMALL, encoding="utf-8")
+    bad = tmp_path / "units.yaml"
+    bad.write_text("units:\n  - aliases: [甲]\n", encoding="utf-8")  # no name
+    out = tmp_path / "out.json"
+    r = CliRunner().invoke(app, ["plan", "import", str(src), "--units", str(bad), "--output", str(out)])
+    assert r.exit_code == 1 and "单位词典" in r.output and not out.exists()
