@@ -95,7 +95,9 @@ def test_small_plan_end_to_end() -> None:
     assert t1.deadlines == ["2024-06-30"] and [(q.value, q.unit) for q in t1.quantities] == [(20, "个")]
     assert t2.lead_units == ["生态环境局"] and t2.deadlines == ["2024-12-31"]
     assert [(n, plan.source(sp)) for n, sp in t1.evidence["units"]] == [
-        ("城市管理委", "区城管委"), ("住房城乡建设委", "住建委"), ("水务局", "水务局")
+        ("城市管理委", "区城管委"),
+        ("住房城乡建设委", "住建委"),
+        ("水务局", "水务局"),
     ]
     assert [(g.comparator, g.value, g.unit) for g in plan.targets] == [("<=", 30, "μg/m³"), ("<=", 3, "天")]
 
@@ -403,3 +405,24 @@ def test_cli_bad_units_file_refused(tmp_path) -> None:
     out = tmp_path / "out.json"
     r = CliRunner().invoke(app, ["plan", "import", str(src), "--units", str(bad), "--output", str(out)])
     assert r.exit_code == 1 and "单位词典" in r.output and not out.exists()
+
+
+def test_chinese_pdf_end_to_end() -> None:
+    from planio_pdfgen import chinese_pdf
+
+    lines = [
+        "通州区2024年生态环境保护工作计划",
+        "一、主要任务",
+        "1.加强扬尘管控。区城管委牵头，6月底前完成不少于8组抽检。",
+    ]
+    plan = import_plan(chinese_pdf(lines), "计划.pdf")
+    (t,) = plan.tasks
+    assert (plan.district, plan.year, t.code, t.lead_units, t.deadlines) == (
+        "通州区",
+        2024,
+        "一.1",
+        ["城市管理委"],
+        ["2024-06-30"],
+    )
+    assert [(q.value, q.unit) for q in t.quantities] == [(8, "组")]
+    assert "区城管委牵头" in plan.source(t.source_span)
