@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 
 import pytest
+from planio_pdfgen import ascii_pdf, chinese_pdf
 
 from envgov.planio import PlanImportError
 from envgov.planio.readers import read_document
-from planio_pdfgen import ascii_pdf, chinese_pdf
 
 PLAN = "某区2024年生态环境保护工作计划\n一、主要任务\n1.加强扬尘管控。区生态环境局牵头，年底前完成。\n"
 
