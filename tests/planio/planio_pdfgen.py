@@ -6,17 +6,25 @@ from __future__ import annotations
 import io
 
 
-def _pdf(content: str, fonts: str, extra: list[bytes]) -> bytes:
-    stream = content.encode()
+def _pdf(content: str | list[str], fonts: str, extra: list[bytes]) -> bytes:
+    """A PDF with one page per content stream; object numbers: 1 catalog, 2 pages, then fonts, then pages."""
+    pages = [content] if isinstance(content, str) else content
+    n_fonts = len(extra)
+    first_page = 3 + n_fonts
+    kids = " ".join(f"{first_page + 2 * i} 0 R" for i in range(len(pages)))
     objs = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << "
-        + fonts.encode()
-        + b" >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        *extra,
+        f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode(),
     ]
+    objs += extra
+    for i, ops in enumerate(pages):
+        stream = ops.encode()
+        page_obj = first_page + 2 * i
+        objs.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {page_obj + 1} 0 R "
+            f"/Resources << /Font << {fonts} >> >> >>".encode()
+        )
+        objs.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []
@@ -32,11 +40,12 @@ def _pdf(content: str, fonts: str, extra: list[bytes]) -> bytes:
 
 
 HELVETICA = [b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+# font objects are 3, 4, 5 (Type0 font, CID font, descriptor)
 STSONG = [
-    b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [6 0 R] >>",
+    b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [4 0 R] >>",
     (
         b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) "
-        b"/Ordering (GB1) /Supplement 2 >> /FontDescriptor 7 0 R /DW 1000 >>"
+        b"/Ordering (GB1) /Supplement 2 >> /FontDescriptor 5 0 R /DW 1000 >>"
     ),
     (
         b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [0 -200 1000 900] /ItalicAngle 0 "
@@ -47,13 +56,21 @@ STSONG = [
 
 def ascii_pdf(ops: str) -> bytes:
     """A page drawn with `ops` (PDF content operators), font /F1 = Helvetica."""
-    return _pdf(ops, "/F1 5 0 R", HELVETICA)
+    return _pdf(ops, "/F1 3 0 R", HELVETICA)
+
+
+def _lines_ops(lines: list[str]) -> str:
+    return "\n".join(
+        f"BT /F1 12 Tf 60 {760 - 20 * i} Td <{line.encode('utf-16-be').hex().upper()}> Tj ET"
+        for i, line in enumerate(lines)
+    )
 
 
 def chinese_pdf(lines: list[str]) -> bytes:
     """One page, one line of Chinese text per entry (text layer in UCS-2, font /F1 = STSong-Light)."""
-    ops = [
-        f"BT /F1 12 Tf 60 {760 - 20 * i} Td <{line.encode('utf-16-be').hex().upper()}> Tj ET"
-        for i, line in enumerate(lines)
-    ]
-    return _pdf("\n".join(ops), "/F1 5 0 R", STSONG)
+    return _pdf(_lines_ops(lines), "/F1 3 0 R", STSONG)
+
+
+def chinese_pdf_pages(pages: list[list[str]]) -> bytes:
+    """Several pages of Chinese text lines."""
+    return _pdf([_lines_ops(p) for p in pages], "/F1 3 0 R", STSONG)

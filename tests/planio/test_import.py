@@ -426,3 +426,22 @@ def test_chinese_pdf_end_to_end() -> None:
     )
     assert [(q.value, q.unit) for q in t.quantities] == [(8, "组")]
     assert "区城管委牵头" in plan.source(t.source_span)
+
+
+def test_multipage_pdf_with_wrapped_lines_headers_and_page_numbers() -> None:
+    """The same plan as a laid-out PDF (lines wrapped at a fixed width, a running header and a page number on
+    every page) imports to the same structure as its plain text."""
+    from planio_pdfgen import chinese_pdf_pages
+
+    wrapped = []
+    for para in DUTY_NOTES.strip().split("\n"):
+        wrapped += [para[i : i + 22] for i in range(0, len(para), 22)]
+    pages = [
+        ["北京市海淀区人民政府文件", *wrapped[i : i + 8], f"— {i // 8 + 1} —"]
+        for i in range(0, len(wrapped), 8)
+    ]
+    assert len(pages) >= 3
+    pdf_plan = import_plan(chinese_pdf_pages(pages), "haidian.pdf")
+    txt_plan = import_text(DUTY_NOTES, "haidian.txt")
+    assert structure(pdf_plan) == structure(txt_plan)
+    assert all("海淀区人民政府文件" not in t.text for t in pdf_plan.tasks)
