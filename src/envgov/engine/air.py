@@ -182,7 +182,7 @@ def _levels_case(aqi: ir.IntegerValue, edition: str) -> ir.IntegerValue:
     return ibis.ifelse(aqi.isnull(), ibis.null("int8"), ibis.cases(*branches, else_=ibis.literal(last))).cast("int8")
 
 
-def _daily_aqi_one(conc: ir.Table, edition: str) -> ir.Table:
+def _daily_aqi_one(conc: ir.Table, edition: str, details: bool = True) -> ir.Table:
     indicators = std.DAILY_INDICATORS[edition]
     keys = [ind.key for ind in indicators]
     # Stage 1: IAQI inputs (rounded per edition); stage 2: IAQIs; stage 3: AQI; stage 4: derived fields.
@@ -199,8 +199,10 @@ def _daily_aqi_one(conc: ir.Table, edition: str) -> ir.Table:
         by_pollutant.setdefault(ind.pollutant, []).append(t[f"iaqi_{ind.key}"])
     primary = _join_codes([
         (ibis.or_(*[(v == aqi) for v in vs]) & (aqi > 50), p) for p, vs in by_pollutant.items()
-    ])
-    if edition == "2012":  # HJ 633-2012 §3.4 exceeding pollutants (IAQI > 100); deleted in 2026
+    ]) if details else ibis.null("string")
+    if not details:  # period statistics do not need the pollutant lists; smaller expression to compile
+        exceeding = ibis.null("string")
+    elif edition == "2012":  # HJ 633-2012 §3.4 exceeding pollutants (IAQI > 100); deleted in 2026
         exceeding = _join_codes([(ibis.or_(*[(v > 100) for v in vs]), p) for p, vs in by_pollutant.items()])
     else:
         exceeding = ibis.null("string")
@@ -214,16 +216,16 @@ def _daily_aqi_one(conc: ir.Table, edition: str) -> ir.Table:
     return t.select(**cols)
 
 
-def daily_aqi(conc: ir.Table, edition: str = "auto") -> ir.Table:
+def daily_aqi(conc: ir.Table, edition: str = "auto", details: bool = True) -> ir.Table:
     """Daily IAQI/AQI/level/primary (and exceeding, 2012) for a site- or set-daily table.
 
     `edition` "auto" applies HJ 633-2012 to days before 2026-03-01 and HJ 633-2026 from that day.
     """
     if edition != "auto":
-        return _daily_aqi_one(conc, edition)
+        return _daily_aqi_one(conc, edition, details)
     switch = ibis.literal(std.EDITION_SWITCH_DAY)
-    old = _daily_aqi_one(conc.filter(conc.day < switch), "2012")
-    new = _daily_aqi_one(conc.filter(conc.day >= switch), "2026")
+    old = _daily_aqi_one(conc.filter(conc.day < switch), "2012", details)
+    new = _daily_aqi_one(conc.filter(conc.day >= switch), "2026", details)
     return old.union(new)
 
 
@@ -361,8 +363,12 @@ def _as_table(data: Any, con: ibis.BaseBackend | None) -> ir.Table:
 def prepare_daily(
     data: Any, period: Period, sites: Iterable[str] | None = None, scope: str = "site",
     edition: str = "auto", set_name: str = ALL_SITES, con: ibis.BaseBackend | None = None,
+    details: bool = True,
 ) -> ir.Table:
-    """Hourly input → daily AQI table (Ibis) for the period: per site (`scope="site"`) or for the set."""
+    """Hourly input → daily AQI table (Ibis) for the period: per site (`scope="site"`) or for the set.
+
+    `details=False` leaves out the primary/exceeding pollutant lists (not needed for statistics).
+    """
     t = _as_table(data, con)
     start = datetime.combine(period.start, datetime.min.time())
     end = datetime.combine(period.end_exclusive, datetime.min.time())
@@ -379,7 +385,7 @@ def prepare_daily(
     if edition == "auto":
         eds = {std.edition_for(period.start).key, std.edition_for(period.end).key}
         edition = eds.pop() if len(eds) == 1 else "auto"
-    return daily_aqi(conc, edition)
+    return daily_aqi(conc, edition, details)
 
 
 def daily_results(
@@ -434,13 +440,13 @@ def evaluate(
     if exclude_flag is not None:
         flagged = t.filter(t[exclude_flag].fill_null(False)).select(day=t.time.date()).distinct().to_pyarrow()
         excluded = sorted(set(excluded) | set(flagged.column("day").to_pylist()))
-    daily = prepare_daily(t, period, sites, scope, edition, set_name, con)
+    daily = prepare_daily(t, period, sites, scope, edition, set_name, con, details=False)
     if excluded:  # two aggregations over the same daily series: materialise it once
         daily = daily.cache()
     results = _evaluate_daily(daily, period, ed, grade, sites, scope, excluded, edition)
     if compare_years:
         prev = period.shifted(-compare_years)
-        prev_daily = prepare_daily(t, prev, sites, scope, edition, set_name, con)
+        prev_daily = prepare_daily(t, prev, sites, scope, edition, set_name, con, details=False)
         prev_res = _evaluate_daily(prev_daily, prev, _period_edition(prev, edition), grade, sites, scope, [], edition)
         for name, res in results.items():
             before = prev_res.get(name)
