@@ -56,8 +56,7 @@ def synthetic_batches(n_sites: int, seed: int = 1, missing: float = 0.02, block:
             v = base * s * rng.lognormal(0.0, 0.6, n)
             v = np.round(v, 1) if p == "co" else np.round(v)
             cols.append(pa.array(v, pa.float64(), mask=rng.random(n) < missing))
-        for batch in pa.Table.from_arrays(cols, schema=schema).to_batches(max_chunksize=backends.BATCH_ROWS):
-            yield batch
+        yield from pa.Table.from_arrays(cols, schema=schema).to_batches(max_chunksize=backends.BATCH_ROWS)
 
 
 def synthetic(n_sites: int, seed: int = 1) -> pa.Table:
@@ -85,7 +84,7 @@ def cpu_seconds() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def run_engine(data: "pa.Table | Path") -> tuple[float, float, float, int]:
+def run_engine(data: pa.Table | Path) -> tuple[float, float, float, int]:
     """Seconds for loading into DuckDB, seconds for the whole pipeline, CPU seconds, site results."""
     con = backends.connect()
     c0 = cpu_seconds()
