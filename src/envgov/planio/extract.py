@@ -9,13 +9,13 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from envgov.planio.units import UnitDictionary
 
 CJK = "\u4e00-\u9fff"
 CN_DIGIT = "零〇一二两三四五六七八九"
 CN_NUMERAL = "零〇一二两三四五六七八九十百千万亿"
-_CN_VAL = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 
 
 def cn_to_number(s: str) -> float | None:
@@ -171,7 +171,10 @@ def find_deadlines(text: str, year: int | None) -> list[Deadline]:
                     continue
                 if text[max(0, m.start() - 1) : m.start()] in ("比", "较", "从", "自", "（", "("):
                     continue
-                if re.search(r"(?:对照|对比|相比|参照|结合|总结|评估|根据|依据|按照)$", text[max(0, m.start() - 2) : m.start()]):
+                if re.search(
+                    r"(?:对照|对比|相比|参照|结合|总结|评估|根据|依据|按照)$",
+                    text[max(0, m.start() - 2) : m.start()],
+                ):
                     continue  # "对照2023年完成情况": a reference year, not a due date
                 if re.match(r"^[，,]?(?:完成|实现|建成|形成|达到)(?:情况|的|量|率|值|任务量)", after):
                     continue
@@ -426,7 +429,6 @@ class UnitMention:
     known: bool
 
 
-_SEP = r"(?:、|和|及|与|以及|，(?=[^，。；]{0,12}(?:等部门|等单位)))"
 _LEAD_AFTER = re.compile(
     r"^(?:等(?:相关|有关)?(?:部门|单位))?[（(]?(?:要|共同|分别|负责|按职责分工|按职责|按照职责分工|依职责)?"
     r"(?:牵头|负责|主责|会同)"
@@ -450,6 +452,12 @@ _GENERIC = re.compile(
     r"相关|有关|各|部门|单位|行业|企业|机构|主体|市级|国家|全市|本市|市|配合|制定|推动|推进|组织|会同|协调|按照|依据|"
     r"督促|开展|加强|落实|建立|完善|实施|研究|鼓励|引导|提高|提升|支持|发挥|强化|做好|指导|探索|围绕"
 )
+
+
+@lru_cache(maxsize=16)
+def _alternation(words: tuple[str, ...], head: str, tail: str) -> re.Pattern[str]:
+    """One regex for a word list, longest words first (compiled once per dictionary)."""
+    return re.compile(head + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + tail)
 
 
 def _clause_start(text: str, pos: int) -> int:
@@ -480,12 +488,7 @@ def find_units(text: str, units: UnitDictionary) -> tuple[list[UnitMention], lis
         add(s, e, units.canonical(printed), printed, True)
     # X部门 with X a short form ("生态环境部门", "市场监管部门")
     if units.short:
-        short_rx = re.compile(
-            "(?:区)?(?:"
-            + "|".join(map(re.escape, sorted(units.short, key=len, reverse=True)))
-            + ")(?:部门|委|局)?"
-        )
-        for m in short_rx.finditer(text):
+        for m in _alternation(tuple(units.short), "(?:区)?(?:", ")(?:部门|委|局)?").finditer(text):
             s, e = m.span()
             printed = m.group(0)
             if text[s - 1 : s] == "市" or text[s - 2 : s] in ("北京",):
@@ -594,7 +597,7 @@ _NOT_TOWN = re.compile(
 def find_towns(text: str, units: UnitDictionary) -> list[tuple[str, tuple[int, int]]]:
     out: list[tuple[str, tuple[int, int]]] = []
     if units.towns:
-        rx = re.compile("|".join(re.escape(t) for t in sorted(units.towns, key=len, reverse=True)))
+        rx = _alternation(tuple(sorted(units.towns)), "(?:", ")")
         for m in rx.finditer(text):
             # very short names (张镇, 杨镇) only at a word boundary
             if (

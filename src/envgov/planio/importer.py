@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from envgov.planio import extract, segment, tables
@@ -344,7 +344,11 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
     deadline_set = {d.date for d in found_deadlines}
     off0 = tstart + (len(text[tstart:end]) - len(text[tstart:end].lstrip("\n")))
     evidence = {
-        "units": [(m.name, ospan(off0 + m.span[0], off0 + m.span[1])) for m in mentions if m.name not in units.collectives],
+        "units": [
+            (m.name, ospan(off0 + m.span[0], off0 + m.span[1]))
+            for m in mentions
+            if m.name not in units.collectives
+        ],
         "deadlines": [(d.date, ospan(off0 + d.span[0], off0 + d.span[1])) for d in found_deadlines],
     }
     # labelled duty notes: "（牵头单位：区发展改革委；配合单位：区交通局；完成时限：2024年12月）"
@@ -488,8 +492,4 @@ def _table_tasks(
     return out
 
 
-def plan_to_json_dict(plan: ImportedPlan) -> dict:
-    return plan.to_dict()
-
-
-__all__ = ["ImportedPlan", "QuantityItem", "TargetItem", "TaskItem", "asdict", "import_plan", "import_text"]
+__all__ = ["ImportedPlan", "QuantityItem", "TargetItem", "TaskItem", "import_plan", "import_text"]
