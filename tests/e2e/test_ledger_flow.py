@@ -38,6 +38,11 @@ def test_report_review_supervision_cycle(world, e2e_settings, open_session):
     before = _overview(coordinator, plan.pk)
     # world: 4 tasks incl. ours, none completed; overdue = 推广新能源汽车 (06-30) + 餐饮油烟治理 (08-31)
     assert before == {"total": 4, "completed": 0, "overdue": 2, "pending": 0, "supervision": 0}
+    overdue_rows = coordinator.page.locator("#overdue-table tr", has_text="2024-")
+    expect(overdue_rows).to_have_count(2)  # oldest deadline first, with its lead unit
+    expect(overdue_rows.first).to_contain_text("推广新能源汽车")
+    expect(overdue_rows.first).to_contain_text("发展改革委")
+    expect(overdue_rows.first).to_contain_text("2024-06-30")
 
     # --- the unit reporter submits progress with an attachment from "我的任务"
     reporter = open_session("unit_a")

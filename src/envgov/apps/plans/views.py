@@ -55,7 +55,9 @@ def plan_overview(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(plans_for(request.user).select_related("district"), pk=plan_id)
     data = queries.overview(plan, tasks_for(request.user), _today())
     targets = plan.targets.select_related("indicator", "area")
-    return render(request, "plans/overview.html", {"plan": plan, "o": data, "targets": targets})
+    chart = {key: [{"name": c.label, "total": c.total, "completed": c.completed, "overdue": c.overdue} for c in rows]
+             for key, rows in (("areas", data.by_area), ("units", data.by_unit))}
+    return render(request, "plans/overview.html", {"plan": plan, "o": data, "targets": targets, "chart": chart})
 
 
 @scoped("any_user")
