@@ -445,3 +445,9 @@ def test_multipage_pdf_with_wrapped_lines_headers_and_page_numbers() -> None:
     txt_plan = import_text(DUTY_NOTES, "haidian.txt")
     assert structure(pdf_plan) == structure(txt_plan)
     assert all("海淀区人民政府文件" not in t.text for t in pdf_plan.tasks)
+
+
+def test_duties_on_a_heading_line_of_its_own() -> None:
+    text = "某区2024年工作计划\n一、主要任务\n1.加强扬尘管控（区城管委牵头，6月底前）\n开展道路清扫保洁，检查工地不少于20个。\n"
+    (t,) = import_text(text, "a.txt").tasks
+    assert (t.lead_units, t.deadlines, t.text) == (["城市管理委"], ["2024-06-30"], "开展道路清扫保洁，检查工地不少于20个。")

@@ -323,7 +323,14 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
     else:
         tstart = start
     body = text[tstart:end].strip("\n")
-    mentions, unknown = extract.find_units(body, units)
+    off = tstart + (len(text[tstart:end]) - len(text[tstart:end].lstrip("\n")))
+    # duties written on a heading line of its own ("1.加强扬尘管控（区城管委牵头，6月底前）") belong to the task
+    scope, scope_off = body, off
+    if node is not None and node.start == start and not run_in:
+        heading = text[content_start:line_end]
+        if _HEADING_NOTE.search(heading):
+            scope, scope_off = text[content_start:end].rstrip("\n"), content_start
+    mentions, unknown = extract.find_units(scope, units)
     unit_names: list[str] = []
     lead: list[str] = []
     coop: list[str] = []
@@ -337,12 +344,12 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
         if m.role == "coop" and m.name not in coop:
             coop.append(m.name)
     towns = []
-    for name, _ in extract.find_towns(body, units):
+    for name, _ in extract.find_towns(scope, units):
         if name not in towns:
             towns.append(name)
-    found_deadlines = extract.find_deadlines(body, year)
+    found_deadlines = extract.find_deadlines(scope, year)
     deadline_set = {d.date for d in found_deadlines}
-    off0 = tstart + (len(text[tstart:end]) - len(text[tstart:end].lstrip("\n")))
+    off0 = scope_off
     evidence = {
         "units": [
             (m.name, ospan(off0 + m.span[0], off0 + m.span[1]))
@@ -352,7 +359,7 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
         "deadlines": [(d.date, ospan(off0 + d.span[0], off0 + d.span[1])) for d in found_deadlines],
     }
     # labelled duty notes: "（牵头单位：区发展改革委；配合单位：区交通局；完成时限：2024年12月）"
-    for m in _DUTY_NOTE.finditer(body):
+    for m in _DUTY_NOTE.finditer(scope):
         label, value = m.group("label"), m.group("value")
         if re.search(r"时限|时间", label):
             deadline_set.update(_deadline_cell(value, year))
@@ -373,7 +380,6 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
             if canon not in set(units.names.values()) and canon not in unknown:
                 unknown.append(canon)
     deadlines = sorted(deadline_set)
-    off = tstart + (len(text[tstart:end]) - len(text[tstart:end].lstrip("\n")))
     quantities = [
         QuantityItem(q.value, q.unit, q.text, ospan(off + q.span[0], off + q.span[1]))
         for q in extract.find_quantities(body)
@@ -393,6 +399,9 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
         source_span=ospan(start, end),
         evidence=evidence,
     )
+
+
+_HEADING_NOTE = re.compile(r"[（(][^（）()]*(?:牵头|负责|主责|配合|单位|时限|前)[^（）()]*[）)]")
 
 
 def _town_name(name: str, units: UnitDictionary) -> str | None:
