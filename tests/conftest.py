@@ -67,3 +67,10 @@ def world(db):  # noqa: ANN001
         "quantity": q, "u_market": unit_a, "u_dev": unit_b, "t_songzhuang": town_a, "other_plan": other_plan,
         "other_task": other_task, "users": people,
     }
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(settings, tmp_path):
+    """Uploaded files (attachments, evidence) and the observation lake go to a per-test folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.OBSERVATION_LAKE = tmp_path / "lake"

@@ -245,3 +245,16 @@ def test_real_tongzhou_2024_plan_round_trips(db):
     assert plan_import(coord, plan, edit(data, **{f"C{r}": as_printed})).changes == []
     result = plan_import(coord, plan, edit(data, **{f"D{r}": "区财政局、区经信局"}))
     assert [c.shown for c in result.changes] == [[("配合单位", "（空）", "财政局、经济和信息化局")]]
+
+
+def test_one_file_keeps_one_plan_revision(world):
+    coord, plan = login(world["coordinator"]), world["plan"]
+    data = export(coord, plan)
+    changed = edit(data, **{f"E{row_of(data, world['task_unit_a'])}": "2024-11-30",
+                            f"E{row_of(data, world['task_unit_b'])}": "2024-07-31"})
+    upload(coord, plan, changed)
+    assert upload(coord, plan, b"", op="apply").status_code == 302
+    plan.refresh_from_db()
+    assert plan.revision == 1 and PlanRevision.objects.filter(plan=plan).count() == 1
+    snapshot = PlanRevision.objects.get(plan=plan).snapshot  # the plan as it was before the file
+    assert {t["code"]: t["due_date"] for t in snapshot["tasks"]}["三.(一).1"] == "2024-06-30"

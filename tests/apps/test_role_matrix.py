@@ -45,14 +45,14 @@ VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
     "item_id": [("item_unit_a", OVERSIGHT | {"unit_a"}), ("item_unit_b", OVERSIGHT), ("item_other", OTHER)],
     "draft_id": [("draft", DISTRICT), ("other_draft", OTHER)],
     "token_id": [("token_coordinator", {"coordinator"}), ("token_unit_a", {"unit_a"})],
-    "path": [("missing_file", DISTRICT | OTHER)],
+    "attachment_id": [("attachment_unit_a", OVERSIGHT | {"unit_a"}), ("attachment_unit_b", OVERSIGHT)],
 }
 # routes that answer GET with 405 once the gate is passed (the object is only looked up on POST);
 # a route added later is recognised by probing (GET → 405) and then tested with POST too
 POST_ONLY = {"plan_issue", "run_daily_check", "review_report", "revoke_token", "exceptional_day_add",
              "air_recompute", "logout"}
 # allowed outcome of GET where it is not 200/302
-ALLOWED_GET = {"api-root": {404}, None: {404}}  # None = the dev media route, asked for a file that is not there
+ALLOWED_GET = {"api-root": {404}}
 
 
 def _payload(route: str, obj, persona: str) -> dict:
@@ -124,7 +124,10 @@ def _fast_passwords_and_clean_cache(settings):
 def objs(world):
     from envgov.apps.accounts.models import ApiToken, Unit
     from envgov.apps.plans import actions
-    from envgov.apps.plans.models import PlanDraft
+    from django.core.files.base import ContentFile
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from envgov.apps.plans.models import Attachment, PlanDraft
 
     day = dt.date(2024, 5, 10)
     o = dict(world)
@@ -147,7 +150,12 @@ def objs(world):
                                             original_text="一、任务", data={"targets": [], "tasks": []})
     o["token_coordinator"] = ApiToken.issue(world["coordinator"], "矩阵")[0]
     o["token_unit_a"] = ApiToken.issue(world["unit_a"], "矩阵")[0]
-    o["missing_file"] = "attachments/no-such-file.pdf"
+    o["attachment_unit_a"] = Attachment.objects.create(report=o["report_unit_a"], name="抽检报告.pdf",
+                                                        file=SimpleUploadedFile("抽检报告.pdf", b"%PDF-1.4"))
+    o["attachment_unit_b"] = Attachment.objects.create(report=o["report_unit_b"], name="推广清单.pdf",
+                                                        file=SimpleUploadedFile("推广清单.pdf", b"%PDF-1.4"))
+    for key in ("item_unit_a", "item_unit_b", "item_other"):
+        o[key].closure_evidence.save("核实.txt", ContentFile(b"ok"))
     o["clients"] = {ANON: Client()}
     for persona in PERSONAS[1:]:
         c = Client()

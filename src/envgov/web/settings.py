@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves its bundled Swagger UI at /api/docs (no CDN)
     "envgov.apps.accounts",
     "envgov.apps.geo",
     "envgov.apps.plans",

@@ -1,10 +1,7 @@
 """URL map. Every view carries a scope rule (see envgov.apps.accounts.scope); the role-matrix test checks it."""
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
-from django.views.static import serve
 
 from envgov.apps.accounts import views as account_views
 from envgov.apps.accounts.scope import scoped
@@ -23,6 +20,4 @@ urlpatterns = [
     path("monitoring/", include("envgov.apps.monitoring.urls")),
     path("admin/", admin.site.urls),
 ]
-if settings.DEBUG:
-    # dev only (production serves no uploads from Django): still behind the login, like every route
-    urlpatterns += static(settings.MEDIA_URL, view=scoped("any_user")(serve), document_root=settings.MEDIA_ROOT)
+# Uploaded files are never served as open media: attachments and evidence go through scoped downloads.

@@ -91,7 +91,7 @@ def close_plan(plan: Plan, *, acting_user: User) -> Plan:
     return plan
 
 
-def _keep_revision(plan: Plan, acting_user: User, reason: str) -> None:
+def keep_plan_revision(plan: Plan, acting_user: User, reason: str) -> None:
     """After issue, every change first stores a snapshot of the plan as it was."""
     if plan.status == Plan.Status.DRAFT:
         return
@@ -108,8 +108,10 @@ TASK_EDITABLE = ("title", "body", "due_date", "status", "completed_on")
 @transaction.atomic
 def update_task(
     task: Task, changes: dict, *, expected_version: int, acting_user: User, reason: str = "",
-    lead_units: Iterable | None = None, cooperating_units: Iterable | None = None,
+    lead_units: Iterable | None = None, cooperating_units: Iterable | None = None, keep_revision: bool = True,
 ) -> Task:
+    """Edit a task. After issue a plan snapshot is kept first; a batch (Excel import) keeps one snapshot
+    itself with `keep_plan_revision` and passes keep_revision=False for each row."""
     require(is_reviewer(acting_user), "只有统筹协调人员可以修改任务")
     require(tasks_for(acting_user).filter(pk=task.pk).exists(), "该任务不在您的管辖范围内")
     unknown = set(changes) - set(TASK_EDITABLE)
@@ -118,7 +120,8 @@ def update_task(
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.version != expected_version:
         raise StaleEdit(f"任务 {task.code} ")
-    _keep_revision(task.plan, acting_user, reason or f"修改任务 {task.code}")
+    if keep_revision:
+        keep_plan_revision(task.plan, acting_user, reason or f"修改任务 {task.code}")
     before = audit.snapshot(task)
     for key, value in changes.items():
         setattr(task, key, value)
@@ -357,6 +360,9 @@ def open_supervision(
     require(plans_for(acting_user).filter(pk=plan.pk).exists(), "该计划不在您的管辖范围内")
     if not (addressee_unit or addressee_town):
         raise ValidationError("请选择督办单位或街乡镇")
+    for addressee in (addressee_unit, addressee_town):
+        if addressee is not None and addressee.district_id != plan.district_id:
+            raise ValidationError(f"“{addressee}”不属于{plan.district}")
     item = SupervisionItem.objects.create(
         plan=plan, task=task, source=SupervisionItem.Source.MANUAL, title=title[:300], detail=detail,
         opened_on=clock.today(), due_date=due_date, addressee_unit=addressee_unit,

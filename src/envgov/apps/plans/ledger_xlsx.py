@@ -213,12 +213,14 @@ def apply_import(user: User, plan: Plan, data: bytes, *, reason: str = "") -> Im
         return result
     try:
         with transaction.atomic():
+            # one plan snapshot for the whole file, not one per row
+            actions.keep_plan_revision(plan, user, reason or f"Excel 台账导入（{len(result.changes)} 项修改）")
             for change in result.changes:
                 try:
                     actions.update_task(
                         change.task, change.changes, expected_version=change.expected_version, acting_user=user,
                         reason=reason or "Excel 台账导入", lead_units=change.lead_units,
-                        cooperating_units=change.cooperating_units,
+                        cooperating_units=change.cooperating_units, keep_revision=False,
                     )
                 except actions.StaleEdit as exc:
                     result.errors.append(xlsx.CellError(change.row, xlsx.VERSION_HEADER, str(exc)))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from envgov.apps.plans import ledger_xlsx, views, views_import
+from envgov.apps.plans import ledger_xlsx, views, views_files, views_import
 
 urlpatterns = [
     path("plans/", views.plan_list, name="plan_list"),
@@ -23,4 +23,6 @@ urlpatterns = [
     path("tasks/<int:task_id>/edit/", views.task_edit, name="task_edit"),
     path("reports/<int:report_id>/review/", views.review_report, name="review_report"),
     path("supervision/<int:item_id>/", views.supervision_detail, name="supervision_detail"),
+    path("supervision/<int:item_id>/evidence/", views_files.evidence_download, name="evidence_download"),
+    path("attachments/<int:attachment_id>/", views_files.attachment_download, name="attachment_download"),
 ]
