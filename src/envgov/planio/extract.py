@@ -696,6 +696,8 @@ def find_targets(text: str, year: int | None = None) -> list[Target]:
             _FLOOR_WORDS.search(q.text)
             or re.match(r"^(?:及)?以上", post)
             or re.search(r"(?:不低于|不少于|至少)$", head)
+            # "PM2.5浓度同比下降5%": a reduction of at least 5 %, whatever the indicator's direction
+            or re.search(r"(?:下降|降低|减少|削减|减排)(?:幅度|比例|率)?(?:达到|达|为)?$", head)
         ):
             comp = ">="
         elif _CAP_INDICATOR.search(indicator) and not _FLOOR_INDICATOR.search(indicator[-4:]):
