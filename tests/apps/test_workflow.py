@@ -163,3 +163,15 @@ def test_closed_plan_refuses_reports_and_checks(world):
     assert actions.flag_overdue_and_lagging(world["plan"], dt.date(2024, 12, 31)).overdue == 0
     with pytest.raises(PermissionDenied):
         actions.close_plan(world["plan"], acting_user=world["unit_a"])
+
+
+def test_overview_counts_only_what_the_viewer_may_see(world):
+    from envgov.apps.accounts.scope import supervision_for, tasks_for
+    from envgov.apps.plans import queries
+
+    actions.flag_overdue_and_lagging(world["plan"], dt.date(2024, 7, 5))  # one item, for 发展改革委
+    today = dt.date(2024, 7, 5)
+    for who, n in (("coordinator", 1), ("unit_a", 0), ("unit_b", 1)):
+        user = world[who]
+        o = queries.overview(world["plan"], tasks_for(user), supervision_for(user), today)
+        assert o.open_supervision == n, who

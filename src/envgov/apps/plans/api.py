@@ -225,7 +225,7 @@ def list_plans(request: HttpRequest):
 def get_plan(request: HttpRequest, plan_id: int):
     user = _user(request)
     plan = get_object_or_404(plans_for(user).select_related("district"), pk=plan_id)
-    o = queries.overview(plan, tasks_for(user), clock.today())
+    o = queries.overview(plan, tasks_for(user), supervision_for(user), clock.today())
     return {
         **_plan(plan), "tasks_total": o.totals.total, "tasks_completed": o.totals.completed,
         "tasks_overdue": o.totals.overdue, "pending_reviews": o.pending_reviews,

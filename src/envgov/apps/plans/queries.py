@@ -52,7 +52,7 @@ def overdue_q(today: dt.date) -> Q:
 OVERDUE_SHOWN = 50  # the overview lists the 50 oldest overdue tasks; the task list shows them all
 
 
-def overview(plan: Plan, tasks: QuerySet, today: dt.date) -> Overview:
+def overview(plan: Plan, tasks: QuerySet, supervision: QuerySet, today: dt.date) -> Overview:
     """Completion figures over the tasks the viewer may see (a reporter sees their own share).
 
     One row per visible task and per lead-unit link is fetched and counted here, not in grouped SQL:
@@ -96,9 +96,7 @@ def overview(plan: Plan, tasks: QuerySet, today: dt.date) -> Overview:
     result.overdue = sorted(overdue, key=lambda t: (t.due_date, t.pk))[:OVERDUE_SHOWN]
     pending = ProgressReport.objects.filter(task__plan=plan, status=ProgressReport.Status.SUBMITTED)
     result.pending_reviews = sum(1 for task_id in pending.values_list("task_id", flat=True) if task_id in visible)
-    result.open_supervision = SupervisionItem.objects.filter(plan=plan).exclude(
-        status=SupervisionItem.Status.CLOSED
-    ).count()
+    result.open_supervision = supervision.filter(plan=plan).exclude(status=SupervisionItem.Status.CLOSED).count()
     return result
 
 

@@ -53,7 +53,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @scoped("any_user")
 def plan_overview(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(plans_for(request.user).select_related("district"), pk=plan_id)
-    data = queries.overview(plan, tasks_for(request.user), _today())
+    data = queries.overview(plan, tasks_for(request.user), supervision_for(request.user), _today())
     targets = plan.targets.select_related("indicator", "area")
     chart = {key: [{"name": c.label, "total": c.total, "completed": c.completed, "overdue": c.overdue} for c in rows]
              for key, rows in (("areas", data.by_area), ("units", data.by_unit))}
