@@ -72,3 +72,20 @@ def test_append_without_kind_needs_argument(tmp_path):
     with pytest.raises(ValueError):
         Lake(tmp_path).append(t)
     assert Lake(tmp_path).append(t, kind="air").appended == 6
+
+
+def test_evaluate_reads_the_lake(tmp_path):
+    from datetime import date
+
+    from envgov.engine import air
+
+    rows = [("air", s, datetime(2015, 1, d, h), "pm25", 40.0 if s == "A" else 80.0)
+            for s in ("A", "B") for d in (1, 2) for h in range(24)]
+    t = pa.table({k: list(v) for k, v in zip(["kind", "site", "time", "parameter", "value"], zip(*rows))})
+    lake = Lake(tmp_path)
+    lake.append(t)
+    res = air.evaluate(lake, date(2015, 1, 1), date(2015, 1, 2), scope="all", compare_years=None)
+    r = res[air.ALL_SITES]
+    # set daily PM2.5 = (40 + 80) / 2 = 60; with the other pollutants missing the AQI (82) is ≤ 100, so the
+    # days are not valid AQI days (HJ 633-2026 §5 rule applied by the engine)
+    assert r["pm25"] == 60 and r["valid_days"] == 0

@@ -451,8 +451,15 @@ def evaluate(
     from envgov.engine import backends
 
     con = con or backends.connect()
-    t = _as_table(data, con)
     sites = list(sites) if sites is not None else None
+    from envgov.engine.lake import Lake
+
+    if isinstance(data, Lake):  # read only the months needed (this period and the comparison period)
+        first = period.shifted(-compare_years).start if compare_years else period.start
+        wanted = sites if sets is None else sorted({x for m in sets.values() for x in m})
+        data = data.to_wide("air", datetime.combine(first, datetime.min.time()),
+                            datetime.combine(period.end_exclusive, datetime.min.time()), wanted)
+    t = _as_table(data, con)
     ed = _period_edition(period, edition)
     excluded = _parse_exclusions(exclude_dates)
     if exclude_flag is not None:
