@@ -630,6 +630,7 @@ def _provenance(ed: str, edition_arg: str, period: Period, sites: list[str] | No
                      "o3_daily_max_8h_min_windows": rules.o3_daily_max_8h_min_windows,
                      "o3_daily_max_8h_valid_if_exceeds": rules.o3_daily_max_8h_valid_if_exceeds,
                      "o3_8h_windows": "当日 17 个 8 小时窗口（00–08 时 … 16–24 时）",
+                     "o3_daily_max_1h": "日最大 1 小时值需当日 ≥ 20 个小时值（引擎约定，标准未规定）",
                      "valid_aqi_day": "各日报指标均有效，或缺项时其余指标 AQI > 100",
                      "source": [r.source for r in rules.rows[:3]]},
         "percentile_method": std.PERCENTILE_METHOD[ed],
