@@ -282,3 +282,16 @@ def test_evaluate_sets_same_on_every_backend(con):
                   "days_by_level", "composite_index"):
             assert got[name][k] == one[k], (name, k)
         assert got[name]["provenance"]["sites"] == members
+
+
+def test_hourly_results_switch_editions_by_date():
+    hourly = _hourly(21, sites=("A",), days=4, start=date(2026, 2, 27))
+    got = air.hourly_results(hourly, date(2026, 2, 28), date(2026, 3, 1)).to_pylist()
+    assert len(got) == 48
+    assert {r["edition"] for r in got if r["time"].date() == date(2026, 2, 28)} == {"2012"}
+    assert {r["edition"] for r in got if r["time"].date() == date(2026, 3, 1)} == {"2026"}
+    src = {r["time"]: r for r in hourly.to_pylist()}
+    for r in got:
+        if r["edition"] == "2026":
+            ref = std.iaqi("2026", "pm25", "24h", src[r["time"]]["pm25"])
+            assert ref is None or r["aqi"] >= ref

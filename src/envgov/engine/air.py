@@ -406,6 +406,36 @@ def prepare_daily(
     return daily_aqi(conc, edition, details)
 
 
+def hourly_results(
+    data: Any, start: date, end: date, sites: Iterable[str] | None = None, edition: str = "auto",
+    con: ibis.BaseBackend | None = None,
+) -> pa.Table:
+    """Real-time (hourly) IAQI/AQI rows for [start, end] per HJ 633 to the letter of each edition.
+
+    With "auto", hours before 2026-03-01 use HJ 633-2012 Table 4 and later hours HJ 633-2026 Table 5.
+    (Published hourly series of some periods followed other conventions: see envgov.standards.air_realtime.)
+    """
+    t = _as_table(data, con)
+    # 2012 needs up to 23 hours before `start` for its moving means.
+    lo = datetime.combine(start, datetime.min.time()) - timedelta(hours=23)
+    hi = datetime.combine(end + timedelta(days=1), datetime.min.time())
+    t = t.filter((t.time >= lo) & (t.time < hi))
+    if sites is not None:
+        t = t.filter(t.site.isin(list(sites)))
+    begin = datetime.combine(start, datetime.min.time())
+    switch = datetime.combine(std.EDITION_SWITCH_DAY, datetime.min.time())
+    eds = [edition] if edition != "auto" else [
+        e for e, ok in (("2012", begin < switch), ("2026", hi > switch)) if ok]
+    parts = []
+    for ed in eds:
+        h = hourly_aqi(t, ed).filter(lambda r: r.time >= begin)
+        if edition == "auto":
+            h = h.filter((h.time < switch) if ed == "2012" else (h.time >= switch))
+        parts.append(h.select("site", "time", "edition", "aqi", "level", "primary"))
+    out = parts[0] if len(parts) == 1 else parts[0].union(parts[1])
+    return out.order_by(["site", "time"]).to_pyarrow()
+
+
 def daily_results(
     data: Any, start: date, end: date, sites: Iterable[str] | None = None, scope: str = "site",
     edition: str = "auto", set_name: str = ALL_SITES, con: ibis.BaseBackend | None = None,
