@@ -493,7 +493,10 @@ def evaluate(
     ed = _period_edition(period, edition)
     excluded = _parse_exclusions(exclude_dates)
     if exclude_flag is not None:
-        flagged = t.filter(t[exclude_flag].fill_null(False)).select(day=t.time.date()).distinct().to_pyarrow()
+        lo = datetime.combine(period.start, datetime.min.time())
+        hi = datetime.combine(period.end_exclusive, datetime.min.time())
+        marked = t.filter(t[exclude_flag].fill_null(False) & (t.time >= lo) & (t.time < hi))
+        flagged = marked.select(day=marked.time.date()).distinct().to_pyarrow()
         excluded = sorted(set(excluded) | set(flagged.column("day").to_pylist()))
     if sets is not None:
         scope = "sets"
