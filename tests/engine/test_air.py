@@ -295,3 +295,15 @@ def test_hourly_results_switch_editions_by_date():
         if r["edition"] == "2026":
             ref = std.iaqi("2026", "pm25", "24h", src[r["time"]]["pm25"])
             assert ref is None or r["aqi"] >= ref
+
+
+def test_edition_override_2026_on_2016_data():
+    """--standard 2026 on older data: the 2026 PM breakpoints give fewer good days than 2012."""
+    hourly = _hourly(23, days=60, start=date(2016, 1, 1), holes=0.0)
+    r12 = air.evaluate(hourly, date(2016, 1, 1), date(2016, 2, 29), scope="all", edition="2012", compare_years=None)
+    r26 = air.evaluate(hourly, date(2016, 1, 1), date(2016, 2, 29), scope="all", edition="2026", compare_years=None)
+    a, b = r12[air.ALL_SITES], r26[air.ALL_SITES]
+    assert b["provenance"]["standards"]["aqi"] == "HJ 633-2026"
+    assert b["provenance"]["standards"]["phase"] == "transition"
+    assert b["good_days"] <= a["good_days"]
+    assert b["attainment"]["pm25"]["items"][0]["limit"] == 30.0  # GB 3095-2026 transition, grade 2

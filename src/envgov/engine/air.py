@@ -114,7 +114,7 @@ def _join_codes(pairs: Sequence[tuple[Any, str]]) -> ir.StringValue:
 
 def o3_limit_8h(edition: str, grade: int = 2, day: date | None = None) -> float:
     """GB 3095 O3 daily-max-8-h limit used by the 'valid if it exceeds' rule of HJ 663 §6.1.2."""
-    phase = (std.phase_for(day) or "transition") if edition == "2026" else None
+    phase = ((std.phase_for(day) if day else None) or "transition") if edition == "2026" else None
     return std.limits(edition, "o3", "8h", grade, phase).value
 
 
