@@ -6,10 +6,11 @@ YAML file or a dict with the same keys.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -43,7 +44,7 @@ class Profile:
     source: str = ""
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], source: str = "") -> "Profile":
+    def from_dict(cls, data: Mapping[str, Any], source: str = "") -> Profile:
         t = data.get("time", {}) or {}
         conv = t.get("hour_convention", "start")
         if conv not in HOUR_CONVENTIONS:
@@ -87,7 +88,7 @@ def normalise_unit(unit: str) -> str:
     return aliases.get(u, aliases.get(u.lower(), u))
 
 
-@lru_cache(maxsize=None)
+@cache
 def builtin_profiles() -> dict[str, Profile]:
     out = {}
     for p in sorted(PROFILE_DIR.glob("*.yaml")):
@@ -100,7 +101,7 @@ def builtin_profiles() -> dict[str, Profile]:
     return out
 
 
-def load_profile(profile: "str | Path | Mapping[str, Any] | Profile") -> Profile:
+def load_profile(profile: str | Path | Mapping[str, Any] | Profile) -> Profile:
     """A built-in profile by name, a YAML file path, or a dict."""
     if isinstance(profile, Profile):
         return profile
