@@ -13,7 +13,7 @@
       { name: "推进中", type: "bar", stack: "t", data: rows.map(r => r.total - r.completed - r.overdue), itemStyle: { color: "#90a4ae" } },
     ];
     chart.setOption({
-      tooltip: { trigger: "axis" }, legend: {}, grid: { left: horizontal ? 130 : 40, right: 20, bottom: 40 },
+      tooltip: { trigger: "axis" }, legend: {}, grid: { left: 10, right: 20, bottom: 40, containLabel: true },  // long unit names fit
       xAxis: horizontal ? val : cat, yAxis: horizontal ? Object.assign(cat, { inverse: true }) : val, series,
     });
     window.addEventListener("resize", () => chart.resize());
