@@ -30,7 +30,8 @@ class ProgressForm(forms.Form):
             self.fields[name] = forms.DecimalField(
                 label=f"{q.name}（累计完成，{q.unit}，目标 {q.target_value.normalize():f}）",
                 min_value=0, required=False, max_digits=14, decimal_places=4,
-                initial=q.achieved_value,
+                # "7", not the stored "7.0000": the reporter edits this figure on a phone
+                initial=None if q.achieved_value is None else f"{q.achieved_value.normalize():f}",
             )
             self.quantity_fields.append((q.pk, name))
 
