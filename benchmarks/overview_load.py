@@ -88,7 +88,7 @@ def wait_until_up(port: int, proc: subprocess.Popen, seconds: float = 30) -> Non
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         if proc.poll() is not None:
-            raise SystemExit(f"waitress exited with {proc.returncode}")
+            raise SystemExit(f"server exited with {proc.returncode}")
         try:
             c = http.client.HTTPConnection(HOST, port, timeout=1)
             c.request("GET", "/health")
@@ -100,10 +100,15 @@ def wait_until_up(port: int, proc: subprocess.Popen, seconds: float = 30) -> Non
 
 
 def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process (Linux /proc), to report the server's CPU cost per request."""
+    """User + system CPU time of a server process and its worker processes (Linux /proc), to report the
+    server's CPU cost per request."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if stat.parent.name == str(pid) or int(fields[1]) == pid:  # fields[1] = parent pid
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
     except (OSError, ValueError, IndexError):
         return None
 
@@ -126,12 +131,15 @@ def run(args: argparse.Namespace) -> int:
             subprocess.run([PY, "-m", "django", *cmd], env=env, cwd=ROOT, check=True)
     print(f"demo data ready in {time.monotonic() - t0:.1f} s ({data_dir})")
     port = free_port()
-    server_log = (data_dir / "waitress.log").open("wb")  # a file, not a pipe: a full pipe would stall the server
-    server = subprocess.Popen(
-        [str(Path(PY).with_name("waitress-serve")), f"--listen={HOST}:{port}", f"--threads={args.threads}",
-         "--connection-limit=200", args.app],
-        env=env, cwd=ROOT, stdout=server_log, stderr=subprocess.STDOUT,
-    )
+    server_log = (data_dir / "server.log").open("wb")  # a file, not a pipe: a full pipe would stall the server
+    if args.server == "gunicorn":  # the production set-up: one process per core, threads within each
+        cmd = [str(Path(PY).with_name("gunicorn")), f"--bind={HOST}:{port}", f"--workers={args.workers}",
+               "--worker-class=gthread", f"--threads={args.threads}", "--keep-alive=75", "--log-level=warning",
+               args.app]
+    else:
+        cmd = [str(Path(PY).with_name("waitress-serve")), f"--listen={HOST}:{port}", f"--threads={args.threads}",
+               "--connection-limit=200", args.app]
+    server = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=server_log, stderr=subprocess.STDOUT)
     try:
         wait_until_up(port, server)
         clients = [Client(port) for _ in range(args.clients)]
@@ -196,14 +204,15 @@ def run(args: argparse.Namespace) -> int:
 
     ms = sorted(latencies)
     p50, p95, p99 = (percentile(ms, p) for p in (50, 95, 99))
-    print(f"clients={args.clients} server_threads={args.threads} requests={len(ms)} errors={len(errors)} "
+    print(f"server={args.server} workers={args.workers if args.server == 'gunicorn' else 1} "
+          f"clients={args.clients} threads={args.threads} requests={len(ms)} errors={len(errors)} "
           f"wall={wall:.1f}s")
     print(f"overview latency ms: p50={p50:.0f} p95={p95:.0f} p99={p99:.0f} "
           f"mean={statistics.fmean(ms):.0f} max={ms[-1]:.0f}")
     print(f"throughput: {len(ms) / wall:.1f} requests/s")
     if cpu_before is not None and cpu_after is not None:
         print(f"server CPU per request: {(cpu_after - cpu_before) / len(ms) * 1000:.1f} ms "
-              f"(a single waitress process: the GIL caps it near one core)")
+              f"({'all worker processes' if args.server == 'gunicorn' else 'one waitress process: the GIL caps it near one core'})")
     if hasattr(os, "getloadavg"):
         print(f"machine load average (1 min) after the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
               f"(other work on the machine slows the figures)")
@@ -220,7 +229,10 @@ def main() -> int:
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--requests", type=int, default=2000)
     ap.add_argument("--seconds", type=float, default=60.0)
-    ap.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    ap.add_argument("--server", choices=["gunicorn", "waitress"], default="gunicorn",
+                    help="gunicorn (production: --workers processes × --threads) or waitress (one process)")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn worker processes")
+    ap.add_argument("--threads", type=int, default=4, help="threads per server process")
     ap.add_argument("--data-dir", help="reuse (and keep) this ENVGOV_DATA_DIR; demo loaded if empty")
     ap.add_argument("--app", default="envgov.web.wsgi:application", help="WSGI callable (to compare variants)")
     ap.add_argument("--pythonpath", help="folder put first on the app's PYTHONPATH (to compare variants)")

@@ -9,6 +9,8 @@ Every environment variable is read here, once, with its type and default:
   ENVGOV_HSTS_SECONDS   HSTS max-age in production (default 31536000; 0 disables)
   ENVGOV_DATA_DIR       where SQLite, uploads and the observation lake live (default ./var)
   ENVGOV_TODAY          pin the ledger's "today" (YYYY-MM-DD) — for demos of a past plan only
+  ENVGOV_REDIS_URL      shared cache (login throttling, sessions) for several server processes;
+                        default: per-process memory
   DATABASE_URL          database URL; default is the embedded SQLite file in ENVGOV_DATA_DIR
 """
 from __future__ import annotations
@@ -128,7 +130,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 OBSERVATION_LAKE = DATA_DIR / "lake"
 ENVGOV_TODAY = os.environ.get("ENVGOV_TODAY") or None
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "envgov"}}
+REDIS_URL = os.environ.get("ENVGOV_REDIS_URL", "")
+CACHES = {"default": (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL} if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "envgov"}
+)}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+AUTHENTICATION_BACKENDS = ["envgov.apps.accounts.backends.ScopedModelBackend"]
 
 # Login throttling: failed attempts per (username, client address) within the window.
 LOGIN_MAX_FAILURES = int(os.environ.get("ENVGOV_LOGIN_MAX_FAILURES", "5"))
