@@ -1,6 +1,7 @@
 """Ingest: profiles, unit conversion, time conventions, located errors, all-or-nothing."""
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -11,7 +12,9 @@ import pytest
 from envgov.engine.lake import Lake
 from envgov.ingest.hourly import ingest_file, read_hourly
 
-DATA = Path("/work/shared/data/beijing_multisite")
+SHARED = Path(os.environ.get("ENVGOV_SHARED", "/work/shared"))  # set by tests/conftest.py
+
+DATA = SHARED / "data/beijing_multisite"
 UCI_HEADER = '"No","year","month","day","hour","PM2.5","PM10","SO2","NO2","CO","O3","TEMP","PRES","DEWP","RAIN","wd","WSPM","station"'
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -34,8 +35,10 @@ import pytest
 from envgov.planio import import_plan
 from envgov.planio.units import UnitDictionary
 
+SHARED = Path(os.environ.get("ENVGOV_SHARED", "/work/shared"))  # set by tests/conftest.py
+
 TRUTH = Path(__file__).parent / "truth"
-SEEDS = Path("/work/shared/seeds")
+SEEDS = SHARED / "seeds"
 CASES = {
     "003": ("003_735b581d06638fbb.txt", "003.json"),
     "002": ("002_da90e85bf4e2f2fd.txt", "002.json"),

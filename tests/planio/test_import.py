@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import opencc
@@ -13,7 +14,9 @@ from typer.testing import CliRunner
 from envgov.cli import app
 from envgov.planio import PlanImportError, import_plan, import_text
 
-SEEDS = Path("/work/shared/seeds")
+SHARED = Path(os.environ.get("ENVGOV_SHARED", "/work/shared"))  # set by tests/conftest.py
+
+SEEDS = SHARED / "seeds"
 SEED_001 = SEEDS / "001_7d0fb48903c1bf2b.txt"
 SEED_003 = SEEDS / "003_735b581d06638fbb.txt"
 needs_seeds = pytest.mark.skipif(not SEED_001.exists(), reason="seed documents not available")

@@ -9,13 +9,16 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import os
 import re
 from pathlib import Path
 
 import pytest
 
+SHARED = Path(os.environ.get("ENVGOV_SHARED", "/work/shared"))  # set by tests/conftest.py
+
 TRUTH = Path(__file__).parent / "truth"
-SEEDS = Path("/work/shared/seeds")  # optional: quoted-text checks run only when the seeds are there
+SEEDS = SHARED / "seeds"  # optional: quoted-text checks run only when the seeds are there
 DEMO = Path(__file__).parents[2] / "src" / "envgov" / "demo" / "data" / "tongzhou_2024_plan.json"
 
 FILES = ["003.json", "002.json", "001_tasks.json"]

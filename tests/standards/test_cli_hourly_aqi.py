@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -12,9 +13,11 @@ from typer.testing import CliRunner
 
 from envgov.cli import app
 
+SHARED = Path(os.environ.get("ENVGOV_SHARED", "/work/shared"))  # set by tests/conftest.py
+
 runner = CliRunner()
 HEADER = "date,hour,type,东四,天坛\n"
-DATA = Path("/work/shared/data/official_aqi")
+DATA = SHARED / "data/official_aqi"
 
 
 def _rows(text: str) -> list[dict[str, str]]:

@@ -17,7 +17,9 @@ from envgov.engine.aqi_numpy import hourly_aqi_arrays
 from envgov.ingest.bjmemc import STATIONS_35, read_bjmemc
 from envgov.standards.air_realtime import rule_for
 
-DATA = Path(os.environ.get("ENVGOV_OFFICIAL_AQI", "/work/shared/data/official_aqi"))
+SHARED = Path(os.environ.get("ENVGOV_SHARED", "/work/shared"))  # set by tests/conftest.py
+
+DATA = Path(os.environ.get("ENVGOV_OFFICIAL_AQI", SHARED / "data/official_aqi"))
 PERIODS = {
     # period: (files stem, rule expected from auto, minimum exact share, exact count measured and documented)
     "2014-05..2015-05": ("20140501-20150531", "bjmemc-2014", 0.993, 318_973),
