@@ -58,6 +58,9 @@ def test_import_review_and_commit_reproduces_demo_structure(world, client):
     assert draft.status == PlanDraft.Status.COMMITTED and response.status_code == 302
     plan = draft.plan
     assert plan.status == Plan.Status.DRAFT and plan.year == 2024
+    # the plan's wording (PM2.5累计浓度, 一季度重污染天数) lands on the catalogue indicators the platform computes
+    codes = sorted(plan.targets.values_list("indicator__code", flat=True))
+    assert codes.count("pm25_mean") == 2 and codes.count("heavy_pollution_days") == 2
 
     # the demo ledger is the hand-made structured version of the same document
     demo = json.loads(DEMO_JSON.read_text(encoding="utf-8"))
@@ -83,3 +86,15 @@ def test_unreadable_file_gives_message_and_writes_nothing(world, client):
 def test_reporters_cannot_import(world, client):
     client.force_login(world["unit_a"])
     assert client.get(reverse("plan_import")).status_code == 403
+
+
+@pytest.mark.parametrize("wording, code", [
+    ("PM2.5累计浓度", "pm25_mean"), ("细颗粒物（PM2.5）年均浓度", "pm25_mean"), ("空气质量优良天数比率", "good_day_ratio"),
+    ("一季度重污染天数", "heavy_pollution_days"), ("污染地块安全利用率", "land_safe_use_rate"),
+    ("受污染耕地安全利用率", "farmland_safe_use_rate"), ("单位地区生产总值二氧化碳排放降幅", "carbon_intensity_decline"),
+    ("氨氮重点工程减排量", "nh3n_reduction"), ("较2020年", None),
+])
+def test_plan_wording_maps_to_catalogue(wording, code):
+    from envgov.apps.plans.loader import catalogue_code
+
+    assert catalogue_code(wording, wording) == code

@@ -67,12 +67,20 @@ def _town_key(name: str) -> str:
     return name
 
 
+def catalogue_code(code: str, name: str) -> str | None:
+    """The catalogue indicator that a code, alias or a plan's own wording (by the `match` pattern) means."""
+    rows = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    for row in rows:
+        if code == row["code"] or code in row.get("aliases", []) or name == row["name"]:
+            return row["code"]
+    for row in rows:
+        if row.get("match") and re.search(row["match"], f"{code} {name}"):
+            return row["code"]
+    return None
+
+
 def _indicator(code: str, name: str, unit: str, area_code: str, comparator: str) -> Indicator:
-    aliases = {}
-    for row in yaml.safe_load(CATALOGUE.read_text(encoding="utf-8")):
-        for alias in row.get("aliases", []):
-            aliases[alias] = row["code"]
-    found = Indicator.objects.filter(code=aliases.get(code, code)).first()
+    found = Indicator.objects.filter(code=catalogue_code(code, name) or code).first()
     if found is None and name:
         found = Indicator.objects.filter(name=name).first()
     if found is None:  # a custom indicator named by the plan itself

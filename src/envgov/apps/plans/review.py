@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from envgov.apps.plans.loader import catalogue_code
 from envgov.apps.plans.models import Area
 
 AREA_NAMES = [name for _, name in Area.STANDARD] + ["其他"]
@@ -41,6 +42,9 @@ def draft_data(imported) -> dict:  # noqa: ANN001 - envgov.planio.ImportedPlan
     """The importer's result with source spans and a guessed area for each item."""
     data = imported.to_dict()
     for item, t in zip(data["targets"], imported.targets):
+        # the plan's own wording stays as the name; the catalogue code is proposed when one matches
+        item["indicator_name"] = t.indicator
+        item["indicator"] = catalogue_code(t.indicator, t.text) or t.indicator
         item["flags"] = list(t.flags)
         item["source_span"] = list(t.source_span)
         item["area"] = guess_area(imported.original_text, t.source_span[0])

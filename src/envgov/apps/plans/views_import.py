@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from envgov.apps.accounts.scope import scoped
 from envgov.apps.plans import audit, review
 from envgov.apps.plans.loader import load_structured_plan
-from envgov.apps.plans.models import PlanDraft
+from envgov.apps.plans.models import Indicator, PlanDraft
 
 MAX_DOCUMENT_BYTES = 30 * 1024 * 1024
 
@@ -102,4 +102,5 @@ def plan_draft(request: HttpRequest, draft_id: int) -> HttpResponse:
     return render(request, "plans/plan_draft.html", {
         "draft": draft, "data": data, "errors": errors, "areas": review.AREA_NAMES,
         "source_html": review.highlighted_source(draft.original_text, data),
+        "indicators": Indicator.objects.order_by("area_code", "code"),
     })
