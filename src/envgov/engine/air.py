@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import ibis
@@ -315,6 +316,13 @@ PERCENTILES = {"pm25": ("pm25", 95), "pm10": ("pm10", 95), "so2": ("so2", 98), "
                "co": ("co", 95), "o3": ("o3_8h", 90)}
 
 
+@lru_cache(maxsize=None)
+def _limit(edition: str, pollutant: str, statistic: str, grade: int, phase: str | None) -> Any:
+    """std.limits, memoised: the per-site result assembly asks for the same few limits many times."""
+    return std.limits(edition, pollutant, statistic, grade, phase)
+
+
+@lru_cache(maxsize=None)
 def _percentile_items(edition: str) -> dict[str, tuple[str, int]]:
     """pollutant → (daily column, percentile) from HJ 663's assessment items."""
     out = {}
@@ -585,7 +593,7 @@ def _scope_result(row: dict[str, Any], ed: str, grade: int, period: Period, mont
     phase = (std.phase_for(period.start) or "transition") if ed == "2026" else None
 
     def limit(p: str, stat: str) -> float:
-        return std.limits(ed, p, stat, grade, phase).value
+        return _limit(ed, p, stat, grade, phase).value
 
     # Composite index (城市环境空气质量排名技术规定): Σ C_i / S_i with the grade-2 annual limits for the four
     # mean pollutants, the 24-h CO limit for the CO 95th percentile and the 8-h O3 limit for the O3 90th.
@@ -605,7 +613,7 @@ def _scope_result(row: dict[str, Any], ed: str, grade: int, period: Period, mont
                   ("pm10", "percentile"): rounded["pm10_p95"], ("pm25", "percentile"): rounded["pm25_p95"],
                   ("co", "percentile"): rounded["co_p95"], ("o3", "percentile"): rounded["o3_8h_p90"]}
     for item in std.assessment_items(ed):
-        lim = std.limits(ed, item.pollutant, item.compared_with, grade, phase)
+        lim = _limit(ed, item.pollutant, item.compared_with, grade, phase)
         v = stat_value[(item.pollutant, item.statistic)]
         entry = attainment.setdefault(item.pollutant, {"attains": True, "items": []})
         label = "annual_mean" if item.statistic == "annual_mean" else f"p{item.percentile}"
