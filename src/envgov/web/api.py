@@ -57,15 +57,9 @@ api = NinjaAPI(
 )
 
 
-def _messages(exc: ValidationError) -> str:
-    if hasattr(exc, "message_dict"):
-        return "；".join(m for msgs in exc.message_dict.values() for m in msgs)
-    return "；".join(exc.messages)
-
-
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    body: dict[str, Any] = {"detail": _messages(exc)}
+    body: dict[str, Any] = {"detail": actions.error_text(exc)}
     if hasattr(exc, "message_dict"):
         body["fields"] = exc.message_dict
     return api.create_response(request, body, status=422)

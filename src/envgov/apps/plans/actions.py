@@ -43,6 +43,13 @@ class StaleEdit(Exception):
         super().__init__(f"{what}已被他人修改，您的修改未保存。请刷新页面查看最新内容后再提交。")
 
 
+def error_text(exc: ValidationError) -> str:
+    """One line of every message of a refusal, for a page banner or an API error body."""
+    if hasattr(exc, "message_dict"):
+        return "；".join(m for msgs in exc.message_dict.values() for m in msgs)
+    return "；".join(exc.messages)
+
+
 def _bump(model, pk: int, expected_version: int, what: str) -> None:  # noqa: ANN001
     """Compare-and-set on `version`: the later of two concurrent saves is refused."""
     if model.objects.filter(pk=pk, version=expected_version).update(version=F("version") + 1) != 1:

@@ -20,12 +20,6 @@ from envgov.apps.plans.models import AuditLog, Plan, ProgressReport, Supervision
 R = User.Role
 
 
-def _error_text(exc: ValidationError) -> str:
-    if hasattr(exc, "message_dict"):
-        return "；".join(m for msgs in exc.message_dict.values() for m in msgs)
-    return "；".join(exc.messages)
-
-
 def _today():
     return clock.today()
 
@@ -115,7 +109,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
                     attachments=form.cleaned_data["attachments"],
                 )
             except ValidationError as exc:
-                messages.error(request, _error_text(exc))
+                messages.error(request, actions.error_text(exc))
             else:
                 messages.success(request, "进展已提交，等待审核")
                 return redirect("task_detail", task_id=task.pk)
@@ -143,7 +137,7 @@ def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
                     expected_version=data["version"], acting_user=request.user, reason=data["reason"],
                 )
             except (ValidationError, actions.StaleEdit) as exc:
-                messages.error(request, _error_text(exc) if isinstance(exc, ValidationError) else str(exc))
+                messages.error(request, actions.error_text(exc) if isinstance(exc, ValidationError) else str(exc))
             else:
                 messages.success(request, "任务已保存")
                 return redirect("task_detail", task_id=task.pk)
@@ -167,7 +161,7 @@ def review_report(request: HttpRequest, report_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["version"],
             )
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, actions.error_text(exc))
         except actions.StaleEdit as exc:
             messages.error(request, str(exc))
         else:
@@ -215,7 +209,7 @@ def supervision_detail(request: HttpRequest, item_id: int) -> HttpResponse:
                     messages.success(request, "已销号")
                     return redirect("supervision_detail", item_id=item.pk)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, actions.error_text(exc))
         except actions.StaleEdit as exc:
             messages.error(request, str(exc))
     ctx = {
@@ -241,7 +235,7 @@ def _plan_transition(request: HttpRequest, plan_id: int, action, done: str) -> H
         action(plan, acting_user=request.user)
         messages.success(request, done)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, actions.error_text(exc))
     return redirect("plan_overview", plan_id=plan.pk)
 
 
