@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import ibis
@@ -316,13 +316,13 @@ PERCENTILES = {"pm25": ("pm25", 95), "pm10": ("pm10", 95), "so2": ("so2", 98), "
                "co": ("co", 95), "o3": ("o3_8h", 90)}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _limit(edition: str, pollutant: str, statistic: str, grade: int, phase: str | None) -> Any:
     """std.limits, memoised: the per-site result assembly asks for the same few limits many times."""
     return std.limits(edition, pollutant, statistic, grade, phase)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _percentile_items(edition: str) -> dict[str, tuple[str, int]]:
     """pollutant → (daily column, percentile) from HJ 663's assessment items."""
     out = {}
