@@ -307,3 +307,17 @@ def test_edition_override_2026_on_2016_data():
     assert b["provenance"]["standards"]["phase"] == "transition"
     assert b["good_days"] <= a["good_days"]
     assert b["attainment"]["pm25"]["items"][0]["limit"] == 30.0  # GB 3095-2026 transition, grade 2
+
+
+def test_remembered_sql_runs_on_the_new_table():
+    """Same shape, different data, same connection: the remembered SQL must read the new table."""
+    con = backends.connect()
+    h1 = _hourly(31, sites=("A", "B"), days=10, start=date(2015, 5, 1))
+    h2 = _hourly(32, sites=("A", "B"), days=10, start=date(2015, 5, 1))
+    t1, t2 = backends.table(con, h1), backends.table(con, h2)
+    r1 = air.evaluate(t1, date(2015, 5, 1), date(2015, 5, 10), compare_years=None, con=con)
+    r2 = air.evaluate(t2, date(2015, 5, 1), date(2015, 5, 10), compare_years=None, con=con)
+    fresh = air.evaluate(h2, date(2015, 5, 1), date(2015, 5, 10), compare_years=None)  # own connection
+    assert r2["A"]["unrounded"] == fresh["A"]["unrounded"]
+    assert r1["A"]["unrounded"] != r2["A"]["unrounded"]
+    assert r2["B"]["days_by_level"] == fresh["B"]["days_by_level"]
