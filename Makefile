@@ -30,7 +30,7 @@ $(STATIC_VENDOR)/.synced: node_modules/.synced
 setup: $(VENV)/.synced $(STATIC_VENDOR)/.synced
 
 lock: $(BIN)/python
-	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+	$(UV) pip compile pyproject.toml --extra dev --extra bench --python-version 3.11 -o requirements.lock
 
 demo: setup
 	$(BIN)/python -m django migrate --noinput -v 0
