@@ -3,7 +3,7 @@
 Published figures (Beijing Municipal Environmental Protection Bureau, 2016-01-04, as reported by
 China Radio International: http://news.cri.cn/201614/ffdac740-63e3-345b-7c95-546d371c6d42.html ;
 good days and heavy-pollution days also in the MEE briefing of 2016-02-04 reported by China News:
-http://www.mnw.cn/news/shehui/1100527.html). Full comparison and discussion: docs/validation-air-annual.md.
+http://www.mnw.cn/news/shehui/1100527.html). Full comparison and discussion: docs/validation.md (§A).
 Acceptance (issue 4): annual means within 2 µg/m³, good days within 8.
 """
 from __future__ import annotations

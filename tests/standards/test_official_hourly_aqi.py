@@ -1,5 +1,5 @@
 """Validation (b): reproduce the published hourly AQI of every Beijing station-hour from the published
-concentrations (/work/shared/data/official_aqi, see its PROVENANCE.md and docs/validation-hourly-aqi.md).
+concentrations (/work/shared/data/official_aqi, see its PROVENANCE.md and docs/validation.md (§B)).
 
 Acceptance (issue 4): ≥ 99.3 % exact in 2014-05 … 2015-05 (rule bjmemc-2014) and 100 % exact in
 2017-11 … 2018-06 (rule hj633-2012-hourly), with the rule chosen by `--rule auto` from the date.
@@ -60,12 +60,12 @@ def test_official_hourly_aqi_reproduced(period):
     share = k / n
     print(f"\n{period}: rule {rule}: {k} / {n} station-hours exact = {share:.4%}")
     assert share >= minimum
-    assert k >= documented  # the figure in docs/validation-hourly-aqi.md must not regress
+    assert k >= documented  # the figure in docs/validation.md (§B) must not regress
     assert not np.isnan(result.aqi[has]).any()  # an AQI is computed wherever one was published
 
 
 def test_2014_mismatches_are_explained():
-    # docs/validation-hourly-aqi.md: APEC days with blank PM 24-h rows carry most large mismatches;
+    # docs/validation.md (§B): APEC days with blank PM 24-h rows carry most large mismatches;
     # without them the rule reproduces ≥ 99.7 %; ±1 differences come from the one-decimal release.
     release, _rule, result, official, has, exact, days = _compare("20140501-20150531")
     apec = np.isin(days, APEC_DAYS)[:, None] & has

@@ -2,7 +2,7 @@
 
 HJ 633 defines a real-time report, but published hourly AQI series did not always follow its letter.
 Each convention is a `RealtimeRule` with the dates it applies to and the period where it was verified
-against official releases (docs/validation-hourly-aqi.md):
+against official releases (docs/validation.md (§B)):
 
 * ``bjmemc-2014`` — Beijing Municipal Environmental Monitoring Center release, 2014-05 … 2015-05:
   PM2.5/PM10 IAQI from the trailing 24-h mean (24-h breakpoints), SO2/NO2/CO/O3 from 1-h means
