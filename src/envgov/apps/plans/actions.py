@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from envgov.apps.accounts.models import User
 from envgov.apps.accounts.scope import plans_for, reports_for, require, supervision_for, tasks_for
@@ -78,7 +77,7 @@ def issue_plan(plan: Plan, *, acting_user: User) -> Plan:
         raise ValidationError("只有草稿状态的计划可以印发")
     before = audit.snapshot(plan)
     plan.status = Plan.Status.ISSUED
-    plan.issued_at = timezone.now()
+    plan.issued_at = clock.now()
     plan.save(update_fields=["status", "issued_at"])
     audit.record(actor=acting_user, action="issue", obj=plan, plan=plan, before=before, after=audit.snapshot(plan))
     return plan
@@ -92,7 +91,7 @@ def close_plan(plan: Plan, *, acting_user: User) -> Plan:
     if plan.status != Plan.Status.ISSUED:
         raise ValidationError("只有已印发的计划可以关闭")
     before = audit.snapshot(plan)
-    plan.status, plan.closed_at = Plan.Status.CLOSED, timezone.now()
+    plan.status, plan.closed_at = Plan.Status.CLOSED, clock.now()
     plan.save(update_fields=["status", "closed_at"])
     audit.record(actor=acting_user, action="close", obj=plan, plan=plan, before=before, after=audit.snapshot(plan))
     return plan
@@ -197,7 +196,7 @@ def submit_progress(
         .exclude(status=ProgressReport.Status.ACCEPTED)
         .first()
     )
-    now = timezone.now()
+    now = clock.now()
     if existing is not None:
         if existing.status == ProgressReport.Status.SUBMITTED:
             raise ValidationError("本期进展已提交，正在审核中；如需补充请等待审核结果")
@@ -242,7 +241,7 @@ def review_progress(
     before = audit.snapshot(report)
     report.status = ProgressReport.Status.ACCEPTED if accept else ProgressReport.Status.RETURNED
     report.return_reason = "" if accept else reason.strip()
-    report.reviewed_by, report.reviewed_at = acting_user, timezone.now()
+    report.reviewed_by, report.reviewed_at = acting_user, clock.now()
     report.save()
     audit.record(actor=acting_user, action="accept" if accept else "return", obj=report, plan=report.task.plan,
                  before=before, after=audit.snapshot(report), note=reason)
@@ -393,7 +392,7 @@ def respond_supervision(
         raise ValidationError("该督办事项已销号")
     before = audit.snapshot(item)
     item.response, item.status = response.strip(), SupervisionItem.Status.RESPONDED
-    item.responded_by, item.responded_at = acting_user, timezone.now()
+    item.responded_by, item.responded_at = acting_user, clock.now()
     item.save()
     audit.record(actor=acting_user, action="respond", obj=item, plan=item.plan, before=before,
                  after=audit.snapshot(item))
@@ -415,7 +414,7 @@ def close_supervision(
         raise ValidationError("该督办事项已销号")
     before = audit.snapshot(item)
     item.closure_note, item.status = note.strip(), SupervisionItem.Status.CLOSED
-    item.closed_by, item.closed_at = acting_user, timezone.now()
+    item.closed_by, item.closed_at = acting_user, clock.now()
     if evidence is not None:
         item.closure_evidence = evidence
     item.save()

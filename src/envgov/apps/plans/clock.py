@@ -15,3 +15,11 @@ def today() -> dt.date:
 
 def is_pinned() -> bool:
     return bool(getattr(settings, "ENVGOV_TODAY", None))
+
+
+def now() -> dt.datetime:
+    """Timestamps of ledger events; on a pinned demo clock, the pinned day at the current time of day."""
+    current = timezone.localtime()
+    if not is_pinned():
+        return current
+    return current.replace(year=today().year, month=today().month, day=today().day)

@@ -13,6 +13,7 @@ import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 import envgov.demo
 from envgov.apps.accounts.models import Unit, UnitAlias, User
@@ -24,6 +25,7 @@ from envgov.apps.plans.models import Plan, ProgressReport, Task
 DATA = Path(envgov.demo.__file__).with_name("data")
 DEMO_PASSWORD = "envgov-demo"
 AS_OF = dt.date(2024, 9, 16)
+ISSUED_ON = dt.date(2024, 3, 7)  # the date printed on seed 003
 R = User.Role
 
 
@@ -46,7 +48,8 @@ class Command(BaseCommand):
     def handle(self, *args, quiet: bool = False, **options):  # noqa: ANN002, ANN003
         district, created = District.objects.get_or_create(adcode="110112", defaults={"name": "通州区"})
         if created or not Plan.objects.filter(district=district).exists():
-            with transaction.atomic():
+            # the simulated history happens on the demo's pinned date, so its timestamps agree with it
+            with override_settings(ENVGOV_TODAY=AS_OF.isoformat()), transaction.atomic():
                 self._load(district)
         if not quiet:
             self._print_logins()
@@ -84,10 +87,28 @@ class Command(BaseCommand):
             if town:
                 self._user(login, f"{town_name} 填报员", R.TOWN_REPORTER, district, town=town)
         self._assign_unnamed_leads(result.plan, coordinator)
-        actions.issue_plan(result.plan, acting_user=coordinator)
+        with override_settings(ENVGOV_TODAY=ISSUED_ON.isoformat()):  # the document's own date
+            actions.issue_plan(result.plan, acting_user=coordinator)
         self._simulate_progress(result.plan, coordinator)
         actions.flag_overdue_and_lagging(result.plan, AS_OF, acting_user=None)
+        self._simulate_supervision(result.plan, coordinator)
         self._load_air(district, admin)
+
+    def _simulate_supervision(self, plan: Plan, coordinator: User) -> None:
+        """模拟数据: some units have answered their 督办, and the coordinator has closed a few."""
+        from envgov.apps.plans.models import SupervisionItem
+
+        reporters = {u.unit_id: u for u in User.objects.filter(role=R.UNIT_REPORTER)}
+        items = SupervisionItem.objects.filter(plan=plan, addressee_unit__isnull=False).order_by("id")
+        for i, item in enumerate(items):
+            reporter = reporters.get(item.addressee_unit_id)
+            if reporter is None or i % 3 == 2:
+                continue
+            item = actions.respond_supervision(item, acting_user=reporter, expected_version=item.version,
+                                               response="（模拟数据）已制定赶进度计划，9月底前补齐差额。")
+            if i % 3 == 0:
+                actions.close_supervision(item, acting_user=coordinator, expected_version=item.version,
+                                          note="（模拟数据）经核实进度已追上，同意销号。")
 
     def _load_air(self, district: District, admin: User) -> None:
         """模拟站点: real 2016 Beijing hourly data (UCI, CC BY 4.0) shifted to 2024, so targets get actual values."""
@@ -135,7 +156,7 @@ class Command(BaseCommand):
         """模拟数据: a plausible ledger on AS_OF — most past-due tasks done, some late, some lagging."""
         rng = random.Random(2024)
         reporter_by_unit = {u.unit_id: u for u in User.objects.filter(role=R.UNIT_REPORTER)}
-        fallback = User.objects.filter(role=R.UNIT_REPORTER, unit__name="生态环境局").first()
+        diligence: dict[int, float] = {}  # how reliably each unit reports month by month
         for task in plan.tasks.prefetch_related("lead_units", "quantities").order_by("order"):
             leads = list(task.lead_units.all())
             if not leads:
@@ -146,6 +167,15 @@ class Command(BaseCommand):
                 reporter = self._user(f"unit{leads[0].pk}", f"{leads[0].name} 填报员", R.UNIT_REPORTER,
                                       plan.district, unit=leads[0])
                 reporter_by_unit[leads[0].pk] = reporter
+            unit_diligence = diligence.setdefault(leads[0].pk, rng.choice([0.5, 0.7, 0.85, 1.0]))
+            for month in range(ISSUED_ON.month, AS_OF.month - 1):  # earlier monthly reports, accepted
+                if rng.random() < unit_diligence:
+                    with override_settings(ENVGOV_TODAY=f"{AS_OF.year}-{month:02d}-28"):
+                        earlier = actions.submit_progress(
+                            task, acting_user=reporter, narrative=f"（模拟数据）{month}月进展：按计划推进。",
+                            period=f"{AS_OF.year}-{month:02d}")
+                        actions.review_progress(earlier, acting_user=coordinator, accept=True,
+                                                expected_version=earlier.version)
             past_due = task.due_date is not None and task.due_date < AS_OF
             roll = rng.random()
             done = roll < (0.75 if past_due else 0.2)  # some year-round tasks are finished early
@@ -156,6 +186,8 @@ class Command(BaseCommand):
             if not done and rng.random() < 0.15:
                 continue  # not every unit has reported yet: these show up in the reminders
             period = f"{AS_OF.year}-{AS_OF.month - 1:02d}"
+            if rng.random() > unit_diligence and not done:
+                continue  # a less diligent unit has not reported last month yet: shows in reminders and 考评
             report = actions.submit_progress(task, acting_user=reporter, narrative=narrative, period=period,
                                              quantities=quantities, marks_complete=done, today=AS_OF,
                                              attachments=[SimpleUploadedFile("现场照片说明.txt", "模拟附件".encode())]
