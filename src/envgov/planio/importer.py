@@ -365,15 +365,7 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
             deadline_set.update(_deadline_cell(value, year))
             continue
         target = coop if re.search(r"配合|协办|参与|协助", label) else lead
-        for name in tables.split_names(value):
-            canon = units.canonical(name)
-            if canon in units.collectives:
-                continue
-            town = _town_name(name, units)
-            if town:
-                if town not in towns:
-                    towns.append(town)
-                continue
+        for canon in _listed_units(value, units, towns):
             for lst in (unit_names, target):
                 if canon not in lst:
                     lst.append(canon)
@@ -439,6 +431,23 @@ def _deadline_cell(cell: str, year: int | None) -> list[str]:
     return []  # 长期坚持, 持续推进, 按要求: no date
 
 
+def _listed_units(value: str, units: UnitDictionary, towns: list[str]) -> list[str]:
+    """Canonical unit names of a list such as "区发展改革委、区交通局、各街道乡镇"; towns named in it are
+    added to `towns`, collectives (各有关单位) dropped."""
+    out = []
+    for name in tables.split_names(value):
+        canon = units.canonical(name)
+        if canon in units.collectives:
+            continue
+        town = _town_name(name, units)
+        if town:
+            if town not in towns:
+                towns.append(town)
+            continue
+        out.append(canon)
+    return out
+
+
 def _table_tasks(
     rows: list[tables.TableRow], text: str, units: UnitDictionary, year: int | None, ospan
 ) -> list[TaskItem]:
@@ -456,15 +465,7 @@ def _table_tasks(
             seen[code] = 1
         lead, coop, towns = [], [], []
         for role, target in (("lead", lead), ("coop", coop)):
-            for name in tables.split_names(c.get(role, "")):
-                canon = units.canonical(name)
-                if canon in units.collectives:
-                    continue
-                town = _town_name(name, units)
-                if town:
-                    if town not in towns:
-                        towns.append(town)
-                    continue
+            for canon in _listed_units(c.get(role, ""), units, towns):
                 if canon not in target:
                     target.append(canon)
         mentions, unknown = extract.find_units(body, units)
