@@ -35,3 +35,8 @@ def test_example_scheme_is_marked_as_example():
     assert s.status == "example" and s.full_marks == 100
     with pytest.raises(ValueError):
         ScoringRule("made_up_metric", "share", weight=1)
+
+
+def test_no_negative_zero():
+    card = score({"completion_rate": 1, "report_rate": 1, "overdue_tasks": 0}, scheme())
+    assert str(card.items[2].points) == "0.0"

@@ -85,7 +85,7 @@ def score(metrics: Mapping[str, float | int | None], scheme: ScoringScheme) -> S
             else:
                 points = rule.weight * max(0.0, min(1.0, float(value)))
         else:
-            points = -min(rule.cap, rule.per_item * float(value or 0))
+            points = 0.0 - min(rule.cap, rule.per_item * float(value or 0))  # never "-0.0"
         card.items.append(ScoreItem(rule.metric, METRICS[rule.metric], value, round(points, 2)))
         card.total += points
     card.total = round(card.total, 2)
