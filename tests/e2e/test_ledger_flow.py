@@ -51,7 +51,7 @@ def test_report_review_supervision_cycle(world, e2e_settings, open_session):
     row = page.locator("tr", has_text="抽检含VOCs产品")
     expect(row).to_contain_text("待填报")
     expect(page.locator("tr", has_text="餐饮油烟治理")).to_contain_text("逾期")
-    row.get_by_role("link").click()
+    row.get_by_role("link", name="填报").click()  # the owed row's own button goes straight to the form
     expect(page.get_by_role("heading", name=re.compile("抽检含VOCs产品"))).to_be_visible()
     form = page.locator("#report-form")
     form.get_by_label("进展情况").fill("已完成抽检8组，检测报告见附件。")
@@ -81,7 +81,7 @@ def test_report_review_supervision_cycle(world, e2e_settings, open_session):
     # --- the reporter sees the reason and resubmits
     reporter.goto("/my/")
     expect(page.locator("tr", has_text="抽检含VOCs产品")).to_contain_text("已退回")
-    page.locator("tr", has_text="抽检含VOCs产品").get_by_role("link").click()
+    page.locator("tr", has_text="抽检含VOCs产品").get_by_role("link", name=re.compile("抽检含VOCs产品")).click()
     expect(page.locator(".report").first).to_contain_text("退回原因：请补充检测机构盖章页")
     form = page.locator("#report-form")
     form.get_by_label("进展情况").fill("已完成抽检8组，已补充检测机构盖章页。")
@@ -163,7 +163,7 @@ def test_reporter_pages_fit_a_phone(world, e2e_settings, open_session):
 
     expect(page.get_by_role("heading", name="我的任务")).to_be_visible()
     no_horizontal_overflow()
-    page.locator("tr", has_text="抽检含VOCs产品").get_by_role("link").tap()
+    page.locator("tr", has_text="抽检含VOCs产品").get_by_role("link", name="填报").tap()
     form = page.locator("#report-form")
     expect(form).to_be_visible()
     no_horizontal_overflow()

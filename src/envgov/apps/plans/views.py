@@ -86,7 +86,8 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
                      "owed": task.status != Task.Status.COMPLETED and not [r for r in mine if r.status != "returned"],
                      "overdue": bool(task.due_date and task.due_date < today and task.status != "completed")})
     items = supervision_for(user).exclude(status=SupervisionItem.Status.CLOSED).select_related("task")
-    return render(request, "plans/my_tasks.html", {"rows": rows, "items": items, "today": today})
+    return render(request, "plans/my_tasks.html", {"rows": rows, "items": items, "today": today,
+                                                   "owed_count": sum(1 for r in rows if r["owed"])})
 
 
 @scoped("any_user")
