@@ -29,30 +29,37 @@ def _unquote(s: str) -> str:
     return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), s[1:-1])
 
 
+FIELD = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?) (".*")$')
+
+
 def parse_po(path: Path) -> list[dict]:
-    """Entries of a .po file: msgid, msgstr, flags (obsolete `#~` entries are skipped)."""
+    """Entries of a .po file (obsolete `#~` entries skipped): msgid, msgctxt, flags and `forms`, the
+    translations keyed as the compiled catalogue keys them — msgid (with a `ctxt\x04` prefix under a
+    context) for a plain entry, (msgid, n) for each plural form."""
     entries = []
     for block in path.read_text(encoding="utf-8").split("\n\n"):
-        entry: dict = {"msgid": [], "msgstr": [], "flags": set()}
-        current = None
+        fields: dict[str, list[str]] = {}
+        flags: set[str] = set()
+        current: list[str] | None = None
         for line in block.splitlines():
             if line.startswith("#,"):
-                entry["flags"] |= {f.strip() for f in line[2:].split(",")}
+                flags |= {f.strip() for f in line[2:].split(",")}
             elif line.startswith("#"):
                 continue
-            elif line.startswith(("msgid_plural", "msgctxt")):
-                raise AssertionError(f"parser does not handle plurals/contexts yet: {line}")
-            elif line.startswith("msgid "):
-                current = entry["msgid"]
-                current.append(_unquote(line[6:]))
-            elif line.startswith("msgstr "):
-                current = entry["msgstr"]
-                current.append(_unquote(line[7:]))
+            elif m := FIELD.match(line):
+                current = fields.setdefault(m.group(1), [])
+                current.append(_unquote(m.group(2)))
             elif line.startswith('"') and current is not None:
                 current.append(_unquote(line))
-        if entry["msgid"]:
-            entries.append({"msgid": "".join(entry["msgid"]), "msgstr": "".join(entry["msgstr"]),
-                            "flags": entry["flags"]})
+        if "msgid" not in fields:
+            continue
+        text = {name: "".join(parts) for name, parts in fields.items()}
+        key = (text["msgctxt"] + "\x04" if "msgctxt" in text else "") + text["msgid"]
+        if "msgid_plural" in text:
+            forms = {(key, int(name[7:-1])): value for name, value in text.items() if name.startswith("msgstr[")}
+        else:
+            forms = {key: text.get("msgstr", "")}
+        entries.append({"msgid": text["msgid"], "plural": text.get("msgid_plural"), "forms": forms, "flags": flags})
     return entries
 
 
@@ -60,26 +67,32 @@ def parse_po(path: Path) -> list[dict]:
 def catalogue() -> list[dict]:
     entries = parse_po(LOCALE_EN / "django.po")
     assert entries[0]["msgid"] == "", "the header entry comes first"
+    header = entries[0]["forms"][""]
+    assert "Language: en\n" in header and "nplurals=2" in header
     return entries[1:]
 
 
 def test_po_every_msgid_translated_not_fuzzy_placeholders_kept(catalogue):
     assert len(catalogue) > 300  # templates + models + forms; a broken extraction would give a handful
-    empty = [e["msgid"] for e in catalogue if not e["msgstr"].strip()]
+    empty = [e["msgid"] for e in catalogue if any(not v.strip() for v in e["forms"].values())]
     fuzzy = [e["msgid"] for e in catalogue if "fuzzy" in e["flags"]]
     assert not empty, f"untranslated (run `make messages`, translate, run it again): {empty}"
     assert not fuzzy, f"fuzzy entries (check the English, drop the flag): {fuzzy}"
     for e in catalogue:
-        assert sorted(FORMAT_SPEC.findall(e["msgid"])) == sorted(FORMAT_SPEC.findall(e["msgstr"])), e["msgid"]
+        if e["plural"] is not None:
+            assert len(e["forms"]) == 2, f"English has two plural forms: {e['msgid']}"
+        for translated in e["forms"].values():
+            assert sorted(FORMAT_SPEC.findall(e["msgid"])) == sorted(FORMAT_SPEC.findall(translated)), e["msgid"]
     # English, not a copy of the source — except the language's own name in the switcher
-    untouched = [e["msgid"] for e in catalogue if e["msgstr"] == e["msgid"] and CJK_RUN.search(e["msgid"])]
+    untouched = [e["msgid"] for e in catalogue
+                 if CJK_RUN.search(e["msgid"]) and e["msgid"] in e["forms"].values()]
     assert untouched == ["简体中文"]
 
 
 def test_mo_is_compiled_from_the_current_po(catalogue):
     with (LOCALE_EN / "django.mo").open("rb") as fh:
-        compiled = gettext.GNUTranslations(fh)._catalog
-    in_po = {e["msgid"]: e["msgstr"] for e in catalogue}
+        compiled = gettext.GNUTranslations(fh)._catalog  # the parsed .mo, stdlib only
+    in_po = {k: v for e in catalogue for k, v in e["forms"].items()}
     in_mo = {k: v for k, v in compiled.items() if k != ""}
     assert in_mo == in_po, "django.mo is stale: run `make messages`"
 
@@ -138,7 +151,8 @@ def page_cases(world, item) -> list[tuple[str, object, list[str]]]:
         (reverse("task_detail", args=[world["task_unit_a"].pk]), world["coordinator"],
          ["Lead unit", "Cooperating units", "Workload", "Completed to date", "Progress history"]),
         (reverse("my_tasks"), world["unit_a"], ["My tasks", "Deadline", "This period", "Unit reporter",
-                                                 "Supervision items awaiting feedback"]),
+                                                 "Supervision items awaiting feedback",
+                                                 "progress reported for this period"]),  # a plural form
         (reverse("air_dashboard"), world["coordinator"], ["Air quality", "Import monitoring data"]),
         (reverse("login"), None, ["Log in", "Username", "Password"]),
     ]
