@@ -131,20 +131,26 @@ def refresh_air_targets(district: District) -> int:
     updated = 0
     targets = Target.objects.filter(plan__district=district, indicator__code__in=AIR_TARGET_KEYS).select_related(
         "plan", "indicator")
+    # targets of the same period (PM2.5, good days, heavy days of 全年) share one lake read and evaluation
+    evaluations: dict[tuple, dict | None] = {}
     for target in targets:
         start, end = _target_period(target, target.plan, last.day)
         if end < start:
-            continue
-        hourly = lake().to_wide("air", dt.datetime.combine(start, dt.time()),
-                                dt.datetime.combine(end + dt.timedelta(days=1), dt.time()), sites=sites)
-        if hourly.num_rows == 0:
             continue
         excluded = []
         if EXCEPTIONAL_FLAG in (target.flags or []):
             excluded = list(ExceptionalDay.objects.filter(district=district, day__range=(start, end))
                             .values_list("day", flat=True))
-        result = evaluate(hourly, start, end, sites=sites, scope="all", exclude_dates=excluded or None,
-                          compare_years=None, set_name=DISTRICT_SET)[DISTRICT_SET]
+        key = (start, end, tuple(excluded))
+        if key not in evaluations:
+            hourly = lake().to_wide("air", dt.datetime.combine(start, dt.time()),
+                                    dt.datetime.combine(end + dt.timedelta(days=1), dt.time()), sites=sites)
+            evaluations[key] = None if hourly.num_rows == 0 else evaluate(
+                hourly, start, end, sites=sites, scope="all", exclude_dates=excluded or None,
+                compare_years=None, set_name=DISTRICT_SET)[DISTRICT_SET]
+        result = evaluations[key]
+        if result is None:
+            continue
         scope_result = result.get("excluding_events") if excluded and result.get("excluding_events") else result
         value = scope_result.get(AIR_TARGET_KEYS[target.indicator.code])
         before = audit.snapshot(target, ["actual_value", "actual_as_of", "actual_source"])

@@ -11,14 +11,13 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from envgov.apps.accounts.models import Unit, UnitAlias, User
 from envgov.apps.geo.models import District, Town
 from envgov.apps.plans import audit
-from envgov.apps.plans.catalogue import CATALOGUE
+from envgov.apps.plans.catalogue import catalogue_rows
 from envgov.apps.plans.models import Area, Indicator, Milestone, Plan, Quantity, Target, Task
 
 AREA_CODES = {name: code for code, name in Area.STANDARD}
@@ -69,7 +68,7 @@ def _town_key(name: str) -> str:
 
 def catalogue_code(code: str, name: str) -> str | None:
     """The catalogue indicator that a code, alias or a plan's own wording (by the `match` pattern) means."""
-    rows = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    rows = catalogue_rows()
     for row in rows:
         if code == row["code"] or code in row.get("aliases", []) or name == row["name"]:
             return row["code"]
