@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+import numpy as np
 import pytest
 
 from envgov.standards.air import (
@@ -24,6 +25,7 @@ from envgov.standards.air import (
     phase_for,
     round_concentration,
     round_half_even,
+    round_half_even_float,
     validity_rules,
 )
 
@@ -174,6 +176,29 @@ def test_above_top_breakpoint_is_capped_at_500_by_default():
 )
 def test_gbt8170_round_half_even(value, digits, expected):
     assert round_half_even(value, digits) == Decimal(expected)
+
+
+@pytest.mark.parametrize("value,digits,expected", [
+    (60.5, 0, 60.0), (61.5, 0, 62.0), (0.25, 1, 0.2), (0.35, 1, 0.4), (1.05, 1, 1.0), (2.675, 2, 2.68),
+    (60.49, 0, 60.0), (35.0, 0, 35.0), (1e-7, 1, 0.0), (123.45, 1, 123.4),
+])
+def test_float_fast_path_follows_gbt8170_on_the_decimal_form(value, digits, expected):
+    # 2.675 is 2.67499999… in binary; GB/T 8170 on the written value gives 2.68 (Python's round: 2.67).
+    assert round_half_even_float(value, digits) == expected
+
+
+def test_float_fast_path_equals_decimal_path_on_many_values():
+    rng = np.random.default_rng(8170)
+    values = np.concatenate([
+        rng.uniform(0, 1000, 20000),                              # arbitrary binary noise
+        np.round(rng.uniform(0, 1000, 20000), 1),                 # reported to 0.1
+        np.round(rng.uniform(0, 100, 20000), 2),                  # reported to 0.01, ties at 1 digit
+        np.round(rng.uniform(0, 50, 20000) * 2) / 2,               # exact halves
+        rng.integers(0, 1000, 2000) / 8,                           # means of 8 hours
+    ])
+    for v in values.tolist():
+        for d in (0, 1):
+            assert round_half_even_float(v, d) == float(round_half_even(v, d)), (v, d)
 
 
 def test_2026_rounds_concentrations_before_iaqi_2012_does_not():

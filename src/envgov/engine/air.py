@@ -464,6 +464,9 @@ def _period_edition(period: Period, override: str) -> str:
 def _report_round(edition: str, pollutant: str, value: float | None) -> float | None:
     if value is None:
         return None
+    rule = std.rounding_rule(edition, "report")
+    if rule.method == "half_even":  # the float fast path of GB/T 8170: same result, no Decimal per value
+        return std.round_half_even_float(float(value), rule.digits.get(pollutant, 0))
     return float(std.round_concentration(edition, pollutant, value, "report"))
 
 
@@ -694,6 +697,26 @@ def _scope_result(row: dict[str, Any], ed: str, grade: int, period: Period, mont
 
 def _provenance(ed: str, edition_arg: str, period: Period, sites: list[str] | None, scope: str,
                 row: dict[str, Any], grade: int, excluded: list[date]) -> dict[str, Any]:
+    common = _provenance_common(ed, edition_arg, period, scope, grade)
+    return {
+        "standards": common["standards"],
+        "period": {"from": period.start.isoformat(), "to": period.end.isoformat(),
+                   "first_day_with_data": row["first_day"].isoformat() if row.get("first_day") else None,
+                   "last_day_with_data": row["last_day"].isoformat() if row.get("last_day") else None,
+                   "days_with_data": int(row["days"])},
+        "scope": scope, "sites": sites if sites is not None else "all in input",
+        "valid_daily_values": {p: int(row[f"days_{p}"] or 0) for p in ("pm25", "pm10", "so2", "no2", "co", "o3_8h")},
+        **common["rest"],
+        "excluded_dates": [d.isoformat() for d in excluded],
+    }
+
+
+@cache
+def _provenance_common(ed: str, edition_arg: str, period: Period, scope: str, grade: int) -> dict[str, Any]:
+    """The parts of `_provenance` that are the same for every site of an evaluation (built once).
+
+    Callers copy the top level; the nested dicts are shared and must not be modified.
+    """
     e = std.EDITIONS[ed]
     rules = std.validity_rules(ed)
     eds_days = sorted({std.edition_for(period.start).key, std.edition_for(period.end).key}) if edition_arg == "auto" else [ed]
@@ -701,26 +724,21 @@ def _provenance(ed: str, edition_arg: str, period: Period, sites: list[str] | No
         "standards": {"limits": e.gb3095, "aqi": e.hj633, "assessment": e.hj663,
                       "phase": (std.phase_for(period.start) or "transition") if ed == "2026" else None,
                       "grade": grade, "daily_aqi_editions": [std.EDITIONS[k].hj633 for k in eds_days]},
-        "period": {"from": period.start.isoformat(), "to": period.end.isoformat(),
-                   "first_day_with_data": row["first_day"].isoformat() if row.get("first_day") else None,
-                   "last_day_with_data": row["last_day"].isoformat() if row.get("last_day") else None,
-                   "days_with_data": int(row["days"])},
-        "scope": scope, "sites": sites if sites is not None else "all in input",
-        "valid_daily_values": {p: int(row[f"days_{p}"] or 0) for p in ("pm25", "pm10", "so2", "no2", "co", "o3_8h")},
-        "validity": {"daily_mean_min_hours": rules.daily_min_hours, "o3_8h_min_hours": rules.o3_8h_min_hours,
-                     "o3_daily_max_8h_min_windows": rules.o3_daily_max_8h_min_windows,
-                     "o3_daily_max_8h_valid_if_exceeds": rules.o3_daily_max_8h_valid_if_exceeds,
-                     "o3_8h_windows": "当日 17 个 8 小时窗口（00–08 时 … 16–24 时）",
-                     "o3_daily_max_1h": "日最大 1 小时值需当日 ≥ 20 个小时值（引擎约定，标准未规定）",
-                     "valid_aqi_day": "各日报指标均有效，或缺项时其余指标 AQI > 100",
-                     "source": [r.source for r in rules.rows[:3]]},
-        "percentile_method": std.PERCENTILE_METHOD[ed],
-        "rounding": {"report": std.rounding_rule(ed, "report").source,
-                     "iaqi_input": std.rounding_rule(ed, "iaqi_input").source,
-                     "iaqi": std.rounding_rule(ed, "iaqi").source},
-        "set_aggregation": ("站点日均值 → 站点集合日均值（各站有效日均值的算术平均）→ 统计"
-                            if scope in ("all", "sets") else None),
-        "composite_index": "Σ C_i/S_i（SO2、NO2、PM10、PM2.5 年均二级限值；CO 24 小时、O3 8 小时二级限值），修约后浓度，不加权",
-        "good_ratio_unit": "%",
-        "excluded_dates": [d.isoformat() for d in excluded],
+        "rest": {
+            "validity": {"daily_mean_min_hours": rules.daily_min_hours, "o3_8h_min_hours": rules.o3_8h_min_hours,
+                         "o3_daily_max_8h_min_windows": rules.o3_daily_max_8h_min_windows,
+                         "o3_daily_max_8h_valid_if_exceeds": rules.o3_daily_max_8h_valid_if_exceeds,
+                         "o3_8h_windows": "当日 17 个 8 小时窗口（00–08 时 … 16–24 时）",
+                         "o3_daily_max_1h": "日最大 1 小时值需当日 ≥ 20 个小时值（引擎约定，标准未规定）",
+                         "valid_aqi_day": "各日报指标均有效，或缺项时其余指标 AQI > 100",
+                         "source": [r.source for r in rules.rows[:3]]},
+            "percentile_method": std.PERCENTILE_METHOD[ed],
+            "rounding": {"report": std.rounding_rule(ed, "report").source,
+                         "iaqi_input": std.rounding_rule(ed, "iaqi_input").source,
+                         "iaqi": std.rounding_rule(ed, "iaqi").source},
+            "set_aggregation": ("站点日均值 → 站点集合日均值（各站有效日均值的算术平均）→ 统计"
+                                if scope in ("all", "sets") else None),
+            "composite_index": "Σ C_i/S_i（SO2、NO2、PM10、PM2.5 年均二级限值；CO 24 小时、O3 8 小时二级限值），修约后浓度，不加权",
+            "good_ratio_unit": "%",
+        },
     }

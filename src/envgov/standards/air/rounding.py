@@ -78,6 +78,25 @@ def round_half_even(value: Number, digits: int = 0) -> Decimal:
     return _to_decimal(value).quantize(quantum, rounding=ROUND_HALF_EVEN)
 
 
+def round_half_even_float(value: float, digits: int = 0) -> float:
+    """`round_half_even` for a float, returned as a float, without Decimal when no tie is possible.
+
+    The decision is made on the value's shortest decimal form (repr), as in `round_half_even`. Only a
+    repr that ends exactly on a half at `digits` places (x.5, x.x5) needs the Decimal path; otherwise
+    Python's correctly rounded `round` lands on the same decimal, because no half-way point can lie
+    between a float and its repr. Used where thousands of results are rounded at once.
+    """
+    r = repr(value)
+    if digits < 0 or "e" in r or "n" in r:  # exponent form, inf, nan
+        return float(round_half_even(value, digits))
+    frac = r.partition(".")[2]
+    if len(frac) <= digits:
+        return value
+    if len(frac) == digits + 1 and frac[-1] == "5":
+        return float(round_half_even(value, digits))
+    return round(value, digits)
+
+
 def round_half_up(value: Number, digits: int = 0) -> Decimal:
     """Round a non-negative value half up (x.5 → next integer); used by conventions that are not GB/T 8170."""
     quantum = Decimal(1).scaleb(-digits)
