@@ -93,8 +93,8 @@ def iaqi_expr(conc: ir.FloatingValue, edition: str, pollutant: str, averaging: s
         # (I_hi − I_lo)·(C − BP_lo) first, then one division: exact when the result is an integer.
         raw = _lit(i_lo) + (_lit(i_hi - i_lo) * (c - _lit(lo))) / _lit(hi - lo)
         branches.append((c <= _lit(hi), raw))
-    # Above the top breakpoint: no rule in either edition; std's default policy caps at the top IAQI.
-    top = _lit(bp.iaqi[-1]) if std.tables.ABOVE_TOP_POLICY_DEFAULT == "cap" else ibis.null("float64")
+    # Above the top breakpoint: no rule in either edition; the user-set parameter says (default: cap at 500).
+    top = _lit(bp.iaqi[-1]) if std.parameters.value("above_top_policy") == "cap" else ibis.null("float64")
     raw_iaqi = ibis.cases(*branches, else_=top)
     return (raw_iaqi - FLOAT_GUARD).ceil().cast("int32")
 
@@ -575,7 +575,7 @@ def _statistics_rows(t: ir.Table, make_daily: Any, period: Period, sites: list[s
     if con.name != "duckdb" or sets is not None or not isinstance(op, ops.DatabaseTable):
         return period_aggregate(make_daily(), ed, monthly=monthly).to_pyarrow().to_pylist()
     key = (tuple(t.schema().items()), period, tuple(sites) if sites is not None else None, scope, edition,
-           set_name, ed, monthly)
+           set_name, ed, monthly, std.parameters.signature())
     memo = _SQL_MEMO.get(key)
     if memo is None:
         expr = period_aggregate(make_daily(), ed, monthly=monthly)
@@ -697,7 +697,7 @@ def _scope_result(row: dict[str, Any], ed: str, grade: int, period: Period, mont
 
 def _provenance(ed: str, edition_arg: str, period: Period, sites: list[str] | None, scope: str,
                 row: dict[str, Any], grade: int, excluded: list[date]) -> dict[str, Any]:
-    common = _provenance_common(ed, edition_arg, period, scope, grade)
+    common = _provenance_common(ed, edition_arg, period, scope, grade, std.parameters.signature())
     return {
         "standards": common["standards"],
         "period": {"from": period.start.isoformat(), "to": period.end.isoformat(),
@@ -712,7 +712,8 @@ def _provenance(ed: str, edition_arg: str, period: Period, sites: list[str] | No
 
 
 @cache
-def _provenance_common(ed: str, edition_arg: str, period: Period, scope: str, grade: int) -> dict[str, Any]:
+def _provenance_common(ed: str, edition_arg: str, period: Period, scope: str, grade: int,
+                       _parameters: tuple[tuple[str, object], ...]) -> dict[str, Any]:
     """The parts of `_provenance` that are the same for every site of an evaluation (built once).
 
     Callers copy the top level; the nested dicts are shared and must not be modified.
@@ -740,5 +741,7 @@ def _provenance_common(ed: str, edition_arg: str, period: Period, scope: str, gr
                                 if scope in ("all", "sets") else None),
             "composite_index": "Σ C_i/S_i（SO2、NO2、PM10、PM2.5 年均二级限值；CO 24 小时、O3 8 小时二级限值），修约后浓度，不加权",
             "good_ratio_unit": "%",
+            # Rules the reference marks UNCONFIRMED, as the user set them (defaults unless user_set).
+            "user_parameters": std.parameters.provenance(),
         },
     }

@@ -24,6 +24,7 @@ from envgov.standards.air.aqi import (
     rounding_rule,
     validity_rules,
 )
+from envgov.standards.air import parameters
 from envgov.standards.air.rounding import round_half_even, round_half_even_float, round_half_up, round_up, to_fraction
 from envgov.standards.air.tables import (
     ABOVE_800_RULES,
@@ -101,6 +102,7 @@ __all__ = [
     "percentile",
     "phase_for",
     "round_concentration",
+    "parameters",
     "round_half_even",
     "round_half_even_float",
     "round_half_up",

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 
+from envgov.standards.air import parameters
 from envgov.standards.air.rounding import Number, round_half_even, round_up, to_fraction
 from envgov.standards.air.tables import (
     ABOVE_800_RULES,
@@ -113,7 +114,7 @@ def iaqi_exact(
     conc: Number | None,
     *,
     round_input: bool | None = None,
-    above_top: str = ABOVE_TOP_POLICY_DEFAULT,
+    above_top: str | None = None,
 ) -> Fraction | None:
     """Unrounded IAQI as an exact fraction (linear interpolation of HJ 633), or None.
 
@@ -140,6 +141,7 @@ def iaqi_exact(
         return None  # 2012: report the IAQI of the indicator named in special["use"]
     top = bp.conc[-1]
     if value > to_fraction(top):
+        above_top = above_top or str(parameters.value("above_top_policy"))  # user-set (unconfirmed rule)
         if above_top == "cap":
             return Fraction(bp.iaqi[-1])
         if above_top == "none":
@@ -160,7 +162,7 @@ def iaqi(
     conc: Number | None,
     *,
     round_input: bool | None = None,
-    above_top: str = ABOVE_TOP_POLICY_DEFAULT,
+    above_top: str | None = None,
 ) -> int | None:
     """IAQI rounded up to an integer (HJ 633-2012 §6.2, HJ 633-2026 §4.2.6 "全部进位取整数").
 
@@ -271,10 +273,17 @@ def _summarise(
 # Rounding of concentrations
 # ---------------------------------------------------------------------------------------------------
 def rounding_rule(edition: EditionLike, purpose: str) -> RoundingRule:
+    """The rounding rule; the digits of "report" (unconfirmed) are the user-set parameters in force."""
     try:
-        return ROUNDING_RULES[(_key(edition), purpose)]
+        rule = ROUNDING_RULES[(_key(edition), purpose)]
     except KeyError:
         raise ValueError(f"未知的修约用途：{purpose!r}（可选 iaqi_input、report、iaqi）") from None
+    if purpose == "report":
+        digits = {p: int(parameters.value("report_digits")) for p in rule.digits}  # type: ignore[call-overload]
+        digits["co"] = int(parameters.value("report_digits_co"))  # type: ignore[call-overload]
+        if digits != rule.digits:
+            rule = replace(rule, digits=digits)
+    return rule
 
 
 def round_concentration(
@@ -338,7 +347,16 @@ def limits_for(day: date, pollutant: str, averaging_or_statistic: str, grade: in
 
 
 def validity_rules(edition: EditionLike) -> ValidityRules:
-    return VALIDITY[_key(edition)]
+    """GB 3095 Table 4 / HJ 663 validity; the O3 daily-max-8-h rule (unconfirmed) is the user-set parameter."""
+    rules = VALIDITY[_key(edition)]
+    windows = int(parameters.value("o3_daily_max_8h_min_windows"))  # type: ignore[call-overload]
+    if_exceeds = bool(parameters.value("o3_daily_max_8h_valid_if_exceeds"))
+    if (windows, if_exceeds) == (rules.o3_daily_max_8h_min_windows, rules.o3_daily_max_8h_valid_if_exceeds):
+        return rules
+    rows = tuple(replace(r, minimum=windows, valid_if_exceeds=if_exceeds) if r.statistic == "o3_daily_max_8h" else r
+                 for r in rules.rows)
+    return replace(rules, o3_daily_max_8h_min_windows=windows, o3_daily_max_8h_valid_if_exceeds=if_exceeds,
+                   rows=rows)
 
 
 def assessment_items(edition: EditionLike) -> tuple[AssessmentItem, ...]:

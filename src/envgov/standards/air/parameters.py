@@ -1,0 +1,138 @@
+"""User-set parameters: the air rules that the reference marks UNCONFIRMED, with envgov's defaults.
+
+Guide rule: a fact marked UNCONFIRMED becomes a parameter that the user sets and that is shown as
+user-set. Each parameter below says which rule it stands for and why that rule is unconfirmed. The
+defaults are the values envgov used before the parameter existed; a bureau may change them once it
+holds the standard's text. `using(values)` applies a set of values to every computation inside it (a
+context variable, so concurrent requests do not see each other's values); results then name the
+values in their provenance.
+
+    >>> with using({"o3_daily_max_8h_min_windows": 16}):
+    ...     value("o3_daily_max_8h_min_windows")
+    16
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Parameter:
+    key: str
+    label: str  # Chinese, as shown to users
+    kind: str  # "int", "bool" or "choice"
+    default: object
+    rule: str  # the rule it stands for, and where that rule comes from
+    why_unconfirmed: str
+    minimum: int | None = None
+    maximum: int | None = None
+    choices: dict[str, str] = field(default_factory=dict)  # value → Chinese label
+
+
+PARAMETERS: tuple[Parameter, ...] = (
+    Parameter(
+        "report_digits", "评价浓度修约位数（SO2、NO2、PM10、PM2.5、O3，µg/m³）", "int", 0,
+        rule="HJ 663-2013 / HJ 663-2026 评价结果的修约（GB/T 8170 四舍六入五成双）",
+        why_unconfirmed="两版 HJ 663 规定的保留位数均未核实（air.md §3.5；air-2026.md §5.1 仅称“修约要求更加细化”），"
+                        "默认按通行做法取整数",
+        minimum=0, maximum=2,
+    ),
+    Parameter(
+        "report_digits_co", "CO 评价浓度修约位数（mg/m³）", "int", 1,
+        rule="同上，CO",
+        why_unconfirmed="同上，默认保留 1 位小数",
+        minimum=0, maximum=3,
+    ),
+    Parameter(
+        "o3_daily_max_8h_min_windows", "O3 日最大 8 小时平均：每日至少需要的有效 8 小时滑动平均个数", "int", 14,
+        rule="HJ 663 §6.1.2 O3 日最大 8 小时平均的有效性（每日 17 个滑动窗口中的个数）",
+        why_unconfirmed="只见第三方转述（air.md §2.2；air-2026.md §5.2），原文未读到",
+        minimum=1, maximum=17,
+    ),
+    Parameter(
+        "o3_daily_max_8h_valid_if_exceeds", "有效个数不足但已超过浓度限值时，该日 O3 日最大 8 小时值仍有效", "bool", True,
+        rule="同上，“超标即有效”的例外",
+        why_unconfirmed="同上",
+    ),
+    Parameter(
+        "above_top_policy", "浓度超过 IAQI 分段表最高一档时的分指数", "choice", "cap",
+        rule="HJ 633-2012 / HJ 633-2026 分段表以上的处理",
+        why_unconfirmed="两版 HJ 633 均未规定（air-2026.md §3.8），默认按通行做法记为 500",
+        choices={"cap": "记为 500（分段表上限）", "none": "不计算分指数（空）"},
+    ),
+)
+BY_KEY: dict[str, Parameter] = {p.key: p for p in PARAMETERS}
+DEFAULTS: dict[str, object] = {p.key: p.default for p in PARAMETERS}
+
+_VALUES: ContextVar[Mapping[str, object]] = ContextVar("envgov_air_parameters", default=DEFAULTS)
+
+
+def clean(values: Mapping[str, object]) -> dict[str, object]:
+    """Checked, typed values (strings from a form are accepted); raises ValueError with a Chinese message."""
+    out: dict[str, object] = {}
+    for key, raw in values.items():
+        p = BY_KEY.get(key)
+        if p is None:
+            raise ValueError(f"未知参数：{key}")
+        if p.kind == "int":
+            try:
+                v: object = int(str(raw).strip())
+            except ValueError:
+                raise ValueError(f"{p.label}：应为整数，收到“{raw}”") from None
+            if (p.minimum is not None and v < p.minimum) or (p.maximum is not None and v > p.maximum):  # type: ignore[operator]
+                raise ValueError(f"{p.label}：应在 {p.minimum}–{p.maximum} 之间，收到 {v}")
+        elif p.kind == "bool":
+            if isinstance(raw, bool):
+                v = raw
+            elif str(raw).strip().lower() in ("1", "true", "yes", "on", "是"):
+                v = True
+            elif str(raw).strip().lower() in ("0", "false", "no", "off", "否", ""):
+                v = False
+            else:
+                raise ValueError(f"{p.label}：应为是或否，收到“{raw}”")
+        else:
+            v = str(raw).strip()
+            if v not in p.choices:
+                raise ValueError(f"{p.label}：可选 {'、'.join(p.choices)}，收到“{raw}”")
+        out[key] = v
+    return out
+
+
+def current() -> dict[str, object]:
+    """Every parameter's value in force here (defaults where nothing was set)."""
+    return dict(_VALUES.get())
+
+
+def value(key: str) -> object:
+    return _VALUES.get()[key]
+
+
+def changed() -> dict[str, object]:
+    """The values in force that differ from the defaults."""
+    return {k: v for k, v in _VALUES.get().items() if v != DEFAULTS[k]}
+
+
+def signature() -> tuple[tuple[str, object], ...]:
+    """Hashable form of the values in force, for caches of anything computed under them."""
+    return tuple(sorted(changed().items()))
+
+
+@contextmanager
+def using(values: Mapping[str, object] | None) -> Iterator[dict[str, object]]:
+    """Apply `values` (others keep their defaults) to every computation inside the block."""
+    merged = {**DEFAULTS, **clean(values or {})}
+    token = _VALUES.set(merged)
+    try:
+        yield merged
+    finally:
+        _VALUES.reset(token)
+
+
+def provenance() -> list[dict[str, object]]:
+    """The parameters as results report them: value, default, and that the rule is unconfirmed."""
+    vals = _VALUES.get()
+    return [{"key": p.key, "label": p.label, "value": vals[p.key], "default": p.default,
+             "user_set": vals[p.key] != p.default, "confidence": "unconfirmed"} for p in PARAMETERS]
