@@ -50,3 +50,22 @@ def test_evaluate_bad_file_gives_located_error(tmp_path):
                                  "--to", "2015-01-03"])
     assert r.exit_code == 1
     assert "第 146 行" in r.output and "25" in r.output
+
+
+def test_evaluate_param_sets_an_unconfirmed_rule_and_says_so(tmp_path):
+    p = _file(tmp_path)
+    args = ["air", "evaluate", str(p), "--from", "2015-01-01", "--to", "2015-01-03", "--compare-years", "0",
+            "--sites", "A"]
+    plain = json.loads(CliRunner().invoke(app, args).output)["A"]
+    r = CliRunner().invoke(app, args + ["--param", "report_digits_co=2", "--param", "o3_daily_max_8h_min_windows=17"])
+    assert r.exit_code == 0, r.output
+    tuned = json.loads(r.output)["A"]
+    # CO 0.8 every hour → 95th percentile 0.8; with 2 digits still 0.8 — the O3 rule is what changes:
+    # all 17 windows are valid here, so O3 stays; the provenance names both user-set values.
+    assert tuned["o3_8h_p90"] == plain["o3_8h_p90"] is not None
+    set_by_user = {x["key"]: x["value"] for x in tuned["provenance"]["user_parameters"] if x["user_set"]}
+    assert set_by_user == {"report_digits_co": 2, "o3_daily_max_8h_min_windows": 17}
+    r = CliRunner().invoke(app, args + ["--param", "o3_daily_max_8h_min_windows=30"])
+    assert r.exit_code == 2 and "1–17" in r.output
+    r = CliRunner().invoke(app, args + ["--param", "report_digits"])
+    assert r.exit_code == 2 and "KEY=VALUE" in r.output

@@ -100,6 +100,9 @@ def evaluate(
     compare_years: Annotated[int, typer.Option("--compare-years", help="与几年前同期比较综合指数（0 不比较）")] = 1,
     fmt: Annotated[str, typer.Option("--format", help="json|table|xlsx")] = "json",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件（xlsx 必填）")] = None,
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", help="未核实规则的用户设定值 KEY=VALUE，可重复（如 o3_daily_max_8h_min_windows=14）；"
+                        "可设的参数见 docs/monitoring.md")] = None,
 ) -> None:
     """按 HJ 663 评价一个时段：浓度、百分位数、优良天数、综合指数与达标情况。"""
     from envgov.engine import air
@@ -114,11 +117,24 @@ def evaluate(
         start, end = date.fromisoformat(date_from), date.fromisoformat(date_to)
     except ValueError as exc:
         raise typer.BadParameter(f"日期格式应为 YYYY-MM-DD：{exc}") from None
+    from envgov.standards.air import parameters
+
+    values = {}
+    for item in param or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"--param 应写作 KEY=VALUE：{item}")
+        values[key.strip()] = value
+    try:
+        values = parameters.clean(values)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
     site_list = [s.strip() for s in sites.split(",") if s.strip()] if sites else None
     excluded = _read_dates(exclude_dates) if exclude_dates else None
     wide = load_inputs(inputs, profile, site_list)
-    results = air.evaluate(wide, start, end, sites=site_list, scope=scope, edition=standard,
-                           exclude_dates=excluded, compare_years=compare_years or None, set_name=set_name)
+    with parameters.using(values):
+        results = air.evaluate(wide, start, end, sites=site_list, scope=scope, edition=standard,
+                               exclude_dates=excluded, compare_years=compare_years or None, set_name=set_name)
     if fmt == "json":
         text = json.dumps(results, ensure_ascii=False, indent=2, default=str)
     elif fmt == "table":
