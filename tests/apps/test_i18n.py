@@ -215,3 +215,25 @@ def test_blocktrans_placeholder_in_english(world, settings):
     settings.ENVGOV_TODAY = "2024-09-16"
     html = client_for(world["coordinator"], "en").get(reverse("plan_list")).content.decode()
     assert "Demo environment: the system date is fixed at 2024-09-16" in html
+
+
+@pytest.mark.django_db
+def test_python_messages_follow_the_page_language(world):
+    """Flash messages and the refusals raised by actions are catalogue strings too: English on an English
+    page, the same Chinese as before by default."""
+    plan = world["plan"]  # already issued: issuing it again is refused by actions.issue_plan
+    cases = {
+        "en": (["Only a draft plan can be issued.", "Check complete. New supervision items for overdue tasks:"],
+               ["只有草稿状态的计划可以印发", "检查完成"]),
+        None: (["只有草稿状态的计划可以印发", "检查完成：新增逾期督办 "],
+               ["Only a draft plan", "Check complete"]),
+    }
+    for language, (shown, absent) in cases.items():
+        c = client_for(world["coordinator"], language)
+        refused = c.post(reverse("plan_issue", args=[plan.pk]), follow=True).content.decode()
+        checked = c.post(reverse("run_daily_check", args=[plan.pk]), follow=True).content.decode()
+        text = visible_text(refused) + visible_text(checked)
+        for words in shown:
+            assert words in text, (language, words)
+        for words in absent:
+            assert words not in text, (language, words)

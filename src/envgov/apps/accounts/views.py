@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from envgov.apps.accounts import throttle
@@ -49,7 +50,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         name = (request.POST.get("name") or "").strip() or "API"
         _, new_key = ApiToken.issue(request.user, name[:80])
-        messages.success(request, "令牌已生成，只显示这一次，请妥善保存")
+        messages.success(request, gettext("令牌已生成，只显示这一次，请妥善保存"))
     items = request.user.api_tokens.filter(revoked=False).order_by("-created_at")
     return render(request, "accounts/tokens.html", {"tokens": items, "new_key": new_key})
 

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -71,10 +72,11 @@ def air_import(request: HttpRequest) -> HttpResponse:
             outcome = services.import_air_file(form.cleaned_data["file"], district=district, acting_user=request.user,
                                                profile=form.cleaned_data["profile"] or None)
             if outcome.record.accepted:
-                messages.success(request, f"导入成功：新增 {outcome.record.appended} 条记录，"
-                                          f"更新日报 {outcome.days_refreshed} 条、目标 {outcome.targets_updated} 项")
+                text = gettext("导入成功：新增 %(records)s 条记录，更新日报 %(days)s 条、目标 %(targets)s 项")
+                messages.success(request, text % {"records": outcome.record.appended, "days": outcome.days_refreshed,
+                                                  "targets": outcome.targets_updated})
             else:
-                messages.error(request, "文件未通过校验，没有写入任何数据。请按下列错误修改后重新上传。")
+                messages.error(request, gettext("文件未通过校验，没有写入任何数据。请按下列错误修改后重新上传。"))
     history = ObservationImport.objects.filter(district=district).select_related("uploaded_by")[:20]
     return render(request, "monitoring/air_import.html", {
         "form": form, "outcome": outcome, "history": history,
@@ -90,9 +92,10 @@ def exceptional_day_add(request: HttpRequest) -> HttpResponse:
         ExceptionalDay.objects.get_or_create(district=_district(request), day=form.cleaned_data["day"],
                                              kind="沙尘", defaults={"note": form.cleaned_data["note"]})
         updated = services.refresh_air_targets(_district(request))
-        messages.success(request, f"已标记沙尘日 {form.cleaned_data['day']:%Y-%m-%d}，重新计算目标 {updated} 项")
+        text = ngettext("已标记沙尘日 %(day)s，重新计算目标 %(n)s 项", "已标记沙尘日 %(day)s，重新计算目标 %(n)s 项", updated)
+        messages.success(request, text % {"day": f"{form.cleaned_data['day']:%Y-%m-%d}", "n": updated})
     else:
-        messages.error(request, "请填写日期和依据")
+        messages.error(request, gettext("请填写日期和依据"))
     return redirect("air_dashboard")
 
 
@@ -102,5 +105,6 @@ def recompute(request: HttpRequest) -> HttpResponse:
     district = _district(request)
     today = dt.date.today()
     n = services.refresh_air_targets(district)
-    messages.success(request, f"已重新计算 {n} 项空气质量目标（{today:%Y-%m-%d}）")
+    text = ngettext("已重新计算 %(n)s 项空气质量目标（%(day)s）", "已重新计算 %(n)s 项空气质量目标（%(day)s）", n)
+    messages.success(request, text % {"n": n, "day": f"{today:%Y-%m-%d}"})
     return redirect("air_dashboard")

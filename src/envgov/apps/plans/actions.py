@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from envgov.apps.accounts.models import User
 from envgov.apps.accounts.scope import plans_for, reports_for, require, supervision_for, tasks_for
@@ -36,23 +38,24 @@ SUPERVISION_RESPONSE_DAYS = 7  # default answer time for an automatically opened
 
 
 class StaleEdit(Exception):
-    """Someone else saved this record after you opened it."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__(f"{what}已被他人修改，您的修改未保存。请刷新页面查看最新内容后再提交。")
+    """Someone else saved this record after you opened it. The message is the whole (translated) sentence."""
 
 
 def error_text(exc: ValidationError) -> str:
     """One line of every message of a refusal, for a page banner or an API error body."""
     if hasattr(exc, "message_dict"):
-        return "；".join(m for msgs in exc.message_dict.values() for m in msgs)
-    return "；".join(exc.messages)
+        return _separator().join(m for msgs in exc.message_dict.values() for m in msgs)
+    return _separator().join(exc.messages)
 
 
-def _bump(model, pk: int, expected_version: int, what: str) -> None:  # noqa: ANN001
+def _separator() -> str:
+    return pgettext("between the messages of one refusal", "；")
+
+
+def _bump(model, pk: int, expected_version: int, stale_message: str) -> None:  # noqa: ANN001
     """Compare-and-set on `version`: the later of two concurrent saves is refused."""
     if model.objects.filter(pk=pk, version=expected_version).update(version=F("version") + 1) != 1:
-        raise StaleEdit(what)
+        raise StaleEdit(stale_message)
 
 
 def is_reviewer(user: User) -> bool:
@@ -74,7 +77,7 @@ def issue_plan(plan: Plan, *, acting_user: User) -> Plan:
     require(is_reviewer(acting_user), "只有统筹协调人员可以印发计划")
     require(plans_for(acting_user).filter(pk=plan.pk).exists(), "该计划不在您的管辖范围内")
     if plan.status != Plan.Status.DRAFT:
-        raise ValidationError("只有草稿状态的计划可以印发")
+        raise ValidationError(_("只有草稿状态的计划可以印发"))
     before = audit.snapshot(plan)
     plan.status = Plan.Status.ISSUED
     plan.issued_at = clock.now()
@@ -89,7 +92,7 @@ def close_plan(plan: Plan, *, acting_user: User) -> Plan:
     require(is_reviewer(acting_user), "只有统筹协调人员可以关闭计划")
     require(plans_for(acting_user).filter(pk=plan.pk).exists(), "该计划不在您的管辖范围内")
     if plan.status != Plan.Status.ISSUED:
-        raise ValidationError("只有已印发的计划可以关闭")
+        raise ValidationError(_("只有已印发的计划可以关闭"))
     before = audit.snapshot(plan)
     plan.status, plan.closed_at = Plan.Status.CLOSED, clock.now()
     plan.save(update_fields=["status", "closed_at"])
@@ -122,10 +125,11 @@ def update_task(
     require(tasks_for(acting_user).filter(pk=task.pk).exists(), "该任务不在您的管辖范围内")
     unknown = set(changes) - set(TASK_EDITABLE)
     if unknown:
-        raise ValidationError(f"不可修改的字段：{', '.join(sorted(unknown))}")
+        raise ValidationError(_("不可修改的字段：%(fields)s") % {"fields": ", ".join(sorted(unknown))})
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.version != expected_version:
-        raise StaleEdit(f"任务 {task.code} ")
+        raise StaleEdit(_("任务 %(code)s 已被他人修改，您的修改未保存。请刷新页面查看最新内容后再提交。")
+                        % {"code": task.code})
     if keep_revision:
         keep_plan_revision(task.plan, acting_user, reason or f"修改任务 {task.code}")
     before = audit.snapshot(task)
@@ -173,22 +177,23 @@ def submit_progress(
     """A reporter's progress for the period. A returned report of the same period is resubmitted in place."""
     who = reporter_identity(acting_user, task)
     if task.plan.status != Plan.Status.ISSUED:
-        raise ValidationError("计划未印发或已关闭，不能填报")
+        raise ValidationError(_("计划未印发或已关闭，不能填报"))
     narrative = (narrative or "").strip()
     if not narrative:
-        raise ValidationError({"narrative": "请填写进展情况"})
+        raise ValidationError({"narrative": _("请填写进展情况")})
     today = today or clock.today()
     period = period or current_period(task.plan, today)
     own_quantities = {q.pk: q for q in task.quantities.all()}
     for qid, value in (quantities or {}).items():
         if qid not in own_quantities:
-            raise ValidationError("工作量不属于该任务")
+            raise ValidationError(_("工作量不属于该任务"))
         if value is None or value < 0:
-            raise ValidationError({"quantities": f"“{own_quantities[qid].name}”累计完成量不能为负数"})
+            raise ValidationError({"quantities": _("“%(name)s”累计完成量不能为负数")
+                                                  % {"name": own_quantities[qid].name}})
     attachments = list(attachments)
     for f in attachments:
         if f.size > MAX_ATTACHMENT_BYTES:
-            raise ValidationError({"attachments": f"附件“{f.name}”超过 10 MB"})
+            raise ValidationError({"attachments": _("附件“%(name)s”超过 10 MB") % {"name": f.name}})
 
     existing = (
         ProgressReport.objects.select_for_update()
@@ -199,7 +204,7 @@ def submit_progress(
     now = clock.now()
     if existing is not None:
         if existing.status == ProgressReport.Status.SUBMITTED:
-            raise ValidationError("本期进展已提交，正在审核中；如需补充请等待审核结果")
+            raise ValidationError(_("本期进展已提交，正在审核中；如需补充请等待审核结果"))
         before = audit.snapshot(existing)
         existing.narrative, existing.marks_complete = narrative, marks_complete
         existing.status, existing.submitted_at, existing.submitted_by = (
@@ -233,11 +238,12 @@ def review_progress(
     require(is_reviewer(acting_user), "只有统筹协调人员可以审核进展")
     require(reports_for(acting_user).filter(pk=report.pk).exists(), "该进展不在您的管辖范围内")
     if not accept and not reason.strip():
-        raise ValidationError({"reason": "退回时请填写原因"})
-    _bump(ProgressReport, report.pk, expected_version, "该进展报告")
+        raise ValidationError({"reason": _("退回时请填写原因")})
+    _bump(ProgressReport, report.pk, expected_version,
+          _("该进展报告已被他人修改，您的修改未保存。请刷新页面查看最新内容后再提交。"))
     report.refresh_from_db()
     if report.status != ProgressReport.Status.SUBMITTED:
-        raise ValidationError("该进展不是待审核状态")
+        raise ValidationError(_("该进展不是待审核状态"))
     before = audit.snapshot(report)
     report.status = ProgressReport.Status.ACCEPTED if accept else ProgressReport.Status.RETURNED
     report.return_reason = "" if accept else reason.strip()
@@ -365,10 +371,11 @@ def open_supervision(
     require(is_reviewer(acting_user), "只有统筹协调人员可以发起督办")
     require(plans_for(acting_user).filter(pk=plan.pk).exists(), "该计划不在您的管辖范围内")
     if not (addressee_unit or addressee_town):
-        raise ValidationError("请选择督办单位或街乡镇")
+        raise ValidationError(_("请选择督办单位或街乡镇"))
     for addressee in (addressee_unit, addressee_town):
         if addressee is not None and addressee.district_id != plan.district_id:
-            raise ValidationError(f"“{addressee}”不属于{plan.district}")
+            raise ValidationError(_("“%(addressee)s”不属于%(district)s")
+                                      % {"addressee": addressee, "district": plan.district})
     item = SupervisionItem.objects.create(
         plan=plan, task=task, source=SupervisionItem.Source.MANUAL, title=title[:300], detail=detail,
         opened_on=clock.today(), due_date=due_date, addressee_unit=addressee_unit,
@@ -385,11 +392,12 @@ def respond_supervision(
     require(acting_user.role in (R.UNIT_REPORTER, R.TOWN_REPORTER), "只有被督办单位可以反馈")
     require(supervision_for(acting_user).filter(pk=item.pk).exists(), "该督办事项不属于您的单位或街乡镇")
     if not response.strip():
-        raise ValidationError({"response": "请填写整改反馈"})
-    _bump(SupervisionItem, item.pk, expected_version, "该督办事项")
+        raise ValidationError({"response": _("请填写整改反馈")})
+    _bump(SupervisionItem, item.pk, expected_version,
+          _("该督办事项已被他人修改，您的修改未保存。请刷新页面查看最新内容后再提交。"))
     item.refresh_from_db()
     if item.status == SupervisionItem.Status.CLOSED:
-        raise ValidationError("该督办事项已销号")
+        raise ValidationError(_("该督办事项已销号"))
     before = audit.snapshot(item)
     item.response, item.status = response.strip(), SupervisionItem.Status.RESPONDED
     item.responded_by, item.responded_at = acting_user, clock.now()
@@ -407,11 +415,12 @@ def close_supervision(
     require(is_reviewer(acting_user), "只有统筹协调人员可以销号")
     require(supervision_for(acting_user).filter(pk=item.pk).exists(), "该督办事项不在您的管辖范围内")
     if not note.strip():
-        raise ValidationError({"note": "请填写销号说明"})
-    _bump(SupervisionItem, item.pk, expected_version, "该督办事项")
+        raise ValidationError({"note": _("请填写销号说明")})
+    _bump(SupervisionItem, item.pk, expected_version,
+          _("该督办事项已被他人修改，您的修改未保存。请刷新页面查看最新内容后再提交。"))
     item.refresh_from_db()
     if item.status == SupervisionItem.Status.CLOSED:
-        raise ValidationError("该督办事项已销号")
+        raise ValidationError(_("该督办事项已销号"))
     before = audit.snapshot(item)
     item.closure_note, item.status = note.strip(), SupervisionItem.Status.CLOSED
     item.closed_by, item.closed_at = acting_user, clock.now()

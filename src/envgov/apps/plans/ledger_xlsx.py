@@ -18,6 +18,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from envgov.apps.accounts.models import Unit, UnitAlias, User
 from envgov.apps.accounts.scope import plans_for, scoped, tasks_for
@@ -247,14 +248,16 @@ def ledger_import(request: HttpRequest, plan_id: int) -> HttpResponse:
             result = apply_import(request.user, plan, data, reason=(request.POST.get("reason") or "").strip()[:200])
             if result.ok:
                 del request.session[key]
-                messages.success(request, f"导入完成：修改了 {len(result.changes)} 项任务")
+                n = len(result.changes)
+                messages.success(request, ngettext("导入完成：修改了 %(n)s 项任务", "导入完成：修改了 %(n)s 项任务", n)
+                                 % {"n": n})
                 return redirect("task_list", plan_id=plan.pk)
         else:
             upload = request.FILES.get("file")
             if upload is None:
-                messages.error(request, "请选择要导入的 Excel 文件")
+                messages.error(request, gettext("请选择要导入的 Excel 文件"))
             elif upload.size > MAX_UPLOAD_BYTES:
-                messages.error(request, "文件超过 5 MB")
+                messages.error(request, gettext("文件超过 5 MB"))
             else:
                 data = upload.read()
                 result = plan_import(request.user, plan, data)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from envgov.apps.accounts.models import Unit, User
@@ -112,7 +113,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             except ValidationError as exc:
                 messages.error(request, actions.error_text(exc))
             else:
-                messages.success(request, "进展已提交，等待审核")
+                messages.success(request, _("进展已提交，等待审核"))
                 return redirect("task_detail", task_id=task.pk)
     reports = reports_for(user).filter(task=task).select_related("unit", "town", "submitted_by", "reviewed_by")
     reports = reports.prefetch_related("attachments", "quantities__quantity")
@@ -140,7 +141,7 @@ def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
             except (ValidationError, actions.StaleEdit) as exc:
                 messages.error(request, actions.error_text(exc) if isinstance(exc, ValidationError) else str(exc))
             else:
-                messages.success(request, "任务已保存")
+                messages.success(request, _("任务已保存"))
                 return redirect("task_detail", task_id=task.pk)
     else:
         form = TaskEditForm(initial={"title": task.title, "body": task.body, "due_date": task.due_date,
@@ -154,7 +155,7 @@ def review_report(request: HttpRequest, report_id: int) -> HttpResponse:
     report = get_object_or_404(reports_for(request.user), pk=report_id)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "审核表单不完整")
+        messages.error(request, _("审核表单不完整"))
     else:
         try:
             actions.review_progress(
@@ -166,7 +167,7 @@ def review_report(request: HttpRequest, report_id: int) -> HttpResponse:
         except actions.StaleEdit as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "已采纳" if form.cleaned_data["decision"] == "accept" else "已退回")
+            messages.success(request, _("已采纳") if form.cleaned_data["decision"] == "accept" else _("已退回"))
     return redirect("task_detail", task_id=report.task_id)
 
 
@@ -199,7 +200,7 @@ def supervision_detail(request: HttpRequest, item_id: int) -> HttpResponse:
                 if respond_form.is_valid():
                     actions.respond_supervision(item, acting_user=user, response=respond_form.cleaned_data["response"],
                                                 expected_version=respond_form.cleaned_data["version"])
-                    messages.success(request, "反馈已提交")
+                    messages.success(request, _("反馈已提交"))
                     return redirect("supervision_detail", item_id=item.pk)
             elif request.POST.get("op") == "close":
                 close_form = CloseForm(request.POST, request.FILES)
@@ -207,7 +208,7 @@ def supervision_detail(request: HttpRequest, item_id: int) -> HttpResponse:
                     actions.close_supervision(item, acting_user=user, note=close_form.cleaned_data["note"],
                                               evidence=close_form.cleaned_data["evidence"],
                                               expected_version=close_form.cleaned_data["version"])
-                    messages.success(request, "已销号")
+                    messages.success(request, _("已销号"))
                     return redirect("supervision_detail", item_id=item.pk)
         except ValidationError as exc:
             messages.error(request, actions.error_text(exc))
@@ -226,7 +227,8 @@ def supervision_detail(request: HttpRequest, item_id: int) -> HttpResponse:
 def run_daily_check(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(plans_for(request.user), pk=plan_id)
     result = actions.flag_overdue_and_lagging(plan, _today(), acting_user=request.user)
-    messages.success(request, f"检查完成：新增逾期督办 {result.overdue} 项，进度滞后督办 {result.lagging} 项")
+    messages.success(request, _("检查完成：新增逾期督办 %(overdue)s 项，进度滞后督办 %(lagging)s 项")
+                     % {"overdue": result.overdue, "lagging": result.lagging})
     return redirect("supervision_board", plan_id=plan.pk)
 
 
@@ -243,13 +245,13 @@ def _plan_transition(request: HttpRequest, plan_id: int, action, done: str) -> H
 @scoped("reviewer")
 @require_POST
 def issue_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
-    return _plan_transition(request, plan_id, actions.issue_plan, "计划已印发，各单位和街乡镇现在可以看到自己的任务")
+    return _plan_transition(request, plan_id, actions.issue_plan, _("计划已印发，各单位和街乡镇现在可以看到自己的任务"))
 
 
 @scoped("reviewer")
 @require_POST
 def close_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
-    return _plan_transition(request, plan_id, actions.close_plan, "计划已关闭，台账转为只读")
+    return _plan_transition(request, plan_id, actions.close_plan, _("计划已关闭，台账转为只读"))
 
 
 @scoped("oversight")

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from envgov.apps.accounts.scope import scoped
@@ -37,20 +38,22 @@ def plan_import(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             if upload.size > MAX_DOCUMENT_BYTES:
-                messages.error(request, "文件超过 30 MB")
+                messages.error(request, gettext("文件超过 30 MB"))
             else:
                 try:
                     imported = import_plan(upload.read(), upload.name, district=request.user.district.name,
                                            year=form.cleaned_data["year"])
                 except PlanImportError as exc:
-                    messages.error(request, f"无法导入“{upload.name}”：{exc}")
+                    messages.error(request, gettext("无法导入“%(name)s”：%(error)s")
+                                   % {"name": upload.name, "error": exc})
                 else:
                     draft = PlanDraft.objects.create(
                         district=request.user.district, filename=upload.name[:200], uploaded_by=request.user,
                         original_text=imported.original_text, data=review.draft_data(imported),
                         warnings=list(imported.warnings),
                     )
-                    messages.success(request, f"已识别 {len(imported.tasks)} 项任务、{len(imported.targets)} 项目标，请逐项核对")
+                    messages.success(request, gettext("已识别 %(tasks)s 项任务、%(targets)s 项目标，请逐项核对")
+                                     % {"tasks": len(imported.tasks), "targets": len(imported.targets)})
                     return redirect("plan_draft", draft_id=draft.pk)
     return render(request, "plans/plan_import.html", {"form": form, "drafts": _drafts(request)[:20]})
 
@@ -65,14 +68,14 @@ def plan_draft(request: HttpRequest, draft_id: int) -> HttpResponse:
         if op == "discard":
             draft.status = PlanDraft.Status.DISCARDED
             draft.save(update_fields=["status"])
-            messages.success(request, "草稿已放弃")
+            messages.success(request, gettext("草稿已放弃"))
             return redirect("plan_import")
         data, errors = review.read_review_form(request.POST, draft.data)
         if not errors:
             with transaction.atomic():
                 expected = int(request.POST.get("version") or 0)
                 if PlanDraft.objects.filter(pk=draft.pk, version=expected).update(version=F("version") + 1) != 1:
-                    messages.error(request, "该草稿已被他人修改，您的修改未保存。请刷新页面后再提交。")
+                    messages.error(request, gettext("该草稿已被他人修改，您的修改未保存。请刷新页面后再提交。"))
                     return redirect("plan_draft", draft_id=draft.pk)
                 draft.refresh_from_db()
                 draft.data = data
@@ -85,20 +88,25 @@ def plan_draft(request: HttpRequest, draft_id: int) -> HttpResponse:
                         )
                     except (ValidationError, KeyError, ValueError) as exc:
                         transaction.set_rollback(True)
-                        messages.error(request, f"入台账失败，未保存任何内容：{exc}")
+                        messages.error(request, gettext("入台账失败，未保存任何内容：%(error)s") % {"error": exc})
                         return redirect("plan_draft", draft_id=draft.pk)
                     draft.status, draft.plan = PlanDraft.Status.COMMITTED, result.plan
                     draft.save(update_fields=["status", "plan"])
                     audit.record(actor=request.user, action="import", obj=result.plan, plan=result.plan,
                                  note=f"由文件“{draft.filename}”导入并核对")
-                    note = f"已入台账（草稿状态）：{result.tasks} 项任务、{result.targets} 项目标"
+                    note = gettext("已入台账（草稿状态）：%(tasks)s 项任务、%(targets)s 项目标") % {
+                        "tasks": result.tasks, "targets": result.targets}
                     if result.new_units:
-                        note += f"；新建单位 {len(result.new_units)} 个：{'、'.join(result.new_units[:10])}"
+                        n = len(result.new_units)
+                        names = pgettext("between names in a list", "、").join(result.new_units[:10])
+                        note += ngettext("；新建单位 %(n)s 个：%(names)s", "；新建单位 %(n)s 个：%(names)s", n) % {
+                            "n": n, "names": names}
                     messages.success(request, note)
                     return redirect("plan_overview", plan_id=result.plan.pk)
-            messages.success(request, "已保存")
+            messages.success(request, gettext("已保存"))
             return redirect("plan_draft", draft_id=draft.pk)
-        messages.error(request, f"有 {len(errors)} 处需要修改，未保存")
+        messages.error(request, ngettext("有 %(n)s 处需要修改，未保存", "有 %(n)s 处需要修改，未保存", len(errors))
+                       % {"n": len(errors)})
     return render(request, "plans/plan_draft.html", {
         "draft": draft, "data": data, "errors": errors, "areas": review.AREA_NAMES,
         "source_html": review.highlighted_source(draft.original_text, data),
