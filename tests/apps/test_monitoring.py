@@ -88,3 +88,60 @@ def test_outlook_tells_what_the_rest_of_the_year_allows(air_world):
     outlook = services.target_outlook(pm25)
     # 2 days at mean 50; 364 days left in 2024: (35·366 − 50·2) / 364 = 34.917…
     assert outlook.reachable and abs(outlook.allowance - 34.9176) < 1e-3
+
+
+# ---- user-set parameters for the unconfirmed rules ----------------------------------------------------
+
+def _day_o3_gaps(day: str, pm25: float, missing: set[int]) -> list[str]:
+    return [f"TZ01,{day}T{h:02d}:00,{pm25:g},20,5,10,0.3,{'' if h in missing else 90}" for h in range(24)]
+
+
+def test_parameter_change_recomputes_daily_results_and_is_logged(air_world, client):
+    from envgov.apps.monitoring.models import AirParameter
+    from envgov.apps.plans.models import AuditLog
+
+    # 2024-01-01: O3 missing 00–02 h → 16 valid 8-h windows (HJ 663 default needs 14). 2024-01-02: PM2.5
+    # 600 µg/m³, above the HJ 633-2012 table (top 500 → IAQI 500 by default).
+    rows = _day_o3_gaps("2024-01-01", 30, {0, 1, 2}) + _day("2024-01-02", 600)
+    assert services.import_air_file(_wide(rows), district=air_world["district"],
+                                    acting_user=air_world["coordinator"]).record.accepted
+    site = AirDaily.objects.filter(station__code="TZ01")
+    assert site.get(day=dt.date(2024, 1, 1)).o3_8h == 90.0
+    assert site.get(day=dt.date(2024, 1, 2)).aqi == 500
+
+    client.force_login(air_world["coordinator"])
+    page = client.get(reverse("air_parameters")).content.decode()
+    assert "未核实" in page and 'name="p_o3_daily_max_8h_min_windows"' in page
+    response = client.post(reverse("air_parameters_save"), {
+        "p_report_digits": "0", "p_report_digits_co": "1", "p_o3_daily_max_8h_min_windows": "17",
+        "p_o3_daily_max_8h_valid_if_exceeds": "on", "p_above_top_policy": "none",
+        "reason": "按市站口径（测试）"}, follow=True)
+    assert "已保存 2 项参数" in response.content.decode()
+    assert site.get(day=dt.date(2024, 1, 1)).o3_8h is None  # 16 windows < 17
+    assert site.get(day=dt.date(2024, 1, 2)).aqi != 500  # PM2.5 above the table now has no IAQI
+    assert dict(AirParameter.objects.values_list("key", "value")) == {
+        "o3_daily_max_8h_min_windows": 17, "above_top_policy": "none"}
+    logs = AuditLog.objects.filter(action="set_parameter")
+    assert logs.count() == 2 and all("按市站口径" in log.note for log in logs)
+    page = client.get(reverse("air_parameters")).content.decode()
+    assert "用户设定" in page and "按市站口径（测试）" in page
+
+
+def test_parameter_errors_change_nothing_and_others_may_only_read(air_world, client):
+    from envgov.apps.monitoring.models import AirParameter
+
+    client.force_login(air_world["coordinator"])
+    response = client.post(reverse("air_parameters_save"), {"p_o3_daily_max_8h_min_windows": "30", "reason": "x"},
+                           follow=True)
+    assert "未保存" in response.content.decode() and "1–17" in response.content.decode()
+    response = client.post(reverse("air_parameters_save"), {"p_o3_daily_max_8h_min_windows": "15", "reason": " "},
+                           follow=True)
+    assert "请填写依据" in response.content.decode()
+    assert AirParameter.objects.count() == 0
+    for persona in ("unit_a", "auditor"):
+        client.force_login(air_world[persona])
+        page = client.get(reverse("air_parameters"))
+        assert page.status_code == 200 and "未核实" in page.content.decode()
+        assert 'name="p_report_digits"' not in page.content.decode()  # read-only for them
+        assert client.post(reverse("air_parameters_save"), {"p_report_digits": "1", "reason": "x"}).status_code == 403
+    assert AirParameter.objects.count() == 0

@@ -50,7 +50,7 @@ VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
 # routes that answer GET with 405 once the gate is passed (the object is only looked up on POST);
 # a route added later is recognised by probing (GET → 405) and then tested with POST too
 POST_ONLY = {"plan_issue", "run_daily_check", "review_report", "revoke_token", "exceptional_day_add",
-             "air_recompute", "logout"}
+             "air_recompute", "air_parameters_save", "logout"}
 # allowed outcome of GET where it is not 200/302
 ALLOWED_GET = {"api-root": {404}}
 
@@ -68,6 +68,7 @@ def _payload(route: str, obj, persona: str) -> dict:
         "plan_issue": {}, "run_daily_check": {}, "revoke_token": {}, "tokens": {"name": "矩阵"},
         "ledger_import": {"op": "apply"}, "plan_import": {}, "plan_draft": {"op": "discard"},
         "air_import": {}, "exceptional_day_add": {"day": "2024-03-15", "note": "矩阵沙尘"}, "air_recompute": {},
+        "air_parameters_save": {"p_o3_daily_max_8h_min_windows": "15", "reason": "矩阵"},
         "login": {"username": "nobody", "password": "wrong"}, "logout": {}, "set_language": {"language": "en"},
     }.get(route, {})  # a route added later: an empty form still exercises its gate and its scope
 
@@ -77,7 +78,8 @@ POST_ROLES = {"supervision_detail": {"admin", "coordinator", "unit_reporter", "t
 
 WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail", "plan_issue",
                 "run_daily_check", "revoke_token", "tokens", "ledger_import", "plan_import", "plan_draft",
-                "air_import", "exceptional_day_add", "air_recompute", "login", "logout", "set_language"}
+                "air_import", "exceptional_day_add", "air_recompute", "air_parameters_save", "login", "logout",
+                "set_language"}
 
 
 # ---------------------------------------------------------------- walking the resolver

@@ -88,3 +88,25 @@ class ObservationImport(models.Model):
         verbose_name = _("监测数据导入")
         verbose_name_plural = _("监测数据导入")
         ordering = ["-uploaded_at"]
+
+
+class AirParameter(models.Model):
+    """A district's value for one air rule that the reference marks UNCONFIRMED
+    (envgov.standards.air.parameters); rules without a row use envgov's default."""
+
+    district = models.ForeignKey("geo.District", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("参数"), max_length=60)
+    value = models.JSONField(_("设定值"))
+    reason = models.CharField(_("依据"), max_length=200)
+    set_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("标准参数")
+        verbose_name_plural = _("标准参数")
+        constraints = [models.UniqueConstraint(fields=["district", "key"], name="uniq_air_parameter")]
+
+    def __str__(self) -> str:
+        from envgov.standards.air.parameters import BY_KEY
+
+        return BY_KEY[self.key].label if self.key in BY_KEY else self.key

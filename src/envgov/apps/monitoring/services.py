@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +16,7 @@ from django.db import transaction
 
 from envgov.apps.accounts.models import User
 from envgov.apps.geo.models import District
-from envgov.apps.monitoring.models import AirDaily, ExceptionalDay, ObservationImport, Station
+from envgov.apps.monitoring.models import AirDaily, AirParameter, ExceptionalDay, ObservationImport, Station
 from envgov.apps.plans import audit
 from envgov.apps.plans.models import Plan, Target
 from envgov.engine.lake import Lake
@@ -96,7 +97,8 @@ def refresh_daily(district: District, start: dt.date, end: dt.date) -> int:
     AirDaily.objects.filter(district=district, day__range=(start, end)).delete()
     rows = []
     for scope in ("site", "all"):
-        table = daily_results(hourly, start, end, sites=sites, scope=scope, set_name=DISTRICT_SET)
+        with std.parameters.using(air_parameters(district)):
+            table = daily_results(hourly, start, end, sites=sites, scope=scope, set_name=DISTRICT_SET)
         for r in table.to_pylist():
             rows.append(AirDaily(
                 district=district, station_id=None if scope == "all" else station_ids.get(r["site"]),
@@ -145,9 +147,10 @@ def refresh_air_targets(district: District) -> int:
         if key not in evaluations:
             hourly = lake().to_wide("air", dt.datetime.combine(start, dt.time()),
                                     dt.datetime.combine(end + dt.timedelta(days=1), dt.time()), sites=sites)
-            evaluations[key] = None if hourly.num_rows == 0 else evaluate(
-                hourly, start, end, sites=sites, scope="all", exclude_dates=excluded or None,
-                compare_years=None, set_name=DISTRICT_SET)[DISTRICT_SET]
+            with std.parameters.using(air_parameters(district)):
+                evaluations[key] = None if hourly.num_rows == 0 else evaluate(
+                    hourly, start, end, sites=sites, scope="all", exclude_dates=excluded or None,
+                    compare_years=None, set_name=DISTRICT_SET)[DISTRICT_SET]
         result = evaluations[key]
         if result is None:
             continue
@@ -168,6 +171,63 @@ def refresh_air_targets(district: District) -> int:
                          note="由监测数据自动计算")
         updated += 1
     return updated
+
+
+def air_parameters(district: District) -> dict[str, object]:
+    """The district's user-set values of the unconfirmed air rules (rules not set keep their default)."""
+    return {p.key: p.value for p in AirParameter.objects.filter(district=district)
+            if p.key in std.parameters.BY_KEY}
+
+
+def air_parameter_rows(district: District) -> list[dict]:
+    """Every user-settable rule with its value in force, default and who set it, for the page."""
+    rows = {p.key: p for p in AirParameter.objects.filter(district=district).select_related("set_by")}
+    out = []
+    for p in std.parameters.PARAMETERS:
+        row = rows.get(p.key)
+        out.append({"parameter": p, "value": row.value if row else p.default, "record": row,
+                    "user_set": row is not None and row.value != p.default})
+    return out
+
+
+@dataclass
+class ParameterOutcome:
+    changed: dict[str, tuple[object, object]]
+    days_refreshed: int = 0
+    targets_updated: int = 0
+
+
+@transaction.atomic
+def set_air_parameters(district: District, *, acting_user: User, values: Mapping[str, object],
+                       reason: str) -> ParameterOutcome:
+    """Set the district's values (checked; ValueError with a Chinese message otherwise), log each change,
+    and recompute the materialised daily results and the air targets under the new values."""
+    cleaned = std.parameters.clean(values)
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("请填写依据（如标准原文条款、上级文件或会议纪要）")
+    existing = {p.key: p for p in AirParameter.objects.select_for_update().filter(district=district)}
+    changed: dict[str, tuple[object, object]] = {}
+    for key, new in cleaned.items():
+        row = existing.get(key)
+        old = row.value if row else std.parameters.DEFAULTS[key]
+        if old == new:
+            continue
+        row = row or AirParameter(district=district, key=key)
+        row.value, row.reason, row.set_by = new, reason[:200], acting_user
+        row.save()
+        label = std.parameters.BY_KEY[key].label
+        audit.record(actor=acting_user, action="set_parameter", obj=row, before={"value": old}, after={"value": new},
+                     note=f"{label}；依据：{reason}"[:300])
+        changed[key] = (old, new)
+    outcome = ParameterOutcome(changed)
+    if changed:
+        span = AirDaily.objects.filter(district=district).order_by("day")
+        first, last = span.first(), span.last()
+        if first is not None and last is not None:
+            outcome.days_refreshed = refresh_daily(district, first.day, last.day)
+        outcome.targets_updated = refresh_air_targets(district)
+    return outcome
 
 
 def target_outlook(target: Target):  # noqa: ANN201 - envgov.engine.budget.Budget | None

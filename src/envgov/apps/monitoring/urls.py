@@ -1,10 +1,12 @@
 from django.urls import path
 
-from envgov.apps.monitoring import views
+from envgov.apps.monitoring import views, views_parameters
 
 urlpatterns = [
     path("air/", views.air_dashboard, name="air_dashboard"),
     path("air/import/", views.air_import, name="air_import"),
     path("air/exceptional-days/", views.exceptional_day_add, name="exceptional_day_add"),
     path("air/recompute/", views.recompute, name="air_recompute"),
+    path("air/parameters/", views_parameters.air_parameters, name="air_parameters"),
+    path("air/parameters/save/", views_parameters.air_parameters_save, name="air_parameters_save"),
 ]
