@@ -200,3 +200,33 @@ def test_reporter_overview_counts_each_task_once(world, e2e_settings, open_sessi
     data = json.loads(reporter.page.locator("#chart-data").text_content())
     assert [(a["name"], a["total"]) for a in data["areas"]] == [("蓝天", 1)]
     assert [(u["name"], u["total"]) for u in data["units"]] == [("市场监管局", 1)]
+
+
+def test_slow_form_is_sent_once_and_parameters_are_saved(world, e2e_settings, open_session):
+    """标准参数: once the form is sent its button is disabled (a second click would queue the recomputation
+    again); the saved value and its basis are then shown, and the change is in the audit log."""
+    from envgov.apps.monitoring.models import AirParameter
+    from envgov.apps.plans.models import AuditLog
+
+    coordinator = open_session("coordinator")
+    page = coordinator.page
+    save = "**/monitoring/air/parameters/save/"
+    # First send answered "204 No Content": the browser keeps the page, so we can look at its button.
+    page.route(save, lambda route: route.fulfill(status=204))
+    coordinator.goto("/monitoring/air/parameters/")
+    page.locator('input[name="p_o3_daily_max_8h_min_windows"]').fill("15")
+    page.locator('input[name="reason"]').fill("市站口径（测试）")
+    page.get_by_role("button", name="保存并重新计算").click(no_wait_after=True)
+    page.wait_for_function("document.querySelector('#air-parameters').closest('form').querySelector('button').disabled")
+    assert AirParameter.objects.count() == 0
+    # Then for real.
+    page.unroute(save)
+    coordinator.goto("/monitoring/air/parameters/")
+    page.locator('input[name="p_o3_daily_max_8h_min_windows"]').fill("15")
+    page.locator('input[name="reason"]').fill("市站口径（测试）")
+    page.get_by_role("button", name="保存并重新计算").click()
+    expect(page.locator("body")).to_contain_text("已保存 1 项参数")
+    expect(page.get_by_role("button", name="保存并重新计算")).to_be_enabled()
+    expect(page.locator("#air-parameters")).to_contain_text("市站口径（测试）")
+    assert AirParameter.objects.get(key="o3_daily_max_8h_min_windows").value == 15
+    assert AuditLog.objects.filter(action="set_parameter").count() == 1
