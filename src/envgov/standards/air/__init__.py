@@ -4,6 +4,7 @@
 functions, `tables.py` for the tables (each citing its standard and clause), `rounding.py` for GB/T 8170.
 Standard library only.
 """
+from envgov.standards.air import parameters
 from envgov.standards.air.aqi import (
     DAILY_INPUT_KEYS,
     DailyAqi,
@@ -24,8 +25,13 @@ from envgov.standards.air.aqi import (
     rounding_rule,
     validity_rules,
 )
-from envgov.standards.air import parameters
-from envgov.standards.air.rounding import round_half_even, round_half_even_float, round_half_up, round_up, to_fraction
+from envgov.standards.air.rounding import (
+    round_half_even,
+    round_half_even_float,
+    round_half_up,
+    round_up,
+    to_fraction,
+)
 from envgov.standards.air.tables import (
     ABOVE_800_RULES,
     BREAKPOINTS,
@@ -99,10 +105,10 @@ __all__ = [
     "levels",
     "limits",
     "limits_for",
+    "parameters",
     "percentile",
     "phase_for",
     "round_concentration",
-    "parameters",
     "round_half_even",
     "round_half_even_float",
     "round_half_up",

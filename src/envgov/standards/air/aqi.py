@@ -16,7 +16,6 @@ from envgov.standards.air import parameters
 from envgov.standards.air.rounding import Number, round_half_even, round_up, to_fraction
 from envgov.standards.air.tables import (
     ABOVE_800_RULES,
-    ABOVE_TOP_POLICY_DEFAULT,
     ASSESSMENT_ITEMS,
     BREAKPOINTS,
     DAILY_INDICATORS,
