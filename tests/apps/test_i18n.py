@@ -237,3 +237,36 @@ def test_python_messages_follow_the_page_language(world):
             assert words in text, (language, words)
         for words in absent:
             assert words not in text, (language, words)
+
+
+@pytest.mark.django_db
+def test_ledger_import_errors_follow_the_page_language(world):
+    """A located error of the Excel ledger import: English on an English page, with the row and the
+    column header as the template has it (Chinese, the user looks for it in the file); unchanged Chinese
+    by default."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import load_workbook
+
+    plan, task = world["plan"], world["task_unit_a"]
+    exported = client_for(world["coordinator"]).get(reverse("ledger_export", args=[plan.pk])).content
+    wb = load_workbook(io.BytesIO(exported))
+    ws = wb["任务台账"]
+    row = next(r for r in range(4, ws.max_row + 1) if ws[f"H{r}"].value == task.pk)
+    ws[f"E{row}"] = "2024-13-45"  # 完成时限: not a date
+    out = io.BytesIO()
+    wb.save(out)
+    cases = {
+        "en": (f"Row {row}, column “完成时限”: The date “2024-13-45” is not recognised (write it as 2024-12-31).",
+               "无法识别"),
+        None: (f"第{row}行「完成时限」列：日期“2024-13-45”无法识别（请写成 2024-12-31）", f"Row {row}"),
+    }
+    for language, (shown, absent) in cases.items():
+        upload = SimpleUploadedFile("台账.xlsx", out.getvalue(), content_type="application/octet-stream")
+        r = client_for(world["coordinator"], language).post(reverse("ledger_import", args=[plan.pk]),
+                                                           {"op": "preview", "file": upload})
+        assert r.status_code == 200
+        text = visible_text(r.content.decode())
+        assert shown in text, (language, text)
+        assert absent not in text, language

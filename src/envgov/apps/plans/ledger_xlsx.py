@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -18,7 +19,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from envgov.apps.accounts.models import Unit, UnitAlias, User
 from envgov.apps.accounts.scope import plans_for, scoped, tasks_for
@@ -87,6 +88,55 @@ def ledger_export(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 # ---------------------------------------------------------------- import
 
+class CellMessage(xlsx.CellError):
+    """A located error or warning as the import page shows it: `reason` is already in the page language
+    (built while the request is handled) and str() words the row and column in it too. The column stays
+    the Chinese header of the template, which is what the user looks for in their file."""
+
+    def __str__(self) -> str:
+        if self.column == "文件":
+            text = gettext("第%(row)s行「文件」列：%(reason)s")
+        elif self.column == "表头":
+            text = gettext("第%(row)s行「表头」列：%(reason)s")
+        else:
+            text = gettext("第%(row)s行「%(column)s」列：%(reason)s")
+        return text % {"row": self.row, "column": self.column, "reason": self.reason}
+
+
+# The reasons envgov.reports.xlsx writes (Chinese; no Django there), as catalogue templates. A parser
+# reason is matched against them here, in the request, and shown through the translation with the same
+# values; by construction the Chinese comes out unchanged. A reason not listed stays as the parser wrote it.
+_PARSER_REASONS = [
+    gettext_noop("无法读取，请上传由本平台导出的 .xlsx 台账文件"),
+    gettext_noop("找不到表头（需含“任务”和“%(id_header)s”列），请使用本平台导出的模板"),
+    gettext_noop("模板缺少此列"),
+    gettext_noop("数据行超过 %(n)s 行"),
+    gettext_noop("缺少系统编号，无法对应到任务（请勿新增行或清空此列）"),
+    gettext_noop("与第%(row)s行重复"),
+    gettext_noop("日期“%(value)s”无法识别（请写成 2024-12-31）"),
+    gettext_noop("“%(value)s”不是有效状态（可选：%(choices)s）"),
+]
+
+
+def _template_pattern(template: str) -> re.Pattern:
+    parts = re.split(r"%\((\w+)\)s", template)  # literal, name, literal, ..., literal
+    return re.compile("".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.*?)" for i, p in enumerate(parts))
+                      + r"\Z", re.DOTALL)
+
+
+_PARSER_PATTERNS = [(template, _template_pattern(template)) for template in _PARSER_REASONS]
+
+
+def _translated(error: xlsx.CellError) -> CellMessage:
+    """A parser error in the page language."""
+    reason = error.reason
+    for template, pattern in _PARSER_PATTERNS:
+        if m := pattern.match(reason):
+            reason = gettext(template) % m.groupdict() if m.groupdict() else gettext(template)
+            break
+    return CellMessage(error.row, error.column, reason)
+
+
 @dataclass
 class TaskChange:
     row: int
@@ -101,8 +151,8 @@ class TaskChange:
 @dataclass
 class ImportPlan:
     changes: list[TaskChange] = field(default_factory=list)
-    errors: list[xlsx.CellError] = field(default_factory=list)
-    warnings: list[xlsx.CellError] = field(default_factory=list)
+    errors: list[CellMessage] = field(default_factory=list)
+    warnings: list[CellMessage] = field(default_factory=list)
     rows: int = 0
 
     @property
@@ -138,7 +188,8 @@ def _fmt(value) -> str:
 def plan_import(user: User, plan: Plan, data: bytes) -> ImportPlan:
     """Read the file and work out, row by row, what would change — nothing is written here."""
     parsed = xlsx.parse_ledger(data, status_labels=STATUS_LABELS)
-    result = ImportPlan(errors=list(parsed.errors), rows=len(parsed.rows) + len({e.row for e in parsed.errors}))
+    result = ImportPlan(errors=[_translated(e) for e in parsed.errors],
+                        rows=len(parsed.rows) + len({e.row for e in parsed.errors}))
     ids = [r.task_id for r in parsed.rows]
     tasks = {
         t.pk: t for t in tasks_for(user).filter(plan=plan, pk__in=ids)
@@ -150,19 +201,21 @@ def plan_import(user: User, plan: Plan, data: bytes) -> ImportPlan:
     for row in parsed.rows:
         task = tasks.get(row.task_id)
         if task is None:
-            result.errors.append(xlsx.CellError(row.row, xlsx.ID_HEADER, f"编号 {row.task_id} 不是本计划中的任务"))
+            result.errors.append(CellMessage(row.row, xlsx.ID_HEADER,
+                                             gettext("编号 %(id)s 不是本计划中的任务") % {"id": row.task_id}))
             continue
         change = TaskChange(row=row.row, task=task, expected_version=row.version or task.version)
-        errors: list[xlsx.CellError] = []
+        errors: list[CellMessage] = []
         # 任务: "<code> <title>"; the code identifies the task to people and stays as it is
         expected = f"{task.code} {task.title}".strip()
         if row.task_text != expected:
             if not row.task_text.startswith(task.code):
-                errors.append(xlsx.CellError(row.row, "任务", f"编号“{task.code}”不可修改，本列须以原编号开头"))
+                errors.append(CellMessage(row.row, "任务", gettext("编号“%(code)s”不可修改，本列须以原编号开头")
+                                          % {"code": task.code}))
             else:
                 title = row.task_text[len(task.code):].strip()
                 if not title:
-                    errors.append(xlsx.CellError(row.row, "任务", "任务名称不能为空"))
+                    errors.append(CellMessage(row.row, "任务", gettext("任务名称不能为空")))
                 elif title != task.title:
                     change.changes["title"] = title
                     change.shown.append(("任务", task.title, title))
@@ -172,7 +225,8 @@ def plan_import(user: User, plan: Plan, data: bytes) -> ImportPlan:
                 unit = units.get(name)
                 (found.append(unit) if unit else unknown.append(name))
             for name in unknown:
-                errors.append(xlsx.CellError(row.row, column, f"单位“{name}”不在本区单位名录中（可在管理后台添加单位或别名）"))
+                errors.append(CellMessage(row.row, column, gettext(
+                    "单位“%(name)s”不在本区单位名录中（可在管理后台添加单位或别名）") % {"name": name}))
             current = list(getattr(task, attr).all())
             if not unknown and {u.pk for u in found} != {u.pk for u in current}:
                 setattr(change, attr, list({u.pk: u for u in found}.values()))
@@ -189,12 +243,12 @@ def plan_import(user: User, plan: Plan, data: bytes) -> ImportPlan:
                 change.changes["completed_on"] = None
             change.shown.append(("状态", str(labels[task.status]), str(labels[row.status])))
         if row.progress != progress.get(task.pk, ""):
-            result.warnings.append(xlsx.CellError(
-                row.row, "进展情况", "进展由责任单位在平台填报并经审核，此列的修改不会导入"))
+            result.warnings.append(CellMessage(
+                row.row, "进展情况", gettext("进展由责任单位在平台填报并经审核，此列的修改不会导入")))
         has_change = bool(change.changes or change.lead_units is not None or change.cooperating_units is not None)
         if has_change and row.version is not None and row.version != task.version:
-            errors.append(xlsx.CellError(row.row, xlsx.VERSION_HEADER,
-                                         "该任务在导出后已在平台上被修改，请重新导出后再编辑此行"))
+            errors.append(CellMessage(row.row, xlsx.VERSION_HEADER,
+                                      gettext("该任务在导出后已在平台上被修改，请重新导出后再编辑此行")))
         if errors:
             result.errors.extend(errors)
         elif has_change:
@@ -224,11 +278,11 @@ def apply_import(user: User, plan: Plan, data: bytes, *, reason: str = "") -> Im
                         cooperating_units=change.cooperating_units, keep_revision=False,
                     )
                 except actions.StaleEdit as exc:
-                    result.errors.append(xlsx.CellError(change.row, xlsx.VERSION_HEADER, str(exc)))
+                    result.errors.append(CellMessage(change.row, xlsx.VERSION_HEADER, str(exc)))
                 except ValidationError as exc:
                     for name, msgs in getattr(exc, "message_dict", {"": exc.messages}).items():
                         column = FIELD_COLUMNS.get(name, "任务")
-                        result.errors.extend(xlsx.CellError(change.row, column, m) for m in msgs)
+                        result.errors.extend(CellMessage(change.row, column, m) for m in msgs)
             if result.errors:
                 raise _Refused
     except _Refused:
