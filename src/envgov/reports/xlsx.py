@@ -47,16 +47,32 @@ class LedgerRow:
     status: str  # the label shown, e.g. 推进中
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a message template for the web UI's catalogue (makemessages finds it by this name); the
+    template and its values travel with the error, and the web layer words them in the page language."""
+    return message
+
+
 @dataclass(frozen=True)
 class CellError:
-    """A located problem in the uploaded sheet; str() is the message shown to the user."""
+    """A located problem in the uploaded sheet; str() is the message shown to the user.
+
+    `template` % `values` is `reason`; both are kept so that a caller can translate the template.
+    """
 
     row: int
     column: str
     reason: str
+    template: str = ""
+    values: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         return f"第{self.row}行「{self.column}」列：{self.reason}"
+
+
+def _error(at_row: int, column: str, template: str, **values: object) -> CellError:
+    texts = {k: str(v) for k, v in values.items()}
+    return CellError(at_row, column, template % texts if texts else template, template, tuple(sorted(texts.items())))
 
 
 @dataclass
@@ -217,7 +233,7 @@ def parse_ledger(data: bytes, *, status_labels: Mapping[str, str] | None = None)
     try:
         wb = load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     except Exception:  # noqa: BLE001 - any unreadable upload is the user's file problem, reported as such
-        result.errors.append(CellError(1, "文件", "无法读取，请上传由本平台导出的 .xlsx 台账文件"))
+        result.errors.append(_error(1, "文件", gettext_noop("无法读取，请上传由本平台导出的 .xlsx 台账文件")))
         return result
     ws = wb[SHEET_TITLE] if SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
@@ -230,12 +246,13 @@ def parse_ledger(data: bytes, *, status_labels: Mapping[str, str] | None = None)
         if number >= 10:
             break
     if header_at is None:
-        result.errors.append(CellError(HEADER_ROW, "表头", f"找不到表头（需含“任务”和“{ID_HEADER}”列），请使用本平台导出的模板"))
+        result.errors.append(_error(HEADER_ROW, "表头", gettext_noop("找不到表头（需含“任务”和“%(id_header)s”列），请使用本平台导出的模板"),
+                                         id_header=ID_HEADER))
         wb.close()
         return result
     missing = [name for name in HEADERS if name != "序号" and name not in columns]
     for name in missing:
-        result.errors.append(CellError(header_at, name, "模板缺少此列"))
+        result.errors.append(_error(header_at, name, gettext_noop("模板缺少此列")))
     if missing:
         wb.close()
         return result
@@ -247,16 +264,16 @@ def parse_ledger(data: bytes, *, status_labels: Mapping[str, str] | None = None)
     seen: dict[int, int] = {}
     for number, values in enumerate(rows, start=header_at + 1):
         if number > header_at + MAX_DATA_ROWS:
-            result.errors.append(CellError(number, "文件", f"数据行超过 {MAX_DATA_ROWS} 行"))
+            result.errors.append(_error(number, "文件", gettext_noop("数据行超过 %(n)s 行"), n=MAX_DATA_ROWS))
             break
         if not any(_text(v) for v in values):
             continue
         errors: list[CellError] = []
         task_id = _int(cell(values, ID_HEADER))
         if task_id is None:
-            errors.append(CellError(number, ID_HEADER, "缺少系统编号，无法对应到任务（请勿新增行或清空此列）"))
+            errors.append(_error(number, ID_HEADER, gettext_noop("缺少系统编号，无法对应到任务（请勿新增行或清空此列）")))
         elif task_id in seen:
-            errors.append(CellError(number, ID_HEADER, f"与第{seen[task_id]}行重复"))
+            errors.append(_error(number, ID_HEADER, gettext_noop("与第%(row)s行重复"), row=seen[task_id]))
         else:
             seen[task_id] = number
         raw_due = cell(values, "完成时限")
@@ -264,7 +281,8 @@ def parse_ledger(data: bytes, *, status_labels: Mapping[str, str] | None = None)
             due = parse_date(raw_due)
         except ValueError:
             due = None
-            errors.append(CellError(number, "完成时限", f"日期“{_text(raw_due)}”无法识别（请写成 2024-12-31）"))
+            errors.append(_error(number, "完成时限", gettext_noop("日期“%(value)s”无法识别（请写成 2024-12-31）"),
+                                  value=_text(raw_due)))
         status_text, status = _text(cell(values, "状态")), None
         if status_labels is not None:
             if status_text in status_labels:
@@ -273,7 +291,8 @@ def parse_ledger(data: bytes, *, status_labels: Mapping[str, str] | None = None)
                 status = status_text
             else:
                 choices = "、".join(status_labels)
-                errors.append(CellError(number, "状态", f"“{status_text}”不是有效状态（可选：{choices}）"))
+                errors.append(_error(number, "状态", gettext_noop("“%(value)s”不是有效状态（可选：%(choices)s）"),
+                                         value=status_text, choices=choices))
         else:
             status = status_text or None
         if errors:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -19,7 +18,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext, ngettext
 
 from envgov.apps.accounts.models import Unit, UnitAlias, User
 from envgov.apps.accounts.scope import plans_for, scoped, tasks_for
@@ -103,37 +102,10 @@ class CellMessage(xlsx.CellError):
         return text % {"row": self.row, "column": self.column, "reason": self.reason}
 
 
-# The reasons envgov.reports.xlsx writes (Chinese; no Django there), as catalogue templates. A parser
-# reason is matched against them here, in the request, and shown through the translation with the same
-# values; by construction the Chinese comes out unchanged. A reason not listed stays as the parser wrote it.
-_PARSER_REASONS = [
-    gettext_noop("无法读取，请上传由本平台导出的 .xlsx 台账文件"),
-    gettext_noop("找不到表头（需含“任务”和“%(id_header)s”列），请使用本平台导出的模板"),
-    gettext_noop("模板缺少此列"),
-    gettext_noop("数据行超过 %(n)s 行"),
-    gettext_noop("缺少系统编号，无法对应到任务（请勿新增行或清空此列）"),
-    gettext_noop("与第%(row)s行重复"),
-    gettext_noop("日期“%(value)s”无法识别（请写成 2024-12-31）"),
-    gettext_noop("“%(value)s”不是有效状态（可选：%(choices)s）"),
-]
-
-
-def _template_pattern(template: str) -> re.Pattern:
-    parts = re.split(r"%\((\w+)\)s", template)  # literal, name, literal, ..., literal
-    return re.compile("".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.*?)" for i, p in enumerate(parts))
-                      + r"\Z", re.DOTALL)
-
-
-_PARSER_PATTERNS = [(template, _template_pattern(template)) for template in _PARSER_REASONS]
-
-
 def _translated(error: xlsx.CellError) -> CellMessage:
-    """A parser error in the page language."""
-    reason = error.reason
-    for template, pattern in _PARSER_PATTERNS:
-        if m := pattern.match(reason):
-            reason = gettext(template) % m.groupdict() if m.groupdict() else gettext(template)
-            break
+    """A parser error in the page language: the parser keeps its message template and values (its
+    templates are in the catalogue); an error without a template is shown as written."""
+    reason = gettext(error.template) % dict(error.values) if error.template else error.reason
     return CellMessage(error.row, error.column, reason)
 
 
