@@ -145,3 +145,11 @@ def test_parameter_errors_change_nothing_and_others_may_only_read(air_world, cli
         assert 'name="p_report_digits"' not in page.content.decode()  # read-only for them
         assert client.post(reverse("air_parameters_save"), {"p_report_digits": "1", "reason": "x"}).status_code == 403
     assert AirParameter.objects.count() == 0
+
+
+def test_parameter_page_in_english(air_world, client, settings):
+    client.force_login(air_world["auditor"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("air_parameters")).content.decode()
+    assert "Reporting digits (SO2, NO2, PM10, PM2.5, O3, µg/m³)" in page and "500 (top of the table)" in page
+    assert "评价浓度修约位数" not in page

@@ -19,6 +19,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from envgov.catalogue import gettext_noop  # templates travel with the errors; the web layer translates them
+
 # visible columns, in order, with their width in characters
 COLUMNS: list[tuple[str, int]] = [
     ("序号", 6), ("任务", 48), ("牵头单位", 18), ("配合单位", 24), ("完成时限", 12), ("进展情况", 60), ("状态", 9),
@@ -45,12 +47,6 @@ class LedgerRow:
     due_date: dt.date | None
     progress: str
     status: str  # the label shown, e.g. 推进中
-
-
-def gettext_noop(message: str) -> str:
-    """Marks a message template for the web UI's catalogue (makemessages finds it by this name); the
-    template and its values travel with the error, and the web layer words them in the page language."""
-    return message
 
 
 @dataclass(frozen=True)

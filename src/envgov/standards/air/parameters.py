@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from envgov.catalogue import gettext_noop  # texts shown in the web UI, translated there
 from envgov.standards.air.tables import ABOVE_TOP_POLICY_DEFAULT, ROUNDING_RULES, VALIDITY
 
 # Defaults come from the tables (the values envgov used before these became parameters).
@@ -35,41 +36,41 @@ class Parameter:
     why_unconfirmed: str
     minimum: int | None = None
     maximum: int | None = None
-    choices: dict[str, str] = field(default_factory=dict)  # value → Chinese label
+    choices: dict[str, str] = field(default_factory=dict)  # value → label (Chinese; translated in the UI)
 
 
 PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
-        "report_digits", "评价浓度修约位数（SO2、NO2、PM10、PM2.5、O3，µg/m³）", "int", _REPORT["pm25"],
-        rule="HJ 663-2013 / HJ 663-2026 评价结果的修约（GB/T 8170 四舍六入五成双）",
-        why_unconfirmed="两版 HJ 663 规定的保留位数均未核实（air.md §3.5；air-2026.md §5.1 仅称“修约要求更加细化”），"
-                        "默认按通行做法取整数",
+        "report_digits", gettext_noop("评价浓度修约位数（SO2、NO2、PM10、PM2.5、O3，µg/m³）"), "int", _REPORT["pm25"],
+        rule=gettext_noop("HJ 663-2013 / HJ 663-2026 评价结果的修约（GB/T 8170 四舍六入五成双）"),
+        why_unconfirmed=gettext_noop("两版 HJ 663 规定的保留位数均未核实（air.md §3.5；air-2026.md §5.1 仅称“修约要求更加细化”），"
+                                     "默认按通行做法取整数"),
         minimum=0, maximum=2,
     ),
     Parameter(
-        "report_digits_co", "CO 评价浓度修约位数（mg/m³）", "int", _REPORT["co"],
-        rule="同上，CO",
-        why_unconfirmed="同上，默认保留 1 位小数",
+        "report_digits_co", gettext_noop("CO 评价浓度修约位数（mg/m³）"), "int", _REPORT["co"],
+        rule=gettext_noop("同上，CO"),
+        why_unconfirmed=gettext_noop("同上，默认保留 1 位小数"),
         minimum=0, maximum=3,
     ),
     Parameter(
-        "o3_daily_max_8h_min_windows", "O3 日最大 8 小时平均：每日至少需要的有效 8 小时滑动平均个数", "int",
+        "o3_daily_max_8h_min_windows", gettext_noop("O3 日最大 8 小时平均：每日至少需要的有效 8 小时滑动平均个数"), "int",
         _VALIDITY.o3_daily_max_8h_min_windows,
-        rule="HJ 663 §6.1.2 O3 日最大 8 小时平均的有效性（每日 17 个滑动窗口中的个数）",
-        why_unconfirmed="只见第三方转述（air.md §2.2；air-2026.md §5.2），原文未读到",
+        rule=gettext_noop("HJ 663 §6.1.2 O3 日最大 8 小时平均的有效性（每日 17 个滑动窗口中的个数）"),
+        why_unconfirmed=gettext_noop("只见第三方转述（air.md §2.2；air-2026.md §5.2），原文未读到"),
         minimum=1, maximum=17,
     ),
     Parameter(
-        "o3_daily_max_8h_valid_if_exceeds", "有效个数不足但已超过浓度限值时，该日 O3 日最大 8 小时值仍有效", "bool",
+        "o3_daily_max_8h_valid_if_exceeds", gettext_noop("有效个数不足但已超过浓度限值时，该日 O3 日最大 8 小时值仍有效"), "bool",
         _VALIDITY.o3_daily_max_8h_valid_if_exceeds,
-        rule="同上，“超标即有效”的例外",
-        why_unconfirmed="同上",
+        rule=gettext_noop("同上，“超标即有效”的例外"),
+        why_unconfirmed=gettext_noop("同上"),
     ),
     Parameter(
-        "above_top_policy", "浓度超过 IAQI 分段表最高一档时的分指数", "choice", ABOVE_TOP_POLICY_DEFAULT,
-        rule="HJ 633-2012 / HJ 633-2026 分段表以上的处理",
-        why_unconfirmed="两版 HJ 633 均未规定（air-2026.md §3.8），默认按通行做法记为 500",
-        choices={"cap": "记为 500（分段表上限）", "none": "不计算分指数（空）"},
+        "above_top_policy", gettext_noop("浓度超过 IAQI 分段表最高一档时的分指数"), "choice", ABOVE_TOP_POLICY_DEFAULT,
+        rule=gettext_noop("HJ 633-2012 / HJ 633-2026 分段表以上的处理"),
+        why_unconfirmed=gettext_noop("两版 HJ 633 均未规定（air-2026.md §3.8），默认按通行做法记为 500"),
+        choices={"cap": gettext_noop("记为 500（分段表上限）"), "none": gettext_noop("不计算分指数（空）")},
     ),
 )
 BY_KEY: dict[str, Parameter] = {p.key: p for p in PARAMETERS}
