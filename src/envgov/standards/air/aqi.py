@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
+from functools import cache
 
 from envgov.standards.air import parameters
 from envgov.standards.air.rounding import Number, round_half_even, round_up, to_fraction
@@ -273,8 +274,13 @@ def _summarise(
 # ---------------------------------------------------------------------------------------------------
 def rounding_rule(edition: EditionLike, purpose: str) -> RoundingRule:
     """The rounding rule; the digits of "report" (unconfirmed) are the user-set parameters in force."""
+    return _rounding_rule(_key(edition), purpose, parameters.signature())
+
+
+@cache
+def _rounding_rule(edition: str, purpose: str, _signature: tuple) -> RoundingRule:
     try:
-        rule = ROUNDING_RULES[(_key(edition), purpose)]
+        rule = ROUNDING_RULES[(edition, purpose)]
     except KeyError:
         raise ValueError(f"未知的修约用途：{purpose!r}（可选 iaqi_input、report、iaqi）") from None
     if purpose == "report":
@@ -347,7 +353,12 @@ def limits_for(day: date, pollutant: str, averaging_or_statistic: str, grade: in
 
 def validity_rules(edition: EditionLike) -> ValidityRules:
     """GB 3095 Table 4 / HJ 663 validity; the O3 daily-max-8-h rule (unconfirmed) is the user-set parameter."""
-    rules = VALIDITY[_key(edition)]
+    return _validity_rules(_key(edition), parameters.signature())
+
+
+@cache
+def _validity_rules(edition: str, _signature: tuple) -> ValidityRules:
+    rules = VALIDITY[edition]
     windows = int(parameters.value("o3_daily_max_8h_min_windows"))  # type: ignore[call-overload]
     if_exceeds = bool(parameters.value("o3_daily_max_8h_valid_if_exceeds"))
     if (windows, if_exceeds) == (rules.o3_daily_max_8h_min_windows, rules.o3_daily_max_8h_valid_if_exceeds):

@@ -76,7 +76,9 @@ PARAMETERS: tuple[Parameter, ...] = (
 BY_KEY: dict[str, Parameter] = {p.key: p for p in PARAMETERS}
 DEFAULTS: dict[str, object] = {p.key: p.default for p in PARAMETERS}
 
-_VALUES: ContextVar[Mapping[str, object]] = ContextVar("envgov_air_parameters", default=DEFAULTS)
+# (values in force, their signature): the signature is computed once per `using`, not per lookup.
+_VALUES: ContextVar[tuple[Mapping[str, object], tuple[tuple[str, object], ...]]] = ContextVar(
+    "envgov_air_parameters", default=(DEFAULTS, ()))
 
 
 def clean(values: Mapping[str, object]) -> dict[str, object]:
@@ -112,28 +114,28 @@ def clean(values: Mapping[str, object]) -> dict[str, object]:
 
 def current() -> dict[str, object]:
     """Every parameter's value in force here (defaults where nothing was set)."""
-    return dict(_VALUES.get())
+    return dict(_VALUES.get()[0])
 
 
 def value(key: str) -> object:
-    return _VALUES.get()[key]
+    return _VALUES.get()[0][key]
 
 
 def changed() -> dict[str, object]:
     """The values in force that differ from the defaults."""
-    return {k: v for k, v in _VALUES.get().items() if v != DEFAULTS[k]}
+    return {k: v for k, v in _VALUES.get()[0].items() if v != DEFAULTS[k]}
 
 
 def signature() -> tuple[tuple[str, object], ...]:
     """Hashable form of the values in force, for caches of anything computed under them."""
-    return tuple(sorted(changed().items()))
+    return _VALUES.get()[1]
 
 
 @contextmanager
 def using(values: Mapping[str, object] | None) -> Iterator[dict[str, object]]:
     """Apply `values` (others keep their defaults) to every computation inside the block."""
     merged = {**DEFAULTS, **clean(values or {})}
-    token = _VALUES.set(merged)
+    token = _VALUES.set((merged, tuple(sorted((k, v) for k, v in merged.items() if v != DEFAULTS[k]))))
     try:
         yield merged
     finally:
@@ -142,6 +144,6 @@ def using(values: Mapping[str, object] | None) -> Iterator[dict[str, object]]:
 
 def provenance() -> list[dict[str, object]]:
     """The parameters as results report them: value, default, and that the rule is unconfirmed."""
-    vals = _VALUES.get()
+    vals = _VALUES.get()[0]
     return [{"key": p.key, "label": p.label, "value": vals[p.key], "default": p.default,
              "user_set": vals[p.key] != p.default, "confidence": "unconfirmed"} for p in PARAMETERS]
