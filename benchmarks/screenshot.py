@@ -1,5 +1,6 @@
-"""Screenshots for the docs: the coordinator's overview (docs/img/overview.png) and a reporter's task page
-on a phone (docs/img/report-phone.png), taken from the demo district (模拟数据) in Debian Chromium.
+"""Screenshots for the docs: the coordinator's overview (docs/img/overview.png), the standard parameters
+page (docs/img/air-parameters.png) and a reporter's task page on a phone (docs/img/report-phone.png), taken
+from the demo district (模拟数据) in Debian Chromium.
 
 Writes only when ENVGOV_SCREENSHOTS=1 (so `make bench`, which runs every benchmarks/*.py, leaves the
 committed images alone); otherwise it says so and exits 0.
@@ -47,6 +48,10 @@ def shoot(base: str) -> list[Path]:
         page.locator("#chart-unit canvas").wait_for()
         page.wait_for_timeout(1500)  # let ECharts finish its entry animation
         path = OUT / "overview.png"
+        page.screenshot(path=str(path), full_page=True)
+        written.append(path)
+        page.goto(f"{base}/monitoring/air/parameters/")  # 标准参数: the unconfirmed rules, user-set
+        path = OUT / "air-parameters.png"
         page.screenshot(path=str(path), full_page=True)
         written.append(path)
         ctx.close()

@@ -148,8 +148,8 @@ def test_parameter_errors_change_nothing_and_others_may_only_read(air_world, cli
 
 
 def test_parameter_page_in_english(air_world, client, settings):
-    client.force_login(air_world["auditor"])
+    client.force_login(air_world["coordinator"])  # the form lists every choice
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(reverse("air_parameters")).content.decode()
-    assert "Reporting digits (SO2, NO2, PM10, PM2.5, O3, µg/m³)" in page and "500 (top of the table)" in page
+    assert "Reporting digits (SO2, NO2, PM10, PM2.5, O3, µg/m³)" in page and "None (left empty)" in page
     assert "评价浓度修约位数" not in page

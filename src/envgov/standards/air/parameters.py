@@ -70,7 +70,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "above_top_policy", gettext_noop("浓度超过 IAQI 分段表最高一档时的分指数"), "choice", ABOVE_TOP_POLICY_DEFAULT,
         rule=gettext_noop("HJ 633-2012 / HJ 633-2026 分段表以上的处理"),
         why_unconfirmed=gettext_noop("两版 HJ 633 均未规定（air-2026.md §3.8），默认按通行做法记为 500"),
-        choices={"cap": gettext_noop("记为 500（分段表上限）"), "none": gettext_noop("不计算分指数（空）")},
+        choices={"cap": gettext_noop("记为 500"), "none": gettext_noop("不计算（留空）")},
     ),
 )
 BY_KEY: dict[str, Parameter] = {p.key: p for p in PARAMETERS}
