@@ -139,7 +139,7 @@ def main() -> None:
         ratios = []  # engine rate / peer rate, measured back to back: this machine's speed drifts by ±30 %
         air._SQL_MEMO.clear()  # the first run of each size compiles from scratch
         for _ in range(args.repeat):
-            peer = peer_rate(sample, 20000)  # before the engine run: no DuckDB threads winding down
+            peer = peer_rate(sample)  # before the engine run: no DuckDB threads winding down
             load_s, run_s, cpu_s, n_res = run_engine(data)
             gc.collect()
             if peer:

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import ibis
@@ -761,7 +761,7 @@ def _provenance(ed: str, edition_arg: str, period: Period, sites: list[str] | No
     }
 
 
-@cache
+@lru_cache(maxsize=256)  # keyed by period too: bounded for a long-running server
 def _provenance_common(ed: str, edition_arg: str, period: Period, scope: str, grade: int,
                        _parameters: tuple[tuple[str, object], ...]) -> dict[str, Any]:
     """The parts of `_provenance` that are the same for every site of an evaluation (built once).

@@ -96,8 +96,9 @@ def refresh_daily(district: District, start: dt.date, end: dt.date) -> int:
     station_ids = dict(Station.objects.filter(code__in=sites).values_list("code", "pk"))
     AirDaily.objects.filter(district=district, day__range=(start, end)).delete()
     rows = []
+    in_force = air_parameters(district)
     for scope in ("site", "all"):
-        with std.parameters.using(air_parameters(district)):
+        with std.parameters.using(in_force):
             table = daily_results(hourly, start, end, sites=sites, scope=scope, set_name=DISTRICT_SET)
         for r in table.to_pylist():
             rows.append(AirDaily(
@@ -135,6 +136,7 @@ def refresh_air_targets(district: District) -> int:
         "plan", "indicator")
     # targets of the same period (PM2.5, good days, heavy days of 全年) share one lake read and evaluation
     evaluations: dict[tuple, dict | None] = {}
+    in_force = air_parameters(district)
     for target in targets:
         start, end = _target_period(target, target.plan, last.day)
         if end < start:
@@ -147,7 +149,7 @@ def refresh_air_targets(district: District) -> int:
         if key not in evaluations:
             hourly = lake().to_wide("air", dt.datetime.combine(start, dt.time()),
                                     dt.datetime.combine(end + dt.timedelta(days=1), dt.time()), sites=sites)
-            with std.parameters.using(air_parameters(district)):
+            with std.parameters.using(in_force):
                 evaluations[key] = None if hourly.num_rows == 0 else evaluate(
                     hourly, start, end, sites=sites, scope="all", exclude_dates=excluded or None,
                     compare_years=None, set_name=DISTRICT_SET)[DISTRICT_SET]

@@ -123,7 +123,11 @@ def value(key: str) -> object:
 
 def changed() -> dict[str, object]:
     """The values in force that differ from the defaults."""
-    return {k: v for k, v in _VALUES.get()[0].items() if v != DEFAULTS[k]}
+    return _changes(_VALUES.get()[0])
+
+
+def _changes(values: Mapping[str, object]) -> dict[str, object]:
+    return {k: v for k, v in values.items() if v != DEFAULTS[k]}
 
 
 def signature() -> tuple[tuple[str, object], ...]:
@@ -135,7 +139,7 @@ def signature() -> tuple[tuple[str, object], ...]:
 def using(values: Mapping[str, object] | None) -> Iterator[dict[str, object]]:
     """Apply `values` (others keep their defaults) to every computation inside the block."""
     merged = {**DEFAULTS, **clean(values or {})}
-    token = _VALUES.set((merged, tuple(sorted((k, v) for k, v in merged.items() if v != DEFAULTS[k]))))
+    token = _VALUES.set((merged, tuple(sorted(_changes(merged).items()))))
     try:
         yield merged
     finally:

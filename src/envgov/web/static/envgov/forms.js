@@ -1,22 +1,21 @@
 // One submission per click: after a POST form is sent, its buttons are disabled until the next page
 // (imports and recomputations take seconds; a second click would only queue the same work again).
-// Disabled a tick later, so the clicked button's own name/value still travels with the form.
+function envgovBusy(buttons, busy) {
+  buttons.forEach(function (b) {
+    b.disabled = busy;
+    if (busy) b.setAttribute("aria-busy", "true"); else b.removeAttribute("aria-busy");
+  });
+}
 document.addEventListener("submit", function (event) {
   var form = event.target;
   if (!form || (form.method || "").toLowerCase() !== "post" || event.defaultPrevented) return;
   var buttons = form.querySelectorAll("button, input[type=submit]");
-  setTimeout(function () {
-    buttons.forEach(function (b) { b.disabled = true; b.setAttribute("aria-busy", "true"); });
-  }, 0);
+  // Disabled a tick later, so the clicked button's own name/value still travels with the form.
+  setTimeout(function () { envgovBusy(buttons, true); }, 0);
   // A response that does not leave the page (a file download) must not leave the form dead.
-  setTimeout(function () {
-    buttons.forEach(function (b) { b.disabled = false; b.removeAttribute("aria-busy"); });
-  }, 15000);
+  setTimeout(function () { envgovBusy(buttons, false); }, 15000);
 });
 // Back button: a page restored from the browser's cache gets its buttons back.
 window.addEventListener("pageshow", function (event) {
-  if (!event.persisted) return;
-  document.querySelectorAll("button[aria-busy], input[aria-busy]").forEach(function (b) {
-    b.disabled = false; b.removeAttribute("aria-busy");
-  });
+  if (event.persisted) envgovBusy(document.querySelectorAll("button[aria-busy], input[aria-busy]"), false);
 });
