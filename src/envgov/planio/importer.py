@@ -309,6 +309,12 @@ def _task_units(outline: segment.Outline, text: str):
             yield node, node.start, node.body_start, node.own_end, node.code, node.title
 
 
+def _quantities(body: str, offset: int, ospan) -> list[QuantityItem]:
+    """The quantities of a task's text, with spans in the source (`offset`: where `body` starts)."""
+    return [QuantityItem(q.value, q.unit, q.text, ospan(offset + q.span[0], offset + q.span[1]))
+            for q in extract.find_quantities(body)]
+
+
 def _make_task(text, node, start, body_start, end, code, title, units, year, ospan) -> TaskItem:
     line_end = text.find("\n", start)
     line_end = len(text) if line_end == -1 or line_end > end else line_end
@@ -372,10 +378,7 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
             if canon not in set(units.names.values()) and canon not in unknown:
                 unknown.append(canon)
     deadlines = sorted(deadline_set)
-    quantities = [
-        QuantityItem(q.value, q.unit, q.text, ospan(off + q.span[0], off + q.span[1]))
-        for q in extract.find_quantities(body)
-    ]
+    quantities = _quantities(body, off, ospan)
     return TaskItem(
         code=code,
         title=title,
@@ -479,10 +482,7 @@ def _table_tasks(
             d.date for d in extract.find_deadlines(body, year)
         }
         bs = row.cell_spans.get("text") or row.cell_spans.get("title") or (row.start, row.end)
-        quantities = [
-            QuantityItem(q.value, q.unit, q.text, ospan(bs[0] + q.span[0], bs[0] + q.span[1]))
-            for q in extract.find_quantities(body)
-        ]
+        quantities = _quantities(body, bs[0], ospan)
         dictionary_names = set(units.names.values())
         out.append(
             TaskItem(
