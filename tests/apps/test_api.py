@@ -10,8 +10,9 @@ import pytest
 from django.test import Client
 
 from envgov.apps.accounts.models import ApiToken
+from envgov.apps.audit.models import AuditLog
 from envgov.apps.plans import actions
-from envgov.apps.plans.models import AuditLog, ProgressReport, SupervisionItem
+from envgov.apps.plans.models import ProgressReport, SupervisionItem
 
 
 @pytest.fixture(autouse=True)
@@ -128,7 +129,7 @@ def test_progress_review_workflow_through_api(world):
     assert stale.status_code == 409 and "已被他人修改" in stale.json()["detail"]
     q.refresh_from_db()
     assert q.achieved_value == 3
-    assert list(AuditLog.objects.filter(object_type="progressreport").order_by("id")
+    assert list(AuditLog.objects.filter(content_type__model="progressreport").order_by("id")
                 .values_list("action", flat=True)) == ["submit", "accept"]
     listed = reporter.get(f"/api/tasks/{task.pk}/progress").json()
     assert [x["status"] for x in listed] == ["accepted"]

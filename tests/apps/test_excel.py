@@ -11,9 +11,10 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from envgov.apps.accounts.models import UnitAlias
+from envgov.apps.audit.models import AuditLog
 from envgov.apps.plans import actions
 from envgov.apps.plans.ledger_xlsx import apply_import, plan_import
-from envgov.apps.plans.models import AuditLog, PlanRevision, Task
+from envgov.apps.plans.models import PlanRevision, Task
 from envgov.reports import xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -158,7 +159,7 @@ def test_units_resolved_by_name_and_alias_unknown_refused(world):
     result = apply_import(world["coordinator"], plan, edit(data, **{f"D{r}": "区市场监管局"}))
     assert result.ok and len(result.changes) == 1
     assert list(task.cooperating_units.all()) == [world["u_market"]]
-    log = AuditLog.objects.filter(object_type="task", object_id=str(task.pk)).get()
+    log = AuditLog.objects.filter(content_type__model="task", object_id=str(task.pk)).get()
     assert log.before == {"cooperating_units": []} and log.after == {"cooperating_units": [world["u_market"].pk]}
     state = ledger_state()
     data = export(login(world["coordinator"]), plan)

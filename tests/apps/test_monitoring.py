@@ -97,8 +97,8 @@ def _day_o3_gaps(day: str, pm25: float, missing: set[int]) -> list[str]:
 
 
 def test_parameter_change_recomputes_daily_results_and_is_logged(air_world, client):
+    from envgov.apps.audit.models import AuditLog
     from envgov.apps.monitoring.models import AirParameter
-    from envgov.apps.plans.models import AuditLog
 
     # 2024-01-01: O3 missing 00–02 h → 16 valid 8-h windows (HJ 663 default needs 14). 2024-01-02: PM2.5
     # 600 µg/m³, above the HJ 633-2012 table (top 500 → IAQI 500 by default).

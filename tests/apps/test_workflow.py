@@ -9,8 +9,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from envgov.apps.audit.models import AuditLog
 from envgov.apps.plans import actions
-from envgov.apps.plans.models import AuditLog, ProgressReport, SupervisionItem, Task
+from envgov.apps.plans.models import ProgressReport, SupervisionItem, Task
 
 
 def test_report_return_resubmit_accept_updates_quantity_and_audit(world):
@@ -31,7 +32,7 @@ def test_report_return_resubmit_accept_updates_quantity_and_audit(world):
     actions.review_progress(again, acting_user=world["coordinator"], accept=True, expected_version=again.version)
     q.refresh_from_db()
     assert q.achieved_value == Decimal(3)
-    logged = list(AuditLog.objects.filter(object_type="progressreport", object_id=str(report.pk))
+    logged = list(AuditLog.objects.filter(content_type__model="progressreport", object_id=str(report.pk))
                   .order_by("id").values_list("action", flat=True))
     assert logged == ["submit", "return", "resubmit", "accept"]
 

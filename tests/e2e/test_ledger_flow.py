@@ -205,8 +205,8 @@ def test_reporter_overview_counts_each_task_once(world, e2e_settings, open_sessi
 def test_slow_form_is_sent_once_and_parameters_are_saved(world, e2e_settings, open_session):
     """标准参数: once the form is sent its button is disabled (a second click would queue the recomputation
     again); the saved value and its basis are then shown, and the change is in the audit log."""
+    from envgov.apps.audit.models import AuditLog
     from envgov.apps.monitoring.models import AirParameter
-    from envgov.apps.plans.models import AuditLog
 
     coordinator = open_session("coordinator")
     page = coordinator.page

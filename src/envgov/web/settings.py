@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "ninja",  # serves its bundled Swagger UI at /api/docs (no CDN)
     "envgov.apps.accounts",
     "envgov.apps.geo",
+    "envgov.apps.audit",
     "envgov.apps.plans",
     "envgov.apps.monitoring",
 ]

@@ -11,6 +11,6 @@ def user_scope(request) -> dict:  # noqa: ANN001
 
 
 def demo_clock(request) -> dict:  # noqa: ANN001
-    from envgov.apps.plans import clock
+    from envgov.apps.audit import clock
 
     return {"pinned_today": clock.today() if clock.is_pinned() else None}

@@ -15,9 +15,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from envgov.apps.accounts.models import User
+from envgov.apps.audit import log as audit
 from envgov.apps.geo.models import District
 from envgov.apps.monitoring.models import AirDaily, AirParameter, ExceptionalDay, ObservationImport, Station
-from envgov.apps.plans import audit
 from envgov.apps.plans.models import Plan, Target
 from envgov.engine.lake import Lake
 from envgov.ingest.hourly import ingest_file

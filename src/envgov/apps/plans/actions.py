@@ -20,7 +20,8 @@ from django.utils.translation import pgettext
 
 from envgov.apps.accounts.models import User
 from envgov.apps.accounts.scope import plans_for, reports_for, require, supervision_for, tasks_for
-from envgov.apps.plans import audit, clock
+from envgov.apps.audit import clock
+from envgov.apps.audit import log as audit
 from envgov.apps.plans.models import (
     Attachment,
     Plan,

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from envgov.apps.plans.models import Area, AuditLog, Indicator, Milestone, Plan, Quantity, Target, Task
+from envgov.apps.plans.models import Area, Indicator, Milestone, Plan, Quantity, Target, Task
 
 
 class AreaInline(admin.TabularInline):
@@ -36,13 +36,3 @@ class TaskAdmin(admin.ModelAdmin):
 admin.site.register(Indicator)
 admin.site.register(Target)
 
-
-@admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor", "action", "object_type", "object_repr")
-
-    def has_change_permission(self, request, obj=None):  # noqa: ANN001
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # noqa: ANN001
-        return False

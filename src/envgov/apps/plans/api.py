@@ -15,7 +15,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
 from envgov.apps.accounts.scope import api_scoped, plans_for, reports_for, supervision_for, tasks_for
-from envgov.apps.plans import actions, clock, queries
+from envgov.apps.audit import clock
+from envgov.apps.plans import actions, queries
 from envgov.apps.plans.models import Plan, ProgressReport, SupervisionItem, Target, Task
 
 router = Router(tags=["台账"])

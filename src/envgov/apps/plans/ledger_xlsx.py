@@ -22,7 +22,8 @@ from django.utils.translation import gettext, ngettext
 
 from envgov.apps.accounts.models import Unit, UnitAlias, User
 from envgov.apps.accounts.scope import plans_for, scoped, tasks_for
-from envgov.apps.plans import actions, clock, queries
+from envgov.apps.audit import clock
+from envgov.apps.plans import actions, queries
 from envgov.apps.plans.models import Plan, ProgressReport, Task
 from envgov.reports import xlsx
 

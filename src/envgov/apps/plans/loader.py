@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from envgov.apps.accounts.models import Unit, UnitAlias, User
+from envgov.apps.audit import log as audit
 from envgov.apps.geo.models import District, Town
-from envgov.apps.plans import audit
 from envgov.apps.plans.catalogue import catalogue_rows
 from envgov.apps.plans.models import Area, Indicator, Milestone, Plan, Quantity, Target, Task
 

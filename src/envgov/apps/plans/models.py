@@ -1,4 +1,5 @@
-"""The plan ledger (目标任务台账): plans, areas, targets, tasks, progress, supervision (督办) and the audit log.
+"""The plan ledger (目标任务台账): plans, areas, targets, tasks, progress, supervision (督办).
+The audit log lives in `envgov.apps.audit`.
 
 State changes go through `envgov.apps.plans.actions` (each one atomic and audited); views never
 write models directly. Rows that two people may edit at once carry `version` (optimistic locking).
@@ -6,7 +7,6 @@ write models directly. Rows that two people may edit at once carry `version` (op
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -326,46 +326,6 @@ class SupervisionItem(models.Model):
         verbose_name = _("督办事项")
         verbose_name_plural = _("督办事项")
         ordering = ["status", "due_date"]
-
-
-class AuditLogQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # noqa: ANN003 - append-only
-        raise PermissionDenied("审计日志只能追加，不能修改")
-
-    def delete(self):
-        raise PermissionDenied("审计日志只能追加，不能删除")
-
-
-class AuditLog(models.Model):
-    """Append-only record of every change: who, when, what, before/after."""
-
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("操作人")
-    )
-    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    action = models.CharField(_("操作"), max_length=40)
-    object_type = models.CharField(_("对象类型"), max_length=40)
-    object_id = models.CharField(_("对象"), max_length=40)
-    object_repr = models.CharField(_("对象名称"), max_length=300, blank=True)
-    before = models.JSONField(_("修改前"), null=True, blank=True)
-    after = models.JSONField(_("修改后"), null=True, blank=True)
-    note = models.CharField(_("说明"), max_length=300, blank=True)
-
-    objects = AuditLogQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("审计日志")
-        verbose_name_plural = _("审计日志")
-        ordering = ["-at", "-id"]
-
-    def save(self, *args, **kwargs):  # noqa: ANN002, ANN003
-        if self.pk is not None:
-            raise PermissionDenied("审计日志只能追加，不能修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):  # noqa: ANN002, ANN003
-        raise PermissionDenied("审计日志只能追加，不能删除")
 
 
 class PlanDraft(models.Model):

@@ -14,9 +14,11 @@ from django.views.decorators.http import require_POST
 
 from envgov.apps.accounts.models import Unit, User
 from envgov.apps.accounts.scope import plans_for, reports_for, scoped, supervision_for, tasks_for
-from envgov.apps.plans import actions, clock, queries
+from envgov.apps.audit import clock
+from envgov.apps.audit.models import AuditLog
+from envgov.apps.plans import actions, queries
 from envgov.apps.plans.forms import CloseForm, ProgressForm, RespondForm, ReviewForm, TaskEditForm
-from envgov.apps.plans.models import AuditLog, Plan, ProgressReport, SupervisionItem, Task
+from envgov.apps.plans.models import Plan, ProgressReport, SupervisionItem, Task
 
 R = User.Role
 
@@ -280,9 +282,9 @@ def assessment(request: HttpRequest, plan_id: int) -> HttpResponse:
 @scoped("oversight")
 def audit_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(plans_for(request.user), pk=plan_id)
-    logs = AuditLog.objects.filter(plan=plan).select_related("actor")
+    logs = AuditLog.objects.filter(plan_id=plan.pk).select_related("actor", "content_type")
     if request.GET.get("object_type"):
-        logs = logs.filter(object_type=request.GET["object_type"])
+        logs = logs.filter(content_type__model=request.GET["object_type"])
     page = Paginator(logs, 50).get_page(request.GET.get("page"))
     revisions = plan.revisions.select_related("created_by").order_by("-number")
     return render(request, "plans/audit.html", {"plan": plan, "page": page, "revisions": revisions})

@@ -12,7 +12,8 @@ from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from envgov.apps.accounts.scope import scoped
-from envgov.apps.plans import audit, review
+from envgov.apps.audit import log as audit
+from envgov.apps.plans import review
 from envgov.apps.plans.loader import load_structured_plan
 from envgov.apps.plans.models import Indicator, PlanDraft
 

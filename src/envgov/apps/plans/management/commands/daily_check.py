@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from envgov.apps.plans import actions, clock
+from envgov.apps.audit import clock
+from envgov.apps.plans import actions
 from envgov.apps.plans.models import Plan
 
 

@@ -129,7 +129,7 @@ class Command(BaseCommand):
                             "应对气候变化": "发展改革委", "生态保护": "园林绿化局"}
 
     def _assign_unnamed_leads(self, plan: Plan, coordinator: User) -> None:
-        from envgov.apps.plans import audit
+        from envgov.apps.audit import log as audit
 
         units = {u.name: u for u in Unit.objects.filter(district=plan.district)}
         for task in plan.tasks.filter(lead_units__isnull=True, towns__isnull=True, all_towns=False).select_related("area"):

@@ -1,14 +1,18 @@
-"""Writing the append-only audit log, and the field snapshots it records."""
+"""Writing the append-only audit log, and the field snapshots it records.
+
+`record` is the one way an entry is written; its district (the scope of who may read it) comes from the
+plan, else the subject's own district, else the actor's."""
 from __future__ import annotations
 
 import datetime as dt
 import decimal
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.fields.files import FieldFile
 
-from envgov.apps.plans.models import AuditLog
+from envgov.apps.audit.models import AuditLog
 
 
 def _plain(value: Any) -> Any:
@@ -51,11 +55,15 @@ def record(
 ) -> AuditLog:
     if before is not None and after is not None:
         before, after = diff(before, after)
+    actor = actor if getattr(actor, "pk", None) else None
+    district_id = (getattr(plan, "district_id", None) or getattr(obj, "district_id", None)
+                   or getattr(actor, "district_id", None))
     return AuditLog.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        plan=plan,
+        actor=actor,
+        district_id=district_id,
+        plan_id=getattr(plan, "pk", None),
         action=action,
-        object_type=obj._meta.model_name,
+        content_type=ContentType.objects.get_for_model(obj),
         object_id=str(obj.pk),
         object_repr=str(obj)[:300],
         before=before,
