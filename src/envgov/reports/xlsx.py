@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from openpyxl import Workbook, load_workbook
@@ -155,6 +155,51 @@ def build_ledger(title: str, rows: Sequence[LedgerRow], *, note: str = "",
     ws.protection.sheet = True
     for allowed in ("formatCells", "formatColumns", "formatRows", "sort", "autoFilter"):
         setattr(ws.protection, allowed, False)
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def build_table(title: str, columns: Sequence[tuple[str, int]], rows: Iterable[Sequence[object]], *,
+                note: str = "") -> bytes:
+    """A plain read-only table in the same house style as the ledger: title row, note row, header, one row
+    per record; panes frozen under the header, filters on, wrapped text. `columns` are (header, width)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    last = get_column_letter(len(columns))
+    ws.merge_cells(f"A1:{last}1")
+    ws["A1"] = title
+    ws["A1"].font = Font(name="宋体", size=16, bold=True)
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    ws.merge_cells(f"A2:{last}2")
+    ws["A2"] = note
+    ws["A2"].font = Font(name="宋体", size=10, color="666666")
+    ws["A2"].alignment = Alignment(horizontal="right")
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    for col, (name, width) in enumerate(columns, start=1):
+        cell = ws.cell(row=HEADER_ROW, column=col, value=name)
+        cell.font = Font(name="宋体", bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.fill = header_fill
+        cell.border = BOX
+        ws.column_dimensions[get_column_letter(col)].width = width
+    wrap = Alignment(vertical="top", wrap_text=True)
+    r = HEADER_ROW
+    for r, values in enumerate(rows, start=HEADER_ROW + 1):
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=col, value=value)
+            cell.alignment = wrap
+            cell.border = BOX
+            cell.font = Font(name="宋体", size=10)
+            if isinstance(value, dt.datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm:ss"
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
+    if r > HEADER_ROW:
+        ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{r}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1

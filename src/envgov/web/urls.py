@@ -16,6 +16,7 @@ urlpatterns = [
     path("account/tokens/", account_views.tokens, name="tokens"),
     path("account/tokens/<int:token_id>/revoke/", account_views.revoke_token, name="revoke_token"),
     path("api/", include("envgov.web.api")),
+    path("", include("envgov.apps.audit.urls")),
     path("", include("envgov.apps.plans.urls")),
     path("monitoring/", include("envgov.apps.monitoring.urls")),
     path("admin/", admin.site.urls),

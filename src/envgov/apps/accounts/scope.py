@@ -141,3 +141,16 @@ def api_scoped(rule: str) -> Callable:
         return wrapper
 
     return decorate
+
+
+def audit_for(user: User) -> QuerySet:
+    """Audit entries a user may read: their district's, for the oversight roles (all, for an administrator
+    without a district); nobody else's."""
+    from envgov.apps.audit.models import AuditLog
+
+    qs = AuditLog.objects.all()
+    if not allowed(user, "oversight"):
+        return qs.none()
+    if user.role == R.ADMIN and user.district_id is None:
+        return qs
+    return qs.filter(district_id=user.district_id) if user.district_id else qs.none()

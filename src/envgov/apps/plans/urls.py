@@ -16,7 +16,6 @@ urlpatterns = [
     path("plans/<int:plan_id>/supervision/", views.supervision_board, name="supervision_board"),
     path("plans/<int:plan_id>/supervision/check/", views.run_daily_check, name="run_daily_check"),
     path("plans/<int:plan_id>/reminders/", views.reminders, name="reminders"),
-    path("plans/<int:plan_id>/audit/", views.audit_view, name="audit_view"),
     path("plans/<int:plan_id>/assessment/", views.assessment, name="assessment"),
     path("my/", views.my_tasks, name="my_tasks"),
     path("tasks/<int:task_id>/", views.task_detail, name="task_detail"),

@@ -1,4 +1,4 @@
-"""Ledger pages: overview, task list and detail, my tasks, supervision board, audit view.
+"""Ledger pages: overview, task list and detail, my tasks, supervision board (audit log: envgov.apps.audit).
 
 Views parse input, fetch objects through the scope querysets (outside scope → 404) and call actions.
 """
@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 from envgov.apps.accounts.models import Unit, User
 from envgov.apps.accounts.scope import plans_for, reports_for, scoped, supervision_for, tasks_for
 from envgov.apps.audit import clock
-from envgov.apps.audit.models import AuditLog
 from envgov.apps.plans import actions, queries
 from envgov.apps.plans.forms import CloseForm, ProgressForm, RespondForm, ReviewForm, TaskEditForm
 from envgov.apps.plans.models import Plan, ProgressReport, SupervisionItem, Task
@@ -277,14 +276,3 @@ def assessment(request: HttpRequest, plan_id: int) -> HttpResponse:
     headers = [METRICS[r.metric] for r in scheme.rules]
     return render(request, "plans/assessment.html", {"plan": plan, "rows": rows, "scheme": scheme,
                                                      "headers": headers})
-
-
-@scoped("oversight")
-def audit_view(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = get_object_or_404(plans_for(request.user), pk=plan_id)
-    logs = AuditLog.objects.filter(plan_id=plan.pk).select_related("actor", "content_type")
-    if request.GET.get("object_type"):
-        logs = logs.filter(content_type__model=request.GET["object_type"])
-    page = Paginator(logs, 50).get_page(request.GET.get("page"))
-    revisions = plan.revisions.select_related("created_by").order_by("-number")
-    return render(request, "plans/audit.html", {"plan": plan, "page": page, "revisions": revisions})

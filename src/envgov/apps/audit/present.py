@@ -1,0 +1,149 @@
+"""The audit log as people read it: Chinese action and field names, names instead of ids, local times.
+
+One path for the page and the .xlsx export: `describe(entries)` resolves a page of entries with one query
+per related model.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from envgov.apps.audit.models import AuditLog
+
+# every action code written by audit.record (tests/apps/test_audit.py checks that none is missing)
+ACTIONS: dict[str, Any] = {
+    "create": gettext_lazy("创建"),
+    "import": gettext_lazy("导入计划"),
+    "issue": gettext_lazy("印发"),
+    "close": gettext_lazy("关闭/销号"),
+    "update": gettext_lazy("修改"),
+    "assign": gettext_lazy("分配牵头单位"),
+    "submit": gettext_lazy("提交进展"),
+    "resubmit": gettext_lazy("重新提交进展"),
+    "accept": gettext_lazy("审核通过"),
+    "return": gettext_lazy("退回修改"),
+    "quantity": gettext_lazy("更新完成量"),
+    "complete": gettext_lazy("完成任务"),
+    "open": gettext_lazy("发起督办"),
+    "respond": gettext_lazy("反馈督办"),
+    "compute": gettext_lazy("自动计算"),
+    "set_parameter": gettext_lazy("设置标准参数"),
+}
+# the same code reads differently on some subjects
+ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {
+    ("supervisionitem", "close"): gettext_lazy("销号"),
+    ("plan", "close"): gettext_lazy("关闭计划"),
+}
+HIDDEN_FIELDS = {"id", "version"}
+
+
+def action_label(action: str, model_name: str = "") -> str:
+    label = ACTIONS_BY_SUBJECT.get((model_name, action)) or ACTIONS.get(action)
+    return str(label) if label is not None else _("其他操作")
+
+
+def subject_label(entry: AuditLog) -> str:
+    model = entry.content_type.model_class()
+    return str(model._meta.verbose_name) if model is not None else _("已删除的对象类型")
+
+
+@dataclass
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class Row:
+    id: int
+    at: dt.datetime  # local time
+    actor: str
+    action: str
+    subject_type: str
+    subject: str
+    changes: list[Change] = field(default_factory=list)
+    note: str = ""
+
+
+def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _related_ids(model, values: dict) -> Iterable[tuple[type[models.Model], Any]]:  # noqa: ANN001
+    for name, value in (values or {}).items():
+        f = _field(model, name)
+        if f is None or not f.is_relation or value in (None, "", []):
+            continue
+        for pk in value if isinstance(value, list) else [value]:
+            yield f.related_model, pk
+
+
+def _text(f: models.Field | None, value: Any, names: dict) -> str:
+    if value is None or value == "":
+        return ""
+    if f is not None and f.is_relation:
+        pks = value if isinstance(value, list) else [value]
+        shown = [names.get((f.related_model, pk)) or _("已删除（编号%(pk)s）") % {"pk": pk} for pk in pks]
+        return "、".join(shown) if shown else _("（无）")
+    if isinstance(value, list) and not value:
+        return _("（无）")
+    if f is not None and f.choices:
+        return str(dict(f.flatchoices).get(value, value))
+    if isinstance(f, models.BooleanField) or isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(f, models.DateTimeField) and isinstance(value, str):
+        try:
+            return f"{timezone.localtime(dt.datetime.fromisoformat(value)):%Y-%m-%d %H:%M}"
+        except ValueError:
+            return value
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def describe(entries: Iterable[AuditLog]) -> list[Row]:
+    entries = list(entries)
+    wanted: dict[type[models.Model], set] = defaultdict(set)
+    for e in entries:
+        model = e.content_type.model_class()
+        for values in (e.before, e.after):
+            if isinstance(values, dict):
+                for related, pk in _related_ids(model, values):
+                    wanted[related].add(pk)
+    names: dict[tuple[type[models.Model], Any], str] = {}
+    for related, pks in wanted.items():
+        for obj in related._default_manager.filter(pk__in=pks):
+            names[(related, obj.pk)] = str(obj)
+    rows = []
+    for e in entries:
+        model = e.content_type.model_class()
+        before = e.before if isinstance(e.before, dict) else {}
+        after = e.after if isinstance(e.after, dict) else {}
+        changes = []
+        for name in [k for k in {**before, **after} if k not in HIDDEN_FIELDS]:
+            f = _field(model, name)
+            label = str(f.verbose_name) if f is not None and f.verbose_name else name
+            changes.append(Change(label, _text(f, before.get(name), names), _text(f, after.get(name), names)))
+        rows.append(Row(
+            id=e.pk, at=timezone.localtime(e.at),
+            actor=(e.actor.display_name if e.actor_id else _("系统")),
+            action=action_label(e.action, e.content_type.model), subject_type=subject_label(e),
+            subject=e.object_repr, changes=changes, note=e.note,
+        ))
+    return rows
