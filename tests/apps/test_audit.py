@@ -231,12 +231,12 @@ def _raw(sql: str, params: list) -> None:
 
 
 def _behind_the_orm(sql: str, params: list) -> None:
-    """Raw SQL as someone with the table owner's rights would send it (on PostgreSQL: trigger disabled)."""
+    """Raw SQL as a database superuser could send it (on PostgreSQL with triggers switched off)."""
     if connection.vendor == "postgresql":
-        _raw("ALTER TABLE audit_auditlog DISABLE TRIGGER audit_auditlog_append_only", [])
+        _raw("SET LOCAL session_replication_role = replica", [])
     _raw(sql, params)
     if connection.vendor == "postgresql":
-        _raw("ALTER TABLE audit_auditlog ENABLE TRIGGER audit_auditlog_append_only", [])
+        _raw("SET LOCAL session_replication_role = origin", [])
 
 
 def test_verify_finds_a_row_altered_behind_the_orm(logged):
