@@ -129,7 +129,7 @@ def describe(entries: Iterable[AuditLog]) -> list[Row]:
     names: dict[tuple[type[models.Model], Any], str] = {}
     for related, pks in wanted.items():
         for obj in related._default_manager.filter(pk__in=pks):
-            names[(related, obj.pk)] = str(obj)
+            names[(related, obj.pk)] = getattr(obj, "display_name", None) or str(obj)  # a user by name
     rows = []
     for e in entries:
         model = e.content_type.model_class()
