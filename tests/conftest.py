@@ -62,6 +62,10 @@ def world(db):  # noqa: ANN001
     other_plan = Plan.objects.create(district=other_d, year=2024, title="门头沟区计划", status=Plan.Status.ISSUED)
     other_area = Area.objects.create(plan=other_plan, code="air", name="蓝天")
     other_task = Task.objects.create(plan=other_plan, area=other_area, code="一.1", title="门头沟任务")
+    from envgov.apps.plans import progress
+
+    for task in (t_a, t_b, t_town, other_task):  # as issuing the plan does: one line per lead unit and town
+        progress.sync_parties(task)
     return {
         **people, "district": d, "plan": plan, "task_unit_a": t_a, "task_unit_b": t_b, "task_town_a": t_town,
         "quantity": q, "u_market": unit_a, "u_dev": unit_b, "t_songzhuang": town_a, "other_plan": other_plan,

@@ -112,8 +112,12 @@ def test_progress_review_workflow_through_api(world):
     again = post_json(reporter, f"/api/tasks/{task.pk}/progress", {"narrative": "再报"})
     assert again.status_code == 422 and "正在审核中" in again.json()["detail"]
     # empty narrative → 422 with the field message
-    empty = post_json(bearer(world["unit_b"]), f"/api/tasks/{task.pk}/progress", {"narrative": "  "})
+    empty = post_json(bearer(world["unit_b"]), f"/api/tasks/{world['task_unit_b'].pk}/progress", {"narrative": "  "})
     assert empty.status_code == 422 and empty.json()["detail"] == "请填写进展情况"
+    # a cooperating unit has no progress line of its own: told where its word goes, nothing written
+    coop = post_json(bearer(world["unit_b"]), f"/api/tasks/{task.pk}/progress", {"narrative": "配合完成"})
+    assert coop.status_code == 422 and "配合单位" in coop.json()["detail"]
+    assert ProgressReport.objects.filter(task=task).count() == 1
     # the reporter cannot review; the auditor cannot either (role gate → 403)
     url = f"/api/progress/{report['id']}/review"
     assert post_json(reporter, url, {"decision": "accept", "version": report["version"]}).status_code == 403

@@ -152,7 +152,7 @@ def page_cases(world, item) -> list[tuple[str, object, list[str]]]:
          ["Lead unit", "Cooperating units", "Workload", "Completed to date", "Progress history"]),
         (reverse("my_tasks"), world["unit_a"], ["My tasks", "Deadline", "This period", "Unit reporter",
                                                  "Supervision items awaiting feedback",
-                                                 "progress reported for this period"]),  # a plural form
+                                                 "to do."]),  # a plural form
         (reverse("air_dashboard"), world["coordinator"], ["Air quality", "Import monitoring data"]),
         (reverse("login"), None, ["Log in", "Username", "Password"]),
     ]

@@ -50,7 +50,7 @@ VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
 # routes that answer GET with 405 once the gate is passed (the object is only looked up on POST);
 # a route added later is recognised by probing (GET → 405) and then tested with POST too
 POST_ONLY = {"plan_issue", "run_daily_check", "review_report", "revoke_token", "exceptional_day_add",
-             "air_recompute", "air_parameters_save", "logout"}
+             "air_recompute", "air_parameters_save", "logout", "withdraw_report", "task_comment", "task_close"}
 # allowed outcome of GET where it is not 200/302
 ALLOWED_GET = {"api-root": {404}}
 
@@ -65,6 +65,9 @@ def _payload(route: str, obj, persona: str) -> dict:
         "review_report": {"decision": "accept", "reason": "", "version": version},
         "supervision_detail": ({"op": "respond", "response": "矩阵反馈", "version": version}
                                if persona in ("unit_a", "town_a") else {"op": "close", "note": "矩阵销号", "version": version}),
+        "withdraw_report": {"version": version}, "task_comment": {"body": "矩阵留言"},
+        "task_close": {"reason": "矩阵关闭", "version": version},
+        "review_queue": {"report": ["0"]},
         "plan_issue": {}, "run_daily_check": {}, "revoke_token": {}, "tokens": {"name": "矩阵"},
         "ledger_import": {"op": "apply"}, "plan_import": {}, "plan_draft": {"op": "discard"},
         "air_import": {}, "exceptional_day_add": {"day": "2024-03-15", "note": "矩阵沙尘"}, "air_recompute": {},
@@ -74,12 +77,14 @@ def _payload(route: str, obj, persona: str) -> dict:
 
 
 # pages open to every role for reading whose POST only some roles may use (the action refuses → 403)
-POST_ROLES = {"supervision_detail": {"admin", "coordinator", "unit_reporter", "town_reporter"}}
+POST_ROLES = {"supervision_detail": {"admin", "coordinator", "unit_reporter", "town_reporter"},
+              "task_comment": {"admin", "coordinator", "unit_reporter", "town_reporter"},
+              "review_queue": {"admin", "coordinator"}}
 
 WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail", "plan_issue",
                 "run_daily_check", "revoke_token", "tokens", "ledger_import", "plan_import", "plan_draft",
                 "air_import", "exceptional_day_add", "air_recompute", "air_parameters_save", "login", "logout",
-                "set_language"}
+                "set_language", "withdraw_report", "task_comment", "task_close", "review_queue"}
 
 
 # ---------------------------------------------------------------- walking the resolver

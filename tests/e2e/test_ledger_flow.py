@@ -151,8 +151,11 @@ def test_reporter_pages_fit_a_phone(world, e2e_settings, open_session):
     """390×844 (a common phone): my tasks and the report form fit the width and the form can be sent."""
     from decimal import Decimal
 
-    world["quantity"].achieved_value = Decimal(2)  # accepted earlier: the form starts from it
-    world["quantity"].save()
+    from envgov.apps.plans.models import PartyQuantity
+
+    # accepted earlier: the form starts from the unit's own line
+    PartyQuantity.objects.filter(quantity=world["quantity"], party__unit=world["u_market"]).update(
+        achieved_value=Decimal(2))
     phone = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
     reporter = open_session("unit_a", **phone)
     page = reporter.page

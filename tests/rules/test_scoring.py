@@ -26,8 +26,18 @@ def test_deduction_is_capped_and_rates_clamped():
 
 
 def test_not_applicable_rates():
+    card = score({"completion_rate": None, "report_rate": 0.5, "overdue_tasks": 0}, scheme())
+    assert [i.points for i in card.items] == [50.0, 15.0, 0.0]  # full where nothing to measure, as the rule says
+
+
+def test_nothing_measurable_is_not_assessed():
     card = score({"completion_rate": None, "report_rate": None, "overdue_tasks": 0}, scheme())
-    assert [i.points for i in card.items] == [50.0, 0.0, 0.0]  # full vs none as each rule says
+    assert card.total is None and not card.assessed  # 不参评, never full marks
+
+
+def test_one_decimal():
+    card = score({"completion_rate": 1 / 3, "report_rate": 1, "overdue_tasks": 0}, scheme())
+    assert card.items[0].points == 16.7 and card.total == 46.7
 
 
 def test_example_scheme_is_marked_as_example():

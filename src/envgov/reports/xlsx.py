@@ -96,8 +96,47 @@ THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 
+PARTY_SHEET_TITLE = "各责任方进展"
+PARTY_HEADERS = ("编号", "任务", "责任方", "类型", "状态", "销号日期", "工作量完成情况")
+
+
+@dataclass(frozen=True)
+class PartyRow:
+    """One responsible party's line of a task, for the read-only second sheet."""
+
+    code: str
+    title: str
+    party: str
+    kind: str  # 单位 / 街乡镇
+    status: str
+    completed_on: dt.date | None
+    quantities: str  # e.g. 淘汰车辆：45/100辆
+
+
+def _party_sheet(wb: Workbook, rows: Sequence[PartyRow]) -> None:
+    ws = wb.create_sheet(PARTY_SHEET_TITLE)
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    for col, (name, width) in enumerate(zip(PARTY_HEADERS, (12, 40, 18, 8, 10, 12, 50)), start=1):
+        cell = ws.cell(row=1, column=col, value=name)
+        cell.font = Font(name="宋体", bold=True)
+        cell.fill = header_fill
+        cell.border = BOX
+        ws.column_dimensions[get_column_letter(col)].width = width
+    wrap = Alignment(vertical="top", wrap_text=True)
+    for i, row in enumerate(rows, start=2):
+        values = (row.code, row.title, row.party, row.kind, row.status, row.completed_on, row.quantities)
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(row=i, column=col, value=value)
+            cell.alignment, cell.border, cell.font = wrap, BOX, Font(name="宋体", size=10)
+        ws.cell(row=i, column=6).number_format = "yyyy-mm-dd"
+    ws.freeze_panes = "C2"
+    if rows:
+        ws.auto_filter.ref = f"A1:G{len(rows) + 1}"
+    ws.protection.sheet = True  # figures come from the platform; this sheet is not imported
+
+
 def build_ledger(title: str, rows: Sequence[LedgerRow], *, note: str = "",
-                 status_labels: Sequence[str] = ()) -> bytes:
+                 status_labels: Sequence[str] = (), party_rows: Sequence[PartyRow] = ()) -> bytes:
     """The workbook bytes: title row, note row, header, one row per task; panes frozen under the header
     and right of 任务; technical columns hidden and locked (the sheet is protected without a password so
     that only the editable cells take input — formatting, sorting and filtering stay allowed)."""
@@ -158,6 +197,8 @@ def build_ledger(title: str, rows: Sequence[LedgerRow], *, note: str = "",
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
+    if party_rows:
+        _party_sheet(wb, party_rows)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "envgov.apps.accounts.context.user_scope",
                 "envgov.apps.accounts.context.demo_clock",
+                "envgov.apps.accounts.context.owed_badge",
             ],
         },
     }

@@ -38,11 +38,17 @@ ACTIONS: dict[str, Any] = {
     "respond": gettext_lazy("反馈督办"),
     "compute": gettext_lazy("自动计算"),
     "set_parameter": gettext_lazy("设置标准参数"),
+    "withdraw": gettext_lazy("撤回进展"),
+    "comment": gettext_lazy("留言"),
+    "reopen": gettext_lazy("重新督办"),
+    "progress": gettext_lazy("更新任务进度"),
 }
 # the same code reads differently on some subjects
 ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {
     ("supervisionitem", "close"): gettext_lazy("销号"),
     ("plan", "close"): gettext_lazy("关闭计划"),
+    ("task", "close"): gettext_lazy("统筹关闭任务"),
+    ("taskparty", "complete"): gettext_lazy("责任方销号"),
 }
 HIDDEN_FIELDS = {"id", "version"}
 

@@ -22,20 +22,23 @@ from envgov.apps.accounts.models import User
 from envgov.apps.accounts.scope import plans_for, reports_for, require, supervision_for, tasks_for
 from envgov.apps.audit import clock
 from envgov.apps.audit import log as audit
+from envgov.apps.plans import progress
 from envgov.apps.plans.models import (
     Attachment,
     Plan,
     PlanRevision,
     ProgressReport,
-    Quantity,
     QuantityProgress,
+    ReportEvent,
     SupervisionItem,
     Task,
+    TaskComment,
+    TaskParty,
 )
+from envgov.rules import ledger
 
 R = User.Role
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-SUPERVISION_RESPONSE_DAYS = 7  # default answer time for an automatically opened 督办; editable per item
 
 
 class StaleEdit(Exception):
@@ -79,6 +82,8 @@ def issue_plan(plan: Plan, *, acting_user: User) -> Plan:
     require(plans_for(acting_user).filter(pk=plan.pk).exists(), "该计划不在您的管辖范围内")
     if plan.status != Plan.Status.DRAFT:
         raise ValidationError(_("只有草稿状态的计划可以印发"))
+    for task in plan.tasks.prefetch_related("lead_units", "towns", "parties", "quantities"):
+        progress.sync_parties(task, clock.today())
     before = audit.snapshot(plan)
     plan.status = Plan.Status.ISSUED
     plan.issued_at = clock.now()
@@ -112,16 +117,31 @@ def keep_plan_revision(plan: Plan, acting_user: User, reason: str) -> None:
     )
 
 
-TASK_EDITABLE = ("title", "body", "due_date", "status", "completed_on")
+TASK_EDITABLE = ("title", "body", "due_date")
+
+
+@dataclass
+class QuantityEdit:
+    """A quantity as the coordinator sets it: pk None adds one; `shares` maps party pk → its own share."""
+
+    pk: int | None
+    name: str
+    unit: str
+    target_value: Decimal
+    shares: dict[int, Decimal | None] | None = None
 
 
 @transaction.atomic
 def update_task(
     task: Task, changes: dict, *, expected_version: int, acting_user: User, reason: str = "",
-    lead_units: Iterable | None = None, cooperating_units: Iterable | None = None, keep_revision: bool = True,
+    lead_units: Iterable | None = None, cooperating_units: Iterable | None = None, towns: Iterable | None = None,
+    all_towns: bool | None = None, quantities: list[QuantityEdit] | None = None, keep_revision: bool = True,
 ) -> Task:
-    """Edit a task. After issue a plan snapshot is kept first; a batch (Excel import) keeps one snapshot
-    itself with `keep_plan_revision` and passes keep_revision=False for each row."""
+    """Edit a task, issued or not: text, deadline, units, towns and quantities. After issue a plan
+    snapshot is kept first and the task's history shows the change; parties follow the new assignment
+    (one that leaves keeps its reports). A batch (Excel import) keeps one snapshot itself with
+    `keep_plan_revision` and passes keep_revision=False for each row. Status is never edited here: it
+    follows from the parties (progress.recompute) or from close_task."""
     require(is_reviewer(acting_user), "只有统筹协调人员可以修改任务")
     require(tasks_for(acting_user).filter(pk=task.pk).exists(), "该任务不在您的管辖范围内")
     unknown = set(changes) - set(TASK_EDITABLE)
@@ -133,34 +153,116 @@ def update_task(
                         % {"code": task.code})
     if keep_revision:
         keep_plan_revision(task.plan, acting_user, reason or f"修改任务 {task.code}")
-    before = audit.snapshot(task)
+    before = task_snapshot(task)
+    parties_before = {p.pk: p for p in progress.current_parties(task)}
     for key, value in changes.items():
         setattr(task, key, value)
+    if all_towns is not None:
+        task.all_towns = bool(all_towns)
     task.full_clean(exclude=["plan", "area", "parent"])
     task.version += 1
     task.save()
-    if lead_units is not None:
-        task.lead_units.set(lead_units)
-    if cooperating_units is not None:
-        task.cooperating_units.set(cooperating_units)
+    for attr, values in (("lead_units", lead_units), ("cooperating_units", cooperating_units), ("towns", towns)):
+        if values is not None:
+            values = list(values)
+            for v in values:
+                if v.district_id != task.plan.district_id:
+                    raise ValidationError(_("“%(name)s”不属于%(district)s") % {"name": v, "district": task.plan.district})
+            getattr(task, attr).set(values)
+    if quantities is not None:
+        _set_quantities(task, quantities)
+    progress.sync_parties(task, clock.today())
+    parties_after = {p.pk: p for p in progress.current_parties(Task.objects.get(pk=task.pk))}
+    added = [p for pk, p in parties_after.items() if pk not in parties_before]
+    removed = [p for pk, p in parties_before.items() if pk not in parties_after]
+    if quantities is not None:
+        _set_shares(task, quantities)
+    after = task_snapshot(task)
+    _recompute(task, acting_user, note=reason)
     audit.record(actor=acting_user, action="update", obj=task, plan=task.plan, before=before,
-                 after=audit.snapshot(task), note=reason)
+                 after=after, note=reason)
+    task.refresh_from_db()
+    task.edit_effect = {"added": added, "removed": removed, "before": before, "after": after}
     return task
+
+
+def task_snapshot(task: Task) -> dict:
+    """The task as its history shows it: fields, assignment and quantities by name."""
+    out = audit.snapshot(task, ["title", "body", "due_date", "all_towns", "lead_units", "cooperating_units",
+                                "towns", "closure_reason"])
+    out["quantities"] = [f"{q.name}：{_num(q.target_value)}{q.unit}" for q in task.quantities.order_by("id")]
+    return out
+
+
+def _num(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+
+
+def _set_quantities(task: Task, edits: list[QuantityEdit]) -> None:
+    from envgov.apps.plans.models import Quantity
+
+    existing = {q.pk: q for q in task.quantities.all()}
+    keep = set()
+    for e in edits:
+        if not e.name.strip():
+            raise ValidationError({"quantities": _("工作量名称不能为空")})
+        if e.target_value is None or e.target_value <= 0:
+            raise ValidationError({"quantities": _("“%(name)s”目标量须大于 0") % {"name": e.name}})
+        if e.pk is not None:
+            q = existing.get(e.pk)
+            if q is None:
+                raise ValidationError(_("工作量不属于该任务"))
+            q.name, q.unit, q.target_value = e.name.strip()[:200], e.unit.strip()[:20], e.target_value
+            q.kind = progress.quantity_kind(q.unit)
+            q.save()
+            keep.add(q.pk)
+        else:
+            q = Quantity.objects.create(task=task, name=e.name.strip()[:200], unit=e.unit.strip()[:20],
+                                        target_value=e.target_value, kind=progress.quantity_kind(e.unit))
+            keep.add(q.pk)
+    for pk, q in existing.items():
+        if pk not in keep:
+            if q.progress.exists():
+                raise ValidationError(_("“%(name)s”已有填报数据，不能删除") % {"name": q.name})
+            q.delete()
+
+
+def _set_shares(task: Task, edits: list[QuantityEdit]) -> None:
+    from envgov.apps.plans.models import PartyQuantity
+
+    by_name = {q.name: q for q in task.quantities.all()}
+    for e in edits:
+        if e.shares is None:
+            continue
+        q = by_name[e.name.strip()[:200]]
+        for party_id, share in e.shares.items():
+            PartyQuantity.objects.filter(quantity=q, party_id=party_id).update(share_value=share)
 
 
 # ---------------------------------------------------------------- progress
 
 def current_period(plan: Plan, today: dt.date) -> str:
-    if plan.report_frequency == Plan.Frequency.QUARTERLY:
-        return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
-    return f"{today.year}-{today.month:02d}"
+    """The period whose report is owed today (see envgov.rules.ledger.owed_period)."""
+    return owed_period_of(plan, today).code
 
 
-def reporter_identity(user: User, task: Task) -> dict:
-    """The unit or town on whose behalf a reporter speaks for this task (refused outside scope)."""
+def owed_period_of(plan: Plan, today: dt.date) -> ledger.Period:
+    return ledger.owed_period(today, plan.report_frequency, plan.report_due_day, plan.report_due_next_month)
+
+
+def period_due_date(plan: Plan, period: str) -> dt.date:
+    return ledger.due_date(ledger.parse_period(period), plan.report_due_day, plan.report_due_next_month)
+
+
+def reporter_party(user: User, task: Task) -> TaskParty:
+    """The party (unit or town) on whose behalf a reporter speaks for this task (refused outside scope)."""
     require(user.role in (R.UNIT_REPORTER, R.TOWN_REPORTER), "只有单位或街乡镇填报员可以填报进展")
     require(tasks_for(user).filter(pk=task.pk).exists(), "该任务不属于您的单位或街乡镇")
-    return {"unit_id": user.unit_id} if user.role == R.UNIT_REPORTER else {"town_id": user.town_id}
+    party = (progress.party_for(task, unit_id=user.unit_id) if user.role == R.UNIT_REPORTER
+             else progress.party_for(task, town_id=user.town_id))
+    if party is None:
+        raise ValidationError(_("贵单位是该任务的配合单位，进展由牵头单位报送；可在任务页留言"))
+    return party
 
 
 @dataclass
@@ -169,16 +271,29 @@ class NewAttachment:
     file: UploadedFile
 
 
+def open_report(party: TaskParty, period: str) -> ProgressReport | None:
+    """The party's report of the period that is not accepted yet (waiting, returned or withdrawn)."""
+    return (ProgressReport.objects.filter(party=party, period=period)
+            .exclude(status=ProgressReport.Status.ACCEPTED).order_by("-submitted_at").first())
+
+
+def _event(report: ProgressReport, kind: str, actor: User, note: str = "") -> None:
+    ReportEvent.objects.create(report=report, kind=kind, actor=actor, at=clock.now(), note=note)
+
+
 @transaction.atomic
 def submit_progress(
     task: Task, *, acting_user: User, narrative: str, period: str | None = None,
     quantities: dict[int, Decimal] | None = None, marks_complete: bool = False,
     attachments: Iterable[UploadedFile] = (), today: dt.date | None = None,
 ) -> ProgressReport:
-    """A reporter's progress for the period. A returned report of the same period is resubmitted in place."""
-    who = reporter_identity(acting_user, task)
+    """A party's progress for the period. A returned or withdrawn report of the same period is
+    resubmitted in place (its attachments kept); a report waiting for review cannot be sent twice."""
+    party = reporter_party(acting_user, task)
     if task.plan.status != Plan.Status.ISSUED:
         raise ValidationError(_("计划未印发或已关闭，不能填报"))
+    if party.status == TaskParty.Status.COMPLETED:
+        raise ValidationError(_("贵单位在该任务的责任已销号，无需再填报"))
     narrative = (narrative or "").strip()
     if not narrative:
         raise ValidationError({"narrative": _("请填写进展情况")})
@@ -196,16 +311,12 @@ def submit_progress(
         if f.size > MAX_ATTACHMENT_BYTES:
             raise ValidationError({"attachments": _("附件“%(name)s”超过 10 MB") % {"name": f.name}})
 
-    existing = (
-        ProgressReport.objects.select_for_update()
-        .filter(task=task, period=period, **who)
-        .exclude(status=ProgressReport.Status.ACCEPTED)
-        .first()
-    )
+    TaskParty.objects.select_for_update().filter(pk=party.pk).first()  # one report per party at a time
+    existing = open_report(party, period)
     now = clock.now()
     if existing is not None:
         if existing.status == ProgressReport.Status.SUBMITTED:
-            raise ValidationError(_("本期进展已提交，正在审核中；如需补充请等待审核结果"))
+            raise ValidationError(_("本期进展已提交，正在审核中；如需修改请先撤回"))
         before = audit.snapshot(existing)
         existing.narrative, existing.marks_complete = narrative, marks_complete
         existing.status, existing.submitted_at, existing.submitted_by = (
@@ -214,20 +325,44 @@ def submit_progress(
         existing.version += 1
         existing.save()
         report, action = existing, "resubmit"
+        _event(report, ReportEvent.Kind.RESUBMITTED, acting_user)
     else:
         before = None
         report = ProgressReport.objects.create(
-            task=task, period=period, narrative=narrative, marks_complete=marks_complete,
-            submitted_by=acting_user, submitted_at=now, **who,
+            task=task, party=party, unit_id=party.unit_id, town_id=party.town_id, period=period,
+            narrative=narrative, marks_complete=marks_complete, submitted_by=acting_user, submitted_at=now,
+            first_submitted_at=now, due_on=period_due_date(task.plan, period),
         )
         action = "submit"
+        _event(report, ReportEvent.Kind.SUBMITTED, acting_user)
     for qid, value in (quantities or {}).items():
         QuantityProgress.objects.update_or_create(report=report, quantity_id=qid, defaults={"value": value})
     for f in attachments:
         Attachment.objects.create(report=report, file=f, name=f.name[:200], size=f.size)
+    if party.status == TaskParty.Status.NOT_STARTED:
+        TaskParty.objects.filter(pk=party.pk).update(status=TaskParty.Status.IN_PROGRESS)
     if task.status == Task.Status.NOT_STARTED:
         Task.objects.filter(pk=task.pk).update(status=Task.Status.IN_PROGRESS)
     audit.record(actor=acting_user, action=action, obj=report, plan=task.plan, before=before,
+                 after=audit.snapshot(report))
+    return report
+
+
+@transaction.atomic
+def withdraw_progress(report: ProgressReport, *, acting_user: User, expected_version: int) -> ProgressReport:
+    """The reporter takes back a report waiting for review, to correct it; nothing of it is lost."""
+    require(acting_user.role in (R.UNIT_REPORTER, R.TOWN_REPORTER), "只有填报单位可以撤回进展")
+    require(reports_for(acting_user).filter(pk=report.pk).exists(), "该进展不属于您的单位或街乡镇")
+    _bump(ProgressReport, report.pk, expected_version,
+          _("该进展报告已被他人修改，您的修改未保存。请刷新页面查看最新内容后再提交。"))
+    report.refresh_from_db()
+    if report.status != ProgressReport.Status.SUBMITTED:
+        raise ValidationError(_("只有待审核的进展可以撤回"))
+    before = audit.snapshot(report)
+    report.status = ProgressReport.Status.WITHDRAWN
+    report.save(update_fields=["status"])
+    _event(report, ReportEvent.Kind.WITHDRAWN, acting_user)
+    audit.record(actor=acting_user, action="withdraw", obj=report, plan=report.task.plan, before=before,
                  after=audit.snapshot(report))
     return report
 
@@ -250,6 +385,8 @@ def review_progress(
     report.return_reason = "" if accept else reason.strip()
     report.reviewed_by, report.reviewed_at = acting_user, clock.now()
     report.save()
+    _event(report, ReportEvent.Kind.ACCEPTED if accept else ReportEvent.Kind.RETURNED, acting_user,
+           "" if accept else reason.strip())
     audit.record(actor=acting_user, action="accept" if accept else "return", obj=report, plan=report.task.plan,
                  before=before, after=audit.snapshot(report), note=reason)
     if accept:
@@ -257,39 +394,95 @@ def review_progress(
     return report
 
 
+@dataclass
+class BatchReview:
+    accepted: list[ProgressReport]
+    refused: list[tuple[ProgressReport, str]]
+
+
+def accept_many(reports: Iterable[ProgressReport], *, acting_user: User) -> BatchReview:
+    """批量采纳: each report is accepted in its own transaction; one that cannot be (changed meanwhile,
+    no longer waiting) is listed with the reason and the others still go through."""
+    result = BatchReview([], [])
+    for report in reports:
+        try:
+            result.accepted.append(review_progress(report, acting_user=acting_user, accept=True,
+                                                   expected_version=report.version))
+        except (ValidationError, StaleEdit) as exc:
+            result.refused.append((report, error_text(exc) if isinstance(exc, ValidationError) else str(exc)))
+    return result
+
+
 def _apply_accepted(report: ProgressReport, acting_user: User) -> None:
-    """Accepted figures become the task's achieved quantities; a completion request completes the task."""
+    """Accepted figures become the party's line; a completion request closes the party (销号); the task's
+    quantities and status follow from all its parties (envgov.apps.plans.progress)."""
     task = report.task
-    for qp in report.quantities.select_related("quantity"):
-        q: Quantity = qp.quantity
-        before = audit.snapshot(q)
-        q.achieved_value = qp.value
-        q.save(update_fields=["achieved_value"])
-        audit.record(actor=acting_user, action="quantity", obj=q, plan=task.plan, before=before,
-                     after=audit.snapshot(q))
-    if report.marks_complete and task.status != Task.Status.COMPLETED:
-        before = audit.snapshot(task)
-        task.status = Task.Status.COMPLETED
-        task.completed_on = clock.today()
-        task.version += 1
-        task.save(update_fields=["status", "completed_on", "version"])
-        audit.record(actor=acting_user, action="complete", obj=task, plan=task.plan, before=before,
-                     after=audit.snapshot(task))
+    party = report.party
+    progress.apply_accepted_quantities(report)
+    if report.marks_complete and party.status != TaskParty.Status.COMPLETED:
+        before = audit.snapshot(party)
+        party.status, party.completed_on = TaskParty.Status.COMPLETED, clock.today()
+        party.version += 1
+        party.save(update_fields=["status", "completed_on", "version"])
+        audit.record(actor=acting_user, action="complete", obj=party, plan=task.plan, before=before,
+                     after=audit.snapshot(party))
+    _recompute(task, acting_user)
+
+
+def _recompute(task: Task, acting_user: User | None, note: str = "") -> None:
+    before = audit.snapshot(task)
+    task = Task.objects.prefetch_related("parties__quantities__quantity", "quantities__party_lines").get(pk=task.pk)
+    changes = progress.recompute(task, clock.today())
+    if changes:
+        Task.objects.filter(pk=task.pk).update(version=F("version") + 1)
+        audit.record(actor=acting_user, action="complete" if changes.get("status", (0, ""))[1] == "completed"
+                     else "progress", obj=task, plan=task.plan, before=before, after=audit.snapshot(task),
+                     note=note)
+
+
+@transaction.atomic
+def close_task(task: Task, *, acting_user: User, reason: str, expected_version: int) -> Task:
+    """The coordinator completes a task before every party has closed its line, with a reason."""
+    require(is_reviewer(acting_user), "只有统筹协调人员可以关闭任务")
+    require(tasks_for(acting_user).filter(pk=task.pk).exists(), "该任务不在您的管辖范围内")
+    if not reason.strip():
+        raise ValidationError({"reason": _("请填写关闭任务的原因")})
+    _bump(Task, task.pk, expected_version,
+          _("任务 %(code)s 已被他人修改，您的修改未保存。请刷新页面查看最新内容后再提交。") % {"code": task.code})
+    task.refresh_from_db()
+    if task.status == Task.Status.COMPLETED:
+        raise ValidationError(_("该任务已完成"))
+    before = audit.snapshot(task)
+    Task.objects.filter(pk=task.pk).update(closure_reason=reason.strip())
+    task.refresh_from_db()
+    progress.recompute(task, clock.today())
+    audit.record(actor=acting_user, action="close", obj=task, plan=task.plan, before=before,
+                 after=audit.snapshot(task), note=reason.strip())
+    return task
+
+
+@transaction.atomic
+def comment_task(task: Task, *, acting_user: User, body: str) -> TaskComment:
+    require(tasks_for(acting_user).filter(pk=task.pk).exists(), "该任务不在您的管辖范围内")
+    require(acting_user.role != R.AUDITOR, "审计人员只能查看")
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("请填写留言内容")})
+    comment = TaskComment.objects.create(task=task, author=acting_user, body=body[:4000], at=clock.now())
+    audit.record(actor=acting_user, action="comment", obj=comment, plan=task.plan, after=audit.snapshot(comment))
+    return comment
 
 
 # ---------------------------------------------------------------- overdue and lagging
 
 def expected_share(task: Task, today: dt.date) -> float | None:
     """Linear schedule from the plan's start (1 Jan) to the task's deadline (year end when none is set)."""
-    start = dt.date(task.plan.year, 1, 1)
     due = task.due_date or dt.date(task.plan.year, 12, 31)
-    span = (due - start).days
-    if span <= 0:
-        return 1.0
-    return min(1.0, max(0.0, (today - start).days / span))
+    return ledger.expected_share(dt.date(task.plan.year, 1, 1), due, today)
 
 
-LAG_TOLERANCE = 0.10  # a task is lagging when its achieved share trails the linear schedule by more
+def _task_shares(task: Task) -> dict[int, float | None]:
+    return {q.pk: q.share for q in task.quantities.all()}
 
 
 def lag_of(task: Task, today: dt.date) -> float | None:
@@ -301,62 +494,86 @@ def lag_of(task: Task, today: dt.date) -> float | None:
     return expected - min(shares)
 
 
-def _addressees(task: Task) -> list[dict]:
-    """Lead units, else the towns named; a task with neither goes to the coordinators (责任未落实)."""
-    leads = list(task.lead_units.all())
-    if leads:
-        return [{"addressee_unit": u} for u in leads]
-    return [{"addressee_town": t} for t in task.towns.all()] or [{}]
+def party_lag(party: TaskParty, task: Task, today: dt.date) -> float | None:
+    """The party's own lag: its share of a split quantity, else the task's share of a shared one."""
+    share = progress.party_share(party, _task_shares(task))
+    expected = expected_share(task, today)
+    if share is None or expected is None:
+        return None
+    return expected - share
 
 
 @dataclass
 class FlagResult:
     overdue: int = 0
     lagging: int = 0
+    reopened: int = 0
+
+
+def _closure_period(plan: Plan, item: SupervisionItem) -> str:
+    closed_on = item.closed_at.date() if item.closed_at else item.opened_on
+    return current_period(plan, closed_on)
 
 
 @transaction.atomic
 def flag_overdue_and_lagging(plan: Plan, today: dt.date, *, acting_user: User | None = None) -> FlagResult:
-    """The daily check: open one supervision item per addressee for each overdue or lagging task that
-    has none open yet. Idempotent — running it twice a day opens nothing new."""
+    """The daily check: one supervision item per (task, party, cause) while the cause lasts.
+
+    An open item is never doubled. A closed one (销号) stands for the rest of the period in which it was
+    closed: only a check in a later period that finds the same cause again opens a new item, which
+    names the one it reopens and says why. Idempotent — running it twice a day opens nothing new.
+    """
     result = FlagResult()
     if plan.status != Plan.Status.ISSUED:
         return result
+    period = current_period(plan, today)
     tasks = (
         plan.tasks.exclude(status=Task.Status.COMPLETED)
-        .prefetch_related("quantities", "lead_units", "towns")
+        .prefetch_related("quantities", "parties__unit", "parties__town", "parties__quantities__quantity")
     )
-    open_items = set(
-        SupervisionItem.objects.filter(plan=plan, task__isnull=False)
-        .exclude(status=SupervisionItem.Status.CLOSED)
-        .values_list("task_id", "source", "addressee_unit_id", "addressee_town_id")
-    )
+    items = list(SupervisionItem.objects.filter(plan=plan, task__isnull=False)
+                 .exclude(source=SupervisionItem.Source.MANUAL).order_by("opened_on", "id"))
+    open_keys = {(i.task_id, i.party_id, i.source) for i in items if i.status != SupervisionItem.Status.CLOSED}
+    last_closed = {(i.task_id, i.party_id, i.source): i for i in items if i.status == SupervisionItem.Status.CLOSED}
     for task in tasks:
-        source, detail = None, ""
-        if task.due_date and task.due_date < today:
-            source = SupervisionItem.Source.OVERDUE
-            detail = f"完成时限 {task.due_date:%Y-%m-%d} 已过，任务尚未完成销号。"
-        else:
-            lag = lag_of(task, today)
-            if lag is not None and lag > LAG_TOLERANCE:
-                source = SupervisionItem.Source.LAGGING
-                expected = expected_share(task, today) or 0.0
-                detail = f"按时序进度应完成 {expected:.0%}，实际最低完成 {expected - lag:.0%}。"
-        if source is None:
-            continue
-        for who in _addressees(task):
-            key = (task.pk, source, getattr(who.get("addressee_unit"), "pk", None), getattr(who.get("addressee_town"), "pk", None))
-            if key in open_items:
+        parties = [p for p in progress.current_parties(task) if p.status != TaskParty.Status.COMPLETED]
+        checks: list[tuple[TaskParty | None, str, str]] = []
+        overdue = bool(task.due_date and task.due_date < today)
+        expected = expected_share(task, today) or 0.0
+        for party in parties or ([None] if not task.parties.exists() else []):
+            if overdue:
+                checks.append((party, SupervisionItem.Source.OVERDUE,
+                               f"完成时限 {task.due_date:%Y-%m-%d} 已过，任务尚未完成销号。"))
                 continue
-            if not who:
+            lag = party_lag(party, task, today) if party else lag_of(task, today)
+            if lag is not None and lag > ledger.LAG_TOLERANCE:
+                checks.append((party, SupervisionItem.Source.LAGGING,
+                               f"按时序进度应完成 {expected:.0%}，实际完成 {expected - lag:.0%}。"))
+        for party, source, detail in checks:
+            key = (task.pk, party.pk if party else None, source)
+            if key in open_keys:
+                continue
+            previous = last_closed.get(key)
+            if previous is not None and _closure_period(plan, previous) >= period:
+                continue  # closed in this period: the 销号 stands until a later period's check
+            if party is None:
                 detail += "该任务未明确牵头单位，请统筹协调部门先落实责任单位。"
+            reopen_reason = ""
+            if previous is not None:
+                reopen_reason = (f"该事项已于 {previous.closed_at:%Y-%m-%d} 销号；{period} 期检查再次发现："
+                                 f"{detail}")
             item = SupervisionItem.objects.create(
                 plan=plan, task=task, source=source, title=f"{task.code} {task.title}"[:300], detail=detail,
-                opened_on=today, due_date=today + dt.timedelta(days=SUPERVISION_RESPONSE_DAYS),
-                created_by=acting_user, **who,
+                opened_on=today, due_date=today + dt.timedelta(days=ledger.SUPERVISION_RESPONSE_DAYS),
+                created_by=acting_user, party=party, period=period, reopens=previous,
+                reopen_reason=reopen_reason,
+                addressee_unit=party.unit if party and party.unit_id else None,
+                addressee_town=party.town if party and party.town_id else None,
             )
-            audit.record(actor=acting_user, action="open", obj=item, plan=plan, after=audit.snapshot(item),
-                         note="系统每日自动检查")
+            open_keys.add(key)
+            audit.record(actor=acting_user, action="reopen" if previous else "open", obj=item, plan=plan,
+                         after=audit.snapshot(item), note="系统每日自动检查")
+            result.reopened += previous is not None
             if source == SupervisionItem.Source.OVERDUE:
                 result.overdue += 1
             else:
@@ -431,23 +648,3 @@ def close_supervision(
     audit.record(actor=acting_user, action="close", obj=item, plan=item.plan, before=before,
                  after=audit.snapshot(item))
     return item
-
-
-# ---------------------------------------------------------------- reminders
-
-def owed_reports(plan: Plan, today: dt.date) -> dict[str, list[Task]]:
-    """Per unit/town, the tasks still without a report for the current period — what they owe, nothing else."""
-    period = current_period(plan, today)
-    owed: dict[str, list[Task]] = {}
-    tasks = plan.tasks.exclude(status=Task.Status.COMPLETED).prefetch_related("lead_units", "towns", "reports")
-    for task in tasks:
-        reported_units = {r.unit_id for r in task.reports.all() if r.period == period and r.status != "returned"}
-        reported_towns = {r.town_id for r in task.reports.all() if r.period == period and r.status != "returned"}
-        for unit in task.lead_units.all():
-            if unit.pk not in reported_units:
-                owed.setdefault(unit.name, []).append(task)
-        for town in task.towns.all():
-            if town.pk not in reported_towns:
-                owed.setdefault(town.name, []).append(task)
-    return owed
-

@@ -16,7 +16,7 @@ from ninja import Field, Router, Schema, Status
 
 from envgov.apps.accounts.scope import api_scoped, plans_for, reports_for, supervision_for, tasks_for
 from envgov.apps.audit import clock
-from envgov.apps.plans import actions, queries
+from envgov.apps.plans import actions, owed, progress, queries
 from envgov.apps.plans.models import Plan, ProgressReport, SupervisionItem, Target, Task
 
 router = Router(tags=["台账"])
@@ -71,8 +71,24 @@ class QuantityOut(Schema):
     id: int
     name: str
     unit: str
+    kind: str = Field(description="count：各责任方累加 / rate：各责任方均须达到（取最低）")
     target_value: Decimal
     achieved_value: Decimal | None
+
+
+class PartyQuantityOut(Schema):
+    quantity_id: int
+    share_value: Decimal | None = Field(description="计划分解给该责任方的量；不分解为 null")
+    achieved_value: Decimal | None
+
+
+class PartyOut(Schema):
+    id: int
+    kind: str = Field(description="unit / town")
+    name: str
+    status: str
+    completed_on: dt.date | None
+    quantities: list[PartyQuantityOut]
 
 
 class TaskOut(Schema):
@@ -94,7 +110,9 @@ class TaskOut(Schema):
 
 class TaskDetailOut(TaskOut):
     body: str
+    closure_reason: str
     quantities: list[QuantityOut]
+    parties: list[PartyOut] = Field(description="各责任方（牵头单位、街乡镇）各自的进展与销号")
 
 
 class ProgressOut(Schema):
@@ -213,6 +231,36 @@ def _items_qs(request: HttpRequest):
     return supervision_for(_user(request)).select_related("addressee_unit", "addressee_town")
 
 
+# ---------------------------------------------------------------- what I owe
+
+class OwedItemOut(Schema):
+    kind: str = Field(description="report 待填报 / correction 待重报 / response 待反馈督办 / review 待审核 / closure 待销号")
+    label: str
+    title: str
+    due_date: dt.date | None
+    url: str
+    party: str
+    period: str
+    task_id: int | None
+    report_id: int | None
+    item_id: int | None
+
+
+class OwedOut(Schema):
+    count: int
+    items: list[OwedItemOut]
+
+
+@router.get("/me/owed", response=OwedOut, summary="我的待办（与页面、提醒、通知同一口径）")
+@api_scoped("any_user")
+def my_owed(request: HttpRequest):
+    items = owed.owed_for(_user(request), clock.today())
+    return {"count": len(items), "items": [
+        {"kind": o.kind, "label": o.label, "title": o.title, "due_date": o.due_date, "url": o.url,
+         "party": o.party_name, "period": o.period, "task_id": o.task_id, "report_id": o.report_id,
+         "item_id": o.item_id} for o in items]}
+
+
 # ---------------------------------------------------------------- plans and targets
 
 @router.get("/plans", response=list[PlanOut], summary="我可见的计划")
@@ -275,14 +323,24 @@ def list_tasks(
 @api_scoped("any_user")
 def get_task(request: HttpRequest, task_id: int):
     task = get_object_or_404(
-        tasks_for(_user(request)).select_related("area").prefetch_related(*TASK_PREFETCH, "quantities"), pk=task_id
+        tasks_for(_user(request)).select_related("area", "plan")
+        .prefetch_related(*TASK_PREFETCH, "quantities", "parties__unit", "parties__town", "parties__quantities"),
+        pk=task_id,
     )
     quantities = [
-        {"id": q.pk, "name": q.name, "unit": q.unit, "target_value": q.target_value,
+        {"id": q.pk, "name": q.name, "unit": q.unit, "kind": q.kind, "target_value": q.target_value,
          "achieved_value": q.achieved_value}
         for q in task.quantities.all()
     ]
-    return Status(200, {**_task(task, clock.today()), "body": task.body, "quantities": quantities})
+    parties = [
+        {"id": row["party"].pk, "kind": row["kind"], "name": row["name"], "status": row["status"],
+         "completed_on": row["completed_on"],
+         "quantities": [{"quantity_id": x["quantity"].pk, "share_value": x["share_value"],
+                         "achieved_value": x["achieved_value"]} for x in row["quantities"]]}
+        for row in progress.completion_by_party(task)
+    ]
+    return Status(200, {**_task(task, clock.today()), "body": task.body, "closure_reason": task.closure_reason,
+                        "quantities": quantities, "parties": parties})
 
 
 @router.get("/tasks/{task_id}/progress", response={200: list[ProgressOut], **ERRORS}, summary="任务的进展报告")

@@ -23,7 +23,7 @@ from django.utils.translation import gettext, ngettext
 from envgov.apps.accounts.models import Unit, UnitAlias, User
 from envgov.apps.accounts.scope import plans_for, scoped, tasks_for
 from envgov.apps.audit import clock
-from envgov.apps.plans import actions, queries
+from envgov.apps.plans import actions, progress, queries
 from envgov.apps.plans.models import Plan, ProgressReport, Task
 from envgov.reports import xlsx
 
@@ -51,29 +51,52 @@ def _latest_accepted(tasks: list[Task]) -> dict[int, str]:
 
 
 def ledger_rows(tasks: list[Task]) -> list[xlsx.LedgerRow]:
-    progress = _latest_accepted(tasks)
+    narratives = _latest_accepted(tasks)
     return [
         xlsx.LedgerRow(
             task_id=t.pk, version=t.version, number=i, code=t.code, title=t.title,
             lead_units=[u.name for u in t.lead_units.all()],
             cooperating_units=[u.name for u in t.cooperating_units.all()],
-            due_date=t.due_date, progress=progress.get(t.pk, ""), status=str(t.get_status_display()),
+            due_date=t.due_date, progress=narratives.get(t.pk, ""), status=str(t.get_status_display()),
         )
         for i, t in enumerate(tasks, start=1)
     ]
+
+
+def party_rows(tasks: list[Task]) -> list[xlsx.PartyRow]:
+    """The second sheet: every responsible party's own line (status, 销号, quantities)."""
+    out = []
+    for t in tasks:
+        for row in progress.completion_by_party(t):
+            figures = "；".join(
+                f"{x['quantity'].name}：{_num(x['achieved_value'])}"
+                f"{'/' + _num(x['share_value']) if x['share_value'] else ''}{x['quantity'].unit}"
+                for x in row["quantities"])
+            out.append(xlsx.PartyRow(
+                code=t.code, title=t.title, party=row["name"], kind="街乡镇" if row["kind"] == "town" else "单位",
+                status=str(row["party"].get_status_display()), completed_on=row["completed_on"], quantities=figures))
+    return out
+
+
+def _num(value) -> str:  # noqa: ANN001
+    if value is None:
+        return "—"
+    return format(value.normalize(), "f")
 
 
 def _plan_tasks(user: User, plan: Plan, params: dict | None = None) -> list[Task]:
     tasks = tasks_for(user).filter(plan=plan)
     if params:
         tasks = queries.filter_tasks(tasks, params, clock.today())
-    return list(tasks.prefetch_related("lead_units", "cooperating_units").order_by("order", "id"))
+    return list(tasks.prefetch_related("lead_units", "cooperating_units", "parties__unit", "parties__town",
+                                       "parties__quantities__quantity").order_by("order", "id"))
 
 
 def export_bytes(user: User, plan: Plan, params: dict | None = None) -> bytes:
     note = f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}　灰色隐藏列为系统编号，修改后可按本模板导入"
-    return xlsx.build_ledger(f"{plan.title}任务台账", ledger_rows(_plan_tasks(user, plan, params)), note=note,
-                             status_labels=list(STATUS_LABELS))
+    tasks = _plan_tasks(user, plan, params)
+    return xlsx.build_ledger(f"{plan.title}任务台账", ledger_rows(tasks), note=note,
+                             status_labels=list(STATUS_LABELS), party_rows=party_rows(tasks))
 
 
 @scoped("oversight")
@@ -118,6 +141,7 @@ class TaskChange:
     changes: dict = field(default_factory=dict)
     lead_units: list[Unit] | None = None
     cooperating_units: list[Unit] | None = None
+    close: bool = False
     shown: list[tuple[str, str, str]] = field(default_factory=list)  # (column, before, after) for the preview
 
 
@@ -168,7 +192,7 @@ def plan_import(user: User, plan: Plan, data: bytes) -> ImportPlan:
         t.pk: t for t in tasks_for(user).filter(plan=plan, pk__in=ids)
         .prefetch_related("lead_units", "cooperating_units")
     }
-    progress = _latest_accepted(list(tasks.values()))
+    narratives = _latest_accepted(list(tasks.values()))
     units = _UnitNames(plan)
     labels = dict(Task.Status.choices)
     for row in parsed.rows:
@@ -209,16 +233,17 @@ def plan_import(user: User, plan: Plan, data: bytes) -> ImportPlan:
             change.changes["due_date"] = row.due_date
             change.shown.append(("完成时限", _fmt(task.due_date), _fmt(row.due_date)))
         if row.status and row.status != task.status:
-            change.changes["status"] = row.status
             if row.status == Task.Status.COMPLETED:
-                change.changes["completed_on"] = task.completed_on or clock.today()
-            elif task.completed_on:
-                change.changes["completed_on"] = None
-            change.shown.append(("状态", str(labels[task.status]), str(labels[row.status])))
-        if row.progress != progress.get(task.pk, ""):
+                change.close = True  # the coordinator closes the task; the import's reason is the reason
+                change.shown.append(("状态", str(labels[task.status]), str(labels[row.status])))
+            else:
+                errors.append(CellMessage(row.row, "状态", gettext(
+                    "状态由各责任方的进展和销号决定，表格中只能把任务改为“已完成”（统筹关闭）")))
+        if row.progress != narratives.get(task.pk, ""):
             result.warnings.append(CellMessage(
                 row.row, "进展情况", gettext("进展由责任单位在平台填报并经审核，此列的修改不会导入")))
-        has_change = bool(change.changes or change.lead_units is not None or change.cooperating_units is not None)
+        has_change = bool(change.changes or change.lead_units is not None or change.cooperating_units is not None
+                          or change.close)
         if has_change and row.version is not None and row.version != task.version:
             errors.append(CellMessage(row.row, xlsx.VERSION_HEADER,
                                       gettext("该任务在导出后已在平台上被修改，请重新导出后再编辑此行")))
@@ -245,11 +270,14 @@ def apply_import(user: User, plan: Plan, data: bytes, *, reason: str = "") -> Im
             actions.keep_plan_revision(plan, user, reason or f"Excel 台账导入（{len(result.changes)} 项修改）")
             for change in result.changes:
                 try:
-                    actions.update_task(
+                    task = actions.update_task(
                         change.task, change.changes, expected_version=change.expected_version, acting_user=user,
                         reason=reason or "Excel 台账导入", lead_units=change.lead_units,
                         cooperating_units=change.cooperating_units, keep_revision=False,
                     )
+                    if change.close:
+                        actions.close_task(task, acting_user=user, reason=reason or "Excel 台账导入：标记为已完成",
+                                           expected_version=task.version)
                 except actions.StaleEdit as exc:
                     result.errors.append(CellMessage(change.row, xlsx.VERSION_HEADER, str(exc)))
                 except ValidationError as exc:

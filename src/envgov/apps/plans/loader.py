@@ -18,6 +18,7 @@ from envgov.apps.accounts.models import Unit, UnitAlias, User
 from envgov.apps.audit import log as audit
 from envgov.apps.geo.models import District, Town
 from envgov.apps.plans.catalogue import catalogue_rows
+from envgov.apps.plans import progress
 from envgov.apps.plans.models import Area, Indicator, Milestone, Plan, Quantity, Target, Task
 
 AREA_CODES = {name: code for code, name in Area.STANDARD}
@@ -182,8 +183,11 @@ def load_structured_plan(
         for d in deadlines:
             Milestone.objects.create(task=task, title=f"{d:%-m月%-d日}前完成", due_date=d)
         for j, q in enumerate(t.get("quantities", []), 1):
-            Quantity.objects.create(task=task, name=(q.get("text") or f"工作量{j}")[:200], unit=q.get("unit", "")[:20],
+            unit = q.get("unit", "")[:20]
+            Quantity.objects.create(task=task, name=(q.get("text") or f"工作量{j}")[:200], unit=unit,
+                                    kind=progress.quantity_kind(unit),
                                     target_value=_decimal(q["value"], f"{where} 工作量{j}"))
+        progress.sync_parties(task)
     audit.record(actor=acting_user, action="create", obj=plan, plan=plan, after=audit.snapshot(plan),
                  note=f"导入 {len(by_code)} 项任务、{len(data.get('targets', []))} 项目标")
     return LoadResult(plan, len(by_code), len(data.get("targets", [])), units.created, unknown_towns)

@@ -47,6 +47,12 @@ class Plan(models.Model):
     report_frequency = models.CharField(
         _("进展填报频次"), max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY
     )
+    report_due_day = models.PositiveSmallIntegerField(
+        _("报送日"), default=5, help_text=_("每期进展在该日前报送（1–28）")
+    )
+    report_due_next_month = models.BooleanField(
+        _("次月报送"), default=True, help_text=_("勾选：本期结束后的次月该日前报送；不勾选：本期最后一个月该日前报送")
+    )
     revision = models.PositiveIntegerField(_("修订号"), default=0, help_text=_("印发后每次修改加一"))
     issued_at = models.DateTimeField(_("印发时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
@@ -177,6 +183,9 @@ class Task(models.Model):
     due_date = models.DateField(_("完成时限"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
     completed_on = models.DateField(_("完成日期"), null=True, blank=True)
+    closure_reason = models.TextField(
+        _("统筹关闭说明"), blank=True, help_text=_("统筹协调人员未等全部责任方销号即关闭任务时的原因")
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -187,6 +196,59 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+
+class TaskParty(models.Model):
+    """A responsible party of a task — one lead unit or one town — with its own progress line:
+    its reports, quantities achieved, status and 销号. A task is complete when every party is."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("未开始")
+        IN_PROGRESS = "in_progress", _("推进中")
+        COMPLETED = "completed", _("已完成")
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="parties", verbose_name=_("任务"))
+    unit = models.ForeignKey(
+        "accounts.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="task_parties",
+        verbose_name=_("责任单位"),
+    )
+    town = models.ForeignKey(
+        "geo.Town", on_delete=models.PROTECT, null=True, blank=True, related_name="task_parties",
+        verbose_name=_("责任街乡镇"),
+    )
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    completed_on = models.DateField(_("销号日期"), null=True, blank=True)
+    removed_on = models.DateField(
+        _("移出日期"), null=True, blank=True, help_text=_("计划修改后不再承担该任务；已报的进展保留")
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("责任方")
+        verbose_name_plural = _("责任方")
+        ordering = ["task", "unit__name", "town__code", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "unit"], condition=models.Q(unit__isnull=False),
+                                    name="uniq_party_unit"),
+            models.UniqueConstraint(fields=["task", "town"], condition=models.Q(town__isnull=False),
+                                    name="uniq_party_town"),
+            models.CheckConstraint(
+                condition=(models.Q(unit__isnull=False, town__isnull=True)
+                           | models.Q(unit__isnull=True, town__isnull=False)),
+                name="party_is_unit_or_town",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task.code} {self.name}"
+
+    @property
+    def name(self) -> str:
+        return self.unit.name if self.unit_id else self.town.name
+
+    @property
+    def is_town(self) -> bool:
+        return self.town_id is not None
 
 
 class Milestone(models.Model):
@@ -202,12 +264,22 @@ class Milestone(models.Model):
 
 
 class Quantity(models.Model):
-    """A countable target of a task (不少于8组, 200辆). Achieved = latest accepted cumulative report."""
+    """A target of a task: a count to accumulate (不少于8组, 200辆) or a rate to reach (不少于15%).
+
+    Achieved, for a count, is the sum of the parties' latest accepted cumulative figures (or of their
+    own shares where the plan splits the quantity); for a rate, the lowest party's latest accepted rate —
+    a rate is reached by every party, never summed. Computed by envgov.apps.plans.progress only.
+    """
+
+    class Kind(models.TextChoices):
+        COUNT = "count", _("累计数量")
+        RATE = "rate", _("比率")
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="quantities", verbose_name=_("任务"))
     name = models.CharField(_("工作量"), max_length=200, help_text=_("原文，如“抽检不少于8组”"))
     unit = models.CharField(_("单位"), max_length=20)
     target_value = models.DecimalField(_("目标量"), max_digits=14, decimal_places=4)
+    kind = models.CharField(_("类型"), max_length=5, choices=Kind.choices, default=Kind.COUNT)
     achieved_value = models.DecimalField(_("累计完成"), max_digits=14, decimal_places=4, null=True, blank=True)
 
     class Meta:
@@ -230,10 +302,16 @@ class ProgressReport(models.Model):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("待审核")
         RETURNED = "returned", _("已退回")
+        WITHDRAWN = "withdrawn", _("已撤回")
         ACCEPTED = "accepted", _("已采纳")
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reports", verbose_name=_("任务"))
+    party = models.ForeignKey(
+        TaskParty, on_delete=models.PROTECT, null=True, blank=True, related_name="reports", verbose_name=_("责任方")
+    )
     period = models.CharField(_("填报期"), max_length=7, help_text=_("YYYY-MM 或 YYYY-Qn"))
+    due_on = models.DateField(_("报送时限"), null=True, blank=True)
+    first_submitted_at = models.DateTimeField(_("首次提交时间"), null=True, blank=True)
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("单位"))
     town = models.ForeignKey("geo.Town", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("街乡镇"))
     narrative = models.TextField(_("进展情况"))
@@ -259,6 +337,71 @@ class ProgressReport(models.Model):
     def __str__(self) -> str:
         return f"{self.task.code} {self.period}"
 
+    @property
+    def is_late(self) -> bool:
+        """First submitted after the period's due date (逾期报送) — recorded, never hidden."""
+        first = self.first_submitted_at or self.submitted_at
+        return bool(self.due_on and first and first.date() > self.due_on)
+
+
+class ReportEvent(models.Model):
+    """The review history of one report: submitted, returned with reason, withdrawn, resubmitted, accepted."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("提交")
+        RESUBMITTED = "resubmitted", _("重新提交")
+        WITHDRAWN = "withdrawn", _("撤回")
+        RETURNED = "returned", _("退回")
+        ACCEPTED = "accepted", _("采纳")
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("操作"), max_length=12, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("操作人"))
+    at = models.DateTimeField(_("时间"))
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("审核记录")
+        verbose_name_plural = _("审核记录")
+        ordering = ["report", "at", "id"]
+
+
+class TaskComment(models.Model):
+    """A word on a task between the parties and the coordinators (配合单位 included), outside any report."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments", verbose_name=_("任务"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("留言人"))
+    body = models.TextField(_("留言"))
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("任务留言")
+        verbose_name_plural = _("任务留言")
+        ordering = ["task", "at", "id"]
+
+
+class PartyQuantity(models.Model):
+    """One party's line for one quantity: its own share where the plan splits it, and what it achieved."""
+
+    party = models.ForeignKey(TaskParty, on_delete=models.CASCADE, related_name="quantities")
+    quantity = models.ForeignKey(Quantity, on_delete=models.CASCADE, related_name="party_lines")
+    share_value = models.DecimalField(_("分解量"), max_digits=14, decimal_places=4, null=True, blank=True)
+    achieved_value = models.DecimalField(_("累计完成"), max_digits=14, decimal_places=4, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("责任方工作量")
+        verbose_name_plural = _("责任方工作量")
+        constraints = [models.UniqueConstraint(fields=["party", "quantity"], name="uniq_party_quantity")]
+
+    @property
+    def share(self) -> float | None:
+        """Achieved against the party's own share; None where the plan does not split the quantity."""
+        if self.achieved_value is None or not self.share_value:
+            return None
+        return float(self.achieved_value / self.share_value)
+
 
 class QuantityProgress(models.Model):
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="quantities")
@@ -275,6 +418,13 @@ class Attachment(models.Model):
     name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveIntegerField(default=0)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic")
+
+    @property
+    def is_image(self) -> bool:
+        """Shown as a thumbnail on the task page (phone photos of the site)."""
+        return self.name.lower().endswith(self.IMAGE_SUFFIXES)
 
 
 class SupervisionItem(models.Model):
@@ -301,6 +451,16 @@ class SupervisionItem(models.Model):
     addressee_town = models.ForeignKey(
         "geo.Town", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("督办街乡镇")
     )
+    party = models.ForeignKey(
+        TaskParty, on_delete=models.SET_NULL, null=True, blank=True, related_name="supervision_items",
+        verbose_name=_("责任方"),
+    )
+    period = models.CharField(_("检查期"), max_length=7, blank=True, help_text=_("发现问题的填报期"))
+    reopens = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reopened_by",
+        verbose_name=_("重新督办自"),
+    )
+    reopen_reason = models.TextField(_("重新督办原因"), blank=True)
     title = models.CharField(_("事项"), max_length=300)
     detail = models.TextField(_("说明"), blank=True)
     opened_on = models.DateField(_("发起日期"))

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
-from envgov.apps.plans.models import Plan, ProgressReport, SupervisionItem, Task
+from envgov.apps.plans.models import Plan, ProgressReport, SupervisionItem, Task, TaskParty
 
 
 @dataclass
@@ -39,6 +39,7 @@ class Overview:
     totals: Completion
     by_area: list[Completion] = field(default_factory=list)
     by_unit: list[Completion] = field(default_factory=list)
+    by_town: list[Completion] = field(default_factory=list)
     overdue: list[OverdueTask] = field(default_factory=list)
     pending_reviews: int = 0
     open_supervision: int = 0
@@ -70,17 +71,31 @@ def overview(plan: Plan, tasks: QuerySet, supervision: QuerySet, today: dt.date)
         if task_id in visible:
             lead_names.setdefault(task_id, []).append(name)
     with_towns = set(Task.towns.through.objects.filter(task__plan=plan).values_list("task_id", flat=True))
+    # completion per responsible party: each unit's and town's own line, not the whole task's status
+    by_unit: dict[str, Completion] = {}
+    by_town: dict[str, Completion] = {}
+    status_of = {r[0]: (r[1], r[2]) for r in rows}
+    party_rows = (TaskParty.objects.filter(task__plan=plan, removed_on__isnull=True)
+                  .values_list("task_id", "unit__name", "town__name", "status"))
+    for task_id, unit_name, town_name, party_status in party_rows:
+        if task_id not in visible:
+            continue
+        task_status, due_date = status_of[task_id]
+        bucket = (by_unit.setdefault(unit_name, Completion(unit_name)) if unit_name
+                  else by_town.setdefault(town_name, Completion(town_name)))
+        done = party_status == TaskParty.Status.COMPLETED or task_status == Task.Status.COMPLETED
+        bucket.total += 1
+        bucket.completed += done
+        bucket.overdue += due_date is not None and due_date < today and not done
 
     totals = Completion("全部")
     by_area: dict[tuple[int, int], Completion] = {}
-    by_unit: dict[str, Completion] = {}
     overdue: list[OverdueTask] = []
     without_lead = 0
     for task_id, status, due_date, all_towns, area_id, area_name, area_order, code, title in rows:
         done = status == Task.Status.COMPLETED
         late = due_date is not None and due_date < today and not done  # same rule as overdue_q
         buckets = [totals, by_area.setdefault((area_order, area_id), Completion(area_name))]
-        buckets += [by_unit.setdefault(name, Completion(name)) for name in lead_names.get(task_id, ())]
         for b in buckets:
             b.total += 1
             b.completed += done
@@ -93,6 +108,7 @@ def overview(plan: Plan, tasks: QuerySet, supervision: QuerySet, today: dt.date)
     result = Overview(plan=plan, today=today, totals=totals, without_lead=without_lead)
     result.by_area = [by_area[key] for key in sorted(by_area)]
     result.by_unit = sorted(by_unit.values(), key=lambda c: (-c.total, c.label))
+    result.by_town = sorted(by_town.values(), key=lambda c: (-c.total, c.label))
     result.overdue = sorted(overdue, key=lambda t: (t.due_date, t.pk))[:OVERDUE_SHOWN]
     pending = ProgressReport.objects.filter(task__plan=plan, status=ProgressReport.Status.SUBMITTED)
     result.pending_reviews = sum(1 for task_id in pending.values_list("task_id", flat=True) if task_id in visible)

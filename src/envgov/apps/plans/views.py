@@ -4,20 +4,32 @@ Views parse input, fetch objects through the scope querysets (outside scope → 
 """
 from __future__ import annotations
 
+import datetime as dt
+from urllib.parse import quote
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from envgov.apps.accounts.models import Unit, User
 from envgov.apps.accounts.scope import plans_for, reports_for, scoped, supervision_for, tasks_for
 from envgov.apps.audit import clock
-from envgov.apps.plans import actions, queries
-from envgov.apps.plans.forms import CloseForm, ProgressForm, RespondForm, ReviewForm, TaskEditForm
-from envgov.apps.plans.models import Plan, ProgressReport, SupervisionItem, Task
+from envgov.apps.plans import actions, owed, progress, queries
+from envgov.apps.plans.forms import (
+    CloseForm,
+    CloseTaskForm,
+    CommentForm,
+    ProgressForm,
+    RespondForm,
+    ReviewForm,
+    TaskEditForm,
+)
+from envgov.apps.plans.models import Plan, ProgressReport, SupervisionItem, Task, TaskParty
 
 R = User.Role
 
@@ -73,23 +85,29 @@ def task_list(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @scoped("any_user")
 def my_tasks(request: HttpRequest) -> HttpResponse:
+    """A reporter's own lines: what they owe first (the one definition of owed), then everything else."""
     user = request.user
-    tasks = tasks_for(user).exclude(plan__status=Plan.Status.CLOSED)
-    if user.role not in (R.UNIT_REPORTER, R.TOWN_REPORTER):
-        tasks = tasks.none()
-    tasks = tasks.select_related("plan", "area").prefetch_related("lead_units", "reports")
     today = _today()
+    owed_items = owed.owed_for(user, today)
+    owed_tasks = {o.task_id for o in owed_items if o.kind in ("report", "correction")}
     rows = []
-    for task in tasks.order_by("due_date", "order"):
-        period = actions.current_period(task.plan, today)
-        mine = [r for r in task.reports.all() if r.period == period and (
-            (user.unit_id and r.unit_id == user.unit_id) or (user.town_id and r.town_id == user.town_id))]
-        rows.append({"task": task, "period": period, "report": mine[0] if mine else None,
-                     "owed": task.status != Task.Status.COMPLETED and not [r for r in mine if r.status != "returned"],
-                     "overdue": bool(task.due_date and task.due_date < today and task.status != "completed")})
-    items = supervision_for(user).exclude(status=SupervisionItem.Status.CLOSED).select_related("task")
-    return render(request, "plans/my_tasks.html", {"rows": rows, "items": items, "today": today,
-                                                   "owed_count": sum(1 for r in rows if r["owed"])})
+    if user.role in (R.UNIT_REPORTER, R.TOWN_REPORTER):
+        mine = {"unit_id": user.unit_id} if user.role == R.UNIT_REPORTER else {"town_id": user.town_id}
+        parties = (TaskParty.objects.filter(task__in=tasks_for(user).exclude(plan__status=Plan.Status.CLOSED),
+                                            removed_on__isnull=True, **mine)
+                   .select_related("task", "task__plan").order_by("task__due_date", "task__order"))
+        for party in parties:
+            task = party.task
+            period = actions.current_period(task.plan, today)
+            latest = party.reports.filter(period=period).order_by("-submitted_at").first()
+            rows.append({"task": task, "party": party, "period": period, "report": latest,
+                         "owed": task.pk in owed_tasks,
+                         "overdue": bool(task.due_date and task.due_date < today and task.status != "completed")})
+        rows.sort(key=lambda r: (not r["owed"], r["task"].due_date or dt.date.max, r["task"].order))
+    return render(request, "plans/my_tasks.html", {
+        "rows": rows, "owed_items": owed_items, "today": today, "owed_count": len(owed_items),
+        "responses": [o for o in owed_items if o.kind == "response"],
+    })
 
 
 @scoped("any_user")
@@ -99,11 +117,25 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
         tasks_for(user).select_related("plan", "area").prefetch_related("lead_units", "cooperating_units", "towns"),
         pk=task_id,
     )
+    today = _today()
     quantities = list(task.quantities.all())
-    can_report = user.role in (R.UNIT_REPORTER, R.TOWN_REPORTER) and task.plan.status == Plan.Status.ISSUED
-    form = ProgressForm(quantities=quantities) if can_report else None
+    party = None
+    if user.role in (R.UNIT_REPORTER, R.TOWN_REPORTER):
+        party = (progress.party_for(task, unit_id=user.unit_id) if user.role == R.UNIT_REPORTER
+                 else progress.party_for(task, town_id=user.town_id))
+    period = actions.current_period(task.plan, today)
+    waiting = reopened = None
+    if party is not None:
+        current = actions.open_report(party, period)
+        if current is not None and current.status == ProgressReport.Status.SUBMITTED:
+            waiting = current
+        elif current is not None:
+            reopened = current
+    can_report = (party is not None and task.plan.status == Plan.Status.ISSUED and waiting is None
+                  and party.status != TaskParty.Status.COMPLETED)
+    form = ProgressForm(quantities=quantities, party=party, reopened=reopened) if can_report else None
     if request.method == "POST" and can_report:
-        form = ProgressForm(request.POST, request.FILES, quantities=quantities)
+        form = ProgressForm(request.POST, request.FILES, quantities=quantities, party=party, reopened=reopened)
         if form.is_valid():
             try:
                 actions.submit_progress(
@@ -117,27 +149,100 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
                 messages.success(request, _("进展已提交，等待审核"))
                 return redirect("task_detail", task_id=task.pk)
     reports = reports_for(user).filter(task=task).select_related("unit", "town", "submitted_by", "reviewed_by")
-    reports = reports.prefetch_related("attachments", "quantities__quantity")
+    reports = reports.prefetch_related("attachments", "quantities__quantity", "events__actor")
+    parties = (task.parties.filter(removed_on__isnull=True).select_related("unit", "town")
+               .prefetch_related("quantities__quantity"))
     ctx = {
-        "task": task, "quantities": quantities, "reports": reports, "form": form, "today": _today(),
+        "task": task, "quantities": quantities, "reports": reports, "form": form, "today": today,
         "can_review": actions.is_reviewer(user), "can_edit": actions.is_reviewer(user),
-        "lag": actions.lag_of(task, _today()),
-        "items": supervision_for(user).filter(task=task),
+        "lag": actions.lag_of(task, today), "party": party, "period": period, "waiting": waiting,
+        "reopened": reopened, "parties": parties,
+        "party_summary": progress.summary(list(parties)),
+        "items": supervision_for(user).filter(task=task).select_related("addressee_unit", "addressee_town"),
+        "comments": task.comments.select_related("author"),
+        "comment_form": CommentForm() if user.role != R.AUDITOR else None,
+        "close_form": CloseTaskForm(initial={"version": task.version})
+        if actions.is_reviewer(user) and task.status != Task.Status.COMPLETED else None,
+        "is_cooperating": party is None and user.role == R.UNIT_REPORTER
+        and task.cooperating_units.filter(pk=user.unit_id).exists(),
     }
     return render(request, "plans/task_detail.html", ctx)
 
 
+@scoped("reporter")
+@require_POST
+def withdraw_report(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = get_object_or_404(reports_for(request.user), pk=report_id)
+    try:
+        actions.withdraw_progress(report, acting_user=request.user,
+                                  expected_version=_int(request.POST.get("version"), report.version))
+    except ValidationError as exc:
+        messages.error(request, actions.error_text(exc))
+    except actions.StaleEdit as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已撤回，可修改后重新提交"))
+    return redirect(reverse("task_detail", args=[report.task_id]) + "#report-form")
+
+
+@scoped("any_user")
+@require_POST
+def task_comment(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = get_object_or_404(tasks_for(request.user), pk=task_id)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写留言内容（不超过 4000 字）"))
+    else:
+        try:
+            actions.comment_task(task, acting_user=request.user, body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            messages.error(request, actions.error_text(exc))
+        else:
+            messages.success(request, _("留言已发布"))
+    return redirect(reverse("task_detail", args=[task.pk]) + "#comments")
+
+
+@scoped("reviewer")
+@require_POST
+def task_close(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = get_object_or_404(tasks_for(request.user), pk=task_id)
+    form = CloseTaskForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写关闭任务的原因"))
+    else:
+        try:
+            actions.close_task(task, acting_user=request.user, reason=form.cleaned_data["reason"],
+                               expected_version=form.cleaned_data["version"])
+        except ValidationError as exc:
+            messages.error(request, actions.error_text(exc))
+        except actions.StaleEdit as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("任务已关闭（统筹关闭）"))
+    return redirect("task_detail", task_id=task.pk)
+
+
+def _int(value, default: int) -> int:  # noqa: ANN001
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
 @scoped("reviewer")
 def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
-    task = get_object_or_404(tasks_for(request.user), pk=task_id)
+    task = get_object_or_404(tasks_for(request.user).select_related("plan"), pk=task_id)
+    district = task.plan.district
     if request.method == "POST":
-        form = TaskEditForm(request.POST)
+        form = TaskEditForm(request.POST, task=task)
         if form.is_valid():
             data = form.cleaned_data
             try:
                 actions.update_task(
                     task, {"title": data["title"], "body": data["body"], "due_date": data["due_date"]},
                     expected_version=data["version"], acting_user=request.user, reason=data["reason"],
+                    lead_units=data["lead_units"], cooperating_units=data["cooperating_units"],
+                    towns=data["towns"], all_towns=data["all_towns"], quantities=form.quantity_edits(),
                 )
             except (ValidationError, actions.StaleEdit) as exc:
                 messages.error(request, actions.error_text(exc) if isinstance(exc, ValidationError) else str(exc))
@@ -145,9 +250,8 @@ def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
                 messages.success(request, _("任务已保存"))
                 return redirect("task_detail", task_id=task.pk)
     else:
-        form = TaskEditForm(initial={"title": task.title, "body": task.body, "due_date": task.due_date,
-                                     "version": task.version})
-    return render(request, "plans/task_edit.html", {"task": task, "form": form})
+        form = TaskEditForm(task=task)
+    return render(request, "plans/task_edit.html", {"task": task, "form": form, "district": district})
 
 
 @scoped("reviewer")
@@ -177,7 +281,20 @@ def review_queue(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(plans_for(request.user), pk=plan_id)
     reports = reports_for(request.user).filter(task__plan=plan, status=ProgressReport.Status.SUBMITTED)
     reports = reports.select_related("task", "unit", "town", "submitted_by").order_by("submitted_at")
-    return render(request, "plans/review_queue.html", {"plan": plan, "reports": reports})
+    if request.method == "POST":
+        if not actions.is_reviewer(request.user):
+            raise PermissionDenied(_("只有统筹协调人员可以审核进展"))
+        chosen = reports.filter(pk__in=[_int(v, 0) for v in request.POST.getlist("report")])
+        result = actions.accept_many(list(chosen), acting_user=request.user)
+        if result.accepted:
+            messages.success(request, _("已批量采纳 %(n)s 份进展") % {"n": len(result.accepted)})
+        for report, why in result.refused:
+            messages.error(request, f"{report.task.code}：{why}")
+        if not result.accepted and not result.refused:
+            messages.error(request, _("请先勾选要采纳的进展"))
+        return redirect("review_queue", plan_id=plan.pk)
+    return render(request, "plans/review_queue.html", {"plan": plan, "reports": reports,
+                                                       "can_review": actions.is_reviewer(request.user)})
 
 
 @scoped("any_user")
@@ -258,21 +375,57 @@ def close_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
 @scoped("oversight")
 def reminders(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(plans_for(request.user), pk=plan_id)
-    owed = actions.owed_reports(plan, _today())
+    items = owed.owed_by_parties(plan, _today())
     return render(request, "plans/reminders.html", {
-        "plan": plan, "owed": sorted(owed.items(), key=lambda kv: -len(kv[1])),
-        "period": actions.current_period(plan, _today()),
+        "plan": plan, "owed": owed.group_by_party(items), "period": actions.current_period(plan, _today()),
+        "due": actions.period_due_date(plan, actions.current_period(plan, _today())),
     })
 
 
-@scoped("oversight")
-def assessment(request: HttpRequest, plan_id: int) -> HttpResponse:
+def _assessment(request: HttpRequest, plan_id: int):  # noqa: ANN202
     from envgov.apps.plans.assessment import assess
     from envgov.rules.scoring import METRICS, load_scheme
 
     plan = get_object_or_404(plans_for(request.user), pk=plan_id)
     scheme = load_scheme()
-    rows = assess(plan, scheme, _today())
-    headers = [METRICS[r.metric] for r in scheme.rules]
+    return plan, scheme, assess(plan, scheme, _today()), [METRICS[r.metric] for r in scheme.rules]
+
+
+@scoped("oversight")
+def assessment(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The ranking; `?key=unit-3` opens one unit's or town's score to its items and the ledger lines each
+    was counted from."""
+    plan, scheme, rows, headers = _assessment(request, plan_id)
+    key = request.GET.get("key")
+    if key:
+        row = next((r for r in rows if r.key == key), None)
+        if row is None:
+            raise Http404(_("该单位或街乡镇不在本计划的考评范围内"))
+        return render(request, "plans/assessment_detail.html", {"plan": plan, "a": row, "scheme": scheme})
     return render(request, "plans/assessment.html", {"plan": plan, "rows": rows, "scheme": scheme,
                                                      "headers": headers})
+
+
+@scoped("oversight")
+def assessment_export(request: HttpRequest, plan_id: int) -> HttpResponse:
+    from envgov.reports import xlsx
+
+    plan, scheme, rows, headers = _assessment(request, plan_id)
+    columns = [(_("排名"), 6), (_("单位/街乡镇"), 22), (_("类型"), 8), (_("得分"), 8)] + [(str(h), 14) for h in headers]
+    table = []
+    for a in rows:
+        cells = [a.card.rank if a.card.assessed else _("不参评"), a.name, a.kind,
+                 a.card.total if a.card.assessed else "—"]
+        for i in a.card.items:
+            value = "—" if i.value is None else (f"{i.value:.1%}" if isinstance(i.value, float) else i.value)
+            cells.append(f"{value}（{i.points:.1f}）" if a.card.assessed else value)
+        table.append(cells)
+    note = _("评分方案：%(name)s（%(id)s %(version)s）；计算日期 %(day)s；括号内为得分") % {
+        "name": scheme.name, "id": scheme.id, "version": scheme.version, "day": f"{_today():%Y-%m-%d}"}
+    data = xlsx.build_table(_("%(title)s综合考评") % {"title": plan.title}, columns, table, note=note)
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    filename = f"{plan.title}综合考评_{_today():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename=\"assessment.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    return response
+
+

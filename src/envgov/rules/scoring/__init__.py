@@ -62,8 +62,29 @@ class ScoreItem:
 
 @dataclass
 class ScoreCard:
-    total: float
+    total: float | None  # None: 不参评 — nothing was due or measurable, so no score (never full marks)
     items: list[ScoreItem] = field(default_factory=list)
+    rank: int | None = None
+
+    @property
+    def assessed(self) -> bool:
+        return self.total is not None
+
+
+# Metrics that say whether there was anything to assess at all; when every one is None (rates with
+# nothing to measure) the party is 不参评 rather than scored on defaults.
+EVIDENCE_METRICS = ("completion_rate", "report_rate", "supervision_on_time_rate")
+DIGITS = 1  # scores are shown and ranked to one decimal everywhere
+
+
+def rank(cards: list[ScoreCard]) -> None:
+    """Competition ranking (1, 1, 3) on the rounded total: equal scores share a rank; 不参评 get none."""
+    scored = sorted((c for c in cards if c.assessed), key=lambda c: -c.total)
+    previous, position = None, 0
+    for i, card in enumerate(scored, start=1):
+        if card.total != previous:
+            position, previous = i, card.total
+        card.rank = position
 
 
 def load_scheme(path: str | Path = EXAMPLE_SCHEME) -> ScoringScheme:
@@ -75,7 +96,11 @@ def load_scheme(path: str | Path = EXAMPLE_SCHEME) -> ScoringScheme:
 
 
 def score(metrics: Mapping[str, float | int | None], scheme: ScoringScheme) -> ScoreCard:
-    """Apply a scheme to one unit's metrics. Rates are 0–1 (None = nothing to measure); counts are ≥ 0."""
+    """Apply a scheme to one unit's metrics. Rates are 0–1 (None = nothing to measure); counts are ≥ 0.
+    A party with nothing to measure in any evidence metric is 不参评 (total None)."""
+    if all(metrics.get(m) is None for m in EVIDENCE_METRICS):
+        return ScoreCard(total=None, items=[
+            ScoreItem(r.metric, METRICS[r.metric], metrics.get(r.metric), 0.0) for r in scheme.rules])
     card = ScoreCard(total=0.0)
     for rule in scheme.rules:
         value = metrics.get(rule.metric)
@@ -86,7 +111,7 @@ def score(metrics: Mapping[str, float | int | None], scheme: ScoringScheme) -> S
                 points = rule.weight * max(0.0, min(1.0, float(value)))
         else:
             points = 0.0 - min(rule.cap, rule.per_item * float(value or 0))  # never "-0.0"
-        card.items.append(ScoreItem(rule.metric, METRICS[rule.metric], value, round(points, 2)))
+        card.items.append(ScoreItem(rule.metric, METRICS[rule.metric], value, round(points, DIGITS) + 0.0))
         card.total += points
-    card.total = round(card.total, 2)
+    card.total = round(card.total, DIGITS) + 0.0  # + 0.0: never "-0.0"
     return card

@@ -19,3 +19,9 @@ document.addEventListener("submit", function (event) {
 window.addEventListener("pageshow", function (event) {
   if (event.persisted) envgovBusy(document.querySelectorAll("button[aria-busy], input[aria-busy]"), false);
 });
+// "Select all" boxes of list forms (批量采纳): a checkbox with id check-all toggles its form's boxes.
+document.addEventListener("change", function (event) {
+  var box = event.target;
+  if (!box || box.id !== "check-all" || !box.form) return;
+  box.form.querySelectorAll("input[type=checkbox][name]").forEach(function (b) { b.checked = box.checked; });
+});

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from envgov.apps.audit import clock
 from envgov.apps.plans import actions
 from envgov.apps.plans.models import Plan
+from envgov.apps.plans.owed import group_by_party, owed_by_parties
 
 
 class Command(BaseCommand):
@@ -21,10 +22,11 @@ class Command(BaseCommand):
         today = dt.date.fromisoformat(date) if date else clock.today()
         for plan in Plan.objects.filter(status=Plan.Status.ISSUED).select_related("district"):
             result = actions.flag_overdue_and_lagging(plan, today)
-            owed = actions.owed_reports(plan, today)
+            owed = group_by_party(owed_by_parties(plan, today))
             self.stdout.write(
                 f"{plan.district} {plan.year}《{plan.title}》：新增逾期督办 {result.overdue} 项，"
-                f"滞后督办 {result.lagging} 项；本期欠报 {len(owed)} 个单位/街乡镇"
+                f"滞后督办 {result.lagging} 项（其中重新督办 {result.reopened} 项）；本期欠报 {len(owed)} 个单位/街乡镇"
             )
-            for who, tasks in sorted(owed.items(), key=lambda kv: -len(kv[1])):
-                self.stdout.write(f"  {who}：{len(tasks)} 项（{'、'.join(t.code for t in tasks[:8])}{'…' if len(tasks) > 8 else ''}）")
+            for who, items in owed:
+                codes = "、".join(o.title.split(" ", 1)[0] for o in items[:8])
+                self.stdout.write(f"  {who}：{len(items)} 项（{codes}{'…' if len(items) > 8 else ''}）")

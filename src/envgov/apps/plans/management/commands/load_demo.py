@@ -98,12 +98,11 @@ class Command(BaseCommand):
         """模拟数据: some units have answered their 督办, and the coordinator has closed a few."""
         from envgov.apps.plans.models import SupervisionItem
 
-        reporters = {u.unit_id: u for u in User.objects.filter(role=R.UNIT_REPORTER)}
-        items = SupervisionItem.objects.filter(plan=plan, addressee_unit__isnull=False).order_by("id")
+        items = SupervisionItem.objects.filter(plan=plan, party__isnull=False).select_related("party").order_by("id")
         for i, item in enumerate(items):
-            reporter = reporters.get(item.addressee_unit_id)
-            if reporter is None or i % 3 == 2:
+            if i % 3 == 2:
                 continue
+            reporter = self._reporter_for(item.party, plan.district)
             item = actions.respond_supervision(item, acting_user=reporter, expected_version=item.version,
                                                response="（模拟数据）已制定赶进度计划，9月底前补齐差额。")
             if i % 3 == 0:
@@ -152,57 +151,70 @@ class Command(BaseCommand):
             user.save(update_fields=["password"])
         return user
 
+    def _reporter_for(self, party, district: District) -> User:
+        """The demo reporter who speaks for a party (one per unit and town, created on first need)."""
+        role, field = (R.UNIT_REPORTER, "unit") if party.unit_id else (R.TOWN_REPORTER, "town")
+        who = party.unit if party.unit_id else party.town
+        found = User.objects.filter(role=role, **{field: who}).order_by("id").first()
+        return found or self._user(f"{field}{who.pk}", f"{who.name} 填报员", role, district, **{field: who})
+
     def _simulate_progress(self, plan: Plan, coordinator: User) -> None:
-        """模拟数据: a plausible ledger on AS_OF — most past-due tasks done, some late, some lagging."""
+        """模拟数据: a plausible ledger on AS_OF — most past-due tasks done, some late, some lagging; on a task
+        shared by several units or towns each party reports and is closed on its own."""
         rng = random.Random(2024)
-        reporter_by_unit = {u.unit_id: u for u in User.objects.filter(role=R.UNIT_REPORTER)}
-        diligence: dict[int, float] = {}  # how reliably each unit reports month by month
-        for task in plan.tasks.prefetch_related("lead_units", "quantities").order_by("order"):
-            leads = list(task.lead_units.all())
-            if not leads:
-                continue
-            reporter = reporter_by_unit.get(leads[0].pk)
-            if reporter is None:
-                # a demo reporter speaks for the lead unit; create one per unit so the ledger has authors
-                reporter = self._user(f"unit{leads[0].pk}", f"{leads[0].name} 填报员", R.UNIT_REPORTER,
-                                      plan.district, unit=leads[0])
-                reporter_by_unit[leads[0].pk] = reporter
-            unit_diligence = diligence.setdefault(leads[0].pk, rng.choice([0.5, 0.7, 0.85, 1.0]))
-            for month in range(ISSUED_ON.month, AS_OF.month - 1):  # earlier monthly reports, accepted
-                if rng.random() < unit_diligence:
-                    with override_settings(ENVGOV_TODAY=f"{AS_OF.year}-{month:02d}-28"):
-                        earlier = actions.submit_progress(
-                            task, acting_user=reporter, narrative=f"（模拟数据）{month}月进展：按计划推进。",
-                            period=f"{AS_OF.year}-{month:02d}")
-                        actions.review_progress(earlier, acting_user=coordinator, accept=True,
-                                                expected_version=earlier.version)
-            past_due = task.due_date is not None and task.due_date < AS_OF
-            roll = rng.random()
-            done = roll < (0.75 if past_due else 0.2)  # some year-round tasks are finished early
-            share = 1.0 if done else rng.choice([0.3, 0.5, 0.6, 0.7, 0.9])
-            quantities = {q.pk: (q.target_value * Decimal(str(share))).quantize(Decimal("1"))
-                          for q in task.quantities.all()}
-            narrative = "（模拟数据）" + ("已按计划完成全部工作。" if done else "按计划推进中，已完成阶段性工作。")
-            if not done and rng.random() < 0.15:
-                continue  # not every unit has reported yet: these show up in the reminders
-            period = f"{AS_OF.year}-{AS_OF.month - 1:02d}"
-            if rng.random() > unit_diligence and not done:
-                continue  # a less diligent unit has not reported last month yet: shows in reminders and 考评
-            report = actions.submit_progress(task, acting_user=reporter, narrative=narrative, period=period,
-                                             quantities=quantities, marks_complete=done, today=AS_OF,
-                                             attachments=[SimpleUploadedFile("现场照片说明.txt", "模拟附件".encode())]
-                                             if roll < 0.1 else [])
-            if roll < 0.85 or done:
-                actions.review_progress(report, acting_user=coordinator, accept=True, expected_version=report.version)
-            elif roll < 0.92:
-                actions.review_progress(report, acting_user=coordinator, accept=False,
-                                        expected_version=report.version, reason="（模拟）请补充现场照片和完成数量")
-        # leave the current month's reports pending for a few tasks, so the review queue is not empty
-        for task in plan.tasks.filter(status=Task.Status.IN_PROGRESS).prefetch_related("lead_units")[:4]:
-            reporter = reporter_by_unit.get(task.lead_units.first().pk)
-            if reporter and not ProgressReport.objects.filter(task=task, period=f"{AS_OF:%Y-%m}").exists():
-                actions.submit_progress(task, acting_user=reporter, narrative="（模拟数据）本月进展：持续推进。",
-                                        period=f"{AS_OF:%Y-%m}", today=AS_OF)
+        diligence: dict[tuple, float] = {}  # how reliably each unit or town reports month by month
+        tasks = plan.tasks.prefetch_related("quantities", "parties__unit", "parties__town").order_by("order")
+        for task in tasks:
+            parties = list(task.parties.all())
+            for n, party in enumerate(parties):
+                reporter = self._reporter_for(party, plan.district)
+                key = (party.unit_id, party.town_id)
+                party_diligence = diligence.setdefault(key, rng.choice([0.5, 0.7, 0.85, 1.0]))
+                if party.unit_id:  # units keep a monthly history; towns report the latest month only
+                    for month in range(ISSUED_ON.month, AS_OF.month - 1):
+                        if rng.random() < party_diligence:
+                            with override_settings(ENVGOV_TODAY=f"{AS_OF.year}-{month:02d}-28"):
+                                earlier = actions.submit_progress(
+                                    task, acting_user=reporter, narrative=f"（模拟数据）{month}月进展：按计划推进。",
+                                    period=f"{AS_OF.year}-{month:02d}")
+                                actions.review_progress(earlier, acting_user=coordinator, accept=True,
+                                                        expected_version=earlier.version)
+                past_due = task.due_date is not None and task.due_date < AS_OF
+                roll = rng.random()
+                done = roll < (0.75 if past_due else 0.2)  # some year-round tasks are finished early
+                share = 1.0 if done else rng.choice([0.3, 0.5, 0.6, 0.7, 0.9])
+                quantities = {}
+                for q in task.quantities.all():
+                    if q.kind == q.Kind.RATE:  # a rate each party reaches on its own
+                        quantities[q.pk] = (q.target_value * Decimal(str(share))).quantize(Decimal("0.1"))
+                    else:  # a count the parties add up to
+                        quantities[q.pk] = (q.target_value * Decimal(str(share)) / len(parties)).quantize(Decimal("1"))
+                narrative = "（模拟数据）" + ("已按计划完成全部工作。" if done else "按计划推进中，已完成阶段性工作。")
+                if not done and rng.random() < 0.15:
+                    continue  # not every party has reported yet: these show up in the reminders
+                if rng.random() > party_diligence and not done:
+                    continue  # a less diligent party has not reported last month yet: reminders and 考评
+                period = f"{AS_OF.year}-{AS_OF.month - 1:02d}"
+                report = actions.submit_progress(
+                    task, acting_user=reporter, narrative=narrative, period=period, quantities=quantities,
+                    marks_complete=done, today=AS_OF,
+                    attachments=[SimpleUploadedFile("现场照片说明.txt", "模拟附件".encode())] if roll < 0.1 else [])
+                if roll < 0.85 or done:
+                    actions.review_progress(report, acting_user=coordinator, accept=True,
+                                            expected_version=report.version)
+                elif roll < 0.92:
+                    actions.review_progress(report, acting_user=coordinator, accept=False,
+                                            expected_version=report.version, reason="（模拟）请补充现场照片和完成数量")
+        # leave the current month's reports pending for a few parties, so the review queue is not empty
+        from envgov.apps.plans.models import TaskParty
+
+        waiting = (TaskParty.objects.filter(task__plan=plan, status=TaskParty.Status.IN_PROGRESS, unit__isnull=False)
+                   .select_related("task", "unit").order_by("task__order", "id"))[:4]
+        for party in waiting:
+            if not ProgressReport.objects.filter(party=party, period=f"{AS_OF:%Y-%m}").exists():
+                actions.submit_progress(party.task, acting_user=self._reporter_for(party, plan.district),
+                                        narrative="（模拟数据）本月进展：持续推进。", period=f"{AS_OF:%Y-%m}",
+                                        today=AS_OF)
 
     def _print_logins(self) -> None:
         self.stdout.write("\n演示账号（模拟数据，密码均为 %s）：" % DEMO_PASSWORD)
