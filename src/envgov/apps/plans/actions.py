@@ -20,6 +20,7 @@ from django.utils.translation import pgettext
 
 from envgov.apps.accounts.models import User
 from envgov.apps.accounts.scope import plans_for, reports_for, require, supervision_for, tasks_for
+from envgov.apps.notices import ledger as notices
 from envgov.apps.plans import audit, clock
 from envgov.apps.plans.models import (
     Attachment,
@@ -144,6 +145,7 @@ def update_task(
         task.cooperating_units.set(cooperating_units)
     audit.record(actor=acting_user, action="update", obj=task, plan=task.plan, before=before,
                  after=audit.snapshot(task), note=reason)
+    notices.task_edited(task, before, audit.snapshot(task), reason)
     return task
 
 
@@ -251,6 +253,7 @@ def review_progress(
     report.save()
     audit.record(actor=acting_user, action="accept" if accept else "return", obj=report, plan=report.task.plan,
                  before=before, after=audit.snapshot(report), note=reason)
+    notices.report_reviewed(report)
     if accept:
         _apply_accepted(report, acting_user)
     return report
@@ -356,6 +359,7 @@ def flag_overdue_and_lagging(plan: Plan, today: dt.date, *, acting_user: User | 
             )
             audit.record(actor=acting_user, action="open", obj=item, plan=plan, after=audit.snapshot(item),
                          note="系统每日自动检查")
+            notices.supervision_opened(item)
             if source == SupervisionItem.Source.OVERDUE:
                 result.overdue += 1
             else:
@@ -382,6 +386,7 @@ def open_supervision(
         addressee_town=addressee_town, created_by=acting_user,
     )
     audit.record(actor=acting_user, action="open", obj=item, plan=plan, after=audit.snapshot(item))
+    notices.supervision_opened(item)
     return item
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
+from envgov.apps.notices import actions as notice_actions
+from envgov.apps.notices import ledger as notices
 from envgov.apps.plans import actions, clock
 from envgov.apps.plans.models import Plan
 
@@ -21,9 +23,11 @@ class Command(BaseCommand):
         for plan in Plan.objects.filter(status=Plan.Status.ISSUED).select_related("district"):
             result = actions.flag_overdue_and_lagging(plan, today)
             owed = actions.owed_reports(plan, today)
+            reminded = notices.remind_reports_due(plan, today)
             self.stdout.write(
                 f"{plan.district} {plan.year}《{plan.title}》：新增逾期督办 {result.overdue} 项，"
-                f"滞后督办 {result.lagging} 项；本期欠报 {len(owed)} 个单位/街乡镇"
+                f"滞后督办 {result.lagging} 项；本期欠报 {len(owed)} 个单位/街乡镇；发出填报提醒 {reminded} 条"
             )
             for who, tasks in sorted(owed.items(), key=lambda kv: -len(kv[1])):
                 self.stdout.write(f"  {who}：{len(tasks)} 项（{'、'.join(t.code for t in tasks[:8])}{'…' if len(tasks) > 8 else ''}）")
+        self.stdout.write(f"每日通知摘要：发出邮件 {notice_actions.send_digest(today)} 封")
