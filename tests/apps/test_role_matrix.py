@@ -46,11 +46,15 @@ VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
     "draft_id": [("draft", DISTRICT), ("other_draft", OTHER)],
     "token_id": [("token_coordinator", {"coordinator"}), ("token_unit_a", {"unit_a"})],
     "attachment_id": [("attachment_unit_a", OVERSIGHT | {"unit_a"}), ("attachment_unit_b", OVERSIGHT)],
+    # a notice is its recipient's alone: not even the administrator opens someone else's
+    "notice_id": [("notice_unit_a", {"unit_a"}), ("notice_coordinator", {"coordinator"}),
+                  ("notice_other", {"other_coordinator"})],
 }
 # routes that answer GET with 405 once the gate is passed (the object is only looked up on POST);
 # a route added later is recognised by probing (GET → 405) and then tested with POST too
 POST_ONLY = {"plan_issue", "run_daily_check", "review_report", "revoke_token", "exceptional_day_add",
-             "air_recompute", "air_parameters_save", "logout"}
+             "air_recompute", "air_parameters_save", "logout", "notice_open", "notice_read_all",
+             "notice_preferences"}
 # allowed outcome of GET where it is not 200/302
 ALLOWED_GET = {"api-root": {404}}
 
@@ -70,6 +74,9 @@ def _payload(route: str, obj, persona: str) -> dict:
         "air_import": {}, "exceptional_day_add": {"day": "2024-03-15", "note": "矩阵沙尘"}, "air_recompute": {},
         "air_parameters_save": {"p_o3_daily_max_8h_min_windows": "15", "reason": "矩阵"},
         "login": {"username": "nobody", "password": "wrong"}, "logout": {}, "set_language": {"language": "en"},
+        "notice_open": {}, "notice_read_all": {}, "notice_preferences": {"delivery": "digest", "email": "on"},
+        "notice_channel": {"kind": "wecom", "webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=m",
+                           "enabled": "on", "version": 1},
     }.get(route, {})  # a route added later: an empty form still exercises its gate and its scope
 
 
@@ -79,7 +86,7 @@ POST_ROLES = {"supervision_detail": {"admin", "coordinator", "unit_reporter", "t
 WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail", "plan_issue",
                 "run_daily_check", "revoke_token", "tokens", "ledger_import", "plan_import", "plan_draft",
                 "air_import", "exceptional_day_add", "air_recompute", "air_parameters_save", "login", "logout",
-                "set_language"}
+                "set_language", "notice_open", "notice_read_all", "notice_preferences", "notice_channel"}
 
 
 # ---------------------------------------------------------------- walking the resolver
@@ -156,6 +163,11 @@ def objs(world):
                                                         file=SimpleUploadedFile("抽检报告.pdf", b"%PDF-1.4"))
     o["attachment_unit_b"] = Attachment.objects.create(report=o["report_unit_b"], name="推广清单.pdf",
                                                         file=SimpleUploadedFile("推广清单.pdf", b"%PDF-1.4"))
+    from envgov.apps.notices.actions import notify
+
+    for label, who in (("notice_unit_a", "unit_a"), ("notice_coordinator", "coordinator"),
+                       ("notice_other", "other_coordinator")):
+        o[label] = notify([world[who]], kind="report_due", title="矩阵通知", url="/my/", key=f"matrix:{label}")[0]
     for key in ("item_unit_a", "item_unit_b", "item_other"):
         o[key].closure_evidence.save("核实.txt", ContentFile(b"ok"))
     o["clients"] = {ANON: Client()}
@@ -173,7 +185,8 @@ def fingerprint() -> dict:
         if model._meta.app_label in ("sessions", "contenttypes", "auth", "admin"):
             continue
         names = {f.attname for f in model._meta.concrete_fields}
-        cols = [c for c in ("version", "status", "revoked", "title", "due_date", "narrative", "revision") if c in names]
+        cols = [c for c in ("version", "status", "revoked", "title", "due_date", "narrative", "revision", "read_at",
+                            "delivery", "webhook_url") if c in names]
         out[model._meta.label] = list(model._default_manager.order_by("pk").values_list("pk", *cols))
     return out
 
@@ -378,9 +391,13 @@ def test_allowed_payloads_really_write(objs):
         ("supervision/<int:item_id>/", "coordinator", "item_unit_b"),
         ("account/tokens/<int:token_id>/revoke/", "unit_a", "token_unit_a"),
         ("plans/import/<int:draft_id>/", "coordinator", "draft"),
+        ("notices/<int:notice_id>/open/", "unit_a", "notice_unit_a"),
+        ("notices/read-all/", "coordinator", None),
+        ("notices/preferences/", "town_a", None),
+        ("notices/channel/", "admin", None),
     ]:
         name = next(n for r, n, _ in PAGE_ROUTES if r == route)
-        obj = objs[label]
+        obj = objs[label] if label else None
         before = fingerprint()
         with transaction.atomic():
             objs["clients"][persona].post(fill(route, kwargs_for(route, obj)), _payload(name, obj, persona))
