@@ -412,7 +412,7 @@ def test_channel_page_saves_audits_without_the_key_and_sends_a_test(people, robo
     c = Client()
     c.force_login(w["coordinator"])
     assert c.get("/notices/channel/").status_code == 200
-    r = c.post("/notices/channel/", {"kind": "wecom", "webhook_url": "ftp://example/x", "version": 1})
+    r = c.post("/notices/channel/", {"kind": "wecom", "webhook_url": "ftp://example.com/robot", "version": 1})
     assert r.status_code == 200 and "Webhook 地址应以 https:// 或 http:// 开头" in r.content.decode()
     assert not DistrictChannel.objects.filter(enabled=True).exists()
     r = c.post("/notices/channel/", {"kind": "wecom", "webhook_url": robot.url, "enabled": "on", "version": 1})
