@@ -11,10 +11,14 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import os
+import subprocess
+import sys
 import threading
 import urllib.parse
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -432,3 +436,25 @@ def test_channel_page_saves_audits_without_the_key_and_sends_a_test(people, robo
     reporter = Client()
     reporter.force_login(w["unit_a"])
     assert reporter.get("/notices/channel/").status_code == 403
+
+
+# ---------------------------------------------------------------- settings
+
+def _django(args: list[str], env_extra: dict[str, str], tmp_path) -> subprocess.CompletedProcess:  # noqa: ANN001
+    """A fresh process, so settings.py reads the given environment (no ENVGOV_/DJANGO_ variables leak in)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ENVGOV_", "DJANGO_")) and k != "DATABASE_URL"}
+    env.update({"PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"), "ENVGOV_DATA_DIR": str(tmp_path),
+                "DJANGO_SETTINGS_MODULE": "envgov.web.settings", **env_extra})
+    return subprocess.run([sys.executable, "-m", "django", *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_mail_settings_come_from_the_environment(tmp_path):
+    show = ("shell", "-c", "from django.conf import settings as s; print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, "
+            "s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_TLS, s.EMAIL_USE_SSL, s.DEFAULT_FROM_EMAIL)")
+    console = _django(list(show), {}, tmp_path)
+    assert "django.core.mail.backends.console.EmailBackend" in console.stdout, console.stderr
+    smtp = _django(list(show), {"ENVGOV_EMAIL_HOST": "smtp.example.gov.cn", "ENVGOV_EMAIL_PORT": "465",
+                                "ENVGOV_EMAIL_USER": "envgov", "ENVGOV_EMAIL_PASSWORD": "pw",
+                                "ENVGOV_EMAIL_USE_SSL": "1", "ENVGOV_EMAIL_FROM": "envgov@example.gov.cn"}, tmp_path)
+    assert smtp.stdout.split()[-8:] == ["django.core.mail.backends.smtp.EmailBackend", "smtp.example.gov.cn", "465",
+                                        "envgov", "pw", "False", "True", "envgov@example.gov.cn"], smtp.stderr
