@@ -44,13 +44,18 @@ VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
                   ("report_unit_b", OVERSIGHT)],
     "item_id": [("item_unit_a", OVERSIGHT | {"unit_a"}), ("item_unit_b", OVERSIGHT), ("item_other", OTHER)],
     "draft_id": [("draft", DISTRICT), ("other_draft", OTHER)],
+    "target_id": [("target", OVERSIGHT), ("other_target", OTHER)],
     "token_id": [("token_coordinator", {"coordinator"}), ("token_unit_a", {"unit_a"})],
     "attachment_id": [("attachment_unit_a", OVERSIGHT | {"unit_a"}), ("attachment_unit_b", OVERSIGHT)],
+    # a notice is its recipient's alone: not even the administrator opens someone else's
+    "notice_id": [("notice_unit_a", {"unit_a"}), ("notice_coordinator", {"coordinator"}),
+                  ("notice_other", {"other_coordinator"})],
 }
 # routes that answer GET with 405 once the gate is passed (the object is only looked up on POST);
 # a route added later is recognised by probing (GET → 405) and then tested with POST too
 POST_ONLY = {"plan_issue", "run_daily_check", "review_report", "revoke_token", "exceptional_day_add",
-             "air_recompute", "air_parameters_save", "logout", "withdraw_report", "task_comment", "task_close"}
+             "air_recompute", "air_parameters_save", "logout", "withdraw_report", "task_comment", "task_close",
+             "notice_open", "notice_read_all", "notice_preferences"}
 # allowed outcome of GET where it is not 200/302
 ALLOWED_GET = {"api-root": {404}}
 
@@ -66,6 +71,9 @@ def _payload(route: str, obj, persona: str) -> dict:
         "supervision_detail": ({"op": "respond", "response": "矩阵反馈", "version": version}
                                if persona in ("unit_a", "town_a") else {"op": "close", "note": "矩阵销号", "version": version}),
         "withdraw_report": {"version": version}, "task_comment": {"body": "矩阵留言"},
+        "target_actual": {"value": "88", "as_of": "2024-08-31", "source": "矩阵来源", "version": version},
+        "plan_reporting": {"report_frequency": "monthly", "report_due_day": "10", "report_due_next_month": "on",
+                           "version": version},
         "task_close": {"reason": "矩阵关闭", "version": version},
         "review_queue": {"report": ["0"]},
         "plan_issue": {}, "run_daily_check": {}, "revoke_token": {}, "tokens": {"name": "矩阵"},
@@ -73,6 +81,9 @@ def _payload(route: str, obj, persona: str) -> dict:
         "air_import": {}, "exceptional_day_add": {"day": "2024-03-15", "note": "矩阵沙尘"}, "air_recompute": {},
         "air_parameters_save": {"p_o3_daily_max_8h_min_windows": "15", "reason": "矩阵"},
         "login": {"username": "nobody", "password": "wrong"}, "logout": {}, "set_language": {"language": "en"},
+        "notice_open": {}, "notice_read_all": {}, "notice_preferences": {"delivery": "digest", "email": "on"},
+        "notice_channel": {"kind": "wecom", "webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=m",
+                           "enabled": "on", "version": 1},
     }.get(route, {})  # a route added later: an empty form still exercises its gate and its scope
 
 
@@ -84,7 +95,9 @@ POST_ROLES = {"supervision_detail": {"admin", "coordinator", "unit_reporter", "t
 WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail", "plan_issue",
                 "run_daily_check", "revoke_token", "tokens", "ledger_import", "plan_import", "plan_draft",
                 "air_import", "exceptional_day_add", "air_recompute", "air_parameters_save", "login", "logout",
-                "set_language", "withdraw_report", "task_comment", "task_close", "review_queue"}
+                "set_language", "withdraw_report", "task_comment", "task_close", "review_queue", "target_actual",
+                "plan_reporting", "notice_open",
+                "notice_read_all", "notice_preferences", "notice_channel"}
 
 
 # ---------------------------------------------------------------- walking the resolver
@@ -155,12 +168,24 @@ def objs(world):
                                  ("other_draft", "other_coordinator", world["other_plan"].district)):
         o[label] = PlanDraft.objects.create(district=district, filename="计划.docx", uploaded_by=world[who],
                                             original_text="一、任务", data={"targets": [], "tasks": []})
+    from envgov.apps.plans.models import Indicator, Target
+
+    water = Indicator.objects.create(code="water_cod_t", name="COD排放量", unit="吨", area_code="water")
+    o["target"] = Target.objects.create(plan=world["plan"], area=world["task_unit_a"].area, indicator=water,
+                                        comparator="<=", value=100)
+    o["other_target"] = Target.objects.create(plan=world["other_plan"], area=world["other_task"].area,
+                                              indicator=water, comparator="<=", value=100)
     o["token_coordinator"] = ApiToken.issue(world["coordinator"], "矩阵")[0]
     o["token_unit_a"] = ApiToken.issue(world["unit_a"], "矩阵")[0]
     o["attachment_unit_a"] = Attachment.objects.create(report=o["report_unit_a"], name="抽检报告.pdf",
                                                         file=SimpleUploadedFile("抽检报告.pdf", b"%PDF-1.4"))
     o["attachment_unit_b"] = Attachment.objects.create(report=o["report_unit_b"], name="推广清单.pdf",
                                                         file=SimpleUploadedFile("推广清单.pdf", b"%PDF-1.4"))
+    from envgov.apps.notices.actions import notify
+
+    for label, who in (("notice_unit_a", "unit_a"), ("notice_coordinator", "coordinator"),
+                       ("notice_other", "other_coordinator")):
+        o[label] = notify([world[who]], kind="report_due", title="矩阵通知", url="/my/", key=f"matrix:{label}")[0]
     for key in ("item_unit_a", "item_unit_b", "item_other"):
         o[key].closure_evidence.save("核实.txt", ContentFile(b"ok"))
     o["clients"] = {ANON: Client()}
@@ -178,7 +203,8 @@ def fingerprint() -> dict:
         if model._meta.app_label in ("sessions", "contenttypes", "auth", "admin"):
             continue
         names = {f.attname for f in model._meta.concrete_fields}
-        cols = [c for c in ("version", "status", "revoked", "title", "due_date", "narrative", "revision") if c in names]
+        cols = [c for c in ("version", "status", "revoked", "title", "due_date", "narrative", "revision", "read_at",
+                            "delivery", "webhook_url") if c in names]
         out[model._meta.label] = list(model._default_manager.order_by("pk").values_list("pk", *cols))
     return out
 
@@ -383,9 +409,13 @@ def test_allowed_payloads_really_write(objs):
         ("supervision/<int:item_id>/", "coordinator", "item_unit_b"),
         ("account/tokens/<int:token_id>/revoke/", "unit_a", "token_unit_a"),
         ("plans/import/<int:draft_id>/", "coordinator", "draft"),
+        ("notices/<int:notice_id>/open/", "unit_a", "notice_unit_a"),
+        ("notices/read-all/", "coordinator", None),
+        ("notices/preferences/", "town_a", None),
+        ("notices/channel/", "admin", None),
     ]:
         name = next(n for r, n, _ in PAGE_ROUTES if r == route)
-        obj = objs[label]
+        obj = objs[label] if label else None
         before = fingerprint()
         with transaction.atomic():
             objs["clients"][persona].post(fill(route, kwargs_for(route, obj)), _payload(name, obj, persona))

@@ -58,10 +58,11 @@ def parse_period(code: str) -> Period:
 
 def due_date(period: Period, due_day: int, next_month: bool = True) -> dt.date:
     """The day by which a period's report is due: `due_day` of the month after the period (default), or
-    of the period's last month when the plan asks for the report before the period ends."""
+    of the period's last month when the plan asks for the report before the period ends; a day past the
+    month's end (31 in February) is its last day."""
     month_start = _add_months(period.end.replace(day=1), 1 if next_month else 0)
-    day = max(1, min(int(due_day), 28))
-    return month_start.replace(day=day)
+    month_end = _add_months(month_start, 1) - dt.timedelta(days=1)
+    return month_start.replace(day=max(1, min(int(due_day), month_end.day)))  # 31 = the month's last day
 
 
 def owed_period(today: dt.date, frequency: str, due_day: int, next_month: bool = True) -> Period:
@@ -92,6 +93,14 @@ def expected_share(year_start: dt.date, due: dt.date, today: dt.date) -> float:
     if span <= 0:
         return 1.0
     return min(1.0, max(0.0, (today - year_start).days / span))
+
+
+def target_status(comparator: str, target, actual) -> str:  # noqa: ANN001 - numbers of one kind
+    """met / not_met / unknown: the actual figure against the target by the plan's comparator."""
+    if actual is None:
+        return "unknown"
+    ok = {"<=": actual <= target, ">=": actual >= target, "=": actual == target}[comparator]
+    return "met" if ok else "not_met"
 
 
 def escalation_level(response_due: dt.date, today: dt.date) -> int:

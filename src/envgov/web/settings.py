@@ -12,6 +12,14 @@ Every environment variable is read here, once, with its type and default:
   ENVGOV_REDIS_URL      shared cache (login throttling, sessions) for several server processes;
                         default: per-process memory
   DATABASE_URL          database URL; default is the embedded SQLite file in ENVGOV_DATA_DIR
+  ENVGOV_EMAIL_HOST     SMTP server for notice e-mails; unset = e-mails are printed to the console
+  ENVGOV_EMAIL_PORT     SMTP port (default 587)
+  ENVGOV_EMAIL_USER     SMTP user name (default none)
+  ENVGOV_EMAIL_PASSWORD SMTP password (default none)
+  ENVGOV_EMAIL_USE_TLS  1 = STARTTLS (default 1); ENVGOV_EMAIL_USE_SSL 1 = implicit TLS, e.g. port 465
+  ENVGOV_EMAIL_FROM     sender address of notice e-mails (default envgov@localhost)
+  ENVGOV_SITE_URL       the site's public address (https://envgov.example.gov.cn), put in front of the
+                        links of e-mails and group-robot messages; unset = links are site paths only
 """
 from __future__ import annotations
 
@@ -55,6 +63,7 @@ INSTALLED_APPS = [
     "envgov.apps.audit",
     "envgov.apps.plans",
     "envgov.apps.monitoring",
+    "envgov.apps.notices",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +96,7 @@ TEMPLATES = [
                 "envgov.apps.accounts.context.user_scope",
                 "envgov.apps.accounts.context.demo_clock",
                 "envgov.apps.accounts.context.owed_badge",
+                "envgov.apps.notices.context.unread_notices",
             ],
         },
     }
@@ -131,6 +141,23 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 OBSERVATION_LAKE = DATA_DIR / "lake"
 ENVGOV_TODAY = os.environ.get("ENVGOV_TODAY") or None
+
+# Notice e-mail: SMTP when ENVGOV_EMAIL_HOST is set, else printed to the console (tests use locmem).
+EMAIL_HOST = os.environ.get("ENVGOV_EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("ENVGOV_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("ENVGOV_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("ENVGOV_EMAIL_PASSWORD", "")
+    EMAIL_USE_SSL = _env_bool("ENVGOV_EMAIL_USE_SSL", False)
+    EMAIL_USE_TLS = _env_bool("ENVGOV_EMAIL_USE_TLS", not EMAIL_USE_SSL)
+    EMAIL_TIMEOUT = 10
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("ENVGOV_EMAIL_FROM", "envgov@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+ENVGOV_SITE_URL = os.environ.get("ENVGOV_SITE_URL", "").rstrip("/")
+NOTICE_WEBHOOK_TIMEOUT = 5  # seconds; a group robot that does not answer is logged and skipped
 
 REDIS_URL = os.environ.get("ENVGOV_REDIS_URL", "")
 CACHES = {"default": (

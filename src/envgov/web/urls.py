@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("envgov.apps.audit.urls")),
     path("", include("envgov.apps.plans.urls")),
     path("monitoring/", include("envgov.apps.monitoring.urls")),
+    path("notices/", include("envgov.apps.notices.urls")),
     path("admin/", admin.site.urls),
 ]
 # Uploaded files are never served as open media: attachments and evidence go through scoped downloads.

@@ -42,6 +42,9 @@ ACTIONS: dict[str, Any] = {
     "comment": gettext_lazy("留言"),
     "reopen": gettext_lazy("重新督办"),
     "progress": gettext_lazy("更新任务进度"),
+    "enter_actual": gettext_lazy("填报目标实际值"),
+    "channel": gettext_lazy("设置通知渠道"),
+    "delete": gettext_lazy("删除"),
 }
 # the same code reads differently on some subjects
 ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {

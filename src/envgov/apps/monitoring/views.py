@@ -51,7 +51,9 @@ def air_dashboard(request: HttpRequest) -> HttpResponse:
     counts = {}
     for d in days:
         counts[d["level"]] = counts.get(d["level"], 0) + 1
-    chart = {"days": [[d["day"].isoformat(), d["aqi"], d["level"], d["primary_pollutants"]] for d in days],
+    from envgov.apps.monitoring.templatetags.air import pollutants
+
+    chart = {"days": [[d["day"].isoformat(), d["aqi"], d["level"], pollutants(d["primary_pollutants"])] for d in days],
              "levels": levels}
     return render(request, "monitoring/air_dashboard.html", {
         "days": days[-30:][::-1], "n_days": len(days), "stations": stations, "targets": targets,

@@ -22,6 +22,7 @@ from envgov.apps.accounts.models import User
 from envgov.apps.accounts.scope import plans_for, reports_for, require, supervision_for, tasks_for
 from envgov.apps.audit import clock
 from envgov.apps.audit import log as audit
+from envgov.apps.notices import ledger as notices
 from envgov.apps.plans import progress
 from envgov.apps.plans.models import (
     Attachment,
@@ -154,6 +155,7 @@ def update_task(
     if keep_revision:
         keep_plan_revision(task.plan, acting_user, reason or f"修改任务 {task.code}")
     before = task_snapshot(task)
+    quantities_before = _quantity_lines(task)
     parties_before = {p.pk: p for p in progress.current_parties(task)}
     for key, value in changes.items():
         setattr(task, key, value)
@@ -170,7 +172,7 @@ def update_task(
                     raise ValidationError(_("“%(name)s”不属于%(district)s") % {"name": v, "district": task.plan.district})
             getattr(task, attr).set(values)
     if quantities is not None:
-        _set_quantities(task, quantities)
+        _set_quantities(task, quantities, acting_user, reason)
     progress.sync_parties(task, clock.today())
     parties_after = {p.pk: p for p in progress.current_parties(Task.objects.get(pk=task.pk))}
     added = [p for pk, p in parties_after.items() if pk not in parties_before]
@@ -182,25 +184,31 @@ def update_task(
     audit.record(actor=acting_user, action="update", obj=task, plan=task.plan, before=before,
                  after=after, note=reason)
     task.refresh_from_db()
+    notices.task_edited(task, {**before, "quantities": quantities_before},
+                        {**after, "quantities": _quantity_lines(task)}, reason)
     task.edit_effect = {"added": added, "removed": removed, "before": before, "after": after}
     return task
 
 
 def task_snapshot(task: Task) -> dict:
     """The task as its history shows it: fields, assignment and quantities by name."""
-    out = audit.snapshot(task, ["title", "body", "due_date", "all_towns", "lead_units", "cooperating_units",
-                                "towns", "closure_reason"])
-    out["quantities"] = [f"{q.name}：{_num(q.target_value)}{q.unit}" for q in task.quantities.order_by("id")]
-    return out
+    return audit.snapshot(task, ["title", "body", "due_date", "all_towns", "lead_units", "cooperating_units",
+                                 "towns", "closure_reason"])
+
+
+def _quantity_lines(task: Task) -> list[str]:
+    return [f"{q.name}：{_num(q.target_value)}{q.unit}" for q in task.quantities.order_by("id")]
 
 
 def _num(value: Decimal) -> str:
     return format(value.normalize(), "f") if value == value.to_integral() else str(value)
 
 
-def _set_quantities(task: Task, edits: list[QuantityEdit]) -> None:
+def _set_quantities(task: Task, edits: list[QuantityEdit], acting_user: User, reason: str) -> None:
+    """Each quantity added, changed or removed is its own audit entry (the task's history shows them)."""
     from envgov.apps.plans.models import Quantity
 
+    fields = ["name", "unit", "target_value", "kind"]
     existing = {q.pk: q for q in task.quantities.all()}
     keep = set()
     for e in edits:
@@ -212,18 +220,26 @@ def _set_quantities(task: Task, edits: list[QuantityEdit]) -> None:
             q = existing.get(e.pk)
             if q is None:
                 raise ValidationError(_("工作量不属于该任务"))
+            was = audit.snapshot(q, fields)
             q.name, q.unit, q.target_value = e.name.strip()[:200], e.unit.strip()[:20], e.target_value
             q.kind = progress.quantity_kind(q.unit)
             q.save()
             keep.add(q.pk)
+            if audit.snapshot(q, fields) != was:
+                audit.record(actor=acting_user, action="update", obj=q, plan=task.plan, before=was,
+                             after=audit.snapshot(q, fields), note=reason)
         else:
             q = Quantity.objects.create(task=task, name=e.name.strip()[:200], unit=e.unit.strip()[:20],
                                         target_value=e.target_value, kind=progress.quantity_kind(e.unit))
             keep.add(q.pk)
+            audit.record(actor=acting_user, action="create", obj=q, plan=task.plan, after=audit.snapshot(q, fields),
+                         note=reason)
     for pk, q in existing.items():
         if pk not in keep:
             if q.progress.exists():
                 raise ValidationError(_("“%(name)s”已有填报数据，不能删除") % {"name": q.name})
+            audit.record(actor=acting_user, action="delete", obj=q, plan=task.plan, before=audit.snapshot(q, fields),
+                         note=reason)
             q.delete()
 
 
@@ -389,6 +405,7 @@ def review_progress(
            "" if accept else reason.strip())
     audit.record(actor=acting_user, action="accept" if accept else "return", obj=report, plan=report.task.plan,
                  before=before, after=audit.snapshot(report), note=reason)
+    notices.report_reviewed(report)
     if accept:
         _apply_accepted(report, acting_user)
     return report
@@ -574,6 +591,7 @@ def flag_overdue_and_lagging(plan: Plan, today: dt.date, *, acting_user: User | 
             audit.record(actor=acting_user, action="reopen" if previous else "open", obj=item, plan=plan,
                          after=audit.snapshot(item), note="系统每日自动检查")
             result.reopened += previous is not None
+            notices.supervision_opened(item)
             if source == SupervisionItem.Source.OVERDUE:
                 result.overdue += 1
             else:
@@ -600,6 +618,7 @@ def open_supervision(
         addressee_town=addressee_town, created_by=acting_user,
     )
     audit.record(actor=acting_user, action="open", obj=item, plan=plan, after=audit.snapshot(item))
+    notices.supervision_opened(item)
     return item
 
 
@@ -648,3 +667,50 @@ def close_supervision(
     audit.record(actor=acting_user, action="close", obj=item, plan=item.plan, before=before,
                  after=audit.snapshot(item))
     return item
+
+
+# ---------------------------------------------------------------- targets and plan settings
+
+@transaction.atomic
+def enter_target_actual(
+    target, *, acting_user: User, value: Decimal, as_of: dt.date, source: str, expected_version: int,  # noqa: ANN001
+) -> None:
+    """A coordinator enters a target's actual figure that the platform cannot compute yet, with its source
+    and date. It is kept beside a computed value, which takes over once it exists."""
+    from envgov.apps.plans.models import Target
+
+    require(is_reviewer(acting_user), "只有统筹协调人员可以填报目标实际值")
+    require(plans_for(acting_user).filter(pk=target.plan_id).exists(), "该目标不在您的管辖范围内")
+    if not (source or "").strip():
+        raise ValidationError({"source": _("请写明数据来源（如 市生态环境局月报）")})
+    _bump(Target, target.pk, expected_version,
+          _("该目标已被他人修改，您的修改未保存。请刷新页面查看最新内容后再提交。"))
+    target.refresh_from_db()
+    fields = ["entered_value", "entered_as_of", "entered_source", "entered_by"]
+    before = audit.snapshot(target, fields)
+    target.entered_value, target.entered_as_of = value, as_of
+    target.entered_source, target.entered_by = source.strip()[:200], acting_user
+    target.save(update_fields=fields)
+    audit.record(actor=acting_user, action="enter_actual", obj=target, plan=target.plan, before=before,
+                 after=audit.snapshot(target, fields))
+
+
+@transaction.atomic
+def set_reporting(plan: Plan, *, acting_user: User, frequency: str, due_day: int, next_month: bool,
+                  expected_version: int) -> Plan:
+    """The plan's reporting period (monthly or quarterly) and the day each period's report is due."""
+    require(is_reviewer(acting_user), "只有统筹协调人员可以设置填报要求")
+    require(plans_for(acting_user).filter(pk=plan.pk).exists(), "该计划不在您的管辖范围内")
+    if frequency not in Plan.Frequency.values:
+        raise ValidationError({"report_frequency": _("填报频次只能是每月或每季度")})
+    if not 1 <= int(due_day) <= 31:
+        raise ValidationError({"report_due_day": _("报送日须在 1 到 31 之间")})
+    _bump(Plan, plan.pk, expected_version, _("该计划已被他人修改，您的修改未保存。请刷新页面后再提交。"))
+    plan.refresh_from_db()
+    fields = ["report_frequency", "report_due_day", "report_due_next_month"]
+    before = audit.snapshot(plan, fields)
+    plan.report_frequency, plan.report_due_day, plan.report_due_next_month = frequency, int(due_day), bool(next_month)
+    plan.save(update_fields=fields)
+    audit.record(actor=acting_user, action="update", obj=plan, plan=plan, before=before,
+                 after=audit.snapshot(plan, fields), note="填报要求")
+    return plan

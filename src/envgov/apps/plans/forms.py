@@ -178,3 +178,25 @@ class TaskEditForm(forms.Form):
 
 class LedgerImportForm(forms.Form):
     file = forms.FileField(label=_("台账 Excel 文件（.xlsx）"))
+
+
+class TargetActualForm(forms.Form):
+    value = forms.DecimalField(label=_("实际值"), max_digits=14, decimal_places=4)
+    as_of = forms.DateField(label=_("截至日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    source = forms.CharField(label=_("数据来源"), max_length=200,
+                             help_text=_("如 市生态环境局水环境质量月报、区统计局"))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReportingForm(forms.Form):
+    report_frequency = forms.ChoiceField(label=_("进展填报频次"), choices=())
+    report_due_day = forms.IntegerField(label=_("报送日"), min_value=1, max_value=31)
+    report_due_next_month = forms.BooleanField(label=_("次月报送"), required=False,
+                                               help_text=_("不勾选：本期最后一个月该日前报送"))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        from envgov.apps.plans.models import Plan
+
+        super().__init__(*args, **kwargs)
+        self.fields["report_frequency"].choices = Plan.Frequency.choices

@@ -48,7 +48,7 @@ class Plan(models.Model):
         _("进展填报频次"), max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY
     )
     report_due_day = models.PositiveSmallIntegerField(
-        _("报送日"), default=5, help_text=_("每期进展在该日前报送（1–28）")
+        _("报送日"), default=5, help_text=_("每期进展在该日前报送（1–31，超过当月天数取月末）")
     )
     report_due_next_month = models.BooleanField(
         _("次月报送"), default=True, help_text=_("勾选：本期结束后的次月该日前报送；不勾选：本期最后一个月该日前报送")
@@ -137,6 +137,14 @@ class Target(models.Model):
     actual_value = models.DecimalField(_("实际值"), max_digits=14, decimal_places=4, null=True, blank=True)
     actual_as_of = models.DateField(_("实际值截至"), null=True, blank=True)
     actual_source = models.CharField(_("实际值来源"), max_length=200, blank=True)
+    # a figure the platform cannot compute yet (water, COD, carbon …), entered by a coordinator with its source;
+    # a computed actual value takes over when it exists, the entered one is kept beside it
+    entered_value = models.DecimalField(_("填报实际值"), max_digits=14, decimal_places=4, null=True, blank=True)
+    entered_as_of = models.DateField(_("填报值截至"), null=True, blank=True)
+    entered_source = models.CharField(_("填报值来源"), max_length=200, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("填报人"))
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("目标指标")
@@ -147,16 +155,20 @@ class Target(models.Model):
         return f"{self.indicator.name} {self.comparator} {self.value}{self.unit}"
 
     @property
+    def effective_value(self):  # noqa: ANN201 - Decimal | None
+        """The figure the target is judged on: the computed one where it exists, else the entered one."""
+        return self.actual_value if self.actual_value is not None else self.entered_value
+
+    @property
+    def uses_entered_value(self) -> bool:
+        return self.actual_value is None and self.entered_value is not None
+
+    @property
     def status(self) -> str:
-        """met / not_met / unknown — a comparison of the actual value with the target."""
-        if self.actual_value is None:
-            return "unknown"
-        ok = {
-            "<=": self.actual_value <= self.value,
-            ">=": self.actual_value >= self.value,
-            "=": self.actual_value == self.value,
-        }[self.comparator]
-        return "met" if ok else "not_met"
+        """met / not_met / unknown (envgov.rules.ledger.target_status)."""
+        from envgov.rules.ledger import target_status
+
+        return target_status(self.comparator, self.value, self.effective_value)
 
 
 class Task(models.Model):

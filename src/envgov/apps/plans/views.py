@@ -65,7 +65,8 @@ def plan_overview(request: HttpRequest, plan_id: int) -> HttpResponse:
     targets = plan.targets.select_related("indicator", "area")
     chart = {key: [{"name": c.label, "total": c.total, "completed": c.completed, "overdue": c.overdue} for c in rows]
              for key, rows in (("areas", data.by_area), ("units", data.by_unit))}
-    return render(request, "plans/overview.html", {"plan": plan, "o": data, "targets": targets, "chart": chart})
+    return render(request, "plans/overview.html", {"plan": plan, "o": data, "targets": targets, "chart": chart,
+                                                   "can_enter_actuals": actions.is_reviewer(request.user)})
 
 
 @scoped("any_user")
@@ -165,8 +166,27 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
         if actions.is_reviewer(user) and task.status != Task.Status.COMPLETED else None,
         "is_cooperating": party is None and user.role == R.UNIT_REPORTER
         and task.cooperating_units.filter(pk=user.unit_id).exists(),
+        "history": _task_history(task),
     }
     return render(request, "plans/task_detail.html", ctx)
+
+
+def _task_history(task: Task) -> list:
+    """The task's own changes (text, deadline, assignment, quantities, each party's 销号), newest first."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    from envgov.apps.audit.models import AuditLog
+    from envgov.apps.audit.present import describe
+    from envgov.apps.plans.models import Quantity
+
+    def of(model, ids) -> Q:  # noqa: ANN001
+        return Q(content_type=ContentType.objects.get_for_model(model), object_id__in=[str(i) for i in ids])
+
+    where = (of(Task, [task.pk]) | of(Quantity, task.quantities.values_list("pk", flat=True))
+             | of(TaskParty, task.parties.values_list("pk", flat=True)))
+    entries = AuditLog.objects.filter(where).select_related("actor", "content_type").order_by("-at", "-id")[:30]
+    return describe(entries)
 
 
 @scoped("reporter")
@@ -429,3 +449,56 @@ def assessment_export(request: HttpRequest, plan_id: int) -> HttpResponse:
     return response
 
 
+
+
+@scoped("reviewer")
+def target_actual(request: HttpRequest, target_id: int) -> HttpResponse:
+    """Enter a target's actual figure that the platform cannot compute yet (with its source and date)."""
+    from envgov.apps.plans.forms import TargetActualForm
+    from envgov.apps.plans.models import Target
+
+    target = get_object_or_404(Target.objects.filter(plan__in=plans_for(request.user))
+                               .select_related("plan", "indicator"), pk=target_id)
+    form = TargetActualForm(request.POST or None, initial={
+        "value": target.entered_value, "as_of": target.entered_as_of or _today(), "source": target.entered_source,
+        "version": target.version})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.enter_target_actual(target, acting_user=request.user, value=d["value"], as_of=d["as_of"],
+                                        source=d["source"], expected_version=d["version"])
+        except ValidationError as exc:
+            messages.error(request, actions.error_text(exc))
+        except actions.StaleEdit as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("实际值已保存"))
+            return redirect("plan_overview", plan_id=target.plan_id)
+    return render(request, "plans/target_actual.html", {"target": target, "form": form, "plan": target.plan})
+
+
+@scoped("reviewer")
+def plan_reporting(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The plan's reporting requirement: period and due day (every owed count and reminder follows it)."""
+    from envgov.apps.plans.forms import ReportingForm
+
+    plan = get_object_or_404(plans_for(request.user), pk=plan_id)
+    form = ReportingForm(request.POST or None, initial={
+        "report_frequency": plan.report_frequency, "report_due_day": plan.report_due_day,
+        "report_due_next_month": plan.report_due_next_month, "version": plan.version})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.set_reporting(plan, acting_user=request.user, frequency=d["report_frequency"],
+                                  due_day=d["report_due_day"], next_month=d["report_due_next_month"],
+                                  expected_version=d["version"])
+        except ValidationError as exc:
+            messages.error(request, actions.error_text(exc))
+        except actions.StaleEdit as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("填报要求已保存"))
+            return redirect("plan_overview", plan_id=plan.pk)
+    period = actions.current_period(plan, _today())
+    return render(request, "plans/plan_reporting.html", {
+        "plan": plan, "form": form, "period": period, "due": actions.period_due_date(plan, period)})

@@ -21,6 +21,8 @@ POLLUTANT_LABELS: dict[str, str] = {
     "so2": "二氧化硫", "no2": "二氧化氮", "pm10": "PM10", "co": "一氧化碳", "o3": "臭氧", "pm25": "PM2.5",
     "tsp": "总悬浮颗粒物", "nox": "氮氧化物", "pb": "铅", "bap": "苯并[a]芘",
 }
+# How daily reports write the six items (HJ 633 Table 1 names in chemical notation), e.g. 首要污染物 NO₂、PM2.5.
+POLLUTANT_SYMBOLS: dict[str, str] = {"so2": "SO₂", "no2": "NO₂", "pm10": "PM10", "co": "CO", "o3": "O₃", "pm25": "PM2.5"}
 # Averaging times used by breakpoints and limits. "8h" = 8-h moving mean (limits: daily maximum 8-h mean).
 AVERAGINGS: tuple[str, ...] = ("1h", "8h", "24h", "annual", "quarterly")
 

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='plan',
             name='report_due_day',
-            field=models.PositiveSmallIntegerField(default=5, help_text='每期进展在该日前报送（1–28）', verbose_name='报送日'),
+            field=models.PositiveSmallIntegerField(default=5, help_text='每期进展在该日前报送（1–31，超过当月天数取月末）', verbose_name='报送日'),
         ),
         migrations.AddField(
             model_name='plan',

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from envgov.apps.audit import clock
+from envgov.apps.notices import actions as notice_actions
+from envgov.apps.notices import ledger as notices
 from envgov.apps.plans import actions
 from envgov.apps.plans.models import Plan
 from envgov.apps.plans.owed import group_by_party, owed_by_parties
@@ -23,10 +25,13 @@ class Command(BaseCommand):
         for plan in Plan.objects.filter(status=Plan.Status.ISSUED).select_related("district"):
             result = actions.flag_overdue_and_lagging(plan, today)
             owed = group_by_party(owed_by_parties(plan, today))
+            reminded = notices.remind_reports_due(plan, today)
             self.stdout.write(
                 f"{plan.district} {plan.year}《{plan.title}》：新增逾期督办 {result.overdue} 项，"
-                f"滞后督办 {result.lagging} 项（其中重新督办 {result.reopened} 项）；本期欠报 {len(owed)} 个单位/街乡镇"
+                f"滞后督办 {result.lagging} 项（其中重新督办 {result.reopened} 项）；本期欠报 {len(owed)} 个单位/街乡镇；"
+                f"发出填报提醒 {reminded} 条"
             )
             for who, items in owed:
                 codes = "、".join(o.title.split(" ", 1)[0] for o in items[:8])
                 self.stdout.write(f"  {who}：{len(items)} 项（{codes}{'…' if len(items) > 8 else ''}）")
+        self.stdout.write(f"每日通知摘要：发出邮件 {notice_actions.send_digest(today)} 封")

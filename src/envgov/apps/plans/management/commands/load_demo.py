@@ -92,6 +92,7 @@ class Command(BaseCommand):
         self._simulate_progress(result.plan, coordinator)
         actions.flag_overdue_and_lagging(result.plan, AS_OF, acting_user=None)
         self._simulate_supervision(result.plan, coordinator)
+        self._simulate_notices(result.plan, coordinator)
         self._load_air(district, admin)
 
     def _simulate_supervision(self, plan: Plan, coordinator: User) -> None:
@@ -108,6 +109,24 @@ class Command(BaseCommand):
             if i % 3 == 0:
                 actions.close_supervision(item, acting_user=coordinator, expected_version=item.version,
                                           note="（模拟数据）经核实进度已追上，同意销号。")
+
+    def _simulate_notices(self, plan: Plan, coordinator: User) -> None:
+        """模拟数据: the notices the ledger itself sends. Returned reports and the daily check's 督办 have
+        already told their reporters; here the due reminder runs as it did on 2 September (August's reports
+        are due on the 5th), and the coordinator moves one town task's deadline, which tells its towns."""
+        from envgov.apps.notices import ledger as notices
+
+        reminder_day = dt.date(AS_OF.year, AS_OF.month, 2)
+        with override_settings(ENVGOV_TODAY=reminder_day.isoformat()):
+            notices.remind_reports_due(plan, reminder_day)
+        task = (plan.tasks.filter(towns__name="宋庄镇", due_date__isnull=False).exclude(status=Task.Status.COMPLETED)
+                .order_by("order").first())
+        if task is not None:
+            year_end = dt.date(plan.year, 12, 31)
+            due = (min(task.due_date + dt.timedelta(days=30), year_end) if task.due_date <= year_end
+                   else dt.date(task.due_date.year, 6, 30))
+            actions.update_task(task, {"due_date": due}, expected_version=task.version, acting_user=coordinator,
+                                reason="（模拟数据）按区里统一部署调整完成时限")
 
     def _load_air(self, district: District, admin: User) -> None:
         """模拟站点: real 2016 Beijing hourly data (UCI, CC BY 4.0) shifted to 2024, so targets get actual values."""
