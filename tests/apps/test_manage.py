@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from envgov.apps.accounts import actions, permissions
 from envgov.apps.accounts.models import ApiToken, Unit, UnitAlias, User
-from envgov.apps.geo.models import District, Town
+from envgov.apps.geo.models import Town
 from envgov.apps.monitoring.models import Station
 from envgov.apps.plans.actions import StaleEdit
 from envgov.apps.plans.models import AuditLog, ProgressReport, SupervisionItem
@@ -544,8 +544,6 @@ def test_manage_menu_for_the_admin_only(cast):
 
 
 def test_manage_pages_render_in_chinese_and_english(cast):
-    from envgov.apps.plans import actions as plan_actions  # noqa: F401 - world's ledger is enough
-
     station = Station.objects.create(code="TZ-01", name="永顺", kind=Station.Kind.NATIONAL, district=cast["district"])
     c = client_for(cast["admin"])
     urls = [reverse(n) for n in ("manage_index", "manage_users", "manage_user_create", "manage_units",

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from envgov.apps.accounts import merge, permissions
 from envgov.apps.accounts.models import Unit, UnitAlias, User
 from envgov.apps.accounts.scope import require
+from envgov.apps.accounts.versioned import save_versioned
 from envgov.apps.plans import audit
 from envgov.apps.plans.actions import StaleEdit, _bump  # noqa: F401 - StaleEdit re-exported for the views
 
@@ -137,14 +138,9 @@ def reset_password(target: User, *, acting_user: User, password: str | None = No
 def set_active(target: User, *, acting_user: User, active: bool, expected_version: int) -> User:
     """Deactivate (cannot sign in, API tokens stop working, history kept) or reactivate a user."""
     require(permissions.can_set_active(acting_user, target, active), _("您不能停用或启用该用户（也不能停用自己）"))
-    before = _user_snapshot(target)
-    _bump(User, target.pk, expected_version, _("该用户已被他人修改，您的修改未保存。请刷新页面后再提交。"))
-    target.refresh_from_db()
-    target.is_active = active
-    target.save(update_fields=["is_active"])
-    audit.record(actor=acting_user, action="user_activate" if active else "user_deactivate", obj=target,
-                 before=before, after=_user_snapshot(target))
-    return target
+    return save_versioned(target, {"is_active": active}, acting_user=acting_user, expected_version=expected_version,
+                          action="user_activate" if active else "user_deactivate", fields=USER_FIELDS,
+                          stale_message=_("该用户已被他人修改，您的修改未保存。请刷新页面后再提交。"))
 
 
 @transaction.atomic

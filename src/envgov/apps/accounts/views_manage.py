@@ -52,6 +52,19 @@ def _attempt(request: HttpRequest, form, call) -> bool:  # noqa: ANN001
     return False
 
 
+def _toggle(request: HttpRequest, call, on: str, off: str) -> None:  # noqa: ANN001
+    """Deactivate / reactivate from a one-button form (`active`, `version`): `call(active, version)`."""
+    form = f.ActiveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请求不完整，请刷新页面后重试"))
+        return
+    active = form.cleaned_data["active"]
+    if _attempt(request, form, lambda: call(active, form.cleaned_data["version"])):
+        messages.success(request, on if active else off)
+    for msg in form.non_field_errors():
+        messages.error(request, msg)
+
+
 @scoped("admin")
 def manage_index(request: HttpRequest) -> HttpResponse:
     _district_id(request)
@@ -167,13 +180,9 @@ def user_password(request: HttpRequest, member_id: int) -> HttpResponse:
 @require_POST
 def user_active(request: HttpRequest, member_id: int) -> HttpResponse:
     member = _member(request, member_id)
-    form = f.ActiveForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请求不完整，请刷新页面后重试"))
-    elif _attempt(request, form, lambda: actions.set_active(
-            member, acting_user=request.user, active=form.cleaned_data["active"],
-            expected_version=form.cleaned_data["version"])):
-        messages.success(request, _("已启用该用户") if form.cleaned_data["active"] else _("已停用该用户，其填报和审核记录保留"))
+    _toggle(request, lambda active, version: actions.set_active(
+        member, acting_user=request.user, active=active, expected_version=version),
+        _("已启用该用户"), _("已停用该用户，其填报和审核记录保留"))
     return redirect("manage_user", member_id=member.pk)
 
 
@@ -293,13 +302,9 @@ def town_edit(request: HttpRequest, town_id: int) -> HttpResponse:
 @require_POST
 def town_active(request: HttpRequest, town_id: int) -> HttpResponse:
     town = get_object_or_404(managed_towns(request.user), pk=town_id)
-    form = f.ActiveForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请求不完整，请刷新页面后重试"))
-    elif _attempt(request, form, lambda: town_actions.set_town_active(
-            town, acting_user=request.user, active=form.cleaned_data["active"],
-            expected_version=form.cleaned_data["version"])):
-        messages.success(request, _("已启用") if form.cleaned_data["active"] else _("已停用，历史记录保留"))
+    _toggle(request, lambda active, version: town_actions.set_town_active(
+        town, acting_user=request.user, active=active, expected_version=version),
+        _("已启用"), _("已停用，历史记录保留"))
     return redirect("manage_town", town_id=town.pk)
 
 
@@ -343,11 +348,7 @@ def station_edit(request: HttpRequest, station_id: int) -> HttpResponse:
 @require_POST
 def station_active(request: HttpRequest, station_id: int) -> HttpResponse:
     station = get_object_or_404(managed_stations(request.user), pk=station_id)
-    form = f.ActiveForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请求不完整，请刷新页面后重试"))
-    elif _attempt(request, form, lambda: station_actions.set_station_active(
-            station, acting_user=request.user, active=form.cleaned_data["active"],
-            expected_version=form.cleaned_data["version"])):
-        messages.success(request, _("已启用") if form.cleaned_data["active"] else _("已停用，历史数据保留"))
+    _toggle(request, lambda active, version: station_actions.set_station_active(
+        station, acting_user=request.user, active=active, expected_version=version),
+        _("已启用"), _("已停用，历史数据保留"))
     return redirect("manage_station", station_id=station.pk)

@@ -14,11 +14,15 @@ from django.utils.translation import gettext as _
 from envgov.apps.accounts import permissions
 from envgov.apps.accounts.models import User
 from envgov.apps.accounts.scope import require
+from envgov.apps.accounts.versioned import save_versioned
 from envgov.apps.geo.models import Town
 from envgov.apps.plans import audit
-from envgov.apps.plans.actions import _bump
 
 TOWN_FIELDS = ["code", "name", "official_name", "kind", "lon", "lat", "active"]
+
+
+def _stale() -> str:  # a message, translated when it is shown
+    return _("该街乡镇已被他人修改，您的修改未保存。请刷新页面后再提交。")
 
 
 def check_point(lon: float | None, lat: float | None) -> dict[str, list[str]]:
@@ -64,26 +68,14 @@ def create_town(*, acting_user: User, data: dict) -> Town:
 @transaction.atomic
 def update_town(town: Town, *, acting_user: User, expected_version: int, data: dict) -> Town:
     require(permissions.can_edit_town(acting_user, town), _("您不能管理本区以外的街乡镇"))
-    clean = _check(town.district_id, data, exclude_pk=town.pk)
-    before = audit.snapshot(town, TOWN_FIELDS)
-    _bump(Town, town.pk, expected_version, _("该街乡镇已被他人修改，您的修改未保存。请刷新页面后再提交。"))
-    town.refresh_from_db()
-    for k, v in clean.items():
-        setattr(town, k, v)
-    town.save(update_fields=list(clean))
-    audit.record(actor=acting_user, action="town_update", obj=town, before=before,
-                 after=audit.snapshot(town, TOWN_FIELDS))
-    return town
+    return save_versioned(town, _check(town.district_id, data, exclude_pk=town.pk), acting_user=acting_user,
+                          expected_version=expected_version, action="town_update", fields=TOWN_FIELDS,
+                          stale_message=_stale())
 
 
 @transaction.atomic
 def set_town_active(town: Town, *, acting_user: User, active: bool, expected_version: int) -> Town:
     require(permissions.can_edit_town(acting_user, town), _("您不能管理本区以外的街乡镇"))
-    before = audit.snapshot(town, TOWN_FIELDS)
-    _bump(Town, town.pk, expected_version, _("该街乡镇已被他人修改，您的修改未保存。请刷新页面后再提交。"))
-    town.refresh_from_db()
-    town.active = active
-    town.save(update_fields=["active"])
-    audit.record(actor=acting_user, action="town_activate" if active else "town_deactivate", obj=town,
-                 before=before, after=audit.snapshot(town, TOWN_FIELDS))
-    return town
+    return save_versioned(town, {"active": active}, acting_user=acting_user, expected_version=expected_version,
+                          action="town_activate" if active else "town_deactivate", fields=TOWN_FIELDS,
+                          stale_message=_stale())

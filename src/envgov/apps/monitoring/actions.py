@@ -14,12 +14,16 @@ from django.utils.translation import gettext as _
 from envgov.apps.accounts import permissions
 from envgov.apps.accounts.models import User
 from envgov.apps.accounts.scope import require
+from envgov.apps.accounts.versioned import save_versioned
 from envgov.apps.geo.actions import check_point
 from envgov.apps.monitoring.models import Station
 from envgov.apps.plans import audit
-from envgov.apps.plans.actions import _bump
 
 STATION_FIELDS = ["code", "name", "kind", "town", "lon", "lat", "active"]
+
+
+def _stale() -> str:  # a message, translated when it is shown
+    return _("该站点已被他人修改，您的修改未保存。请刷新页面后再提交。")
 
 
 def _check(district_id: int, data: dict, exclude_pk: int | None = None) -> dict:
@@ -55,26 +59,14 @@ def create_station(*, acting_user: User, data: dict) -> Station:
 @transaction.atomic
 def update_station(station: Station, *, acting_user: User, expected_version: int, data: dict) -> Station:
     require(permissions.can_edit_station(acting_user, station), _("您不能管理本区以外的监测站点"))
-    clean = _check(station.district_id, data, exclude_pk=station.pk)
-    before = audit.snapshot(station, STATION_FIELDS)
-    _bump(Station, station.pk, expected_version, _("该站点已被他人修改，您的修改未保存。请刷新页面后再提交。"))
-    station.refresh_from_db()
-    for k, v in clean.items():
-        setattr(station, k, v)
-    station.save(update_fields=list(clean))
-    audit.record(actor=acting_user, action="station_update", obj=station, before=before,
-                 after=audit.snapshot(station, STATION_FIELDS))
-    return station
+    return save_versioned(station, _check(station.district_id, data, exclude_pk=station.pk), acting_user=acting_user,
+                          expected_version=expected_version, action="station_update", fields=STATION_FIELDS,
+                          stale_message=_stale())
 
 
 @transaction.atomic
 def set_station_active(station: Station, *, acting_user: User, active: bool, expected_version: int) -> Station:
     require(permissions.can_edit_station(acting_user, station), _("您不能管理本区以外的监测站点"))
-    before = audit.snapshot(station, STATION_FIELDS)
-    _bump(Station, station.pk, expected_version, _("该站点已被他人修改，您的修改未保存。请刷新页面后再提交。"))
-    station.refresh_from_db()
-    station.active = active
-    station.save(update_fields=["active"])
-    audit.record(actor=acting_user, action="station_activate" if active else "station_deactivate", obj=station,
-                 before=before, after=audit.snapshot(station, STATION_FIELDS))
-    return station
+    return save_versioned(station, {"active": active}, acting_user=acting_user, expected_version=expected_version,
+                          action="station_activate" if active else "station_deactivate", fields=STATION_FIELDS,
+                          stale_message=_stale())
