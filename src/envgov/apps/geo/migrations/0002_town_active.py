@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='town',
             name='active',
-            field=models.BooleanField(default=True, help_text='停用后不再出现在新任务和新用户的选项中，历史记录保留', verbose_name='在用'),
+            field=models.BooleanField(default=True, help_text='停用后不再出现在新用户的选项中，历史记录保留', verbose_name='在用'),
         ),
         migrations.AddField(
             model_name='town',
