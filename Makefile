@@ -1,5 +1,6 @@
-# envgov — the two commands of the README are `make run` and `make test`.
+# envgov — the two commands of the README are `make run` and `make test` (`make run PORT=8001` serves elsewhere).
 PY      ?= python3
+PORT    ?= 8000
 VENV    := .venv
 BIN     := $(VENV)/bin
 UV      := $(BIN)/uv
@@ -37,7 +38,7 @@ demo: setup
 	$(BIN)/python -m django load_demo
 
 run: demo
-	ENVGOV_TODAY=2024-09-16 $(BIN)/python -m django runserver 127.0.0.1:8000 --noreload
+	ENVGOV_TODAY=2024-09-16 $(BIN)/python -m django runserver 127.0.0.1:$(PORT) --noreload
 
 test: setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)

@@ -165,7 +165,7 @@ def test_units_resolved_by_name_and_alias_unknown_refused(world):
     data = export(login(world["coordinator"]), plan)
     result = apply_import(world["coordinator"], plan, edit(data, **{f"C{r}": "发展改革委、区宣传部"}))
     assert [str(e) for e in result.errors] == [
-        f"第{r}行「牵头单位」列：单位“区宣传部”不在本区单位名录中（可在管理后台添加单位或别名）"]
+        f"第{r}行「牵头单位」列：单位“区宣传部”不在本区单位名录中（可在“管理 › 责任单位”添加单位或别名）"]
     assert ledger_state() == state
 
 

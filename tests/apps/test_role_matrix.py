@@ -50,6 +50,11 @@ VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
     # a notice is its recipient's alone: not even the administrator opens someone else's
     "notice_id": [("notice_unit_a", {"unit_a"}), ("notice_coordinator", {"coordinator"}),
                   ("notice_other", {"other_coordinator"})],
+    # 管理: the district admin manages their own district's users, units, towns and stations only
+    "member_id": [("unit_a", {"admin"}), ("town_a", {"admin"}), ("other_coordinator", set())],
+    "unit_id": [("u_market", {"admin"}), ("other_unit", set())],
+    "town_id": [("t_songzhuang", {"admin"}), ("other_town", set())],
+    "station_id": [("station", {"admin"}), ("other_station", set())],
 }
 # routes that answer GET with 405 once the gate is passed (the object is only looked up on POST);
 # a route added later is recognised by probing (GET → 405) and then tested with POST too
@@ -84,7 +89,39 @@ def _payload(route: str, obj, persona: str) -> dict:
         "notice_open": {}, "notice_read_all": {}, "notice_preferences": {"delivery": "digest", "email": "on"},
         "notice_channel": {"kind": "wecom", "webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=m",
                            "enabled": "on", "version": 1},
+        "password_change": {"old_password": "pw-12345-x", "new_password1": "Matrix-pass-9183",
+                            "new_password2": "Matrix-pass-9183"},
+        **_manage_payload(route, obj, version),
     }.get(route, {})  # a route added later: an empty form still exercises its gate and its scope
+
+
+def _manage_payload(route: str, obj, version: int) -> dict:
+    from envgov.apps.accounts.models import Unit
+
+    if not route.startswith("manage_"):
+        return {}
+    if route == "manage_unit_merge":
+        other = Unit.objects.filter(district_id=getattr(obj, "district_id", None)).exclude(pk=getattr(obj, "pk", 0))
+        return {route: {"into": getattr(other.first(), "pk", 999999), "op": "confirm"}}
+    return {route: {
+        "manage_user_create": {"username": "matrix_new", "name": "矩阵", "role": "auditor",
+                               "password_mode": "generate"},
+        "manage_user": {"name": "矩阵改名", "phone": "13800000000", "role": getattr(obj, "role", ""),
+                        "unit": getattr(obj, "unit_id", "") or "", "town": getattr(obj, "town_id", "") or "",
+                        "version": version},
+        "manage_user_password": {"password_mode": "generate"},
+        "manage_user_active": {"active": "0", "version": version},
+        "manage_unit_create": {"name": "矩阵新单位", "aliases": "矩阵别名"},
+        "manage_unit": {"name": "矩阵改名单位", "aliases": "矩阵别名", "version": version},
+        "manage_town_create": {"code": "110112999000", "name": "矩阵镇", "kind": "town"},
+        "manage_town": {"code": getattr(obj, "code", ""), "name": "矩阵改名镇", "kind": "town", "lon": "116.7",
+                        "lat": "39.9", "version": version},
+        "manage_town_active": {"active": "0", "version": version},
+        "manage_station_create": {"code": "MX-1", "name": "矩阵站", "kind": "micro"},
+        "manage_station": {"code": getattr(obj, "code", ""), "name": "矩阵改名站", "kind": "district",
+                           "version": version},
+        "manage_station_active": {"active": "0", "version": version},
+    }.get(route, {})}
 
 
 # pages open to every role for reading whose POST only some roles may use (the action refuses → 403)
@@ -97,7 +134,10 @@ WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail
                 "air_import", "exceptional_day_add", "air_recompute", "air_parameters_save", "login", "logout",
                 "set_language", "withdraw_report", "task_comment", "task_close", "review_queue", "target_actual",
                 "plan_reporting", "notice_open",
-                "notice_read_all", "notice_preferences", "notice_channel"}
+                "notice_read_all", "notice_preferences", "notice_channel",
+                "password_change", "manage_user_create", "manage_user", "manage_unit_create",
+                "manage_unit", "manage_unit_merge", "manage_town_create", "manage_town", "manage_station_create",
+                "manage_station"}
 
 
 # ---------------------------------------------------------------- walking the resolver
@@ -162,6 +202,15 @@ def objs(world):
     o["item_unit_b"] = actions.open_supervision(world["plan"], acting_user=world["coordinator"], title="推广滞后",
                                                 due_date=day, task=world["task_unit_b"], addressee_unit=world["u_dev"])
     other_unit = Unit.objects.create(district=world["other_plan"].district, name="发展改革委")
+    o["other_unit"] = other_unit
+    from envgov.apps.geo.models import Town
+    from envgov.apps.monitoring.models import Station
+
+    o["other_town"] = Town.objects.create(district=world["other_plan"].district, code="110109001000", name="大峪街道")
+    o["station"] = Station.objects.create(code="TZ-01", name="永顺", kind=Station.Kind.NATIONAL,
+                                          district=world["district"], town=world["t_songzhuang"])
+    o["other_station"] = Station.objects.create(code="MTG-01", name="门城", kind=Station.Kind.NATIONAL,
+                                                district=world["other_plan"].district)
     o["item_other"] = actions.open_supervision(world["other_plan"], acting_user=world["other_coordinator"],
                                                title="门头沟督办", due_date=day, addressee_unit=other_unit)
     for label, who, district in (("draft", "coordinator", world["district"]),
@@ -413,6 +462,20 @@ def test_allowed_payloads_really_write(objs):
         ("notices/read-all/", "coordinator", None),
         ("notices/preferences/", "town_a", None),
         ("notices/channel/", "admin", None),
+        ("account/password/", "unit_a", None),
+        ("manage/users/new/", "admin", None),
+        ("manage/users/<int:member_id>/", "admin", "unit_a"),
+        ("manage/users/<int:member_id>/password/", "admin", "town_a"),
+        ("manage/users/<int:member_id>/active/", "admin", "unit_a"),
+        ("manage/units/new/", "admin", None),
+        ("manage/units/<int:unit_id>/", "admin", "u_market"),
+        ("manage/units/<int:unit_id>/merge/", "admin", "u_market"),
+        ("manage/towns/new/", "admin", None),
+        ("manage/towns/<int:town_id>/", "admin", "t_songzhuang"),
+        ("manage/towns/<int:town_id>/active/", "admin", "t_songzhuang"),
+        ("manage/stations/new/", "admin", None),
+        ("manage/stations/<int:station_id>/", "admin", "station"),
+        ("manage/stations/<int:station_id>/active/", "admin", "station"),
     ]:
         name = next(n for r, n, _ in PAGE_ROUTES if r == route)
         obj = objs[label] if label else None

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "envgov.apps.accounts.middleware.ForcePasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -170,6 +171,8 @@ AUTHENTICATION_BACKENDS = ["envgov.apps.accounts.backends.ScopedModelBackend"]
 # Login throttling: failed attempts per (username, client address) within the window.
 LOGIN_MAX_FAILURES = int(os.environ.get("ENVGOV_LOGIN_MAX_FAILURES", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("ENVGOV_LOGIN_FAILURE_WINDOW", "900"))
+
+CSRF_FAILURE_VIEW = "envgov.web.errors.csrf_failure"  # in Chinese, in the site's layout
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the cookie-less meta tag; keep default

@@ -15,6 +15,8 @@ urlpatterns = [
     path("i18n/setlang/", scoped("public")(set_language), name="set_language"),
     path("account/tokens/", account_views.tokens, name="tokens"),
     path("account/tokens/<int:token_id>/revoke/", account_views.revoke_token, name="revoke_token"),
+    path("account/password/", account_views.password_change, name="password_change"),
+    path("manage/", include("envgov.apps.accounts.urls_manage")),
     path("api/", include("envgov.web.api")),
     path("", include("envgov.apps.audit.urls")),
     path("", include("envgov.apps.plans.urls")),
@@ -22,4 +24,7 @@ urlpatterns = [
     path("notices/", include("envgov.apps.notices.urls")),
     path("admin/", admin.site.urls),
 ]
+handler403 = "envgov.web.errors.permission_denied"
+handler404 = "envgov.web.errors.page_not_found"
+handler500 = "envgov.web.errors.server_error"
 # Uploaded files are never served as open media: attachments and evidence go through scoped downloads.

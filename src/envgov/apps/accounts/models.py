@@ -16,6 +16,7 @@ class Unit(models.Model):
     name = models.CharField(_("规范名称"), max_length=80, help_text=_("不带“区”前缀的规范名称，如“发展改革委”"))
     short_name = models.CharField(_("简称"), max_length=30, blank=True)
     category = models.CharField(_("类别"), max_length=30, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("责任单位")
@@ -59,6 +60,10 @@ class User(AbstractUser):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("所属单位"))
     town = models.ForeignKey("geo.Town", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("所属街乡镇"))
     phone = models.CharField(_("手机"), max_length=20, blank=True)
+    must_change_password = models.BooleanField(
+        _("下次登录须修改密码"), default=False, help_text=_("管理员重置密码后置位，用户改密后清除")
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("用户")

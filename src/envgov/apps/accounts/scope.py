@@ -154,3 +154,36 @@ def audit_for(user: User) -> QuerySet:
     if user.role == R.ADMIN and user.district_id is None:
         return qs
     return qs.filter(district_id=user.district_id) if user.district_id else qs.none()
+
+
+# ---------------------------------------------------------------- district administration (manage pages)
+# An admin manages the users, units, towns and stations of their own district; anything else is not found.
+
+def managed_users(user: User) -> QuerySet:
+    if user.role != R.ADMIN or user.district_id is None:
+        return User.objects.none()
+    return User.objects.filter(district_id=user.district_id)
+
+
+def managed_units(user: User) -> QuerySet:
+    from envgov.apps.accounts.models import Unit
+
+    if user.role != R.ADMIN or user.district_id is None:
+        return Unit.objects.none()
+    return Unit.objects.filter(district_id=user.district_id)
+
+
+def managed_towns(user: User) -> QuerySet:
+    from envgov.apps.geo.models import Town
+
+    if user.role != R.ADMIN or user.district_id is None:
+        return Town.objects.none()
+    return Town.objects.filter(district_id=user.district_id)
+
+
+def managed_stations(user: User) -> QuerySet:
+    from envgov.apps.monitoring.models import Station
+
+    if user.role != R.ADMIN or user.district_id is None:
+        return Station.objects.none()
+    return Station.objects.filter(district_id=user.district_id)

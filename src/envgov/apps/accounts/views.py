@@ -61,3 +61,25 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(request.user.api_tokens, pk=token_id)  # someone else's token: 404, like any scope
     request.user.api_tokens.filter(pk=token.pk).update(revoked=True)
     return redirect("tokens")
+
+
+@scoped("any_user")
+def password_change(request: HttpRequest) -> HttpResponse:
+    """The signed-in user sets their own password; required after an administrator's reset."""
+    from django.contrib.auth import update_session_auth_hash
+    from django.contrib.auth.forms import PasswordChangeForm
+    from django.core.exceptions import ValidationError
+
+    from envgov.apps.accounts import actions
+
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.change_own_password(request.user, new_password=form.cleaned_data["new_password1"])
+        except ValidationError as exc:
+            form.add_error("new_password1", exc.messages)
+        else:
+            update_session_auth_hash(request, request.user)  # stay signed in on this device
+            messages.success(request, gettext("密码已修改"))
+            return redirect("home")
+    return render(request, "accounts/password_change.html", {"form": form})

@@ -45,6 +45,23 @@ ACTIONS: dict[str, Any] = {
     "enter_actual": gettext_lazy("填报目标实际值"),
     "channel": gettext_lazy("设置通知渠道"),
     "delete": gettext_lazy("删除"),
+    "user_create": gettext_lazy("新建用户"),
+    "user_update": gettext_lazy("修改用户"),
+    "password_reset": gettext_lazy("重置密码"),
+    "password_change": gettext_lazy("修改密码"),
+    "user_activate": gettext_lazy("启用用户"),
+    "user_deactivate": gettext_lazy("停用用户"),
+    "unit_create": gettext_lazy("新建单位"),
+    "unit_update": gettext_lazy("修改单位"),
+    "unit_merge": gettext_lazy("合并单位"),
+    "town_create": gettext_lazy("新建街乡镇"),
+    "town_update": gettext_lazy("修改街乡镇"),
+    "town_activate": gettext_lazy("启用街乡镇"),
+    "town_deactivate": gettext_lazy("停用街乡镇"),
+    "station_create": gettext_lazy("新建监测站点"),
+    "station_update": gettext_lazy("修改监测站点"),
+    "station_activate": gettext_lazy("启用监测站点"),
+    "station_deactivate": gettext_lazy("停用监测站点"),
 }
 # the same code reads differently on some subjects
 ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {

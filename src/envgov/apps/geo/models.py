@@ -36,6 +36,8 @@ class Town(models.Model):
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.OTHER)
     lon = models.FloatField(_("中心经度(WGS84)"), null=True, blank=True)
     lat = models.FloatField(_("中心纬度(WGS84)"), null=True, blank=True)
+    active = models.BooleanField(_("在用"), default=True, help_text=_("停用后不再出现在新用户的选项中，历史记录保留"))
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("街道乡镇")

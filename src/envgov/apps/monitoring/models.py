@@ -9,6 +9,7 @@ class Station(models.Model):
     class Kind(models.TextChoices):
         NATIONAL = "national", _("国控站")
         CITY = "city", _("市控站")
+        DISTRICT = "district", _("区控站")
         MICRO = "micro", _("微站/小型站")
         WATER = "water", _("水质断面")
         NOISE = "noise", _("噪声点位")
@@ -16,11 +17,15 @@ class Station(models.Model):
     code = models.CharField(_("站点代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=80)
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
-    district = models.ForeignKey("geo.District", on_delete=models.PROTECT, null=True, blank=True)
-    town = models.ForeignKey("geo.Town", on_delete=models.PROTECT, null=True, blank=True)
-    lon = models.FloatField(null=True, blank=True)
-    lat = models.FloatField(null=True, blank=True)
+    district = models.ForeignKey("geo.District", on_delete=models.PROTECT, null=True, blank=True,
+                                 verbose_name=_("区"))
+    town = models.ForeignKey("geo.Town", on_delete=models.PROTECT, null=True, blank=True,
+                             verbose_name=_("所在街乡镇"))
+    lon = models.FloatField(_("经度(WGS84)"), null=True, blank=True)
+    lat = models.FloatField(_("纬度(WGS84)"), null=True, blank=True)
     is_simulated = models.BooleanField(_("模拟站点"), default=False)
+    active = models.BooleanField(_("在用"), default=True, help_text=_("停用的站点保留历史数据"))
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("监测站点")

@@ -8,7 +8,11 @@ The workbook itself is built and parsed in envgov.reports.xlsx (no Django there)
 from __future__ import annotations
 
 import base64
+import csv
 import datetime as dt
+import io
+import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -18,7 +22,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from envgov.apps.accounts.models import Unit, UnitAlias, User
 from envgov.apps.accounts.scope import plans_for, scoped, tasks_for
@@ -32,6 +36,9 @@ FIELD_COLUMNS = {"title": "任务", "due_date": "完成时限", "status": "状�
                  "lead_units": "牵头单位", "cooperating_units": "配合单位"}
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 SESSION_KEY = "ledger_import:{plan_id}"
+ERRORS_KEY = "ledger_import_errors:{plan_id}"  # the last upload's full error list, for download
+ERRORS_SHOWN = 20  # a long list shows a summary by kind and the first rows; the rest is downloaded
+MAX_ERRORS_KEPT = 20000
 
 
 # ---------------------------------------------------------------- export
@@ -130,7 +137,44 @@ def _translated(error: xlsx.CellError) -> CellMessage:
     """A parser error in the page language: the parser keeps its message template and values (its
     templates are in the catalogue); an error without a template is shown as written."""
     reason = gettext(error.template) % dict(error.values) if error.template else error.reason
-    return CellMessage(error.row, error.column, reason)
+    return CellMessage(error.row, error.column, reason, error.template, error.values)
+
+
+def _cell(row: int, column: str, template: str, **values: object) -> CellMessage:
+    """A located message built here: translated now, its template kept (it names the kind of error)."""
+    texts = tuple(sorted((k, str(v)) for k, v in values.items()))
+    return CellMessage(row, column, gettext(template) % dict(texts) if texts else gettext(template), template, texts)
+
+
+QUOTED = re.compile(r"“[^”]*”|「[^」]*」|\"[^\"]*\"")
+
+
+def error_kind(error: xlsx.CellError) -> str:
+    """What kind of problem a located message is, worded without its particular values: the template with
+    every value shown as “…” when the message has one, else the message with quoted values masked."""
+    if error.template:
+        return gettext(error.template) % {k: "…" for k, _v in error.values} if error.values else gettext(error.template)
+    return QUOTED.sub("“…”", error.reason)
+
+
+@dataclass
+class ErrorKind:
+    column: str
+    label: str
+    count: int = 0
+    rows: list[int] = field(default_factory=list)  # the first few rows where it occurs
+
+
+def error_summary(errors: list[xlsx.CellError], *, rows_per_kind: int = 5) -> list[ErrorKind]:
+    """Errors grouped by (column, kind), most frequent first."""
+    kinds: OrderedDict[tuple[str, str], ErrorKind] = OrderedDict()
+    for e in errors:
+        label = error_kind(e)
+        k = kinds.setdefault((e.column, label), ErrorKind(e.column, label))
+        k.count += 1
+        if len(k.rows) < rows_per_kind and e.row not in k.rows:
+            k.rows.append(e.row)
+    return sorted(kinds.values(), key=lambda k: -k.count)
 
 
 @dataclass
@@ -198,8 +242,8 @@ def plan_import(user: User, plan: Plan, data: bytes) -> ImportPlan:
     for row in parsed.rows:
         task = tasks.get(row.task_id)
         if task is None:
-            result.errors.append(CellMessage(row.row, xlsx.ID_HEADER,
-                                             gettext("编号 %(id)s 不是本计划中的任务") % {"id": row.task_id}))
+            result.errors.append(_cell(row.row, xlsx.ID_HEADER, gettext_noop("编号 %(id)s 不是本计划中的任务"),
+                                       id=row.task_id))
             continue
         change = TaskChange(row=row.row, task=task, expected_version=row.version or task.version)
         errors: list[CellMessage] = []
@@ -207,8 +251,8 @@ def plan_import(user: User, plan: Plan, data: bytes) -> ImportPlan:
         expected = f"{task.code} {task.title}".strip()
         if row.task_text != expected:
             if not row.task_text.startswith(task.code):
-                errors.append(CellMessage(row.row, "任务", gettext("编号“%(code)s”不可修改，本列须以原编号开头")
-                                          % {"code": task.code}))
+                errors.append(_cell(row.row, "任务", gettext_noop("编号“%(code)s”不可修改，本列须以原编号开头"),
+                                    code=task.code))
             else:
                 title = row.task_text[len(task.code):].strip()
                 if not title:
@@ -222,8 +266,8 @@ def plan_import(user: User, plan: Plan, data: bytes) -> ImportPlan:
                 unit = units.get(name)
                 (found.append(unit) if unit else unknown.append(name))
             for name in unknown:
-                errors.append(CellMessage(row.row, column, gettext(
-                    "单位“%(name)s”不在本区单位名录中（可在管理后台添加单位或别名）") % {"name": name}))
+                errors.append(_cell(row.row, column, gettext_noop(
+                    "单位“%(name)s”不在本区单位名录中（可在“管理 › 责任单位”添加单位或别名）"), name=name))
             current = list(getattr(task, attr).all())
             if not unknown and {u.pk for u in found} != {u.pk for u in current}:
                 setattr(change, attr, list({u.pk: u for u in found}.values()))
@@ -321,4 +365,43 @@ def ledger_import(request: HttpRequest, plan_id: int) -> HttpResponse:
                 else:
                     request.session.pop(key, None)
         stored = key in request.session
-    return render(request, "plans/ledger_import.html", {"plan": plan, "result": result, "stored": stored})
+        _keep_errors(request, plan, result)
+    ctx = {"plan": plan, "result": result, "stored": stored}
+    if result is not None and result.errors:
+        ctx.update(summary=error_summary(result.errors), first_errors=result.errors[:ERRORS_SHOWN],
+                   more_errors=max(0, len(result.errors) - ERRORS_SHOWN))
+    return render(request, "plans/ledger_import.html", ctx)
+
+
+def _keep_errors(request: HttpRequest, plan: Plan, result: ImportPlan | None) -> None:
+    key = ERRORS_KEY.format(plan_id=plan.pk)
+    if result is not None and result.errors:
+        request.session[key] = [[e.row, e.column, e.reason] for e in result.errors[:MAX_ERRORS_KEPT]]
+    else:
+        request.session.pop(key, None)
+
+
+@scoped("reviewer")
+def ledger_import_errors(request: HttpRequest, plan_id: int, fmt: str) -> HttpResponse:
+    """The full error list of the last upload (this session), as .xlsx or .csv."""
+    plan = get_object_or_404(plans_for(request.user), pk=plan_id)
+    rows = request.session.get(ERRORS_KEY.format(plan_id=plan.pk))
+    if not rows:
+        messages.error(request, gettext("没有可下载的错误清单，请重新上传文件"))
+        return redirect("ledger_import", plan_id=plan.pk)
+    headers = [gettext("行"), gettext("列"), gettext("错误")]
+    name = gettext("台账导入错误清单") + f"-{plan.year}.{fmt}"
+    if fmt == "xlsx":
+        body = xlsx.build_table(gettext("错误清单"), headers, rows)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(headers)
+        writer.writerows(rows)
+        body = ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 CSV correctly
+        content_type = "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = (f"attachment; filename=\"ledger-import-errors.{fmt}\"; "
+                                       f"filename*=UTF-8''{quote(name)}")
+    return response
