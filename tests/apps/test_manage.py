@@ -371,13 +371,14 @@ def test_merge_units_repoints_everything_in_one_audited_transaction(cast):
         "accounts.UnitAlias.unit": (0, 1), "accounts.User.unit": (1, 0),
         "plans.ProgressReport.unit": (1, 0), "plans.SupervisionItem.addressee_unit": (1, 0),
         "plans.Task_lead_units.unit": (1, 1),
+        "plans.TaskParty.unit": (1, 1),  # each task's own progress line follows its lead unit
     }
     entry = AuditLog.objects.get(action="unit_merge")
     assert entry.actor == cast["admin"] and entry.object_id == str(dev.pk)
     assert entry.before["merged_unit"]["name"] == "市场监管局"
     assert entry.after["moved"]["plans.ProgressReport.unit"] == 1
-    assert {d["reference"] for d in entry.after["duplicates_merged"]} == {"accounts.UnitAlias.unit",
-                                                                          "plans.Task_lead_units.unit"}
+    assert {d["reference"] for d in entry.after["duplicates_merged"]} == {
+        "accounts.UnitAlias.unit", "plans.Task_lead_units.unit", "plans.TaskParty.unit"}
     assert "市场监管局" in entry.note and "发展改革委" in entry.note
 
 
@@ -385,7 +386,7 @@ def test_merge_dry_run_changes_nothing_and_refuses_bad_pairs(cast):
     market, dev, report, _item = _merge_world(cast)
     before = (Unit.objects.count(), UnitAlias.objects.count(), AuditLog.objects.count())
     preview = actions.merge_units(market, dev, acting_user=cast["admin"], dry_run=True)
-    assert preview.moved == 4 and preview.duplicates == 2 and preview.alias_added
+    assert preview.moved == 5 and preview.duplicates == 3 and preview.alias_added
     assert (Unit.objects.count(), UnitAlias.objects.count(), AuditLog.objects.count()) == before
     assert ProgressReport.objects.get(pk=report.pk).unit == market
     for a, b, who in ((market, market, "admin"), (market, cast["other_unit"], "admin"), (market, dev, "coordinator"),

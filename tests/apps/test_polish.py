@@ -171,7 +171,7 @@ def test_long_error_list_shows_a_summary_the_first_rows_and_downloads_in_full(wo
     book = c.get(f"/plans/{plan.pk}/tasks/import/errors.xlsx")
     assert book.status_code == 200 and book["Content-Type"] == XLSX
     sheet = load_workbook(io.BytesIO(book.content)).active
-    assert sheet.max_row == 37 and [cell.value for cell in sheet[1]] == ["行", "列", "错误"]
+    assert sheet.max_row == 39 and [cell.value for cell in sheet[3]] == ["行", "列", "错误"]  # title, note, header
 
     # a clean upload afterwards: nothing left to download
     r = _upload(c, plan, exported)

@@ -29,6 +29,7 @@ def test_town_reporter_reports_two_owed_items_from_a_notice(world, e2e_settings,
     page = reporter.page
 
     def fits() -> None:
+        page.wait_for_load_state("load")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{page.url} is {width}px wide on a 390px screen"
 
@@ -38,11 +39,13 @@ def test_town_reporter_reports_two_owed_items_from_a_notice(world, e2e_settings,
         taps = 0
         page.locator("a.notices-link").tap()  # 1: the notice centre
         taps += 1
+        page.wait_for_url("**/notices/")
         fits()
         notice = page.locator("li.notice", has_text="进展还有")
         expect(notice).to_contain_text(title)
         notice.get_by_role("button", name=re.compile(title)).tap()  # 2: the owed item's own form
         taps += 1
+        page.wait_for_url(re.compile(r".*/tasks/\d+/"))
         form = page.locator("#report-form")
         expect(form).to_be_visible()
         assert taps <= 3

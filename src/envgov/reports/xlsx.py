@@ -389,26 +389,3 @@ def parse_ledger(data: bytes, *, status_labels: Mapping[str, str] | None = None)
         ))
     wb.close()
     return result
-
-
-def build_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
-    """A plain one-sheet workbook: bold header row, frozen under it, filter on; for lists people download
-    (an import's full error list)."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    ws.append(list(headers))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    for row in rows:
-        ws.append(list(row))
-    for col in range(1, len(headers) + 1):
-        width = max([len(str(headers[col - 1]))] + [len(str(r[col - 1])) for r in rows[:200] if len(r) >= col])
-        ws.column_dimensions[get_column_letter(col)].width = min(max(8, width * 1.6), 80)
-    ws.freeze_panes = "A2"
-    if rows:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()

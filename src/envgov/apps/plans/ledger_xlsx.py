@@ -392,7 +392,7 @@ def ledger_import_errors(request: HttpRequest, plan_id: int, fmt: str) -> HttpRe
     headers = [gettext("行"), gettext("列"), gettext("错误")]
     name = gettext("台账导入错误清单") + f"-{plan.year}.{fmt}"
     if fmt == "xlsx":
-        body = xlsx.build_table(gettext("错误清单"), headers, rows)
+        body = xlsx.build_table(gettext("错误清单"), [(h, w) for h, w in zip(headers, (8, 14, 60))], rows)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         buf = io.StringIO()
