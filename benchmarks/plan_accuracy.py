@@ -78,12 +78,13 @@ def predict(path: Path, gold: dict) -> dict:
 
 
 def canonical_units(data: dict) -> dict:
-    from envgov.planio.units import UnitDictionary
+    """The seeds' truth convention: units by their registry name, towns only under `towns`."""
+    from envgov.planio.units import UnitDictionary, is_town
 
     ud = UnitDictionary.load()
     out = json.loads(json.dumps(data))
     for t in out.get("tasks", []):
-        t["units"] = [ud.canonical(u) for u in t.get("units") or []]
+        t["units"] = [ud.canonical(u) for u in t.get("units") or [] if not is_town(u, ud)]
     return out
 
 

@@ -556,7 +556,7 @@ def find_units(text: str, units: UnitDictionary) -> tuple[list[UnitMention], lis
             continue
         if re.search(r"由$", before) and not re.match(r"^(?:等\S{0,4})?(?:负责|牵头|组织)", after):
             continue
-        if re.search(r"与$", before) and re.match(r"^(?:共享|通报|对接|沟通|衔接)", after):
+        if re.search(r"与$", before) and re.match(r"^(?:共享|通报|对接|沟通|衔接|联网|联动|签订)", after):
             continue
         if re.search(r"(?:在|经)$", before):
             continue
@@ -813,4 +813,145 @@ def find_table_targets(text: str) -> list[Target]:
                 flags,
             )
         )
+    return out
+
+
+# ============================================================ duty notes (who does a task)
+@dataclass(frozen=True)
+class DutyName:
+    name: str  # as printed (normalised text)
+    role: str  # "lead" | "coop" | "actor"
+    span: tuple[int, int]
+
+
+_ROLE_LABEL = re.compile(
+    r"(?P<label>(?:牵头|责任|主责|负责|配合|协办|参与|协助|协同|实施|承办)(?:单位|部门)|牵头|责任)\s*[:：]"
+)
+_ROLE_WORD = re.compile(r"(?:共同|分别|按职责)?(?:负责落实|牵头负责|牵头|负责|主责|配合|参与|协助|协办|落实)$")
+# a body's name ends like this (a name cut by the end of the page does not)
+_BODY_END = re.compile(
+    r"(?:局|委|委员会|办|办公室|厅|政府|管委会|管理委员会|中心|站|所|队|支队|大队|分局|院|署|处|室|公司|集团|"
+    r"镇|乡|街道|镇街|街镇|园区|开发区|高新区|社区|部|部门|会|[（(][^）)]{1,8}[）)])$"
+)
+_NOT_A_NAME = re.compile(r"^(?:相关|有关|各有关|各相关|行业监管|行业主管|其他|各级|以下|同上|等)|[。，：:]")
+_DUTY_WORDS = re.compile(r"牵头|负责|主责|配合|参与|协助|协办|责任单位|责任部门")
+
+
+def _bracket_notes(text: str):
+    """(start, end) of bracketed notes (…) 〔…〕 【…】 that name who does the work (nesting allowed)."""
+    opens, closes = "（(〔【[", "）)〕】]"
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] in opens:
+            depth, j = 1, i + 1
+            while j < n and depth and j - i < 400:
+                if text[j] in opens:
+                    depth += 1
+                elif text[j] in closes:
+                    depth -= 1
+                elif text[j] == "\n":
+                    break
+                j += 1
+            inner_end = j - 1 if depth == 0 else j  # an unclosed note runs to the cut
+            inner = text[i + 1 : inner_end]
+            if _DUTY_WORDS.search(inner) and depth == 0 or (depth and j >= n and _DUTY_WORDS.search(inner)):
+                yield i + 1, inner_end
+                i = j
+                continue
+        i += 1
+
+
+def _label_lines(text: str):
+    """(start, end) of duty lines ("牵头单位：区环保局" / "配合单位：…" and a list line continuing them)."""
+    pos = 0
+    prev_duty = False
+    for line in text.split("\n"):
+        s, e = pos, pos + len(line)
+        pos = e + 1
+        stripped = line.strip()
+        if _ROLE_LABEL.match(stripped):
+            prev_duty = True
+            yield s, e
+        elif prev_duty and stripped and len(stripped) <= 60 and "。" not in stripped and (
+            "、" in stripped or _BODY_END.search(stripped)
+        ):
+            yield s, e  # "各乡镇（街道）、黎阳建管办" under "配合单位：…"
+        else:
+            prev_duty = False
+
+
+def find_duty_names(text: str) -> list[DutyName]:
+    """Every body named in a task's duty notes ("（X牵头，A、B配合）", "〔牵头单位：…；配合单位：…〕",
+    "责任单位：…" lines), as printed, whether or not the dictionary knows it."""
+    out: list[DutyName] = []
+    regions = sorted(set(_bracket_notes(text)) | set(_label_lines(text)))
+    role, last_end = "actor", -2
+    for rs, re_ in regions:
+        note = text[rs:re_]
+        if rs > last_end + 1:
+            role = "actor"  # a continuation line keeps the role of the labelled line above it
+        last_end = re_
+        for cm in re.finditer(r"[^；;。]+", note):
+            clause, cs = cm.group(0), rs + cm.start()
+            if re.search(r"以下|不再(?:列出|重复)", clause):
+                break  # "以下均需县(市、区)政府落实，不再列出": not this task's own note
+            labels = list(_ROLE_LABEL.finditer(clause))
+            segments = [(clause[: labels[0].start()] if labels else clause, cs, None)]
+            for k, lm in enumerate(labels):
+                end = labels[k + 1].start() if k + 1 < len(labels) else len(clause)
+                segments.append((clause[lm.end() : end], cs + lm.end(), lm.group("label")))
+            for body, bs, label in segments:
+                if label:
+                    role = "coop" if re.search(r"配合|协办|参与|协助|协同", label) else "lead"
+                _names_of(body, bs, role, label is not None or bool(labels) or rs > 0 and role != "actor", out)
+    return out
+
+
+_NAME_RUN = re.compile(r"(?:[（(][^）)]*[）)]|[^，,（(])+")
+_NAME_ITEM = re.compile(r"(?:[（(][^）)]*[）)]|[^、（(])+")
+_RUN_ROLE = re.compile(r"(?:等)?(?:共同|分别|按职责)?(?:负责落实|牵头负责|牵头|负责|主责|配合|参与|协助|协办|落实)$")
+
+
+def _names_of(body: str, bs: int, role: str, labelled: bool, out: list[DutyName]) -> None:
+    """Names of a list ("A、B负责，C、D等参与"): the role word closes each run of names."""
+    for run in _NAME_RUN.finditer(body):
+        piece, ps = run.group(0), bs + run.start()
+        run_role = role
+        wm = _RUN_ROLE.search(piece.rstrip())
+        if wm:
+            run_role = "coop" if re.search(r"配合|参与|协助|协办", wm.group(0)) else "lead"
+            piece = piece[: wm.start()]
+        elif not labelled:
+            continue  # words before any duty word are not a list of bodies
+        for nm in _NAME_ITEM.finditer(piece):
+            raw = nm.group(0)
+            name = re.sub(r"\s+", "", re.sub(r"等(?:部门|单位)?\s*$", "", raw.strip()))
+            if len(name) < 2 or len(name) > 24 or _NOT_A_NAME.search(name) or not _BODY_END.search(name):
+                continue
+            off = ps + nm.start() + (len(raw) - len(raw.lstrip()))
+            out.append(DutyName(name, run_role, (off, off + len(raw.strip()))))
+
+
+# "环保、建设、园林等部门共同做好…", "发改、住建等部门": an abbreviated list of bodies acting together
+_LISTED_BODIES = re.compile(
+    rf"(?:^|(?<=[，。；：\n]))(?P<list>(?:[{CJK}]{{2,8}}、)+[{CJK}]{{2,8}})等(?:相关|有关)?(?:部门|单位)"
+    r"(?P<after>.{0,6})"
+)
+
+
+def find_listed_bodies(text: str) -> list[DutyName]:
+    out: list[DutyName] = []
+    for m in _LISTED_BODIES.finditer(text):
+        if re.match(r"^(?:的|联合印发|印发|制定|提供|共享|通报)", m.group("after")):
+            continue
+        lst, pos = m.group("list"), m.start("list")
+        if re.match(r"^(?:在|经|向|对|按照|按|根据|依据|依托|结合|报|由)", lst) or "基础" in m.group("after"):
+            continue  # departments named as a basis or an addressee do not act here
+        lead_in = re.match(r"^(?:会同|联合|与|和|及|组织|督促|协调|指导)", lst)
+        if lead_in:
+            lst, pos = lst[lead_in.end() :], pos + lead_in.end()
+        for item in lst.split("、"):
+            if not re.search(r"(?:推进|加强|开展|落实|实施|建设项目|管理$|治理|工作)", item) or len(item) <= 4:
+                out.append(DutyName(item, "actor", (pos, pos + len(item))))
+            pos += len(item) + 1
     return out

@@ -12,7 +12,25 @@ from envgov.planio.errors import PlanImportError
 from envgov.planio.mapped import MappedText
 from envgov.planio.normalize import normalize_text
 from envgov.planio.readers import read_document
-from envgov.planio.units import UnitDictionary
+from envgov.planio.units import UnitDictionary, as_written, match_registry
+
+
+class PlanWarning(str):
+    """A warning for the reviewer: the Chinese message (it is a str) with a stable `code`."""
+
+    code: str
+
+    def __new__(cls, code: str, message: str) -> PlanWarning:
+        w = super().__new__(cls, message)
+        w.code = code
+        return w
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "message": str(self)}
+
+
+def _warning(code: str, message: str) -> PlanWarning:
+    return PlanWarning(code, message)
 
 
 @dataclass
@@ -77,7 +95,8 @@ class ImportedPlan:
     original_text: str
     normalized_text: str
     filename: str = ""
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # PlanWarning items (str with a code)
+    unit_matches: dict[str, dict] = field(default_factory=dict)  # name as written → registry unit, reason
     _map: MappedText | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict:
@@ -87,6 +106,10 @@ class ImportedPlan:
             "title": self.title,
             "targets": [t.to_dict() for t in self.targets],
             "tasks": [t.to_dict() for t in self.tasks],
+            "warnings": [
+                (w if isinstance(w, PlanWarning) else PlanWarning("note", str(w))).to_dict() for w in self.warnings
+            ],
+            "unit_matches": self.unit_matches,
         }
 
     def to_json(self, indent: int | None = 1) -> str:
@@ -216,7 +239,7 @@ def import_text(
     if len(table_rows) >= 3:
         # a task table (重点任务分工表) is the plan's own ledger: take the tasks from it
         tasks = _table_tasks(table_rows, text, units, year, ospan)
-        warnings.append(f"任务取自文中的任务分工表（{len(tasks)} 行）")
+        warnings.append(_warning("task_table", f"任务取自文中的任务分工表（{len(tasks)} 行）"))
     else:
         for node, start, body_start, end, code, title_text in _task_units(outline, text):
             tasks.append(_make_task(text, node, start, body_start, end, code, title_text, units, year, ospan))
@@ -231,21 +254,25 @@ def import_text(
         for i, (s, e) in enumerate(_paragraphs(text, skip_title=title), start=1):
             tasks.append(_make_task(text, None, s, s, e, str(i), _para_title(text[s:e]), units, year, ospan))
         if tasks:
-            warnings.append("未找到编号的任务结构（一、（一）1.），已按段落拆分任务，请逐条审核")
+            warnings.append(_warning("paragraph_tasks", "未找到编号的任务结构（一、（一）1.），已按段落拆分任务，请逐条审核"))
     if not tasks:
         raise PlanImportError(
             "没有识别出任务条目：未找到“主要任务”等部分或编号标题（一、（一）1.），看起来不是一份行动计划",
             filename,
         )
     if not targets:
-        warnings.append("未识别出数值目标（目标指标部分缺失或没有数字）")
+        warnings.append(_warning("no_targets", "未识别出数值目标（目标指标部分缺失或没有数字）"))
     if district is None:
-        warnings.append("未能确定所属区（标题中没有区名，或文中提到多个区），请指定区")
+        warnings.append(_warning("no_district", "未能确定所属区（标题中没有区名，或文中提到多个区），请指定区"))
     if year is None:
-        warnings.append("未能确定计划年度，“年底前”等时限无法换算为日期，请指定年度")
-    plan = ImportedPlan(district, year, title, targets, tasks, raw, text, filename, warnings, mt)
+        warnings.append(_warning("no_year", "未能确定计划年度，“年底前”等时限无法换算为日期，请指定年度"))
+    plan = ImportedPlan(district, year, title, targets, tasks, raw, text, filename, warnings, _map=mt)
+    for t in tasks:
+        for name in t.units:
+            if name not in plan.unit_matches:
+                plan.unit_matches[name] = match_registry(name, units)
     for t in plan.unknown_units:
-        plan.warnings.append(f"词典外的单位名称（请核对）：{t}")
+        plan.warnings.append(_warning("unknown_unit", f"单位名录中没有的名称（请对应到已有单位或新建）：{t}"))
     return plan
 
 
@@ -337,18 +364,6 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
         if _HEADING_NOTE.search(heading):
             scope, scope_off = text[content_start:end].rstrip("\n"), content_start
     mentions, unknown = extract.find_units(scope, units)
-    unit_names: list[str] = []
-    lead: list[str] = []
-    coop: list[str] = []
-    for m in mentions:
-        if m.name in units.collectives:
-            continue
-        if m.name not in unit_names:
-            unit_names.append(m.name)
-        if m.role == "lead" and m.name not in lead:
-            lead.append(m.name)
-        if m.role == "coop" and m.name not in coop:
-            coop.append(m.name)
     towns = []
     for name, _ in extract.find_towns(scope, units):
         if name not in towns:
@@ -356,27 +371,27 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
     found_deadlines = extract.find_deadlines(scope, year)
     deadline_set = {d.date for d in found_deadlines}
     off0 = scope_off
+    # who does the work: bodies named in the text (dictionary and name patterns) and every body listed
+    # in a duty note ("（X牵头，A、B配合）", "牵头单位：…"), named as the plan writes them
+    named: list[tuple[str, str, tuple[int, int]]] = [
+        (m.printed, m.role, m.span) for m in mentions if m.name not in units.collectives
+    ]
+    for d in extract.find_duty_names(scope) + extract.find_listed_bodies(scope):
+        named.append((d.name, d.role, d.span))
+        town = _town_name(d.name, units)
+        if town and town not in towns:
+            towns.append(town)
+    named.sort(key=lambda n: n[2])
+    unit_names, lead, coop = _unit_lists(named)
     evidence = {
-        "units": [
-            (m.name, ospan(off0 + m.span[0], off0 + m.span[1]))
-            for m in mentions
-            if m.name not in units.collectives
-        ],
+        "units": [(as_written(p), ospan(off0 + sp[0], off0 + sp[1])) for p, _, sp in named],
         "deadlines": [(d.date, ospan(off0 + d.span[0], off0 + d.span[1])) for d in found_deadlines],
     }
-    # labelled duty notes: "（牵头单位：区发展改革委；配合单位：区交通局；完成时限：2024年12月）"
+    # completion dates in labelled notes: "（牵头单位：区发展改革委；完成时限：2024年12月）"
     for m in _DUTY_NOTE.finditer(scope):
-        label, value = m.group("label"), m.group("value")
-        if re.search(r"时限|时间", label):
-            deadline_set.update(_deadline_cell(value, year))
-            continue
-        target = coop if re.search(r"配合|协办|参与|协助", label) else lead
-        for canon in _listed_units(value, units, towns):
-            for lst in (unit_names, target):
-                if canon not in lst:
-                    lst.append(canon)
-            if canon not in set(units.names.values()) and canon not in unknown:
-                unknown.append(canon)
+        if re.search(r"时限|时间", m.group("label")):
+            deadline_set.update(_deadline_cell(m.group("value"), year))
+    unknown = [u for u in unit_names if not _matched(match_registry(u, units))]
     deadlines = sorted(deadline_set)
     quantities = _quantities(body, off, ospan)
     return TaskItem(
@@ -394,6 +409,25 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
         source_span=ospan(start, end),
         evidence=evidence,
     )
+
+
+def _matched(match: dict) -> bool:
+    return match["unit"] is not None or bool(match.get("town"))
+
+
+def _unit_lists(named: list[tuple[str, str, tuple[int, int]]]) -> tuple[list[str], list[str], list[str]]:
+    """units, lead_units, cooperating_units as written, in order of first mention; a short name inside a
+    longer one (生态环境局 inside 生态环境局丹江口分局) is not a second unit."""
+    names = [as_written(p) for p, _, _ in named]
+    keep = {n for n in names if not any(n != o and n in o for o in names)}
+    units_, lead, coop = [], [], []
+    for (_, role, _), n in zip(named, names):
+        if n not in keep:
+            continue
+        for lst, on in ((units_, True), (lead, role == "lead"), (coop, role == "coop")):
+            if on and n not in lst:
+                lst.append(n)
+    return units_, lead, coop
 
 
 _HEADING_NOTE = re.compile(r"[（(][^（）()]*(?:牵头|负责|主责|配合|单位|时限|前)[^（）()]*[）)]")

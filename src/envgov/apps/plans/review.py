@@ -49,8 +49,26 @@ def draft_data(imported) -> dict:  # noqa: ANN001 - envgov.planio.ImportedPlan
         item["source_span"] = list(t.source_span)
         item["area"] = guess_area(imported.original_text, t.source_span[0])
         item["include"] = True
+    matches = data.get("unit_matches", {})
+
+    def registry(names: list[str]) -> list[str]:
+        # names as the plan writes them → the registry unit they were matched to (shown for confirmation);
+        # towns stay under towns; an unmatched name is kept as written and listed as unknown
+        out = []
+        for n in names:
+            m = matches.get(n, {})
+            if m.get("town"):
+                continue
+            name = m.get("unit") or n
+            if name not in out:
+                out.append(name)
+        return out
+
     for item, t in zip(data["tasks"], imported.tasks):
-        item["cooperating_units"] = list(t.cooperating_units)
+        item["units_as_written"] = list(t.units)
+        item["units"] = registry(t.units)
+        item["lead_units"] = registry(t.lead_units)
+        item["cooperating_units"] = registry(t.cooperating_units)
         item["source_span"] = list(t.source_span)
         item["area"] = guess_area(imported.original_text, t.source_span[0])
         item["unknown_units"] = list(t.unknown_units)
