@@ -300,6 +300,7 @@ _QTY = re.compile(
     rf"(?P<unit>{'|'.join(re.escape(u) for u in _UNITS)})"
     rf"(?P<post>及以上|及以下|以上|以下|以内|左右)?"
 )
+_LIST_QTY = re.compile(rf"(?<![\d.、])(?P<nums>(?:{_NUM}、)+)(?={_NUM})")
 _FRACTION = re.compile(rf"(?P<den>[{CN_NUMERAL}\d]+)分之(?P<num>[{CN_NUMERAL}\d]+)")
 _MULT = {"": 1, "万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
 
@@ -333,6 +334,16 @@ _CLASSIFIERS = {
 _BARE = re.compile(
     r"(?:(?<=保持在)|(?<=提高到)|(?<=提升到)|(?<=控制在)|(?<=达到)|(?<=不低于)|(?<=不高于))(?P<num>\d+(?:\.\d+)?)(?P<post>及以上|以上|及以下|以下)"
 )
+
+
+def _in_short_paren(text: str, pos: int) -> bool:
+    """Inside a short parenthesis of the same sentence ("（1个Ⅲ类、7个Ⅳ类）"); an unclosed "（" far before
+    (a copy that lost its "）") does not count."""
+    o = text.rfind("（", max(0, pos - 40), pos)
+    if o == -1 or re.search(r"[）。；\n]", text[o:pos]):
+        return False
+    c = re.search(r"[）。；\n]", text[pos : pos + 40])
+    return c is not None and c.group(0) == "）"
 
 
 def _in_short_quote(text: str, pos: int) -> bool:
@@ -402,6 +413,16 @@ def find_quantities(text: str) -> list[Quantity]:
             else start_num
         )
         out.append(Quantity(_clean(value), unit, text[s : m.end()], (s, m.end())))
+    # "分别为57、54、55微克/立方米": every number of the list has the unit written after the last one
+    for m in _LIST_QTY.finditer(text):
+        last = next((q for q in out if q.span[0] <= m.end("nums") + 1 <= q.span[1] and q.span[0] >= m.end("nums")), None)
+        if last is None:
+            continue
+        pos = m.start("nums")
+        for num in m.group("nums").split("、")[:-1]:
+            if num and not any(q.span[0] <= pos < q.span[1] for q in out):
+                out.append(Quantity(_clean(float(num)), last.unit, num, (pos, pos + len(num))))
+            pos += len(num) + 1
     for m in _BARE.finditer(text):
         if not any(q.span[0] <= m.start() < q.span[1] for q in out) and not re.match(
             r"[\d.%]", text[m.end("num") : m.end("num") + 1]
@@ -654,11 +675,18 @@ class Target:
     flags: tuple[str, ...] = ()
 
 
-_CAP_WORDS = re.compile(r"不超过|不高于|不大于|控制在|以内|以下|降至|低于|小于|≤|<")
-_FLOOR_WORDS = re.compile(r"不低于|不少于|至少|以上|超过|高于|大于|≥|>")
-_CAP_INDICATOR = re.compile(r"浓度|天数|降尘|排放总量|排放量|能耗|用水量|负荷|总量")
+# comparator words ("不低于" is a floor although it contains "低于")
+_CAP_WORDS = re.compile(r"不超过|不高于|不大于|控制在|以内|以下|降至|(?<!不)低于|(?<!不)小于|≤|<(?!=)|<=")
+_FLOOR_WORDS = re.compile(r"不低于|不少于|至少|以上|(?<!不)超过|(?<!不)高于|(?<!不)大于|≥|>")
+_CAP_INDICATOR = re.compile(r"浓度|(?:污染|超标)天数|降尘|排放总量|排放量|能耗|用水量|负荷|总量")
 _FLOOR_INDICATOR = re.compile(r"减排|下降|降幅|削减|利用率|率|比例|比重|覆盖|达标|断面")
 _PERIOD = re.compile(r"(?P<p>一季度|二季度|三季度|四季度|第[一二三四]季度|上半年|下半年|汛期|采暖季|供暖季)")
+
+
+_CONCENTRATION_UNITS = {"μg/m³", "mg/m³", "mg/L"}
+_LISTED_BEFORE = re.compile(
+    rf"(?:{_NUM}(?:{'|'.join(re.escape(u) for u in _UNITS)})?(?:及以上|以上|及以下|以下)?[、，和及]?)+$"
+)
 
 
 def find_targets(text: str, year: int | None = None) -> list[Target]:
@@ -668,12 +696,18 @@ def find_targets(text: str, year: int | None = None) -> list[Target]:
         s, e = q.span
         if not re.search(r"\d", q.text):
             continue  # numeric targets are written in figures; "一项重要任务" is phrasing
-        if _inside(text, s, "（", "）"):
+        if _in_short_paren(text, s):
             continue  # a parenthesised split ("1个Ⅲ类、7个Ⅳ类") is a detail of the target, not a target
         cstart = _clause_start(text, s)
         clause_end = min([i for i in (text.find(c, e) for c in "，。；\n") if i != -1] or [len(text)])
         clause = text[cstart:clause_end]
         head = text[cstart:s]
+        # a count that says which things the target is about ("27个省级断面优良率达到96.3%", "国控1条断面")
+        # is the target's scope, not a target
+        if q.unit in _CLASSIFIERS and re.search(r"\d", re.sub(r"（[^）]*）", "", text[e:clause_end])):
+            continue
+        # values listed after one verb keep its direction: "分别比2015年下降15%、15%、30%以上"
+        head = _LISTED_BEFORE.sub("", head)
         # several values for several indicators: "A、B、C减排量分别为430吨、420吨、790吨"
         indicator = re.sub(
             r"(?:分别)?(?:为|达到|达|控制在|不超过|不高于|不低于|不少于|降至|下降|累计下降|累计减排|减排)$",
@@ -701,8 +735,10 @@ def find_targets(text: str, year: int | None = None) -> list[Target]:
             or re.search(r"(?:下降|降低|减少|削减|减排)(?:幅度|比例|率)?(?:达到|达|为)?$", head)
         ):
             comp = ">="
-        elif _CAP_INDICATOR.search(indicator) and not _FLOOR_INDICATOR.search(indicator[-4:]):
-            comp = "<="
+        elif (_CAP_INDICATOR.search(indicator) and not _FLOOR_INDICATOR.search(indicator[-4:])) or (
+            q.unit in _CONCENTRATION_UNITS and not _FLOOR_INDICATOR.search(indicator[-4:])
+        ):
+            comp = "<="  # a concentration goal is a ceiling ("PM10分别为57、54微克/立方米")
         else:
             comp = ">="
         pm = _PERIOD.search(head)

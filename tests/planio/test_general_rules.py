@@ -1,0 +1,109 @@
+"""General rules of the importer, each checked on short sentences written for the test (issue 13)."""
+
+from __future__ import annotations
+
+import json
+
+from envgov.planio import extract, import_text
+from envgov.planio.units import UnitDictionary, as_written, match_registry
+
+
+def _task(body: str, year: int = 2020):
+    text = f"某县{year}年水污染防治工作方案\n一、工作任务\n1.整治河道。{body}\n二、保障措施\n加强领导。\n"
+    return import_text(text, "t.txt", year=year).tasks[0]
+
+
+# ---------------------------------------------------------------- units as written
+def test_units_keep_the_plans_own_names() -> None:
+    t = _task("清理垃圾。（县环保局牵头，县经信委、县住建局配合）")
+    assert t.units == ["环保局", "经信委", "住建局"]  # never rewritten to another body's name
+    assert (t.lead_units, t.cooperating_units) == (["环保局"], ["经信委", "住建局"])
+
+
+def test_as_written_drops_only_the_owning_place() -> None:
+    assert as_written("十堰市生态环境局丹江口分局") == "生态环境局丹江口分局"
+    assert as_written("县水利局") == "水利局"
+    assert as_written("各县（区） 政府") == "县（区）政府"
+    assert as_written("县（市、区）人民政府") == "县（市、区）人民政府"
+    assert as_written("市场监管局") == "市场监管局"
+    assert as_written("区城市管理委") == "城市管理委"
+
+
+def test_a_body_outside_the_dictionary_in_a_duty_note_is_a_unit() -> None:
+    t = _task("开展巡查。（牵头单位：青山湖管理处；责任单位：县林业站，东坪镇、西坪镇）")
+    assert t.units == ["青山湖管理处", "林业站", "东坪镇", "西坪镇"]
+    assert t.towns == ["东坪镇", "西坪镇"]  # towns acting are also listed as towns
+
+
+def test_labelled_duty_lines_and_the_list_line_under_them() -> None:
+    t = _task("建立台账。\n牵头单位：县农业局\n配合单位：县财政局、县林业局\n各乡镇、城南管委会")
+    assert t.lead_units == ["农业局"]
+    assert t.cooperating_units == ["财政局", "林业局", "乡镇", "城南管委会"]
+
+
+def test_a_note_for_the_following_tasks_is_not_this_tasks_unit() -> None:
+    t = _task("推进整治。（县水利局负责。以下均需各乡镇政府落实，不再列出）")
+    assert t.units == ["水利局"]
+
+
+def test_a_name_cut_by_the_end_of_the_page_is_dropped() -> None:
+    names = [d.name for d in extract.find_duty_names("（责任单位：县水利局，配合单位：县交通建")]
+    assert names == ["县水利局"]
+
+
+def test_a_short_name_inside_a_longer_one_is_not_a_second_unit() -> None:
+    t = _task("由市生态环境局东城分局开展排查。（牵头单位：市生态环境局东城分局）")
+    assert t.units == ["生态环境局东城分局"]
+
+
+def test_an_abbreviated_list_of_departments_is_read_as_those_bodies() -> None:
+    t = _task("严格执法。发改、住建、交通等部门共同开展联合检查。")
+    assert t.units == ["发改", "住建", "交通"]
+    basis = _task("在水利、农业等部门现有调查基础上开展排查。")
+    assert basis.units == []  # departments named only as a basis do not act
+
+
+def test_unit_matches_name_the_registry_unit_or_say_why_not() -> None:
+    units = UnitDictionary.load()
+    assert match_registry("发改委", units)["unit"] == "发展改革委"
+    m = match_registry("黎阳建管办", units)
+    assert m["unit"] is None and "没有" in m["reason"]
+    plan = import_text(
+        "某县2020年水污染防治方案\n一、工作任务\n1.推进河道治理。开展污染排查，落实整治。（县环保局牵头，黎阳建管办配合）\n",
+        "t.txt",
+    )
+    d = json.loads(plan.to_json())
+    assert d["unit_matches"]["环保局"]["unit"] == "生态环境局"
+    assert d["unit_matches"]["黎阳建管办"]["unit"] is None
+    assert any(w["code"] == "unknown_unit" and "黎阳建管办" in w["message"] for w in d["warnings"])
+
+
+# ---------------------------------------------------------------- targets
+def _targets(goal: str, year: int = 2020):
+    text = f"某市{year}年大气污染防治方案\n一、工作目标\n{goal}\n二、主要任务\n1.推进治理。开展检查。\n"
+    return [(t.value, t.comparator) for t in import_text(text, "t.txt", year=year).targets]
+
+
+def test_comparators_come_from_the_words() -> None:
+    assert _targets("优良天数比例不低于80.5%，PM2.5浓度不高于40微克/立方米。") == [(80.5, ">="), (40, "<=")]
+    assert _targets("优良天数达到300天以上。") == [(300, ">=")]
+    assert _targets("重污染天数控制在5天以内。") == [(5, "<=")]
+
+
+def test_values_listed_after_one_verb_keep_its_direction() -> None:
+    got = _targets("二氧化硫、氮氧化物排放总量分别比2015年下降12%、9%以上。")
+    assert got == [(12, ">="), (9, ">=")]
+
+
+def test_a_list_of_values_shares_the_unit_written_after_the_last() -> None:
+    got = _targets("甲县、乙县PM10浓度分别为61、63微克/立方米。")
+    assert got == [(61, "<="), (63, "<=")]
+
+
+def test_a_scope_count_is_not_a_target() -> None:
+    assert _targets("12个考核断面水质优良率达到90%。") == [(90, ">=")]
+
+
+def test_an_unclosed_bracket_far_before_does_not_hide_targets() -> None:
+    got = _targets("进一步降低细颗粒物（PM2.5浓度，改善空气质量。到2020年，优良率达到85%。")
+    assert got == [(85, ">=")]
