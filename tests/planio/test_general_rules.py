@@ -107,3 +107,48 @@ def test_a_scope_count_is_not_a_target() -> None:
 def test_an_unclosed_bracket_far_before_does_not_hide_targets() -> None:
     got = _targets("进一步降低细颗粒物（PM2.5浓度，改善空气质量。到2020年，优良率达到85%。")
     assert got == [(85, ">=")]
+
+
+# ---------------------------------------------------------------- segmentation of real copies
+def _tasks(text: str, year: int = 2021):
+    return [(t.code, t.title) for t in import_text(text, "t.txt", year=year).tasks]
+
+
+def test_a_whole_plan_on_one_line() -> None:
+    text = (
+        "某县2021年大气污染治理方案为改善空气质量，制定本方案。一、工作目标全县优良天数比例达到80%。"
+        "二、工作任务（一）治理扬尘1.清扫道路。每日清扫主干道。2.覆盖裸土。完成裸土覆盖。（二）管控车辆。推进车辆治理。"
+    )
+    assert _tasks(text) == [
+        ("二.(一).1", "清扫道路"),
+        ("二.(一).2", "覆盖裸土"),
+        ("二.(二)", "管控车辆"),
+    ]
+    plan = import_text(text, "t.txt", year=2021)
+    assert [(t.value, t.comparator) for t in plan.targets] == [(80, ">=")]
+
+
+def test_numbers_inside_sentences_do_not_start_items() -> None:
+    text = "某区2021年水污染治理方案\n二、工作任务\n1.建设管网。新建3.5公里管网，改造1、2号泵站。\n2.治理河道。完成治理。\n"
+    assert _tasks(text) == [("二.1", "建设管网"), ("二.2", "治理河道")]
+
+
+def test_an_item_after_a_closing_note_starts_where_its_number_follows() -> None:
+    text = "某县2021年水污染治理方案\n二、工作任务 1、整治水源。设置标牌。（责任单位：县水利局）2、整治河道。清理垃圾。\n"
+    assert _tasks(text) == [("二.1", "整治水源"), ("二.2", "整治河道")]
+
+
+def test_a_marker_that_lost_its_opening_bracket() -> None:
+    text = "某市2021年扬尘治理方案\n一、工作任务\n（一）治理工地\n开展治理。\n二）清运渣土\n规范清运。\n"
+    assert [t for _, t in _tasks(text)] == ["治理工地", "清运渣土"]
+
+
+def test_a_task_heading_that_names_the_status_is_still_a_task() -> None:
+    text = "某县2021年土壤污染治理方案\n一、摸清污染现状，建立档案\n（一）开展详查。推进土壤污染详查。\n（二）建立台账。完成台账建设。\n"
+    assert [t for _, t in _tasks(text)] == ["开展详查", "建立台账"]
+
+
+def test_unnumbered_goal_paragraphs_give_targets() -> None:
+    text = "某县2021年土壤污染治理方案\n主要指标：到2021年，受污染耕地安全利用率达到91%。\n一、加强治理\n（一）开展详查。推进详查。\n"
+    plan = import_text(text, "t.txt", year=2021)
+    assert [(t.value, t.comparator) for t in plan.targets] == [(91, ">=")]

@@ -218,8 +218,10 @@ def import_text(
         return mt.original_span(s, e)
 
     targets: list[TargetItem] = []
-    for part in outline.parts(segment.PART_TARGETS) + outline.parts(segment.PART_THINKING):
-        body_start = part.body_start
+    goal_parts = outline.parts(segment.PART_TARGETS) + outline.parts(segment.PART_THINKING)
+    for part in goal_parts + _goal_paragraphs(text, outline, bool(goal_parts)):
+        # a heading run into its text ("一、目标任务……达到65%。") holds goals in its title sentence too
+        body_start = part.start
         part_text = text[body_start : part.end]
         # table rows are read as rows (indicator | value); the prose around them sentence by sentence
         prose = "\n".join(" " * len(line) if "\t" in line else line for line in part_text.split("\n"))
@@ -274,6 +276,22 @@ def import_text(
     for t in plan.unknown_units:
         plan.warnings.append(_warning("unknown_unit", f"单位名录中没有的名称（请对应到已有单位或新建）：{t}"))
     return plan
+
+
+_GOAL_LABEL = re.compile(r"^(?:工作目标|主要目标|总体目标|目标任务|主要指标|目标指标|具体目标)[：:]")
+
+
+def _goal_paragraphs(text: str, outline: segment.Outline, have_goal_part: bool) -> list[segment.Node]:
+    """Unnumbered goal paragraphs ("工作目标：到2020年……", "主要指标：……") before the first numbered part."""
+    if have_goal_part:
+        return []
+    first = min((n.start for n in outline.top), default=len(text))
+    out, pos = [], 0
+    for line in text[:first].split("\n"):
+        if _GOAL_LABEL.match(line):
+            out.append(segment.Node("goal", 1, "", line[:4], pos, pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
 
 
 _PLAN_WORDS = re.compile(r"治理|推进|实施|开展|加强|落实|完成|污染|生态|环境|排放|监管|任务|目标|建设|防治")

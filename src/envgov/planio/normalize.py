@@ -296,4 +296,88 @@ def normalize_text(raw: str) -> MappedText:
     mt = _drop_lines(mt)
     mt = _join_broken_lines(mt)
     mt = mt.sub(r"。{2,}", "。")
+    mt = split_inline_markers(mt)
     return mt
+
+
+# ---------------------------------------------------------------- task markers run into the text
+_CN_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九")}
+
+
+def _cn_value(s: str) -> int | None:
+    if s == "十":
+        return 10
+    if len(s) == 1:
+        return _CN_VALUE.get(s)
+    if len(s) == 2 and s[0] == "十":
+        return 10 + _CN_VALUE.get(s[1], -100)
+    if len(s) == 2 and s[1] == "十":
+        return 10 * _CN_VALUE.get(s[0], -100)
+    if len(s) == 3 and s[1] == "十":
+        return 10 * _CN_VALUE.get(s[0], -100) + _CN_VALUE.get(s[2], -100)
+    return None
+
+
+# markers as they may stand inside a line; the level and the number of each
+_INLINE_MARKER = re.compile(
+    r"(?P<l1>[一二三四五六七八九十]{1,3})、(?=[\u4e00-\u9fff“])"
+    r"|（?(?P<l2>(?<![\u4e00-\u9fff])[一二三四五六七八九十]{1,3})）(?=[\u4e00-\u9fff“])"
+    r"|(?<![\d.．])(?P<l3>\d{1,2})[.．、](?=[\u4e00-\u9fff“])"
+    r"|（(?P<l4>\d{1,2})）(?=[\u4e00-\u9fff“])"
+)
+_LEVELS = ("l1", "l2", "l3", "l4")
+
+
+def _marker_level(m: re.Match[str]) -> tuple[int, int | None]:
+    for i, k in enumerate(_LEVELS):
+        if m.group(k):
+            v = m.group(k)
+            return i, (int(v) if v.isdigit() else _cn_value(v))
+    return -1, None
+
+
+def split_inline_markers(mt: MappedText) -> MappedText:
+    """Start a new line where a numbered item begins inside a line: a plan pasted from a PDF or a web copy
+    that lost its line breaks ("…达到65%。二、工作内容（一）划定区域1.核心控制区。…"). A marker inside a line
+    starts an item only when it continues the numbering (1 after its parent, n after n−1) and stands after a
+    sentence end or right after a short heading; numbers inside sentences ("第1.5条", "1、2号线") do not."""
+    text = mt.text
+    last: list[int | None] = [None] * len(_LEVELS)
+    cuts: list[int] = []
+    line_start = 0
+    seg_start = 0  # where the current line or item begins
+    seg_level = -1
+    for m in _INLINE_MARKER.finditer(text):
+        nl = text.rfind("\n", 0, m.start())
+        if nl + 1 != line_start:
+            line_start = seg_start = nl + 1
+            seg_level = -1
+        level, value = _marker_level(m)
+        if value is None:
+            continue
+        at_line_start = m.start() == line_start
+        if not at_line_start:
+            before = text[seg_start : m.start()]
+            prev = text[m.start() - 1]
+            expected = (last[level] or 0) + 1
+            parent_fresh = level > 0 and seg_level == level - 1
+            in_sequence = value == expected or (value == 1 and (parent_fresh or last[level] is None))
+            after_sentence = prev in "。；！？" or (prev in "）" and value == expected and value > 1)
+            after_heading = seg_level >= 0 and seg_level < level and len(before) <= 30 and not re.search(r"[。，；]", before)
+            if not (in_sequence and (after_sentence or after_heading)):
+                continue
+            cuts.append(m.start())
+        seg_start, seg_level = m.start(), level
+        last[level] = value
+        for deeper in range(level + 1, len(_LEVELS)):
+            last[deeper] = None
+    if not cuts:
+        return mt
+    pieces: list = []
+    prev_cut = 0
+    for c in cuts:
+        pieces.append((prev_cut, c))
+        pieces.append(("\n", c))
+        prev_cut = c
+    pieces.append((prev_cut, len(text)))
+    return mt.build(pieces)

@@ -18,7 +18,7 @@ _KINDS: list[tuple[str, float, re.Pattern[str]]] = [
     ("chapter", 0, re.compile(rf"^第([{CN_NUM}\d]+)(章|篇|部分)")),
     ("section", 0.5, re.compile(rf"^第([{CN_NUM}\d]+)节")),
     ("l1", 1, re.compile(rf"^([{CN_NUM}]+)(?:、|[.．](?![\d{CN_NUM}]))")),
-    ("l2", 2, re.compile(rf"^（([{CN_NUM}]*)）")),
+    ("l2", 2, re.compile(rf"^（([{CN_NUM}]*)）|^([{CN_NUM}]{{1,3}})）(?=[\u4e00-\u9fff])")),
     ("l3", 3, re.compile(r"^(\d{1,2})[.．、](?!\d)")),
     ("l4", 4, re.compile(r"^[（(](\d{1,2})[)）]")),
     ("l5", 5, re.compile(r"^([①-⑳])")),
@@ -134,9 +134,18 @@ class Outline:
         return out
 
 
+_ACTION_START = re.compile(
+    r"^(?:摸清|查明|开展|推进|加强|实施|建立|构建|完善|强化|深化|加快|严格|提升|优化|全面|着力|持续|巩固|打好|打赢|推动|做好|抓好|落实)"
+)
+
+
 def classify_part(title: str) -> str:
+    # a heading run into its text ("一、指导思想深入贯彻……目标……") is named by its first words
+    head = title[:8] if len(title) > 16 else title
     for name, rx in _PART_RULES:
-        if rx.search(title):
+        if rx.search(head):
+            if name in (PART_BACKGROUND, PART_THINKING) and _ACTION_START.match(title):
+                continue  # "摸清污染现状，构建数据平台" is work to do, not the plan's background
             return name
     return PART_OTHER
 
@@ -173,7 +182,7 @@ def outline(text: str) -> Outline:
             while stack[-1].rank >= rank:
                 stack.pop()
             parent = stack[-1]
-            marker = m.group(1)
+            marker = m.group(1) if m.group(1) is not None or m.lastindex is None else m.group(m.lastindex)
             if kind == "l2" and not marker:
                 # the numeral was lost in scraping ("（）"): it is the ordinal among its siblings
                 marker = cn_ordinal(1 + sum(1 for c in parent.children if c.kind == "l2"))
