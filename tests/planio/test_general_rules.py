@@ -152,3 +152,79 @@ def test_unnumbered_goal_paragraphs_give_targets() -> None:
     text = "某县2021年土壤污染治理方案\n主要指标：到2021年，受污染耕地安全利用率达到91%。\n一、加强治理\n（一）开展详查。推进详查。\n"
     plan = import_text(text, "t.txt", year=2021)
     assert [(t.value, t.comparator) for t in plan.targets] == [(91, ">=")]
+
+
+# ---------------------------------------------------------------- task tables
+def _table_tasks(text: str, name: str = "t.txt", year: int = 2022):
+    plan = import_text(text, name, year=year)
+    return [(t.code, t.title, t.units, t.deadlines, [(q.value, q.unit) for q in t.quantities]) for t in plan.tasks]
+
+
+def test_a_table_copied_one_cell_a_line() -> None:
+    text = "\n\n".join(
+        ["某县2022年治污重点工作分工表", "序号", "工作任务", "责任单位", "完成时限",
+         "1", "清理河道垃圾，完成12公里河道保洁。", "县水利局", "6月底前",
+         "2", "关停砖窑3家。", "县环保局、县经信委", "全年"]
+    )
+    assert _table_tasks(text) == [
+        ("1", "清理河道垃圾，完成12公里河道保洁", ["水利局"], ["2022-06-30"], [(12, "公里")]),
+        ("2", "关停砖窑3家", ["环保局", "经信委"], [], [(3, "家")]),  # 全年 is no date
+    ]
+
+
+def test_a_table_with_bars_and_rows_broken_over_lines() -> None:
+    text = (
+        "某县2022年治污任务清单\n序号 | 工作任务 |\n牵头单位 | 配合单位 | 完成时限 |\n"
+        "1 | 新建污水管网5公里 |\n县住建局 |  | 2022年9月 |\n"
+        "2 | 改造锅炉2台 |\n县市场监管局 | 各乡镇 | 年底前 |\n"
+    )
+    assert _table_tasks(text) == [
+        ("1", "新建污水管网5公里", ["住建局"], ["2022-09-30"], [(5, "公里")]),
+        ("2", "改造锅炉2台", ["市场监管局", "乡镇"], ["2022-12-31"], [(2, "台")]),
+    ]
+
+
+def test_a_row_that_lost_its_first_cell_to_a_merged_cell_above() -> None:
+    text = "\n".join(
+        ["某区2022年整治工作进展表", "序号", "工作措施", "2022年任务计划", "进展情况",
+         "1", "推进截污纳管", "完成8个小区截污纳管", "已完成5个小区，进度60%。",
+         "2", "完成3个园区雨污分流", "已完成设计，正在施工，进度40%。"]
+    )
+    got = _table_tasks(text)
+    # progress cells are not the plan: their figures are no quantities
+    assert got == [
+        ("1", "推进截污纳管", [], [], [(8, "个")]),
+        ("2", "完成3个园区雨污分流", [], [], [(3, "个")]),
+    ]
+
+
+def test_a_generic_measure_cell_gives_way_to_the_problem_it_answers() -> None:
+    text = (
+        "某县水源地问题整治清单\n序号 | 问题具体情况 | 整治措施 | 计划完成时间 |\n"
+        "1 | 水源地一级保护区内有餐馆排污 | 立即整改 | 2022年8月 |\n"
+    )
+    assert _table_tasks(text) == [("1", "水源地一级保护区内有餐馆排污", [], ["2022-08-31"], [])]
+
+
+def test_an_xlsx_duty_table_carries_merged_cells_down_and_joins_cell_lines() -> None:
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["领域", "序号", "重点任务", "牵头单位", "完成时限"])
+    ws.append(["大气", 1, "淘汰燃煤锅炉\n10蒸吨以下锅炉清零", "县发改局", "2022年10月底前"])
+    ws.append([None, 2, "治理餐饮油烟20家", "县城管局", None])
+    ws.merge_cells("A2:A3")
+    ws.merge_cells("E2:E3")  # one deadline cell for both rows
+    buf = io.BytesIO()
+    wb.save(buf)
+    from envgov.planio import import_plan
+
+    plan = import_plan(buf.getvalue(), "分工表.xlsx", year=2022)
+    got = [(t.code, t.title, t.units, t.deadlines) for t in plan.tasks]
+    assert got == [
+        ("1", "淘汰燃煤锅炉10蒸吨以下锅炉清零", ["发改局"], ["2022-10-31"]),
+        ("2", "治理餐饮油烟20家", ["城管局"], ["2022-10-31"]),
+    ]

@@ -249,9 +249,10 @@ def test_task_table_in_docx_read_row_by_row() -> None:
     assert (plan.district, plan.year) == ("海淀区", 2024)
     got = [(t.code, t.title, t.lead_units, t.cooperating_units, t.towns, t.deadlines) for t in plan.tasks]
     assert got == [
-        ("1", "推进新能源车", ["发展改革委"], ["交通局"], ["各街道乡镇"], ["2024-12-31"]),
+        # towns in a duty cell are units as written and also towns
+        ("1", "推进新能源车", ["发展改革委"], ["交通局", "街道（乡镇）"], ["各街道乡镇"], ["2024-12-31"]),
         ("2", "扬尘管控", ["城市管理委"], ["住房城乡建设委", "水务局"], [], ["2024-06-30"]),
-        ("3", "VOCs治理", ["生态环境局"], ["经济和信息化局"], ["清河街道"], []),
+        ("3", "VOCs治理", ["生态环境局"], ["经济和信息化局", "清河街道"], ["清河街道"], []),
     ]
     assert [(q.value, q.unit) for q in plan.tasks[0].quantities] == [(200, "辆")]
     s, e = plan.tasks[1].source_span

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
@@ -238,7 +239,7 @@ def import_text(
     tasks: list[TaskItem] = []
     warnings = []
     table_rows = [r for tbl in tables.task_rows(text) for r in tbl]
-    if len(table_rows) >= 3:
+    if table_rows:
         # a task table (重点任务分工表) is the plan's own ledger: take the tasks from it
         tasks = _table_tasks(table_rows, text, units, year, ospan)
         warnings.append(_warning("task_table", f"任务取自文中的任务分工表（{len(tasks)} 行）"))
@@ -247,7 +248,7 @@ def import_text(
             tasks.append(_make_task(text, node, start, body_start, end, code, title_text, units, year, ospan))
 
     plan_words = len(_PLAN_WORDS.findall(text))
-    if plan_words < max(3, len(text) / 400):
+    if plan_words < max(3, len(text) / 400) and not table_rows:  # a duty table is a plan by its shape
         raise PlanImportError(
             "看起来不是一份生态环境行动计划：文中几乎没有“治理、推进、实施、污染、生态”等计划用语", filename
         )
@@ -472,6 +473,12 @@ def _deadline_cell(cell: str, year: int | None) -> list[str]:
     found = {d.date for d in extract.find_deadlines(cell, year)}
     if found:
         return sorted(found)
+    day = re.fullmatch(r"\s*(?:(?P<y>(?:19|20)\d\d)年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})日\s*", cell)
+    if day and (day.group("y") or year):
+        try:
+            return [dt.date(int(day.group("y") or year), int(day.group("m")), int(day.group("d"))).isoformat()]
+        except ValueError:
+            return []
     m = re.fullmatch(
         r"\s*(?:(?P<y>(?:19|20)\d\d)年)?(?:(?P<m>\d{1,2})月份?)?(?:底|末|前|底前|以前)?\s*", cell
     )
@@ -481,9 +488,7 @@ def _deadline_cell(cell: str, year: int | None) -> list[str]:
             mo = int(m.group("m")) if m.group("m") else 12
             if 1 <= mo <= 12:
                 return [extract._last_day(y, mo)]
-    if year and re.fullmatch(r"\s*(?:全年|年内|本年度|\d{4}年全年)\s*", cell):
-        return [f"{year:04d}-12-31"]
-    return []  # 长期坚持, 持续推进, 按要求: no date
+    return []  # 全年, 长期坚持, 持续推进, 按要求: no date
 
 
 def _listed_units(value: str, units: UnitDictionary, towns: list[str]) -> list[str]:
@@ -503,51 +508,68 @@ def _listed_units(value: str, units: UnitDictionary, towns: list[str]) -> list[s
     return out
 
 
+_GENERIC_MEASURE = re.compile(r"(?:立即|限期|立行立|按期|按要求|持续|依法)?(?:整改|改|整治|推进|落实|处理|处置)(?:到位)?")
+
+
 def _table_tasks(
     rows: list[tables.TableRow], text: str, units: UnitDictionary, year: int | None, ospan
 ) -> list[TaskItem]:
+    """One task per row of a task table: title from the task cell (the first cell left when a merged cell
+    took it; the 问题 cell when the measure is a generic 立即整改), units as written in the duty cells,
+    dates from the deadline cell, quantities from the task, text and plan cells (not from progress)."""
     out: list[TaskItem] = []
     seen: dict[str, int] = {}
     for i, row in enumerate(rows, start=1):
-        c = row.cells
-        body = c.get("text") or c.get("title", "")
-        title = c.get("title") or re.split(r"[。；]", body)[0][:40]
+        c, spans = row.cells, row.cell_spans
+        title_cell = c.get("title", "")
+        other = c.get("problem") or c.get("text", "")
+        if _GENERIC_MEASURE.fullmatch(re.sub(r"\W", "", title_cell)) and len(other) > len(title_cell):
+            title_cell = other  # "立即整改" names no task; the problem it answers does
+        if not title_cell:
+            title_cell = c.get("text") or c.get("plan") or c.get("problem", "")
+        title = re.split(r"[。；]", title_cell)[0].strip()[:60]
+        body_keys = [k for k in ("title", "text", "plan", "problem") if c.get(k)]
+        body = "\n".join(dict.fromkeys(c[k] for k in body_keys))
         code = re.sub(r"[.。、\s]+$", "", c.get("code", "")) or str(i)
         if code in seen:
             seen[code] += 1
             code = f"{code}-{seen[code]}"
         else:
             seen[code] = 1
-        lead, coop, towns = [], [], []
-        for role, target in (("lead", lead), ("coop", coop)):
-            for canon in _listed_units(c.get(role, ""), units, towns):
-                if canon not in target:
-                    target.append(canon)
-        mentions, unknown = extract.find_units(body, units)
-        names = list(
-            dict.fromkeys(lead + coop + [m.name for m in mentions if m.name not in units.collectives])
-        )
-        for name, _ in extract.find_towns(body, units):
-            if name not in towns:
-                towns.append(name)
-        deadlines = set(_deadline_cell(c.get("deadline", ""), year)) | {
-            d.date for d in extract.find_deadlines(body, year)
-        }
-        bs = row.cell_spans.get("text") or row.cell_spans.get("title") or (row.start, row.end)
-        quantities = _quantities(body, bs[0], ospan)
-        dictionary_names = set(units.names.values())
+        named: list[tuple[str, str, tuple[int, int]]] = []
+        towns: list[str] = []
+        for role in ("lead", "coop"):
+            cell = c.get(role, "")
+            for name in tables.split_names(cell):
+                if units.canonical(name) in units.collectives:
+                    continue
+                named.append((name, role, spans.get(role, (row.start, row.start))))
+                town = _town_name(name, units)
+                if town and town not in towns:
+                    towns.append(town)
+        if not named:  # no duty column: who acts is in the task's own words
+            mentions, _ = extract.find_units(body, units)
+            named = [(m.printed, m.role, m.span) for m in mentions if m.name not in units.collectives]
+        unit_names, lead, coop = _unit_lists(named)
+        deadlines = set(_deadline_cell(c.get("deadline", ""), year))
+        for k in ("title", "text", "plan"):
+            deadlines |= {d.date for d in extract.find_deadlines(c.get(k, ""), year)}
+        quantities = []
+        for k in ("title", "text", "plan"):
+            if c.get(k) and k in spans:
+                quantities.extend(_quantities(c[k], spans[k][0], ospan))
         out.append(
             TaskItem(
                 code=code,
                 title=title,
                 text=body,
-                units=names,
+                units=unit_names,
                 lead_units=lead,
                 cooperating_units=coop,
                 towns=towns,
                 deadlines=sorted(deadlines),
                 quantities=quantities,
-                unknown_units=sorted(set(unknown) | {n for n in lead + coop if n not in dictionary_names}),
+                unknown_units=[u for u in unit_names if not _matched(match_registry(u, units))],
                 source_span=ospan(row.start, row.end),
             )
         )

@@ -293,6 +293,7 @@ def normalize_text(raw: str) -> MappedText:
     mt = mt.sub(rf"(?<=[{CJK}，。；：、（）“”《》])[ ]+|[ ]+(?=[{CJK}，。；：、（）“”《》])", "")
     mt = mt.sub(r"(?<=[A-Za-z]) +(?=\d)", "")
     mt = mt.sub(r"(?<=\d) +(?=%)", "")
+    mt = rebuild_flat_tables(mt)
     mt = _drop_lines(mt)
     mt = _join_broken_lines(mt)
     mt = mt.sub(r"。{2,}", "。")
@@ -380,4 +381,122 @@ def split_inline_markers(mt: MappedText) -> MappedText:
         pieces.append(("\n", c))
         prev_cut = c
     pieces.append((prev_cut, len(text)))
+    return mt.build(pieces)
+
+
+# ---------------------------------------------------------------- tables flattened into text
+_HEADER_START = re.compile(r"^\s*(?:序号|编号|序)\s*\|?\s*(?:\||$)")
+_ROW_NUMBER = re.compile(r"^\d{1,3}$")
+
+
+def _cells_of(text: str, start: int, pipe: bool) -> tuple[list[tuple[int, int]], int]:
+    """(start, end) of each cell from `start` on, and where the table ends. With pipes ("a | b |") cells
+    are split at "|"; without, each non-empty line is a cell (a web copy of a table laid out one cell a line)."""
+    cells: list[tuple[int, int]] = []
+    pos = start
+    end = start
+    for line in text[start:].split("\n"):
+        a, b = pos, pos + len(line)
+        pos = b + 1
+        s = line.strip()
+        if not s:
+            continue
+        if pipe and "|" not in s:
+            break
+        if not pipe and (_BOILERPLATE.search(s) or _FOOTER_START.match(s) or len(s) > 5000):
+            break
+        if pipe:
+            p = a
+            parts = line.split("|")
+            for k, piece in enumerate(parts):
+                lead = len(piece) - len(piece.lstrip())
+                # an empty cell between two bars is a cell; the rest of the line after the last bar is not
+                # (a line that opens with " |" opens with an empty cell)
+                if piece.strip() or (0 < k < len(parts) - 1) or (k == 0 and piece and len(parts) > 1):
+                    cells.append((p + lead, p + lead + len(piece.strip())))
+                p += len(piece) + 1
+        else:
+            lead = len(line) - len(line.lstrip())
+            cells.append((a + lead, a + lead + len(s)))
+        end = b
+    return cells, end
+
+
+def _fits_left(body: list[int], ref: list[int], words: list[str]) -> bool:
+    """Does a short row line up with a full row better from the left than from the right (by cell length)?"""
+    import math
+
+    def cost(pairs) -> float:
+        return sum(abs(math.log1p(len(words[a])) - math.log1p(len(words[b]))) for a, b in pairs)
+
+    left = cost(zip(body, ref))
+    right = cost(zip(body, ref[len(ref) - len(body) :]))
+    return left <= right
+
+
+def rebuild_flat_tables(mt: MappedText) -> MappedText:
+    """A task table whose rows were flattened by a web copy (one cell a line, or "a | b |" rows broken over
+    lines) becomes one tab-separated line per row again, as the readers write .docx tables. The header is
+    the run of short cells from 序号 to the first row number; a row runs from its number to the next one
+    (n+1). A row short of cells lost its leftmost cells to a merged cell above: its cells are aligned right."""
+    text = mt.text
+    pieces: list = []
+    last = 0
+    offset = 0
+    for line in text.split("\n"):
+        start = offset
+        offset += len(line) + 1
+        if start < last or not _HEADER_START.match(line):
+            continue
+        if "\t" in line:
+            continue
+        pipe = "|" in line
+        cells, end = _cells_of(text, start, pipe)
+        words = [text[a:b] for a, b in cells]
+        first_row = next((i for i, w in enumerate(words) if _ROW_NUMBER.match(w)), None)
+        if first_row is None or first_row < 3:
+            continue
+        header = list(range(first_row))
+        if any(len(words[i]) > 20 or "。" in words[i] for i in header):
+            continue
+        ncols = len(header)
+        rows: list[list[int]] = []
+        expected = int(words[first_row])
+        for i in range(first_row, len(words)):
+            if _ROW_NUMBER.match(words[i]) and int(words[i]) == expected and (not rows or len(rows[-1]) > 1):
+                rows.append([i])
+                expected += 1
+            elif rows:
+                rows[-1].append(i)
+        if not rows:
+            continue
+        out: list = []
+        out.append((last, start))
+        for k, i in enumerate(header):
+            if k:
+                out.append(("\t", cells[i][0]))
+            out.append(cells[i])
+        full: list[int] | None = None
+        for row in rows:
+            body = row[1:ncols]  # cells beyond the header's width are notes after the table
+            gap = [None] * (ncols - 1 - len(body))
+            if gap and full is not None and _fits_left(body, full[1:], words):
+                slots: list[int | None] = [row[0]] + body + gap  # empty cells at the end were dropped
+            else:
+                slots = [row[0]] + gap + body  # the leftmost cells were merged into the row above
+            if not gap:
+                full = row
+            out.append(("\n", cells[row[0]][0]))
+            for k, ci in enumerate(slots):
+                if k:
+                    out.append(("\t", cells[row[0]][0] if ci is None else cells[ci][0]))
+                if ci is not None:
+                    out.append(cells[ci])
+        last = cells[rows[-1][-1]][1]
+        while last < len(text) and text[last] in " |":
+            last += 1
+        pieces.extend(out)
+    if not pieces:
+        return mt
+    pieces.append((last, len(text)))
     return mt.build(pieces)
