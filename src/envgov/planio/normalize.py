@@ -289,11 +289,11 @@ def normalize_text(raw: str) -> MappedText:
     mt = mt.sub(_HALF_PUNCT, _punct)
     mt = mt.sub(r"[—–]{2}|──", "——")
     mt = _to_simplified(mt)
+    mt = rebuild_flat_tables(mt)  # before spaces between Chinese words go: they may separate cells
     # spaces next to Chinese characters, and inside "PM 2.5"
     mt = mt.sub(rf"(?<=[{CJK}，。；：、（）“”《》])[ ]+|[ ]+(?=[{CJK}，。；：、（）“”《》])", "")
     mt = mt.sub(r"(?<=[A-Za-z]) +(?=\d)", "")
     mt = mt.sub(r"(?<=\d) +(?=%)", "")
-    mt = rebuild_flat_tables(mt)
     mt = _drop_lines(mt)
     mt = _join_broken_lines(mt)
     mt = mt.sub(r"。{2,}", "。")
@@ -386,7 +386,28 @@ def split_inline_markers(mt: MappedText) -> MappedText:
 
 # ---------------------------------------------------------------- tables flattened into text
 _HEADER_START = re.compile(r"^\s*(?:序号|编号|序)\s*\|?\s*(?:\||$)")
+# "序号 工作任务 责任单位 配合单位 完成时间 1 清理河道… 县水利局 …": cells separated by spaces, rows run on
+_SPACED_HEADER = re.compile(r"^\s*(?:序号|编号)[ \u3000]+(?:[\u4e00-\u9fff（）()/]{2,12}[ \u3000]+){2,}")
 _ROW_NUMBER = re.compile(r"^\d{1,3}$")
+
+
+def _spaced_cells(text: str, start: int) -> tuple[list[tuple[int, int]], int]:
+    """Cells separated by spaces (and line ends) from `start` to the end of the paragraph run."""
+    cells: list[tuple[int, int]] = []
+    end = start
+    pos = start
+    for line in text[start:].split("\n"):
+        a = pos
+        pos += len(line) + 1
+        s = line.strip()
+        if not s:
+            continue
+        if cells and not re.search(r"[ \u3000]", s) and len(s) > 60:
+            break  # a paragraph of prose after the table
+        for m in re.finditer(r"[^ \u3000]+", line):
+            cells.append((a + m.start(), a + m.end()))
+        end = pos - 1
+    return cells, end
 
 
 def _cells_of(text: str, start: int, pipe: bool) -> tuple[list[tuple[int, int]], int]:
@@ -422,6 +443,16 @@ def _cells_of(text: str, start: int, pipe: bool) -> tuple[list[tuple[int, int]],
     return cells, end
 
 
+def _merge_surplus(row: list[int], ncols: int, cells: list[tuple[int, int]], words: list[str], text: str) -> list[int]:
+    """A spaced row with more pieces than columns: a cell held spaces. The number and the last columns keep
+    the row's first and last pieces; the pieces between form the task cell (the column after 序号)."""
+    tail = row[len(row) - (ncols - 2) :] if ncols > 2 else []
+    middle = row[1 : len(row) - len(tail)]
+    cells.append((cells[middle[0]][0], cells[middle[-1]][1]))
+    words.append(text[cells[-1][0] : cells[-1][1]])
+    return [row[0], len(cells) - 1] + tail
+
+
 def _fits_left(body: list[int], ref: list[int], words: list[str]) -> bool:
     """Does a short row line up with a full row better from the left than from the right (by cell length)?"""
     import math
@@ -446,12 +477,13 @@ def rebuild_flat_tables(mt: MappedText) -> MappedText:
     for line in text.split("\n"):
         start = offset
         offset += len(line) + 1
-        if start < last or not _HEADER_START.match(line):
+        if start < last or "\t" in line:
             continue
-        if "\t" in line:
+        spaced = bool(_SPACED_HEADER.match(line)) and "|" not in line
+        if not spaced and not _HEADER_START.match(line):
             continue
         pipe = "|" in line
-        cells, end = _cells_of(text, start, pipe)
+        cells, end = _spaced_cells(text, start) if spaced else _cells_of(text, start, pipe)
         words = [text[a:b] for a, b in cells]
         first_row = next((i for i, w in enumerate(words) if _ROW_NUMBER.match(w)), None)
         if first_row is None or first_row < 3:
@@ -478,6 +510,8 @@ def rebuild_flat_tables(mt: MappedText) -> MappedText:
             out.append(cells[i])
         full: list[int] | None = None
         for row in rows:
+            if spaced and len(row) > ncols:
+                row = _merge_surplus(row, ncols, cells, words, text)
             body = row[1:ncols]  # cells beyond the header's width are notes after the table
             gap = [None] * (ncols - 1 - len(body))
             if gap and full is not None and _fits_left(body, full[1:], words):
