@@ -78,13 +78,18 @@ def predict(path: Path, gold: dict) -> dict:
 
 
 def canonical_units(data: dict) -> dict:
-    """The seeds' truth convention: units by their registry name, towns only under `towns`."""
+    """The seeds' truth convention: units by their registry name, towns only under `towns`, quantities in
+    their base unit (0.2万亩 → 2000 亩)."""
     from envgov.planio.units import UnitDictionary, is_town
 
     ud = UnitDictionary.load()
     out = json.loads(json.dumps(data))
     for t in out.get("tasks", []):
         t["units"] = [ud.canonical(u) for u in t.get("units") or [] if not is_town(u, ud)]
+        t["quantities"] = [
+            {**q, "value": q.get("base_value", q["value"]), "unit": q.get("base_unit", q["unit"])}
+            for q in t.get("quantities") or []
+        ]
     return out
 
 

@@ -125,7 +125,8 @@ def test_json_has_exactly_the_agreed_keys() -> None:
         "deadlines",
         "quantities",
     ]
-    assert list(d["tasks"][0]["quantities"][0]) == ["value", "unit", "text"]
+    # value and unit as written, then the value in the base unit (万/亿 multiplied out)
+    assert list(d["tasks"][0]["quantities"][0]) == ["value", "unit", "text", "base_value", "base_unit"]
     assert d["tasks"][0]["deadlines"] == ["2023-06-30"]  # the given year, not the title's
 
 
@@ -340,7 +341,9 @@ def test_plan_in_parts_with_run_in_headings() -> None:
         ("PM2.5年均浓度", "<=", 33, ["力争"]),
         ("重污染天数", "<=", 3, []),
     ]
-    assert [(q.value, q.unit) for q in plan.tasks[1].quantities] == [(10000, "辆次")]
+    assert [(q.value, q.unit, q.base_value, q.base_unit) for q in plan.tasks[1].quantities] == [
+        (1, "万辆次", 10000, "辆次")
+    ]
 
 
 ANNEXES = """北京市东城区人民政府办公室关于印发《东城区污染防治攻坚战2020年行动计划》的通知

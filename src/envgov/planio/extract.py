@@ -183,7 +183,12 @@ def find_deadlines(text: str, year: int | None) -> list[Deadline]:
                     m.group("pre")
                     or m.group("post")
                     or _YEAR_RESULT.match(after)
-                    or (opens_sentence and after.startswith("，"))
+                    # "2025年，X达到市级要求": the year a result is due; "2020年，是收官之年" is context
+                    or (
+                        opens_sentence
+                        and after.startswith("，")
+                        and re.search(r"达到|实现|完成|建成|形成|消除|降至|降低到|提高到|提升到", text[m.end() : _sentence_end(text, m.end())])
+                    )
                 ):
                     date = f"{yy:04d}-12-31"
             if date:
@@ -208,16 +213,31 @@ def _before(text: str, pos: int, words: tuple[str, ...]) -> bool:
 # ============================================================ quantities
 @dataclass(frozen=True)
 class Quantity:
-    value: float
-    unit: str
+    value: float  # as written
+    unit: str  # as written, one spelling per unit (微克/立方米, μg/m3, ug/m3 → μg/m³)
     text: str
     span: tuple[int, int]
+    base_value: float | None = None  # in the base unit: 万/亿 multiplied out
+    base_unit: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.base_value is None:
+            object.__setattr__(self, "base_value", self.value)
+        if self.base_unit is None:
+            object.__setattr__(self, "base_unit", self.unit)
 
 
 # units of measure and classifiers, longest first where one is a prefix of another
 _UNITS = [
     "微克/立方米",
     "毫克/立方米",
+    "μg/m3",
+    "µg/m³",
+    "µg/m3",
+    "ug/m3",
+    "ug/m³",
+    "mg/m³",
+    "mg/m3",
     "mg/L",
     "mg/l",
     "μg/m³",
@@ -283,6 +303,12 @@ _UNITS = [
 ]
 _UNIT_ALIASES = {
     "微克/立方米": "μg/m³",
+    "μg/m3": "μg/m³",
+    "µg/m³": "μg/m³",
+    "µg/m3": "μg/m³",
+    "ug/m3": "μg/m³",
+    "ug/m³": "μg/m³",
+    "mg/m3": "mg/m³",
     "毫克/立方米": "mg/m³",
     "mg/l": "mg/L",
     "吨标准煤": "吨标煤",
@@ -386,11 +412,11 @@ def find_quantities(text: str) -> list[Quantity]:
         # "个" after a Chinese numeral in a slogan ("四个转变", "三个协同") is not a measure
         if m.group("cn") and unit == "个" and text[start_num - 1 : start_num] in ("“", ""):
             continue
-        value *= _MULT[m.group("mult")]
-        if m.group("mult") and unit in ("元",):
-            unit = m.group("mult") + unit  # 万元/亿元 stay as units
-            value /= _MULT[m.group("mult")]
         unit = _UNIT_ALIASES.get(unit, unit)
+        # as written (47.38 亿立方米), and in the base unit (4738000000 立方米)
+        base_value, base_unit = value * _MULT[m.group("mult")], unit
+        if m.group("mult"):
+            unit = m.group("mult") + unit
         s = (
             m.start("pre")
             if m.group("pre")
@@ -412,7 +438,9 @@ def find_quantities(text: str) -> list[Quantity]:
             )
             else start_num
         )
-        out.append(Quantity(_clean(value), unit, text[s : m.end()], (s, m.end())))
+        out.append(
+            Quantity(_clean(value), unit, text[s : m.end()], (s, m.end()), _clean(base_value), base_unit)
+        )
     # "分别为57、54、55微克/立方米": every number of the list has the unit written after the last one
     for m in _LIST_QTY.finditer(text):
         last = next((q for q in out if q.span[0] <= m.end("nums") + 1 <= q.span[1] and q.span[0] >= m.end("nums")), None)
@@ -757,7 +785,7 @@ def find_targets(text: str, year: int | None = None) -> list[Target]:
         if "力争" in head:
             flags.append("力争")
         out.append(
-            Target(indicator, comp, q.value, q.unit, period, clause, (cstart, clause_end), tuple(flags))
+            Target(indicator, comp, q.base_value, q.base_unit, period, clause, (cstart, clause_end), tuple(flags))
         )
     # "分别为": pair the i-th value with the i-th indicator
     return _spread_respectively(out, text)

@@ -36,13 +36,21 @@ def _warning(code: str, message: str) -> PlanWarning:
 
 @dataclass
 class QuantityItem:
-    value: float
+    value: float  # as written: 47.38 亿立方米
     unit: str
     text: str
     source_span: tuple[int, int] = (0, 0)
+    base_value: float | None = None  # in the base unit: 4738000000 立方米
+    base_unit: str | None = None
 
     def to_dict(self) -> dict:
-        return {"value": self.value, "unit": self.unit, "text": self.text}
+        return {
+            "value": self.value,
+            "unit": self.unit,
+            "text": self.text,
+            "base_value": self.value if self.base_value is None else self.base_value,
+            "base_unit": self.unit if self.base_unit is None else self.base_unit,
+        }
 
 
 @dataclass
@@ -357,7 +365,8 @@ def _task_units(outline: segment.Outline, text: str):
 
 def _quantities(body: str, offset: int, ospan) -> list[QuantityItem]:
     """The quantities of a task's text, with spans in the source (`offset`: where `body` starts)."""
-    return [QuantityItem(q.value, q.unit, q.text, ospan(offset + q.span[0], offset + q.span[1]))
+    return [QuantityItem(q.value, q.unit, q.text, ospan(offset + q.span[0], offset + q.span[1]),
+                         q.base_value, q.base_unit)
             for q in extract.find_quantities(body)]
 
 

@@ -65,6 +65,10 @@ def draft_data(imported) -> dict:  # noqa: ANN001 - envgov.planio.ImportedPlan
         return out
 
     for item, t in zip(data["tasks"], imported.tasks):
+        # the ledger keeps figures in their base unit (0.2万亩 → 2000 亩); the wording stays in `text`
+        item["quantities"] = [
+            {"value": q["base_value"], "unit": q["base_unit"], "text": q["text"]} for q in item["quantities"]
+        ]
         item["units_as_written"] = list(t.units)
         item["units"] = registry(t.units)
         item["lead_units"] = registry(t.lead_units)
