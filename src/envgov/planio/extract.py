@@ -263,6 +263,8 @@ _UNITS = [
     "亩",
     "公里",
     "千米",
+    "厘米",
+    "毫米",
     "米",
     "吨",
     "千克",
@@ -283,6 +285,11 @@ _UNITS = [
     "套",
     "项",
     "人次",
+    "艘",
+    "眼",
+    "宗",
+    "件",
+    "栋",
     "户",
     "所",
     "块",
@@ -749,10 +756,16 @@ def find_targets(text: str, year: int | None = None) -> list[Target]:
         if not indicator:
             indicator = clause[: s - cstart] or clause
         post = text[e : e + 6]
-        if (
+        # a count or distance that only says where or what the goal is about ("存在的3个问题",
+        # "主要支流1公里范围内排污口") is its scope, not a target
+        if re.match(r"^[^，。；\d]{0,6}范围", text[e : e + 10]) or re.search(r"(?:存在的|涉及|共有|现有)$", text[max(0, s - 3) : s]):
+            continue
+        if re.search(r"(?:以上|及以上)$", q.text) or re.match(r"^(?:及)?以上", post):
+            comp = ">="  # the word after the value decides first: "保持在95%以上"
+        elif (
             _CAP_WORDS.search(q.text)
             or re.match(r"^(?:及)?(?:以下|以内)", post)
-            or re.search(r"(?:控制在|不超过|不高于|降至)$", head)
+            or re.search(r"(?:控制在|保持在|不超过|不高于|降至)$", head)
         ):
             comp = "<="
         elif (

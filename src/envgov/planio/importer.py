@@ -374,6 +374,11 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
     line_end = text.find("\n", start)
     line_end = len(text) if line_end == -1 or line_end > end else line_end
     run_in = body_start < line_end  # title sentence and body on the same line
+    if node is not None and node.start == start and not run_in:
+        heading_line = text[start:line_end]
+        # a heading that is itself a sentence ("2.新建无燃煤区面积1.0平方公里。") or a long one cut
+        # before its 。 is an inline item: its words are the task's words too
+        run_in = heading_line.endswith("。") or (len(node.title) > 25 and "。" not in heading_line)
     if node is not None and node.start == start and (run_in or body_start >= line_end):
         m = re.match(
             r"^(?:第[^章节部篇]+(?:章|节|部分|篇)|[一二三四五六七八九十百]+(?:、|[.．])|（[一二三四五六七八九十]*）|\d{1,2}[.．、]|[（(]\d{1,2}[)）]|[①-⑳])",
