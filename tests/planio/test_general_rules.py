@@ -241,3 +241,8 @@ def test_a_table_whose_cells_are_separated_by_spaces_and_rows_run_together() -> 
         ("2", "治理工地扬尘", ["住建局", "乡镇"], [], []),
         ("3", "治理餐饮油烟", ["城管局", "市场监管局"], ["2022-10-31"], []),  # a space inside a cell
     ]
+
+
+def test_a_city_body_acting_is_a_unit_but_not_when_its_document_is_followed() -> None:
+    assert _task("市生态环境局牵头开展联合执法检查。").units == ["生态环境局"]
+    assert _task("落实市生态环境局关于危废管理的要求，开展检查。").units == []

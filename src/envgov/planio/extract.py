@@ -493,10 +493,10 @@ _COOP_AFTER = re.compile(
     r"^(?:等(?:相关|有关)?(?:部门|单位))?[（(]?(?:要|共同|分别)?(?:配合|协助|协办|参与|提供相关配合|提供配合)"
 )
 _NOT_ACTOR_AFTER = re.compile(
-    r"^(?:等(?:相关|有关)?(?:部门|单位))?(?:的|联合印发|印发|拟|制定的|出台的|下达|统筹下|指导下|部署|要求|通报|共享|反馈|备案|报告)"
+    r"^(?:等(?:相关|有关)?(?:部门|单位))?(?:的|关于|联合印发|印发|拟|制定的|出台的|下达|统筹下|指导下|部署|要求|通报|共享|反馈|备案|报告)"
 )
 _NOT_ACTOR_BEFORE = re.compile(
-    r"(?:向|对|移交|移送|报送|报|提交|交由|抄送|通报|经|按照|依据|根据|参照|协调)$"
+    r"(?:向|对|移交|移送|报送|报|提交|交由|抄送|通报|经|按照|依据|根据|参照|协调|落实|贯彻|执行)$"
 )
 # "会同永顺镇政府、生态环境局": other names (towns, unknown bodies) may stand between 会同 and the unit
 _COOP_BEFORE = re.compile(r"(?:会同|配合|协助|联合)(?:[\u4e00-\u9fff（）]{2,14}?[、和及])*$")
@@ -537,19 +537,16 @@ def find_units(text: str, units: UnitDictionary) -> tuple[list[UnitMention], lis
     for m in units.full_regex.finditer(text):
         s, e = m.span()
         printed = m.group(0)
-        # a city body (市生态环境局) is not a district actor, unless the alias itself names the branch
+        # a city body (市生态环境局, 十堰市生态环境局) acts as itself: it is a unit, named as printed
         if text[s - 1 : s] == "市" and not printed.startswith("市"):
-            continue
-        if text[s - 2 : s] in ("北京", "京市"):
-            continue
+            s -= 1
+            printed = text[s:e]
         add(s, e, units.canonical(printed), printed, True)
     # X部门 with X a short form ("生态环境部门", "市场监管部门")
     if units.short:
         for m in _alternation(tuple(units.short), "(?:区)?(?:", ")(?:部门|委|局)?").finditer(text):
             s, e = m.span()
             printed = m.group(0)
-            if text[s - 1 : s] == "市" or text[s - 2 : s] in ("北京",):
-                continue
             tail = text[e : e + 10]
             head = text[max(0, s - 1) : s]
             in_list = bool(re.match(r"^(?:、|和|及|与)", tail) or head in ("、",)) and bool(
@@ -583,8 +580,6 @@ def find_units(text: str, units: UnitDictionary) -> tuple[list[UnitMention], lis
         n = m.group("n")
         if _GENERIC.search(n) or n in units.collectives:
             continue
-        if text[m.start("n") - 1 : m.start("n")] == "市" or n.startswith("市"):
-            continue
         add(m.start("n"), m.end("n"), units.canonical(n), n, False)
 
     spans.sort()
@@ -610,6 +605,8 @@ def find_units(text: str, units: UnitDictionary) -> tuple[list[UnitMention], lis
             continue
         if _NOT_ACTOR_BEFORE.search(before):
             continue
+        if g[0][3].startswith("市") and any(_NOT_ACTOR_BEFORE.search(before[:-k]) for k in (2, 3) if len(before) > k):
+            continue  # "落实北京市生态环境局…": the city's name stands between the verb and its body
         if re.search(r"由$", before) and not re.match(r"^(?:等\S{0,4})?(?:负责|牵头|组织)", after):
             continue
         if re.search(r"与$", before) and re.match(r"^(?:共享|通报|对接|沟通|衔接|联网|联动|签订)", after):
