@@ -246,3 +246,24 @@ def test_a_table_whose_cells_are_separated_by_spaces_and_rows_run_together() -> 
 def test_a_city_body_acting_is_a_unit_but_not_when_its_document_is_followed() -> None:
     assert _task("市生态环境局牵头开展联合执法检查。").units == ["生态环境局"]
     assert _task("落实市生态环境局关于危废管理的要求，开展检查。").units == []
+
+
+def test_duties_written_in_the_text_not_in_a_note() -> None:
+    t = _task("开展排查。县林业站牵头，县农机中心、县畜牧局等配合。")
+    assert t.units == ["林业站", "农机中心", "畜牧局"]
+    assert (t.lead_units, t.cooperating_units) == (["林业站"], ["农机中心", "畜牧局"])
+
+
+def test_a_mirror_with_scrambled_punctuation() -> None:
+    # a copy whose marks were replaced at random: 一，  1。  92.以上  and list commas turned into 。
+    text = (
+        "某市土壤污染防治工作方案为改善土壤环境质量.制定本方案。一，工作目标到2020年.受污染耕地安全利用率达到91.以上、"
+        "污染地块安全利用率达到90，左右。二，主要任务，一，摸清底数，1。建立监测网络，统一规划.整合监测点位。"
+        "2020年年底前完成、市环保局牵头。市农业局。市林水局等配合。2。开展详查.查明污染面积。"
+    )
+    plan = import_text(text, "t.txt", year=2020)
+    assert [t.title for t in plan.tasks] == ["建立监测网络", "开展详查"]
+    t1 = plan.tasks[0]
+    assert t1.deadlines == ["2020-12-31"]
+    assert set(t1.units) == {"环保局", "农业局", "林水局"}
+    assert [(t.value, t.comparator) for t in plan.targets] == [(91, ">="), (90, ">=")]

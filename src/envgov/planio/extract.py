@@ -365,7 +365,7 @@ _CLASSIFIERS = {
 }
 # a bare number with a comparator word: "保持在0.75以上"
 _BARE = re.compile(
-    r"(?:(?<=保持在)|(?<=提高到)|(?<=提升到)|(?<=控制在)|(?<=达到)|(?<=不低于)|(?<=不高于))(?P<num>\d+(?:\.\d+)?)(?P<post>及以上|以上|及以下|以下)"
+    r"(?:(?<=保持在)|(?<=提高到)|(?<=提升到)|(?<=控制在)|(?<=达到)|(?<=不低于)|(?<=不高于))(?P<num>\d+(?:\.\d+)?)(?P<post>及以上|以上|及以下|以下|左右)"
 )
 
 
@@ -978,7 +978,37 @@ def find_duty_names(text: str) -> list[DutyName]:
                 if label:
                     role = "coop" if re.search(r"配合|协办|参与|协助|协同", label) else "lead"
                 _names_of(body, bs, role, label is not None or bool(labels) or rs > 0 and role != "actor", out)
+    _duty_runs(text, out)
     return out
+
+
+_BODY_NAME = (
+    r"[（(〔【]?[\u4e00-\u9fff]{1,14}?(?:（[^（）]{1,6}）[\u4e00-\u9fff]{0,6}?)?"
+    r"(?:管理委员会|管委会|政府|分局|支队|大队|中心|局|委|办|站|所|院|处|厅|署)"
+)
+# "区水务局牵头，区园林绿化局配合" / "市国土资源局、市农业局等配合" written in the text, not in a note
+_DUTY_RUN = re.compile(
+    rf"(?P<list>(?:{_BODY_NAME}[、和及])*{_BODY_NAME})(?:等(?:相关|有关)?(?:部门|单位)?)?"
+    r"(?P<role>负责落实|牵头负责|牵头|负责|主责|配合|参与|协助|协办)"
+)
+
+
+def _duty_runs(text: str, out: list[DutyName]) -> None:
+    for cm in re.finditer(r"[^，。；\n]+", text):
+        clause, cs = cm.group(0), cm.start()
+        pos = 0
+        for m in _DUTY_RUN.finditer(clause):
+            if m.start() != pos:
+                break  # the list must open the clause or follow the previous role word
+            pos = m.end()
+            role = "coop" if re.search(r"配合|参与|协助|协办", m.group("role")) else "lead"
+            off = cs + m.start("list")
+            for item in re.split(r"[、和及]", m.group("list")):
+                name = re.sub(r"^[（(〔【]*(?:并由|由|并|要|请|均由)?", "", item)
+                start = off + (len(item) - len(name))
+                if len(name) >= 3 and not _NOT_A_NAME.search(name) and not re.search(r"部门|单位|企业", name):
+                    out.append(DutyName(name, role, (start, start + len(name))))
+                off += len(item) + 1
 
 
 _NAME_RUN = re.compile(r"(?:[（(][^）)]*[）)]|[^，,（(])+")

@@ -414,7 +414,15 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
         town = _town_name(d.name, units)
         if town and town not in towns:
             towns.append(town)
-    named.sort(key=lambda n: n[2])
+    named.sort(key=lambda n: (n[2][0], -n[2][1]))
+    kept: list[tuple[str, str, tuple[int, int]]] = []
+    for n in named:  # one name read twice (by the dictionary and in a note) is one mention
+        if kept and n[2][0] < kept[-1][2][1]:
+            if kept[-1][1] == "actor" and n[1] != "actor":
+                kept[-1] = (kept[-1][0], n[1], kept[-1][2])  # the note says the role
+            continue
+        kept.append(n)
+    named = kept
     unit_names, lead, coop = _unit_lists(named)
     evidence = {
         "units": [(as_written(p), ospan(off0 + sp[0], off0 + sp[1])) for p, _, sp in named],

@@ -297,6 +297,7 @@ def normalize_text(raw: str) -> MappedText:
     mt = _drop_lines(mt)
     mt = _join_broken_lines(mt)
     mt = mt.sub(r"。{2,}", "。")
+    mt = unscramble(mt)
     mt = split_inline_markers(mt)
     return mt
 
@@ -337,7 +338,7 @@ def _marker_level(m: re.Match[str]) -> tuple[int, int | None]:
     return -1, None
 
 
-def split_inline_markers(mt: MappedText) -> MappedText:
+def split_inline_markers(mt: MappedText, scrambled: bool = False) -> MappedText:
     """Start a new line where a numbered item begins inside a line: a plan pasted from a PDF or a web copy
     that lost its line breaks ("…达到65%。二、工作内容（一）划定区域1.核心控制区。…"). A marker inside a line
     starts an item only when it continues the numbering (1 after its parent, n after n−1) and stands after a
@@ -345,6 +346,8 @@ def split_inline_markers(mt: MappedText) -> MappedText:
     text = mt.text
     last: list[int | None] = [None] * len(_LEVELS)
     cuts: list[int] = []
+    rewrites: dict[int, tuple[int, str]] = {}  # position → (length of the marker, its new form)
+    ends = "。；！？，、.," if scrambled else "。；！？"
     line_start = 0
     seg_start = 0  # where the current line or item begins
     seg_level = -1
@@ -356,6 +359,10 @@ def split_inline_markers(mt: MappedText) -> MappedText:
         level, value = _marker_level(m)
         if value is None:
             continue
+        if scrambled and level == 0 and value == 1 and seg_level == 0 and m.start() - seg_start <= 16:
+            # "三、主要任务，一，掌握……": a 一 right after a part heading is its first section
+            level = 1
+            rewrites[m.start()] = (len(m.group(0)), f"（{m.group('l1')}）")
         at_line_start = m.start() == line_start
         if not at_line_start:
             before = text[seg_start : m.start()]
@@ -363,8 +370,10 @@ def split_inline_markers(mt: MappedText) -> MappedText:
             expected = (last[level] or 0) + 1
             parent_fresh = level > 0 and seg_level == level - 1
             in_sequence = value == expected or (value == 1 and (parent_fresh or last[level] is None))
-            after_sentence = prev in "。；！？" or (prev in "）" and value == expected and value > 1)
-            after_heading = seg_level >= 0 and seg_level < level and len(before) <= 30 and not re.search(r"[。，；]", before)
+            after_sentence = prev in ends or (prev in "）" and value == expected and value > 1)
+            after_heading = seg_level >= 0 and seg_level < level and len(before) <= 30 and (
+                scrambled or not re.search(r"[。，；]", before)
+            )
             if not (in_sequence and (after_sentence or after_heading)):
                 continue
             cuts.append(m.start())
@@ -372,16 +381,61 @@ def split_inline_markers(mt: MappedText) -> MappedText:
         last[level] = value
         for deeper in range(level + 1, len(_LEVELS)):
             last[deeper] = None
-    if not cuts:
+    if not cuts and not rewrites:
         return mt
     pieces: list = []
     prev_cut = 0
-    for c in cuts:
+    for c in sorted(set(cuts) | set(rewrites)):
         pieces.append((prev_cut, c))
-        pieces.append(("\n", c))
+        if c in cuts:
+            pieces.append(("\n", c))
         prev_cut = c
+        if c in rewrites:
+            n, new = rewrites[c]
+            pieces.append((new, c))
+            prev_cut = c + n
     pieces.append((prev_cut, len(text)))
     return mt.build(pieces)
+
+
+# ---------------------------------------------------------------- scrambled punctuation
+_SCRAMBLE = "，。、.,；"
+_PART_WORDS = "主要任务|重点任务|工作任务|主要目标|工作目标|总体要求|指导思想|基本原则|保障措施|工作措施|重点工作|具体指标|总体目标|工作思路"
+_DOT_IN_WORDS = re.compile(r"(?<=[\u4e00-\u9fff])\.(?=[\u4e00-\u9fff])")
+
+
+def is_scrambled(text: str) -> bool:
+    """A mirror that replaced punctuation at random: full stops between words, marks before 以上…"""
+    dots = len(_DOT_IN_WORDS.findall(text))
+    odd = len(re.findall(r"\d[，。、.](?:以上|左右|以下)|[，。、.]{1}(?:以上|左右)[，。、.]", text))
+    return dots >= 3 and dots + odd >= 0.15 * (text.count("。") + 1)
+
+
+def unscramble(mt: MappedText) -> MappedText:
+    """Undo what a scrambled mirror did where it can be undone without guessing words: a mark between a
+    value and 以上/左右/以下 is dropped; numbered markers written with any mark ("一，", "1。") get their
+    marker form; a mark between two bodies' names is a list comma. Headings then end at their first mark."""
+    if not is_scrambled(mt.text):
+        return mt
+    mt = mt.sub(r"(?<=\d)[，。、.,](?=(?:及)?(?:以上|左右|以下))", "")
+    mt = mt.sub(r"(?:(?<=^)|(?<=[\n，。、.,；\s]))([一二三四五六七八九十]{1,2})[，。、.,](?=[\u4e00-\u9fff])", lambda m: m.group(1) + "、")
+    mt = mt.sub(r"(?:(?<=^)|(?<=[\n，。、.,；\s\u4e00-\u9fff]))(\d{1,2})[，。、,](?=[\u4e00-\u9fff])", lambda m: m.group(1) + ".")
+    # a part heading whose marker lost its mark or the break before it ("95以上三，主要任务，一摸清现状")
+    mt = mt.sub(
+        rf"([一二三四五六七八九十]{{1,2}})[，。、.,]?(?=(?:{_PART_WORDS})[，。、.,])",
+        lambda m: "\n" + m.group(1) + "、",
+    )
+    mt = mt.sub(
+        rf"(?<=(?:{_PART_WORDS})[，。、.,])([一二三四五六七八九十]{{1,2}})(?=[\u4e00-\u9fff])",
+        lambda m: m.group(1) + "、",
+    )
+    mt = mt.sub(r"(?<=[局委办])[。.，](?=[市区县]?[\u4e00-\u9fff]{1,8}?(?:局|委|办))", "、")
+    mt = split_inline_markers(mt, scrambled=True)
+    # a heading ends at its first mark: "1.完善土壤环境监测网络，统一规划" → title 完善土壤环境监测网络
+    return mt.sub(
+        r"(?m)^((?:[一二三四五六七八九十]{1,2}、|（[一二三四五六七八九十]{1,2}）|\d{1,2}\.)[^，。、.,\n]{2,30})[，、.,]",
+        lambda m: m.group(1) + "。",
+    )
 
 
 # ---------------------------------------------------------------- tables flattened into text
