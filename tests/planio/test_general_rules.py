@@ -267,3 +267,8 @@ def test_a_mirror_with_scrambled_punctuation() -> None:
     assert t1.deadlines == ["2020-12-31"]
     assert set(t1.units) == {"环保局", "农业局", "林水局"}
     assert [(t.value, t.comparator) for t in plan.targets] == [(91, ">="), (90, ">=")]
+
+
+def test_a_two_phrase_heading_run_into_its_first_item() -> None:
+    text = "某县2021年土壤污染治理方案\n一、工作任务\n（一）开展调查，掌握状况1.开展详查。查明面积。2.建立台账。完成台账。\n"
+    assert [t for _, t in _tasks(text)] == ["开展详查", "建立台账"]

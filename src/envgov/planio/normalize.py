@@ -372,7 +372,10 @@ def split_inline_markers(mt: MappedText, scrambled: bool = False) -> MappedText:
             in_sequence = value == expected or (value == 1 and (parent_fresh or last[level] is None))
             after_sentence = prev in ends or (prev in "）" and value == expected and value > 1)
             after_heading = seg_level >= 0 and seg_level < level and len(before) <= 30 and (
-                scrambled or not re.search(r"[。，；]", before)
+                scrambled
+                or not re.search(r"[。，；]", before)
+                # "（一）开展调查，掌握状况1.深入开展…": a heading of two phrases, then its first item
+                or (value == 1 and parent_fresh and not re.search(r"[。；]", before))
             )
             if not (in_sequence and (after_sentence or after_heading)):
                 continue
