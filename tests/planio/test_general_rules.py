@@ -272,3 +272,26 @@ def test_a_mirror_with_scrambled_punctuation() -> None:
 def test_a_two_phrase_heading_run_into_its_first_item() -> None:
     text = "某县2021年土壤污染治理方案\n一、工作任务\n（一）开展调查，掌握状况1.开展详查。查明面积。2.建立台账。完成台账。\n"
     assert [t for _, t in _tasks(text)] == ["开展详查", "建立台账"]
+
+
+# ---------------------------------------------------------------- deadlines and periods
+def test_a_recurring_date_is_a_recurrence_over_the_plans_years_not_one_date() -> None:
+    text = (
+        "某市大气污染防治三年行动计划（2018-2020年）\n一、主要任务\n"
+        "1.更新排放清单。每年3月底前完成上年度排放清单更新。\n2.淘汰锅炉。2019年6月底前完成淘汰。\n"
+    )
+    plan = import_text(text, "t.txt")
+    assert plan.year is None and plan.period == (2018, 2020)
+    t1, t2 = plan.tasks
+    assert t1.deadlines == []
+    assert t1.recurrences == [
+        {"rule": "yearly", "text": "每年3月底前", "dates": ["2018-03-31", "2019-03-31", "2020-03-31"]}
+    ]
+    assert t2.deadlines == ["2019-06-30"]
+    d = json.loads(plan.to_json())
+    assert d["period"] == {"start": 2018, "end": 2020} and d["year"] is None
+
+
+def test_a_year_opening_a_sentence_is_context_unless_a_result_is_due() -> None:
+    assert _task("2020年，是攻坚之年，开展河道整治。").deadlines == []
+    assert _task("2021年，全县污水处理率达到95%。", year=2020).deadlines == ["2021-12-31"]

@@ -111,7 +111,7 @@ def test_small_plan_end_to_end() -> None:
 def test_json_has_exactly_the_agreed_keys() -> None:
     d = json.loads(import_text(SMALL, "small.txt", district="朝阳区", year=2023).to_json())
     # the documented keys, unchanged, then the review aids: warnings (code + message) and unit_matches
-    assert list(d) == ["district", "year", "title", "targets", "tasks", "warnings", "unit_matches"]
+    assert list(d) == ["district", "year", "title", "targets", "tasks", "period", "warnings", "unit_matches"]
     assert all(set(w) == {"code", "message"} for w in d["warnings"])
     assert (d["district"], d["year"]) == ("朝阳区", 2023)
     assert list(d["targets"][0]) == ["indicator", "comparator", "value", "unit", "period", "text"]
@@ -124,6 +124,7 @@ def test_json_has_exactly_the_agreed_keys() -> None:
         "towns",
         "deadlines",
         "quantities",
+        "recurrences",  # added after the documented keys: 每年3月底前 over the plan's years
     ]
     # value and unit as written, then the value in the base unit (万/亿 multiplied out)
     assert list(d["tasks"][0]["quantities"][0]) == ["value", "unit", "text", "base_value", "base_unit"]

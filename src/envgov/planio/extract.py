@@ -191,6 +191,8 @@ def find_deadlines(text: str, year: int | None) -> list[Deadline]:
                     )
                 ):
                     date = f"{yy:04d}-12-31"
+            if date and re.search(r"每年(?:的)?$|每$|每个$", text[max(0, m.start() - 3) : m.start()]):
+                date = None  # "每年3月底前": a recurring date, read by find_recurrences
             if date:
                 found.append((m.start(), m.end(), date))
     # keep the longest match where matches overlap
@@ -202,6 +204,52 @@ def find_deadlines(text: str, year: int | None) -> list[Deadline]:
             continue
         out.append(Deadline(d, text[s:e], (s, e)))
         last_end = e
+    return out
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    rule: str  # "yearly" | "quarterly" | "monthly"
+    text: str
+    span: tuple[int, int]
+    dates: tuple[str, ...]  # the due dates over the plan's years
+
+
+_RECURRING = re.compile(
+    r"每年(?:的)?(?:(?P<m>\d{1,2}|[一二三四五六七八九十]{1,3})月(?:(?P<d>\d{1,2})日|底|末|份)|(?P<ye>年底|年末|底))(?:前|以前|之前)?"
+    r"|(?P<q>每季度|每个季度)(?:末|底)?(?:前)?"
+    r"|(?P<mo>每月|每个月)(?:底|末)(?:前)?"
+)
+
+
+def find_recurrences(text: str, years: list[int]) -> list[Recurrence]:
+    """Recurring due dates ("每年3月底前", "每季度末", "每月底前") as a recurrence over the plan's years;
+    never turned into one invented date."""
+    out: list[Recurrence] = []
+    for m in _RECURRING.finditer(text):
+        dates: list[str] = []
+        if m.group("q"):
+            rule = "quarterly"
+            dates = [_last_day(y, mo) for y in years for mo in (3, 6, 9, 12)]
+        elif m.group("mo"):
+            rule = "monthly"
+            dates = [_last_day(y, mo) for y in years for mo in range(1, 13)]
+        else:
+            rule = "yearly"
+            for y in years:
+                if m.group("ye"):
+                    dates.append(f"{y:04d}-12-31")
+                    continue
+                mo = _cn_int(m.group("m"))
+                if not mo or not 1 <= mo <= 12:
+                    continue
+                if m.group("d"):
+                    d = int(m.group("d"))
+                    if 1 <= d <= calendar.monthrange(y, mo)[1]:
+                        dates.append(f"{y:04d}-{mo:02d}-{d:02d}")
+                else:
+                    dates.append(_last_day(y, mo))
+        out.append(Recurrence(rule, m.group(0), m.span(), tuple(dates)))
     return out
 
 

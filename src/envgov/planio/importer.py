@@ -80,6 +80,7 @@ class TaskItem:
     deadlines: list[str]
     quantities: list[QuantityItem]
     part: str = segment.PART_TASKS
+    recurrences: list[dict] = field(default_factory=list)  # 每年3月底前 → {rule, text, dates over the plan's years}
     unknown_units: list[str] = field(default_factory=list)  # recognised by pattern only: to review
     # where each unit / deadline was read, as spans in the original text (for the review page)
     evidence: dict[str, list[tuple[str, tuple[int, int]]]] = field(default_factory=dict)
@@ -91,6 +92,7 @@ class TaskItem:
             for k in ("code", "title", "text", "units", "lead_units", "towns", "deadlines")
         }
         d["quantities"] = [q.to_dict() for q in self.quantities]
+        d["recurrences"] = list(self.recurrences)
         return d
 
 
@@ -106,6 +108,7 @@ class ImportedPlan:
     filename: str = ""
     warnings: list[str] = field(default_factory=list)  # PlanWarning items (str with a code)
     unit_matches: dict[str, dict] = field(default_factory=dict)  # name as written → registry unit, reason
+    period: tuple[int, int] | None = None  # a multi-year plan's years (2018, 2020)
     _map: MappedText | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict:
@@ -115,6 +118,7 @@ class ImportedPlan:
             "title": self.title,
             "targets": [t.to_dict() for t in self.targets],
             "tasks": [t.to_dict() for t in self.tasks],
+            "period": {"start": self.period[0], "end": self.period[1]} if self.period else None,
             "warnings": [
                 (w if isinstance(w, PlanWarning) else PlanWarning("note", str(w))).to_dict() for w in self.warnings
             ],
@@ -171,6 +175,23 @@ def infer_district(title: str, text: str, units: UnitDictionary) -> str | None:
     return None
 
 
+_PERIOD = re.compile(r"((?:19|20)\d\d)\s*年?\s*(?:[-—–~～至到]|——)+\s*((?:19|20)\d\d)\s*年?")
+_FIVE_YEAR = re.compile(r"[“\"]?十([一二三四五六七八九])五[”\"]?")
+
+
+def infer_period(title: str) -> tuple[int, int] | None:
+    """The years of a multi-year plan named in its title: 三年行动计划（2018-2020年）, “十四五”规划."""
+    m = _PERIOD.search(title)
+    if m and 0 < int(m.group(2)) - int(m.group(1)) <= 15:
+        return int(m.group(1)), int(m.group(2))
+    f = _FIVE_YEAR.search(title)
+    if f:
+        n = "一二三四五六七八九".index(f.group(1)) + 1
+        start = 1981 + 5 * (10 + n - 6)  # 十一五 = 2006–2010, 十四五 = 2021–2025
+        return start, start + 4
+    return None
+
+
 def infer_year(title: str, text: str) -> int | None:
     m = re.search(r"((?:19|20)\d\d)(?:年|\D|$)", title)
     if m:
@@ -221,7 +242,9 @@ def import_text(
     outline = segment.outline(text)
     title = infer_title(text)
     district = district or infer_district(title, text, units)
-    year = year or infer_year(title, text)
+    period = infer_period(title)
+    if year is None and not (period and _PERIOD.search(title)):
+        year = infer_year(title, text)  # a plan for 2018–2020 has no single year
 
     def ospan(s: int, e: int) -> tuple[int, int]:
         return mt.original_span(s, e)
@@ -277,7 +300,16 @@ def import_text(
         warnings.append(_warning("no_district", "未能确定所属区（标题中没有区名，或文中提到多个区），请指定区"))
     if year is None:
         warnings.append(_warning("no_year", "未能确定计划年度，“年底前”等时限无法换算为日期，请指定年度"))
-    plan = ImportedPlan(district, year, title, targets, tasks, raw, text, filename, warnings, _map=mt)
+    plan = ImportedPlan(district, year, title, targets, tasks, raw, text, filename, warnings, _map=mt, period=period)
+    if period:
+        years = list(range(period[0], period[1] + 1))
+    else:
+        years = [year] if year else []
+    for t in tasks:
+        t.recurrences = [
+            {"rule": r.rule, "text": r.text, "dates": list(r.dates)}
+            for r in extract.find_recurrences(t.text, years)
+        ]
     for t in tasks:
         for name in t.units:
             if name not in plan.unit_matches:
