@@ -295,3 +295,33 @@ def test_a_recurring_date_is_a_recurrence_over_the_plans_years_not_one_date() ->
 def test_a_year_opening_a_sentence_is_context_unless_a_result_is_due() -> None:
     assert _task("2020年，是攻坚之年，开展河道整治。").deadlines == []
     assert _task("2021年，全县污水处理率达到95%。", year=2020).deadlines == ["2021-12-31"]
+
+
+def test_a_task_part_nested_under_the_general_requirements() -> None:
+    text = (
+        "某县2021年水污染防治工作方案\n一、总体要求\n（一）指导思想。坚持绿色发展。\n（二）工作目标。水质达标率达到90%。\n"
+        "（三）主要任务\n1.整治排污口。完成排污口整治。\n2.建设管网。新建管网3公里。\n二、保障措施\n（一）加强领导。落实责任。\n"
+    )
+    plan = import_text(text, "t.txt")
+    assert [t.title for t in plan.tasks] == ["整治排污口", "建设管网"]
+    assert [(t.value, t.comparator) for t in plan.targets] == [(90, ">=")]
+
+
+def test_a_plan_without_a_task_part_yields_no_tasks_and_says_so() -> None:
+    text = (
+        "某县2021年大气污染防治工作方案\n一、指导思想\n以改善环境空气质量为核心，推进污染治理，加强生态环境保护工作。\n"
+        "二、基本原则\n坚持问题导向，推进精准治污，落实各方责任，强化监管执法。\n三、工作目标\n全县优良天数比例达到80%以上。\n"
+    )
+    plan = import_text(text, "t.txt")
+    assert plan.tasks == []
+    assert any(w.code == "no_task_part" for w in plan.warnings)
+    assert [(t.value, t.comparator) for t in plan.targets] == [(80, ">=")]
+
+
+def test_articles_circled_items_and_a_reading_inside_a_chapter_marker() -> None:
+    text = (
+        "某区2021年扬尘治理方案\n第(dì)一(yī)章 主要任务\n第一条 加强工地管理。\n①落实围挡。完成工地围挡。\n②落实冲洗。设置冲洗设施。\n"
+        "第二条 加强道路保洁。开展机扫作业。\n第二章 保障措施\n加强领导。\n"
+    )
+    got = [(c, t) for c, t in _tasks(text)]
+    assert got == [("第一章.第一条.①", "落实围挡"), ("第一章.第一条.②", "落实冲洗"), ("第一章.第二条", "加强道路保洁")]

@@ -255,6 +255,10 @@ def import_text(
         # a heading run into its text ("一、目标任务……达到65%。") holds goals in its title sentence too
         body_start = part.start
         part_text = text[body_start : part.end]
+        for n in outline.nested_tasks:  # a task part nested in 总体要求 holds task figures, not goals
+            if body_start <= n.start < part.end:
+                a, b = n.start - body_start, min(n.end, part.end) - body_start
+                part_text = part_text[:a] + re.sub(r"[^\n]", " ", part_text[a:b]) + part_text[b:]
         # table rows are read as rows (indicator | value); the prose around them sentence by sentence
         prose = "\n".join(" " * len(line) if "\t" in line else line for line in part_text.split("\n"))
         found = extract.find_targets(prose, year) + extract.find_table_targets(part_text)
@@ -283,13 +287,19 @@ def import_text(
         raise PlanImportError(
             "看起来不是一份生态环境行动计划：文中几乎没有“治理、推进、实施、污染、生态”等计划用语", filename
         )
-    if not tasks:
+    structured = bool(outline.top)
+    if not tasks and structured and (targets or any(n.part != segment.PART_OTHER for n in outline.top)):
+        # numbered parts, none of them a task part (指导思想, 基本原则, 工作目标 …): no task is invented
+        warnings.append(
+            _warning("no_task_part", "文中只有指导思想、目标等部分，没有任务部分（主要任务、重点工作等），未导入任务")
+        )
+    elif not tasks:
         # no numbered structure (a news report, a letter): one task per paragraph, to be reviewed
         for i, (s, e) in enumerate(_paragraphs(text, skip_title=title), start=1):
             tasks.append(_make_task(text, None, s, s, e, str(i), _para_title(text[s:e]), units, year, ospan))
         if tasks:
             warnings.append(_warning("paragraph_tasks", "未找到编号的任务结构（一、（一）1.），已按段落拆分任务，请逐条审核"))
-    if not tasks:
+    if not tasks and not (structured and (targets or warnings)):
         raise PlanImportError(
             "没有识别出任务条目：未找到“主要任务”等部分或编号标题（一、（一）1.），看起来不是一份行动计划",
             filename,
@@ -338,6 +348,9 @@ def _goal_paragraphs(text: str, outline: segment.Outline, have_goal_part: bool) 
 _PLAN_WORDS = re.compile(r"治理|推进|实施|开展|加强|落实|完成|污染|生态|环境|排放|监管|任务|目标|建设|防治")
 
 
+_NOT_TASK_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|（[一二三四五六七八九十]+）)?\s*(?:指导思想|基本原则|工作原则|总体要求|工作目标|主要目标|总体目标|目标任务|编制依据|背景)")
+
+
 def _paragraphs(text: str, skip_title: str = ""):
     pos = 0
     for para in text.split("\n"):
@@ -345,6 +358,8 @@ def _paragraphs(text: str, skip_title: str = ""):
         pos += len(para) + 1
         if len(para.strip()) < 30 or para.strip() == skip_title or not _PLAN_WORDS.search(para):
             continue
+        if _NOT_TASK_HEADING.match(para.strip()):
+            continue  # 指导思想、工作目标 … are never tasks
         yield s, s + len(para)
 
 
@@ -359,7 +374,7 @@ def _para_title(para: str) -> str:
 def _task_units(outline: segment.Outline, text: str):
     """(node, start, body_start, end, code, title) of each task, in document order."""
     explicit = outline.parts(segment.PART_TASKS)
-    parts = explicit or outline.parts(segment.PART_OTHER)
+    parts = (explicit or outline.parts(segment.PART_OTHER)) + outline.nested_tasks
     for part in parts:
         if not part.children:
             # a task part written as prose: each paragraph is a task
@@ -413,7 +428,7 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
         run_in = heading_line.endswith("。") or (len(node.title) > 25 and "。" not in heading_line)
     if node is not None and node.start == start and (run_in or body_start >= line_end):
         m = re.match(
-            r"^(?:第[^章节部篇]+(?:章|节|部分|篇)|[一二三四五六七八九十百]+(?:、|[.．])|（[一二三四五六七八九十]*）|\d{1,2}[.．、]|[（(]\d{1,2}[)）]|[①-⑳])",
+            r"^(?:第[^章节部篇条]+(?:章|节|部分|篇|条)|[一二三四五六七八九十百]+(?:、|[.．])|（[一二三四五六七八九十]*）|\d{1,2}[.．、]|[（(]\d{1,2}[)）]|[①-⑳])",
             text[start:line_end],
         )
         content_start = start + (m.end() if m else 0)

@@ -106,7 +106,7 @@ def _is_boilerplate(line: str) -> bool:
 # ---------------------------------------------------------------- headings (shared with segment.py)
 CN_NUM = "一二三四五六七八九十百零〇两"
 HEADING = re.compile(
-    rf"^(?:第[{CN_NUM}\d]+[章节部分篇]|附件\s*\d{{1,2}}(?=[:：\s]|$)|[{CN_NUM}]+(?:、|[.．](?![\d{CN_NUM}]))|（[{CN_NUM}]*）|\d{{1,2}}[.．、](?!\d)|（\d{{1,2}}）|\(\d{{1,2}}\)|[①-⑳])"
+    rf"^(?:第[{CN_NUM}\d]+[章节部分篇条]|附件\s*\d{{1,2}}(?=[:：\s]|$)|[{CN_NUM}]+(?:、|[.．](?![\d{CN_NUM}]))|（[{CN_NUM}]*）|\d{{1,2}}[.．、](?!\d)|（\d{{1,2}}）|\(\d{{1,2}}\)|[①-⑳])"
 )
 _TERMINAL = tuple("。！？；：…”’」』")  # a line ending with one of these may end a paragraph
 _SENTENCE_END = tuple("。！？")

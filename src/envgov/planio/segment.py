@@ -17,6 +17,7 @@ _KINDS: list[tuple[str, float, re.Pattern[str]]] = [
     ("annex", -0.5, re.compile(r"^附件\s*(\d{1,2})(?=[:：\s]|$)")),
     ("chapter", 0, re.compile(rf"^第([{CN_NUM}\d]+)(章|篇|部分)")),
     ("section", 0.5, re.compile(rf"^第([{CN_NUM}\d]+)节")),
+    ("article", 0.8, re.compile(rf"^第([{CN_NUM}\d]+)条")),
     ("l1", 1, re.compile(rf"^([{CN_NUM}]+)(?:、|[.．](?![\d{CN_NUM}]))")),
     ("l2", 2, re.compile(rf"^（([{CN_NUM}]*)）|^([{CN_NUM}]{{1,3}})）(?=[\u4e00-\u9fff])")),
     ("l3", 3, re.compile(r"^(\d{1,2})[.．、](?!\d)")),
@@ -87,6 +88,8 @@ class Node:
             return f"附件{self.marker}"
         if self.kind == "section":
             return f"第{self.marker}节"
+        if self.kind == "article":
+            return f"第{self.marker}条"
         if self.kind in ("l2", "l4"):
             return f"({self.marker})"
         return self.marker
@@ -115,6 +118,7 @@ class Node:
 class Outline:
     root: Node
     top: list[Node]  # the nodes that carry the parts (chapters, or 一、 headings)
+    nested_tasks: list[Node] = field(default_factory=list)  # task parts inside another part
 
     def parts(self, name: str) -> list[Node]:
         return [n for n in self.top if n.part == name]
@@ -201,11 +205,19 @@ def outline(text: str) -> Outline:
         top.extend(chapters if len(chapters) >= 2 else [n for n in c.children if n.kind == "l1"])
     if not top:
         top = [n for c in containers for n in c.children]
+    nested: list[Node] = []
     for n in top:
         n.part = classify_part(n.title)
         for d in n.walk():
             d.part = n.part
-    return Outline(root, top)
+        if n.part != PART_TASKS:
+            # "一、总体要求 （一）指导思想 （二）工作目标 （三）主要任务 1.…": a task part nested in another part
+            for c in n.children:
+                if classify_part(c.title) == PART_TASKS and c.children:
+                    for d in c.walk():
+                        d.part = PART_TASKS
+                    nested.append(c)
+    return Outline(root, top, nested)
 
 
 def _close(node: Node, end: int) -> None:
