@@ -325,3 +325,14 @@ def test_articles_circled_items_and_a_reading_inside_a_chapter_marker() -> None:
     )
     got = [(c, t) for c, t in _tasks(text)]
     assert got == [("第一章.第一条.①", "落实围挡"), ("第一章.第一条.②", "落实冲洗"), ("第一章.第二条", "加强道路保洁")]
+
+
+def test_a_plan_of_another_district_warns() -> None:
+    text = "门头沟区2021年生态环境保护工作计划\n一、主要任务\n1.推进治理。开展污染治理。\n"
+    plan = import_text(text, "t.txt", district="通州区")
+    assert plan.district == "通州区" and plan.named_district == "门头沟区"
+    assert [w.code for w in plan.warnings if w.code == "district_mismatch"] == ["district_mismatch"]
+    same = import_text(text.replace("门头沟区", "通州区"), "t.txt", district="通州区")
+    assert not [w for w in same.warnings if w.code == "district_mismatch"]
+    county = import_text(text.replace("门头沟区", "浚县"), "t.txt", district="通州区")
+    assert county.named_district == "浚县" and any(w.code == "district_mismatch" for w in county.warnings)

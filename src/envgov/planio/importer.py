@@ -109,6 +109,7 @@ class ImportedPlan:
     warnings: list[str] = field(default_factory=list)  # PlanWarning items (str with a code)
     unit_matches: dict[str, dict] = field(default_factory=dict)  # name as written → registry unit, reason
     period: tuple[int, int] | None = None  # a multi-year plan's years (2018, 2020)
+    named_district: str | None = None  # the district the document itself names (may differ from `district`)
     _map: MappedText | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict:
@@ -192,6 +193,22 @@ def infer_period(title: str) -> tuple[int, int] | None:
     return None
 
 
+_TITLE_PLACE = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}(?:省|自治区))?(?:[\u4e00-\u9fff]{2,4}?市)?(?P<p>[\u4e00-\u9fff]{1,4}?[区县旗])")
+
+
+def _place_in_title(title: str) -> str | None:
+    """The district or county a title names first ("门头沟区2021年…", "浚县2018年…"); placeholders are not names."""
+    m = _TITLE_PLACE.match(title.strip())
+    if not m or re.search(r"某|XX|xx|[xX*]|[一二三四五六七八九十两]", m.group("p")) or m.group("p") in ("全区", "我区", "本区", "全县", "城区", "市区"):
+        return None
+    return m.group("p")
+
+
+def _same_place(a: str, b: str) -> bool:
+    a, b = a.strip(), b.strip()
+    return a == b or a.rstrip("区县旗") == b.rstrip("区县旗") or a in b or b in a
+
+
 def infer_year(title: str, text: str) -> int | None:
     m = re.search(r"((?:19|20)\d\d)(?:年|\D|$)", title)
     if m:
@@ -241,7 +258,13 @@ def import_text(
         raise PlanImportError("文件中几乎没有文字，不像是一份行动计划", filename)
     outline = segment.outline(text)
     title = infer_title(text)
-    district = district or infer_district(title, text, units)
+    known = infer_district(title, text, units)
+    named_district = known or _place_in_title(title)
+    if district and named_district and not _same_place(district, named_district):
+        mismatch = named_district
+    else:
+        mismatch = None
+    district = district or known
     period = infer_period(title)
     if year is None and not (period and _PERIOD.search(title)):
         year = infer_year(title, text)  # a plan for 2018–2020 has no single year
@@ -304,13 +327,20 @@ def import_text(
             "没有识别出任务条目：未找到“主要任务”等部分或编号标题（一、（一）1.），看起来不是一份行动计划",
             filename,
         )
+    if mismatch:
+        warnings.append(
+            _warning(
+                "district_mismatch",
+                f"文件写的是“{mismatch}”的计划，却导入到“{district}”：请确认这份计划确实属于{district}",
+            )
+        )
     if not targets:
         warnings.append(_warning("no_targets", "未识别出数值目标（目标指标部分缺失或没有数字）"))
     if district is None:
         warnings.append(_warning("no_district", "未能确定所属区（标题中没有区名，或文中提到多个区），请指定区"))
     if year is None:
         warnings.append(_warning("no_year", "未能确定计划年度，“年底前”等时限无法换算为日期，请指定年度"))
-    plan = ImportedPlan(district, year, title, targets, tasks, raw, text, filename, warnings, _map=mt, period=period)
+    plan = ImportedPlan(district, year, title, targets, tasks, raw, text, filename, warnings, _map=mt, period=period, named_district=named_district)
     if period:
         years = list(range(period[0], period[1] + 1))
     else:
