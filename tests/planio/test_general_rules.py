@@ -336,3 +336,15 @@ def test_a_plan_of_another_district_warns() -> None:
     assert not [w for w in same.warnings if w.code == "district_mismatch"]
     county = import_text(text.replace("门头沟区", "浚县"), "t.txt", district="通州区")
     assert county.named_district == "浚县" and any(w.code == "district_mismatch" for w in county.warnings)
+
+
+def test_a_role_mark_after_a_name_is_its_role() -> None:
+    t = _task("开展治理。（责任单位：县发改局（牵头）、县环保局）")
+    assert (t.units, t.lead_units) == (["发改局", "环保局"], ["发改局"])
+
+
+def test_compound_rate_units_stay_whole() -> None:
+    assert [(q.value, q.unit) for q in extract.find_quantities("淘汰10蒸吨/小时以下燃煤锅炉，处理能力5万吨/年")] == [
+        (10, "蒸吨/小时"),
+        (5, "万吨/年"),
+    ]

@@ -297,6 +297,11 @@ _UNITS = [
     "立方米/日",
     "吨/日",
     "吨/天",
+    "吨/年",
+    "吨/小时",
+    "蒸吨/小时",
+    "立方米/天",
+    "立方米/小时",
     "吨标煤",
     "吨标准煤",
     "千瓦时",
@@ -1065,7 +1070,10 @@ _RUN_ROLE = re.compile(r"(?:等)?(?:共同|分别|按职责)?(?:负责落实|牵
 
 
 def _names_of(body: str, bs: int, role: str, labelled: bool, out: list[DutyName]) -> None:
-    """Names of a list ("A、B负责，C、D等参与"): the role word closes each run of names."""
+    """Names of a list ("A、B负责，C、D等参与"): the role word closes each run of names. In a list where one
+    name is marked （牵头）, the others cooperate."""
+    if re.search(r"[（(](?:牵头|主责)[)）]", body):
+        role = "coop"
     for run in _NAME_RUN.finditer(body):
         piece, ps = run.group(0), bs + run.start()
         run_role = role
@@ -1078,10 +1086,15 @@ def _names_of(body: str, bs: int, role: str, labelled: bool, out: list[DutyName]
         for nm in _NAME_ITEM.finditer(piece):
             raw = nm.group(0)
             name = re.sub(r"\s+", "", re.sub(r"等(?:部门|单位)?\s*$", "", raw.strip()))
+            marked = re.search(r"[（(](牵头|负责|主责|配合|协办|参与)[)）]$", name)
+            item_role = run_role
+            if marked:  # "县发改局（牵头）、县环保局": the mark is the role, not part of the name
+                name = name[: marked.start()]
+                item_role = "coop" if marked.group(1) in ("配合", "协办", "参与") else "lead"
             if len(name) < 2 or len(name) > 24 or _NOT_A_NAME.search(name) or not _BODY_END.search(name):
                 continue
             off = ps + nm.start() + (len(raw) - len(raw.lstrip()))
-            out.append(DutyName(name, run_role, (off, off + len(raw.strip()))))
+            out.append(DutyName(name, item_role, (off, off + len(name))))
 
 
 # "环保、建设、园林等部门共同做好…", "发改、住建等部门": an abbreviated list of bodies acting together
