@@ -348,3 +348,20 @@ def test_compound_rate_units_stay_whole() -> None:
         (10, "蒸吨/小时"),
         (5, "万吨/年"),
     ]
+
+
+def test_a_table_with_a_task_name_and_a_work_content_column() -> None:
+    text = "\n".join(
+        ["某县2022年水污染防治任务表", "序号", "任务名称", "工作内容", "责任单位", "完成时限",
+         "1.", "河道清淤", "完成清淤8公里。", "县水利局", "2022年5月底前",
+         "2.", "管网建设", "新建管网3公里。", "县住建局", "2022年11月底前"]
+    )
+    assert _table_tasks(text) == [
+        ("1", "河道清淤", ["水利局"], ["2022-05-31"], [(8, "公里")]),
+        ("2", "管网建设", ["住建局"], ["2022-11-30"], [(3, "公里")]),
+    ]
+
+
+def test_bodies_acting_by_their_duties() -> None:
+    t = _task("加强执法。县农牧局、县林草局按职责分工负责。")
+    assert t.units == ["农牧局", "林草局"]

@@ -445,7 +445,7 @@ def unscramble(mt: MappedText) -> MappedText:
 _HEADER_START = re.compile(r"^\s*(?:序号|编号|序)\s*\|?\s*(?:\||$)")
 # "序号 工作任务 责任单位 配合单位 完成时间 1 清理河道… 县水利局 …": cells separated by spaces, rows run on
 _SPACED_HEADER = re.compile(r"^\s*(?:序号|编号)[ \u3000]+(?:[\u4e00-\u9fff（）()/]{2,12}[ \u3000]+){2,}")
-_ROW_NUMBER = re.compile(r"^\d{1,3}$")
+_ROW_NUMBER = re.compile(r"^\d{1,3}[.、．]?$")
 
 
 def _spaced_cells(text: str, start: int) -> tuple[list[tuple[int, int]], int]:
@@ -510,6 +510,10 @@ def _merge_surplus(row: list[int], ncols: int, cells: list[tuple[int, int]], wor
     return [row[0], len(cells) - 1] + tail
 
 
+def _row_no(cell: str) -> int:
+    return int(cell.rstrip(".、．"))
+
+
 def _fits_left(body: list[int], ref: list[int], words: list[str]) -> bool:
     """Does a short row line up with a full row better from the left than from the right (by cell length)?"""
     import math
@@ -550,9 +554,9 @@ def rebuild_flat_tables(mt: MappedText) -> MappedText:
             continue
         ncols = len(header)
         rows: list[list[int]] = []
-        expected = int(words[first_row])
+        expected = _row_no(words[first_row])
         for i in range(first_row, len(words)):
-            if _ROW_NUMBER.match(words[i]) and int(words[i]) == expected and (not rows or len(rows[-1]) > 1):
+            if _ROW_NUMBER.match(words[i]) and _row_no(words[i]) == expected and (not rows or len(rows[-1]) > 1):
                 rows.append([i])
                 expected += 1
             elif rows:

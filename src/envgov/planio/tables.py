@@ -43,6 +43,8 @@ def _roles(header: list[str]) -> dict[int, str] | None:
             if rx.search(c):
                 if role not in raw.values():
                     raw[i] = role
+                elif role in ("task", "measure", "name") and "measure" not in raw.values():
+                    raw[i] = "measure"  # 任务名称 | 工作内容: the second task-like column holds the text
                 break
     kinds = [r for r in _TITLE_ORDER if r in raw.values()]
     if not kinds:
