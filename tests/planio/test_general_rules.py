@@ -365,3 +365,17 @@ def test_a_table_with_a_task_name_and_a_work_content_column() -> None:
 def test_bodies_acting_by_their_duties() -> None:
     t = _task("加强执法。县农牧局、县林草局按职责分工负责。")
     assert t.units == ["农牧局", "林草局"]
+
+
+def test_a_copy_with_ascii_full_stops() -> None:
+    text = (
+        "某县2021年水污染治理方案\n一.工作任务\n1.整治排污口.完成排污口整治,年底前完成.县环保局牵头.\n"
+        "2.建设管网.新建管网3.5公里.县住建局负责.3.治理河道.清理河道垃圾.\n"
+    )
+    plan = import_text(text, "t.txt", year=2021)
+    got = [(t.title, t.units, t.deadlines, [(q.value, q.unit) for q in t.quantities]) for t in plan.tasks]
+    assert got == [
+        ("整治排污口", ["环保局"], ["2021-12-31"], []),
+        ("建设管网", ["住建局"], [], [(3.5, "公里")]),
+        ("治理河道", [], [], []),
+    ]

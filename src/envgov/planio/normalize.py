@@ -297,6 +297,7 @@ def normalize_text(raw: str) -> MappedText:
     mt = _drop_lines(mt)
     mt = _join_broken_lines(mt)
     mt = mt.sub(r"。{2,}", "。")
+    mt = ascii_full_stops(mt)
     mt = unscramble(mt)
     mt = split_inline_markers(mt)
     return mt
@@ -412,6 +413,22 @@ def is_scrambled(text: str) -> bool:
     dots = len(_DOT_IN_WORDS.findall(text))
     odd = len(re.findall(r"\d[，。、.](?:以上|左右|以下)|[，。、.]{1}(?:以上|左右)[，。、.]", text))
     return dots >= 3 and dots + odd >= 0.15 * (text.count("。") + 1)
+
+
+_ASCII_STOP = re.compile(
+    r"(?<![\n。；：一二三四五六七八九十\d])(?<=[\u4e00-\u9fff”’）》%])\.(?=[\u4e00-\u9fff“（《]|\s|$)"
+    r"|(?<=[\u4e00-\u9fff”）》%]{2})\.(?=[\u4e00-\u9fff“（《\n]|$)"
+    r"|(?<=[\u4e00-\u9fff”）》%])\.(?=\d{1,2}[.、．][\u4e00-\u9fff])"  # "…1.0平方公里.3.加大…"
+)
+
+
+def ascii_full_stops(mt: MappedText) -> MappedText:
+    """A copy that writes "." for every full stop (text pasted from a PDF or an English-punctuation site):
+    "." after Chinese text becomes "。" — not after a numbered marker ("一.", "2.") and not in numbers."""
+    dots = len(_DOT_IN_WORDS.findall(mt.text)) + len(re.findall(r"[\u4e00-\u9fff]\.\n", mt.text))
+    if dots < 3 or mt.text.count("。") > 0.1 * dots:
+        return mt
+    return mt.sub(_ASCII_STOP, "。")
 
 
 def unscramble(mt: MappedText) -> MappedText:

@@ -157,7 +157,8 @@ def classify_part(title: str) -> str:
 def _split_title(line: str, marker_len: int) -> tuple[str, int]:
     """(title, offset in line where the body starts) for a heading line."""
     rest = line[marker_len:]
-    m = re.search(r"[。！？]", rest)
+    # "." between Chinese words ends a sentence too (text pasted with ASCII full stops)
+    m = re.search(r"[。！？]|(?<=[\u4e00-\u9fff])\.(?=[\u4e00-\u9fff])", rest)
     if m and m.end() < len(rest):
         return rest[: m.start()].strip(), marker_len + m.end()
     if m:
