@@ -379,3 +379,9 @@ def test_a_copy_with_ascii_full_stops() -> None:
         ("建设管网", ["住建局"], [], [(3.5, "公里")]),
         ("治理河道", [], [], []),
     ]
+
+
+def test_a_stray_ascii_full_stop_in_an_ordinary_copy() -> None:
+    text = "某省2014年大气污染防治方案\n一、主要任务\n1.提升脱硝效率.2014年6月底前，燃煤机组安装脱硝设施。\n"
+    (t,) = import_text(text, "t.txt").tasks
+    assert (t.title, t.deadlines) == ("提升脱硝效率", ["2014-06-30"])

@@ -1020,8 +1020,12 @@ def find_duty_names(text: str) -> list[DutyName]:
         last_end = re_
         for cm in re.finditer(r"[^；;。]+", note):
             clause, cs = cm.group(0), rs + cm.start()
-            if re.search(r"以下|不再(?:列出|重复)", clause):
-                break  # "以下均需县(市、区)政府落实，不再列出": not this task's own note
+            cut = re.search(r"以下|不再(?:列出|重复)", clause)
+            if cut:
+                # "以下均需县(市、区)政府落实，不再列出": not this task's own note (from there on)
+                clause = clause[: cut.start()]
+                if not re.search(r"[\u4e00-\u9fff]{2}", clause):
+                    break
             labels = list(_ROLE_LABEL.finditer(clause))
             segments = [(clause[: labels[0].start()] if labels else clause, cs, None)]
             for k, lm in enumerate(labels):
@@ -1031,6 +1035,8 @@ def find_duty_names(text: str) -> list[DutyName]:
                 if label:
                     role = "coop" if re.search(r"配合|协办|参与|协助|协同", label) else "lead"
                 _names_of(body, bs, role, label is not None or bool(labels) or rs > 0 and role != "actor", out)
+            if cut:
+                break
     _duty_runs(text, out)
     return out
 

@@ -419,6 +419,7 @@ _ASCII_STOP = re.compile(
     r"(?<![\n。；：一二三四五六七八九十\d])(?<=[\u4e00-\u9fff”’）》%])\.(?=[\u4e00-\u9fff“（《]|\s|$)"
     r"|(?<=[\u4e00-\u9fff”）》%]{2})\.(?=[\u4e00-\u9fff“（《\n]|$)"
     r"|(?<=[\u4e00-\u9fff”）》%])\.(?=\d{1,2}[.、．][\u4e00-\u9fff])"  # "…1.0平方公里.3.加大…"
+    r"|(?<=[\u4e00-\u9fff”）》])\.(?=(?:19|20)\d\d年)"  # "提升脱硫脱硝效率.2014年6月底前"
 )
 
 
@@ -426,8 +427,9 @@ def ascii_full_stops(mt: MappedText) -> MappedText:
     """A copy that writes "." for every full stop (text pasted from a PDF or an English-punctuation site):
     "." after Chinese text becomes "。" — not after a numbered marker ("一.", "2.") and not in numbers."""
     dots = len(_DOT_IN_WORDS.findall(mt.text)) + len(re.findall(r"[\u4e00-\u9fff]\.\n", mt.text))
-    if dots < 3 or mt.text.count("。") > 0.1 * dots:
-        return mt
+    all_dots = dots >= 3 and mt.text.count("。") <= 0.1 * dots
+    if not all_dots and is_scrambled(mt.text):
+        return mt  # a mirror that scrambled its marks: unscramble() reads it
     return mt.sub(_ASCII_STOP, "。")
 
 
