@@ -31,9 +31,14 @@ def _read_dates(path: Path) -> list[date]:
 
 
 def load_inputs(inputs: list[Path], profile: str | None, sites: list[str] | None):
-    """Wide hourly pyarrow table from data files and/or lake folders; exits with the located errors."""
+    """Wide hourly pyarrow table from data files and/or lake folders; exits with the located errors.
+
+    One wide file goes to the engine as the columnar reader left it (no long form, no pivot); several
+    inputs are combined in long form and pivoted, so that a site-hour present in two of them is one row.
+    """
     import pyarrow as pa
 
+    from envgov.engine.air import PARAMETERS
     from envgov.engine.lake import Lake, pivot_wide
     from envgov.ingest.hourly import read_hourly
 
@@ -46,10 +51,33 @@ def load_inputs(inputs: list[Path], profile: str | None, sites: list[str] | None
         if not report.ok:
             typer.echo(report.summary(), err=True)
             raise typer.Exit(code=1)
+        for w in report.warnings:
+            typer.echo(f"注：{w.reason}", err=True)
+        if len(inputs) == 1 and report.wide is not None:
+            return engine_wide(report.wide, PARAMETERS)
         t = report.table
         longs.append(t.filter(pa.compute.equal(t["kind"], "air")).select(["site", "time", "parameter", "value"]))
     long = pa.concat_tables([t.cast(longs[0].schema) for t in longs])
     return pivot_wide(long)
+
+
+def engine_wide(wide, parameters):
+    """The reader's wide table with exactly the engine's columns (absent pollutants as NULL columns) and
+    no site-hour without any of them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cols = {"site": wide["site"], "time": wide["time"]}
+    present = None
+    for p in parameters:
+        col = wide[p] if p in wide.column_names else pa.nulls(wide.num_rows, pa.float64())
+        cols[p] = col
+        valid = pc.is_valid(col)
+        present = valid if present is None else pc.or_(present, valid)
+    out = pa.table(cols)
+    if len(parameters) < len(wide.column_names) - 2:  # other parameters dropped: drop hours left empty
+        out = out.filter(present)
+    return out
 
 
 def _flat(name: str, res: dict[str, Any]) -> dict[str, Any]:
