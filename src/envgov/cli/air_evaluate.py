@@ -30,6 +30,9 @@ def _read_dates(path: Path) -> list[date]:
     return out
 
 
+_KEEP: list = []
+
+
 def load_inputs(inputs: list[Path], profile: str | None, sites: list[str] | None):
     """Wide hourly pyarrow table from data files and/or lake folders; exits with the located errors.
 
@@ -55,6 +58,12 @@ def load_inputs(inputs: list[Path], profile: str | None, sites: list[str] | None
             typer.echo(f"注：{w.reason}", err=True)
         if len(inputs) == 1 and report.wide is not None:
             return engine_wide(report.wide, PARAMETERS)
+        if len(inputs) == 1 and report.wide_path is not None:
+            import pyarrow.parquet as pq
+
+            if set(PARAMETERS) <= set(pq.read_schema(report.wide_path).names):
+                _KEEP.append(report)  # its temporary Parquet file lives as long as the report
+                return report.wide_path  # the engine scans it (DuckDB, out of core)
         t = report.table
         longs.append(t.filter(pa.compute.equal(t["kind"], "air")).select(["site", "time", "parameter", "value"]))
     long = pa.concat_tables([t.cast(longs[0].schema) for t in longs])

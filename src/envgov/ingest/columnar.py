@@ -33,6 +33,7 @@ NUMBER_RE = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 FIRST_PER_GROUP = 20  # located rows listed per (column, reason); all are counted, all can be downloaded
 MAX_GAP_RANGES = 5
 SEP = "\x1f"
+STREAM_BLOCK = 1 << 24  # bytes per batch of a streamed CSV
 
 
 class Fallback(Exception):
@@ -64,6 +65,9 @@ class WideRead:
     groups: list[ErrorGroup] = field(default_factory=list)
     lines: Callable[[np.ndarray], np.ndarray] | None = None  # data-row index → file line / sheet row
     note: str | None = None
+    edges: dict[str, Any] = field(default_factory=dict)
+    wide_path: Path | None = None  # streamed: the checked wide table written here (Parquet)
+    period: tuple[datetime, datetime] | None = None
 
     @property
     def error_count(self) -> int:
@@ -241,8 +245,13 @@ def _epoch(dt: datetime) -> int:
 
 
 def check_wide(t: pa.Table, prof: Profile, stations: set[str] | None, specs: dict[str, ParameterSpec],
-               wide_params: list[tuple[str, str, float]], out: WideRead) -> WideRead:
-    """Validate a wide Arrow table (one row per site-hour) and build the engine's wide table."""
+               wide_params: list[tuple[str, str, float]], out: WideRead,
+               time_cache: dict[Any, tuple[int, str | None]] | None = None) -> WideRead:
+    """Validate a wide Arrow table (one row per site-hour) and build the engine's wide table.
+
+    `time_cache` (label → seconds, message) is shared by the batches of a streamed file."""
+    if time_cache is None:
+        time_cache = {}
     from envgov.ingest import hourly as h
 
     n = t.num_rows
@@ -299,11 +308,15 @@ def check_wide(t: pa.Table, prof: Profile, stations: set[str] | None, specs: dic
     tval = np.zeros(len(distinct), dtype=np.int64)
     tmsg: list[str | None] = []
     for k, v in enumerate(distinct):
-        try:
-            tval[k] = parse(v)
-            tmsg.append(None)
-        except h.CellError as exc:
-            tmsg.append(str(exc))
+        got = time_cache.get(v)
+        if got is None:
+            try:
+                got = (parse(v), None)
+            except h.CellError as exc:
+                got = (0, str(exc))
+            time_cache[v] = got
+        tval[k] = got[0]
+        tmsg.append(got[1])
     tbad = np.array([m is not None for m in tmsg], dtype=bool)
     rows = np.nonzero(tbad[tidx] & ok)[0]
     if len(rows):
@@ -360,6 +373,16 @@ def check_wide(t: pa.Table, prof: Profile, stations: set[str] | None, specs: dic
             keep, key_k = keep[first], key_k[first]
     vals = {code: v[keep] for code, v in values.items()}
     out.gaps = _gaps(key_k, span, t0, site_idx[keep], site_names, vals)
+    # first and last site-hour of the batch, and of each parameter's values (streamed files: the
+    # batches are stitched on these)
+    out.edges = {"rows": (site_names[site_idx[keep[0]]], int(secs[keep[0]]),
+                          site_names[site_idx[keep[-1]]], int(secs[keep[-1]])),
+                 "sites": set(site_names)}
+    for code, v in vals.items():
+        at = np.nonzero(~np.isnan(v))[0]
+        if len(at):
+            a, b = keep[at[0]], keep[at[-1]]
+            out.edges[code] = (site_names[site_idx[a]], int(secs[a]), site_names[site_idx[b]], int(secs[b]))
     any_value = np.zeros(len(keep), dtype=bool)
     for v in vals.values():
         any_value |= ~np.isnan(v)
@@ -493,6 +516,125 @@ def _gaps(key: np.ndarray, span: int, t0: int, sites: np.ndarray, site_names: li
              datetime.fromtimestamp(b - 3600, UTC).strftime("%Y-%m-%dT%H:%M"))
             for a, b in spans_)
         out.append(Gap(s_name, p, missing_hours, ranges))
+    return out
+
+
+class NotInOrder(Exception):
+    """A streamed file whose site-hours are not grouped by site in time order across batches."""
+
+
+def stream_csv(path: Path, prof: Profile, stations: set[str] | None, specs: dict[str, ParameterSpec],
+               wide_params: list[tuple[str, str, float]], dest: Path,
+               progress: Callable[[int, int], None] | None = None) -> WideRead:
+    """Read a CSV larger than memory in batches, check each as `check_wide` does, write the wide rows
+    to the Parquet file `dest` batch by batch; duplicates and gaps are stitched across batch edges.
+
+    Needs the rows grouped by site and in time order across batches (what a monitoring export is);
+    raises NotInOrder otherwise (the caller reads the file whole). Line numbers are record + 1.
+    """
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    names = csv_header(path)
+    numeric = {c for _, c, _ in wide_params}
+    out = WideRead(lines=lambda rows: rows + 2)
+    time_cache: dict[Any, tuple[int, str | None]] = {}
+    gaps: dict[tuple[str, str], list[Any]] = {}
+    last: dict[str, tuple[str, int, str, int]] = {}
+    seen_sites: set[str] = set()
+    writer = None
+    schema = pa.schema([("site", pa.string()), ("time", pa.timestamp("s"))]
+                       + [(code, pa.float64()) for code, _, _ in wide_params])
+    lo = hi = None
+
+    size = max(path.stat().st_size, 1)
+    raw_fh = None
+
+    def open_reader(typed: bool):
+        nonlocal raw_fh
+        if raw_fh is not None:
+            raw_fh.close()
+        raw_fh = open(path, "rb")  # noqa: SIM115 - closed below; its position gives the progress
+        gz = raw_fh.read(2) == b"\x1f\x8b"
+        raw_fh.seek(0)
+        src = pa.CompressedInputStream(pa.PythonFile(raw_fh, mode="r"), "gzip") if gz else pa.PythonFile(raw_fh, mode="r")
+        types = {n: (pa.float64() if typed and n.strip() in numeric else pa.string()) for n in names}
+        return pacsv.open_csv(src, read_options=pacsv.ReadOptions(block_size=STREAM_BLOCK),
+                              convert_options=pacsv.ConvertOptions(
+                                  column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                  null_values=list(prof.missing)))
+
+    for typed in (True, False):
+        try:
+            reader, base = open_reader(typed), 0
+            for batch in reader:
+                t = pa.Table.from_batches([batch]).rename_columns([n.strip() for n in names])
+                if typed and not all(_finite(t[n]) for n in t.column_names if n in numeric):
+                    raise pa.ArrowInvalid("not finite")
+                w = WideRead(lines=(lambda b: lambda rows: rows + b + 2)(base))
+                check_wide(t, prof, stations, specs, wide_params, w, time_cache)
+                for g in w.groups:
+                    out.groups.append(ErrorGroup(g.column, g.label, g.rows + base,
+                                                 (lambda f, b: lambda i: f(i - b))(g.message, base), g.order))
+                out.rows_read += w.rows_read
+                out.missing_values += w.missing_values
+                out.duplicates_dropped += w.duplicates_dropped
+                base += t.num_rows
+                if progress is not None:
+                    progress(base, min(raw_fh.tell() / size, 1.0))
+                if w.table is None or out.groups:
+                    continue
+                first_site, first_t, last_site, last_t = w.edges["rows"]
+                prev = last.get("rows")
+                if prev is not None:
+                    again = (w.edges["sites"] & seen_sites) - {prev[2]}
+                    if again or (first_site == prev[2] and first_t <= prev[3]) or \
+                            (prev[2] in w.edges["sites"] and first_site != prev[2]):
+                        raise NotInOrder()
+                seen_sites |= w.edges["sites"]
+                last["rows"] = w.edges["rows"]
+                for code, _, _ in wide_params:  # a gap across the batch edge comes before the batch's own
+                    e = w.edges.get(code)
+                    if e is None:
+                        continue
+                    p = last.get(code)
+                    if p is not None and p[2] == e[0] and e[1] - p[3] > 3600:
+                        a, b = p[3], e[1]
+                        span = Gap(e[0], code, (b - a) // 3600 - 1, (
+                            (datetime.fromtimestamp(a + 3600, UTC).strftime("%Y-%m-%dT%H:%M"),
+                             datetime.fromtimestamp(b - 3600, UTC).strftime("%Y-%m-%dT%H:%M")),))
+                        gaps.setdefault((e[0], code), []).append(span)
+                    last[code] = e
+                for g in w.gaps:
+                    gaps.setdefault((g.site, g.parameter), []).append(g)
+                tb = w.table.cast(schema)
+                mn, mx = pc.min_max(tb["time"]).values()
+                lo = mn.as_py() if lo is None else min(lo, mn.as_py())
+                hi = mx.as_py() if hi is None else max(hi, mx.as_py())
+                if writer is None:
+                    writer = pq.ParquetWriter(dest, schema, compression="zstd")
+                writer.write_table(tb, row_group_size=122_880)
+            break
+        except pa.ArrowInvalid as exc:
+            if not typed:
+                raise Fallback(str(exc)) from None
+            out = WideRead(lines=lambda rows: rows + 2)
+            gaps.clear(), last.clear(), seen_sites.clear()
+            lo = hi = None
+            if writer is not None:
+                writer.close()
+                writer = None
+    if writer is not None:
+        writer.close()
+    if raw_fh is not None:
+        raw_fh.close()
+    out.gaps = []
+    for key in sorted(gaps):
+        parts = gaps[key]
+        ranges = tuple(r for g in parts for r in g.ranges)[:MAX_GAP_RANGES]
+        out.gaps.append(Gap(key[0], key[1], sum(g.missing_hours for g in parts), ranges))
+    if not out.groups and writer is not None:
+        out.wide_path, out.period = dest, (lo, hi)
     return out
 
 

@@ -54,6 +54,9 @@ class ImportReport:
     error_groups: list[dict[str, Any]] = field(default_factory=list)
     # wide pyarrow.Table (site, time, one column per parameter) when a wide file was read and is ok
     wide: Any = None
+    wide_path: Any = None  # a streamed wide file: its checked wide rows as Parquet (removed with the report)
+    period: Any = None  # (first, last) hour of a streamed file
+    _spill: Any = field(default=None, repr=False)
     reader: str = "row"  # columnar | fast | row: which reader produced the report
     _long: Any = field(default=None, repr=False)
     _long_from_wide: Any = field(default=None, repr=False)
@@ -62,7 +65,8 @@ class ImportReport:
     @property
     def table(self) -> Any:
         """pyarrow.Table (kind, site, time, parameter, value) when ok, else None (built from `wide` on demand)."""
-        if self._long is None and self.wide is not None and self._long_from_wide is not None:
+        if self._long is None and (self.wide is not None or self.wide_path is not None) \
+                and self._long_from_wide is not None:
             self._long = self._long_from_wide(self.wide)
         return self._long
 
@@ -70,7 +74,7 @@ class ImportReport:
     def table(self, value: Any) -> None:
         self._long = value
         if value is None:
-            self.wide = None
+            self.wide = self.wide_path = None
 
     def all_errors(self) -> list[Issue]:
         """Every located error (the listed ones are only the first rows of each group)."""
