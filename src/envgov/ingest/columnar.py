@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from envgov.catalogue import gettext_noop
 from envgov.ingest.profile import ParameterSpec, Profile
 from envgov.ingest.report import Gap
 
@@ -271,13 +272,13 @@ def check_wide(t: pa.Table, prof: Profile, stations: set[str] | None, specs: dic
     empty = np.array([s == "" for s in site_names], dtype=bool)
     rows = np.nonzero(empty[site_idx])[0]
     if len(rows):
-        groups.append(ErrorGroup(site_col_name, "站点编号为空", rows, lambda i: "站点编号为空", -2))
+        groups.append(ErrorGroup(site_col_name, gettext_noop("站点编号为空"), rows, lambda i: "站点编号为空", -2))
     ok &= ~empty[site_idx]
     if stations is not None:
         unknown = np.array([s != "" and s not in stations for s in site_names], dtype=bool)
         rows = np.nonzero(unknown[site_idx])[0]
         if len(rows):
-            groups.append(ErrorGroup(site_col_name, "未知站点", rows,
+            groups.append(ErrorGroup(site_col_name, gettext_noop("未知站点"), rows,
                                      lambda i: f"未知站点「{site_names[site_idx[i]]}」（不在站点名录中）", -2))
         ok &= ~unknown[site_idx]
 
@@ -320,50 +321,66 @@ def check_wide(t: pa.Table, prof: Profile, stations: set[str] | None, specs: dic
     tbad = np.array([m is not None for m in tmsg], dtype=bool)
     rows = np.nonzero(tbad[tidx] & ok)[0]
     if len(rows):
-        groups.append(ErrorGroup(time_col, "时间无法使用", rows, lambda i: tmsg[tidx[i]], -1))
+        groups.append(ErrorGroup(time_col, gettext_noop("时间无法使用"), rows, lambda i: tmsg[tidx[i]], -1))
     ok &= ~tbad[tidx]
     secs = tval[tidx]
 
     # values: one cast per column, located messages only where a cast fails or a range check hits
+    all_ok = bool(ok.all())
     values: dict[str, np.ndarray] = {}
+    untouched: dict[str, bool] = {}  # the input column can go to the output as it is (zero copy)
     for pos, (code, col, factor) in enumerate(wide_params):
         spec = specs[code]
         raw = t[col]
         v, bad_rows, bad_msgs, miss = _column_values(raw, prof.missing)
+        untouched[code] = factor == 1 and raw.type == pa.float64() and not len(bad_rows)
         if len(bad_rows):
             sel = ok[bad_rows]
             br, bm = bad_rows[sel], [m for m, s in zip(bad_msgs, sel) if s]
             if len(br):
-                groups.append(ErrorGroup(col, "不是数值", br, (lambda msgs, rr: lambda i: msgs[int(np.searchsorted(rr, i))])(bm, br), pos))
+                groups.append(ErrorGroup(col, gettext_noop("不是数值"), br, (lambda msgs, rr: lambda i: msgs[int(np.searchsorted(rr, i))])(bm, br), pos))
         if factor != 1:
             v = v * factor
-        out.missing_values += int((miss & ok).sum())
-        present = ~np.isnan(v)
-        neg = present & (v < 0) & ok if spec.min >= 0 else np.zeros(n, dtype=bool)
-        rng = present & ok & ~neg & ((v < spec.min) | ((v > spec.max) if spec.max is not None else False))
-        if neg.any() or rng.any():
+        n_missing = int(miss.sum()) if all_ok else int((miss & ok).sum())
+        out.missing_values += n_missing
+        if untouched[code] and n_missing != raw.null_count:
+            untouched[code] = False  # NaN cells (missing) must become NULL
+        if n_missing < n:
+            lo, hi = float(np.nanmin(v)), float(np.nanmax(v))
+        else:
+            lo = hi = 0.0
+        clean = lo >= spec.min and (spec.max is None or hi <= spec.max) and not (lo < 0 <= spec.min)
+        if not clean:  # the range check hit: locate
+            present = ~np.isnan(v)
+            neg = present & (v < 0) & ok if spec.min >= 0 else np.zeros(n, dtype=bool)
+            rng = present & ok & ~neg & ((v < spec.min) | ((v > spec.max) if spec.max is not None else False))
+
             def cell(i: int, _raw=raw) -> Any:
                 return _raw[int(i)].as_py()
             if neg.any():
-                groups.append(ErrorGroup(col, "负值", np.nonzero(neg)[0],
+                groups.append(ErrorGroup(col, gettext_noop("负值"), np.nonzero(neg)[0],
                                          (lambda s, f: lambda i: f"{s.name} 为负值 {f(i)}，浓度不能为负")(spec, cell), pos))
             if rng.any():
-                groups.append(ErrorGroup(col, "超出可能范围", np.nonzero(rng)[0],
+                groups.append(ErrorGroup(col, gettext_noop("超出可能范围"), np.nonzero(rng)[0],
                                          (lambda s, f: lambda i: f"{s.name} 的值 {f(i)} 超出可能范围（{s.min:g}–{s.max:g} {s.unit}）")(spec, cell), pos))
-            v = np.where(neg | rng, np.nan, v)
+            if neg.any() or rng.any():
+                v = np.where(neg | rng, np.nan, v)
+                untouched[code] = False
         values[code] = v
 
     # duplicates and gaps on integer keys: site index × hour
-    keep = np.nonzero(ok)[0]
-    if len(keep) == 0:
+    if not ok.any():
         out.table = None
         return out
-    s_k, t_k = site_idx[keep], secs[keep]
+    keep = None if all_ok else np.nonzero(ok)[0]  # None: every row, in file order
+    s_k = site_idx if keep is None else site_idx[keep]
+    t_k = secs if keep is None else secs[keep]
     t0 = int(t_k.min())
     hours = (t_k - t0) // 3600
     span = int(hours.max()) + 1
     key_k = s_k * span + hours
     if len(key_k) > 1 and not bool((np.diff(key_k) > 0).all()):
+        keep = np.arange(n) if keep is None else keep
         srt = np.argsort(key_k, kind="stable")
         keep, key_k = keep[srt], key_k[srt]
         first = np.ones(len(keep), dtype=bool)
@@ -371,21 +388,33 @@ def check_wide(t: pa.Table, prof: Profile, stations: set[str] | None, specs: dic
         if not first.all():
             _duplicates(keep, first, values, wide_params, site_names, site_idx, secs, out, order)
             keep, key_k = keep[first], key_k[first]
-    vals = {code: v[keep] for code, v in values.items()}
-    out.gaps = _gaps(key_k, span, t0, site_idx[keep], site_names, vals)
+    if groups:  # refused: no table, no gaps
+        out.table = None
+        return out
+    vals = values if keep is None else {code: v[keep] for code, v in values.items()}
+    sites_k = site_idx if keep is None else site_idx[keep]
+    out.gaps = _gaps(key_k, span, t0, sites_k, site_names, vals)
     # first and last site-hour of the batch, and of each parameter's values (streamed files: the
     # batches are stitched on these)
-    out.edges = {"rows": (site_names[site_idx[keep[0]]], int(secs[keep[0]]),
-                          site_names[site_idx[keep[-1]]], int(secs[keep[-1]])),
+    rows_k = np.arange(n) if keep is None else keep
+    out.edges = {"rows": (site_names[site_idx[rows_k[0]]], int(secs[rows_k[0]]),
+                          site_names[site_idx[rows_k[-1]]], int(secs[rows_k[-1]])),
                  "sites": set(site_names)}
+    any_value = np.zeros(len(rows_k), dtype=bool)
     for code, v in vals.items():
-        at = np.nonzero(~np.isnan(v))[0]
+        present = ~np.isnan(v)
+        any_value |= present
+        at = np.flatnonzero(present)
         if len(at):
-            a, b = keep[at[0]], keep[at[-1]]
+            a, b = rows_k[at[0]], rows_k[at[-1]]
             out.edges[code] = (site_names[site_idx[a]], int(secs[a]), site_names[site_idx[b]], int(secs[b]))
-    any_value = np.zeros(len(keep), dtype=bool)
-    for v in vals.values():
-        any_value |= ~np.isnan(v)
+    if keep is None:
+        cols = {"site": site_txt, "time": pa.array(secs.astype("datetime64[s]"), pa.timestamp("s"))}
+        for pos, (code, col, _f) in enumerate(wide_params):
+            cols[code] = t[col] if untouched[code] else pa.array(vals[code], pa.float64(), mask=np.isnan(vals[code]))
+        table = pa.table(cols)
+        out.table = table if any_value.all() else table.filter(pa.array(any_value))
+        return out
     keep, vals = keep[any_value], {c: v[any_value] for c, v in vals.items()}
     out.table = pa.table(
         {"site": pc.take(site_enc.dictionary, pa.array(site_idx[keep].astype(np.int32))),
@@ -480,7 +509,7 @@ def _duplicates(keep: np.ndarray, first: np.ndarray, values: dict[str, np.ndarra
             prev_line = int(out.lines(np.asarray([p]))[0]) if out.lines else p + 2
             return (f"与第 {prev_line} 行重复（站点 {site_names[site_idx[i]]}，{t:%Y-%m-%d %H:%M}，{code}）"
                     f"但数值不同：{v[p]:g} 与 {v[i]:g}")
-        out.groups.append(ErrorGroup(col, "重复但数值不同", rows, message, pos))
+        out.groups.append(ErrorGroup(col, gettext_noop("重复但数值不同"), rows, message, pos))
 
 
 def _gaps(key: np.ndarray, span: int, t0: int, sites: np.ndarray, site_names: list[str],
