@@ -140,6 +140,8 @@ def evaluate(
     param: Annotated[list[str] | None, typer.Option(
         "--param", help="未核实规则的用户设定值 KEY=VALUE，可重复（如 o3_daily_max_8h_min_windows=14）；"
                         "可设的参数见 docs/monitoring.md")] = None,
+    backend: Annotated[str | None, typer.Option(
+        "--backend", help="计算后端 duckdb|pyspark；缺省取环境变量 ENVGOV_ENGINE_BACKEND，再缺省为 duckdb")] = None,
 ) -> None:
     """按 HJ 663 评价一个时段：浓度、百分位数、优良天数、综合指数与达标情况。"""
     from envgov.engine import air
@@ -166,12 +168,18 @@ def evaluate(
         values = parameters.clean(values)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
+    from envgov.engine import backends
+
+    if backend is not None and backend not in backends.BACKENDS:
+        raise typer.BadParameter(f"--backend 只能是 {'、'.join(backends.BACKENDS)}")
     site_list = [s.strip() for s in sites.split(",") if s.strip()] if sites else None
     excluded = _read_dates(exclude_dates) if exclude_dates else None
     wide = load_inputs(inputs, profile, site_list)
+    con = backends.connect(backend)
     with parameters.using(values):
         results = air.evaluate(wide, start, end, sites=site_list, scope=scope, edition=standard,
-                               exclude_dates=excluded, compare_years=compare_years or None, set_name=set_name)
+                               exclude_dates=excluded, compare_years=compare_years or None, set_name=set_name,
+                               con=con)
     if fmt == "json":
         text = json.dumps(results, ensure_ascii=False, indent=2, default=str)
     elif fmt == "table":
