@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -345,10 +346,13 @@ def check_wide(t: pa.Table, prof: Profile, stations: set[str] | None, specs: dic
         out.missing_values += n_missing
         if untouched[code] and n_missing != raw.null_count:
             untouched[code] = False  # NaN cells (missing) must become NULL
+        lo = hi = 0.0
         if n_missing < n:
-            lo, hi = float(np.nanmin(v)), float(np.nanmax(v))
-        else:
-            lo = hi = 0.0
+            with warnings.catch_warnings():  # every present cell unreadable: all NaN, nothing to range-check
+                warnings.simplefilter("ignore", RuntimeWarning)
+                lo, hi = float(np.nanmin(v)), float(np.nanmax(v))
+            if np.isnan(lo):
+                lo = hi = 0.0
         clean = lo >= spec.min and (spec.max is None or hi <= spec.max) and not (lo < 0 <= spec.min)
         if not clean:  # the range check hit: locate
             present = ~np.isnan(v)
