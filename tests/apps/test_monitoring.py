@@ -153,3 +153,40 @@ def test_parameter_page_in_english(air_world, client, settings):
     page = client.get(reverse("air_parameters")).content.decode()
     assert "Reporting digits (SO2, NO2, PM10, PM2.5, O3, µg/m³)" in page and "None (left empty)" in page
     assert "评价浓度修约位数" not in page
+
+
+def test_chinese_header_template_is_offered_and_recognised(air_world, client):
+    client.force_login(air_world["coordinator"])
+    page = client.get(reverse("air_import")).content.decode()
+    assert reverse("air_import_template") in page
+    template = client.get(reverse("air_import_template"))
+    assert template.status_code == 200
+    header = template.content.decode("utf-8-sig").strip()
+    assert header == "站点,时间,PM2.5,PM10,SO2,NO2,CO,O3"
+    rows = [r.replace("-01T", "-01 ") for r in _day("2024-01-01", 70)]  # "2024-01-01 06:00"
+    upload = SimpleUploadedFile("模板.csv", ("\ufeff" + header + "\n" + "\n".join(rows) + "\n").encode())
+    outcome = services.import_air_file(upload, district=air_world["district"], acting_user=air_world["coordinator"])
+    assert outcome.record.accepted and outcome.record.report["profile"] == "zh-wide"
+    assert AirDaily.objects.get(station__code="TZ01", day=dt.date(2024, 1, 1)).aqi == 94
+
+
+def test_refused_import_shows_grouped_errors_and_offers_all_as_csv(air_world, client):
+    rows = _day("2024-01-01", 70) + _day("2024-01-02", 70)
+    for i in range(0, 30):                     # 30 PM2.5 cells "x" on file lines 2–31
+        rows[i] = rows[i].replace(",70,", ",x,")
+    rows[40] = rows[40].replace(",0.3,", ",-1,")  # CO negative on line 42
+    client.force_login(air_world["coordinator"])
+    response = client.post(reverse("air_import"), {"file": _wide(rows)})
+    page = response.content.decode()
+    assert response.status_code == 200 and "错误汇总" in page and "30" in page
+    record = ObservationImport.objects.get(accepted=False)
+    assert {(g["column"], g["reason"], g["count"]) for g in record.report["error_groups"]} == {
+        ("pm25", "不是数值", 30), ("co", "负值", 1)}
+    assert len(record.report["errors"]) == 21  # the first 20 rows of the PM2.5 group, and the CO row
+    csv_text = client.get(reverse("air_import_errors") + f"?id={record.pk}").content.decode("utf-8-sig")
+    lines = csv_text.strip().splitlines()
+    assert lines[0] == "行,列,原因" and len(lines) == 32
+    assert lines[1].startswith("2,pm25,") and lines[-1].startswith("42,co,")
+    assert client.get(reverse("air_import_errors") + "?id=999999").status_code == 404
+    client.force_login(air_world["unit_a"])
+    assert client.get(reverse("air_import_errors")).status_code == 403

@@ -98,3 +98,46 @@ def test_plan_wording_maps_to_catalogue(wording, code):
     from envgov.apps.plans.loader import catalogue_code
 
     assert catalogue_code(wording, wording) == code
+
+
+def _upload(client, name: str, text: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.post(reverse("plan_import"), {"file": SimpleUploadedFile(name, text.encode("utf-8"))})
+    return PlanDraft.objects.latest("pk")
+
+
+OTHER_DISTRICT = (
+    "门头沟区2021年生态环境保护工作计划\n一、工作目标\nPM2.5年均浓度控制在35微克/立方米。\n二、主要任务\n（一）蓝天保卫战\n"
+    "1.治理扬尘。推进工地扬尘治理，开展检查。（区城管委牵头）\n2.治理油烟。推进餐饮油烟治理。（黎阳建管办负责）\n"
+)
+
+
+def test_a_plan_of_another_district_needs_confirmation_before_commit(world, client):
+    client.force_login(world["coordinator"])
+    draft = _upload(client, "门头沟.txt", OTHER_DISTRICT)
+    page = client.get(reverse("plan_draft", args=[draft.pk])).content.decode()
+    assert "门头沟区" in page and 'name="confirm_district"' in page
+    post = _form_from_draft(draft.data)
+    page = client.post(reverse("plan_draft", args=[draft.pk]), {**post, "op": "commit"}).content.decode()
+    draft.refresh_from_db()
+    assert draft.status == PlanDraft.Status.OPEN and "确认属于本区" in page
+    client.post(reverse("plan_draft", args=[draft.pk]), {**post, "op": "commit", "confirm_district": "on"})
+    draft.refresh_from_db()
+    assert draft.status == PlanDraft.Status.COMMITTED
+
+
+def test_review_flags_low_confidence_items_and_accepts_a_section_at_once(world, client):
+    client.force_login(world["coordinator"])
+    draft = _upload(client, "门头沟.txt", OTHER_DISTRICT)
+    page = client.get(reverse("plan_draft", args=[draft.pk])).content.decode()
+    assert "单位名录中没有" in page and "黎阳建管办" in page  # a unit the registry does not know is flagged
+    assert draft.data["tasks"][0]["lead_units"] == ["城市管理委"]  # 城管委 matched to the registry unit
+    post = _form_from_draft(draft.data)
+    for i in range(len(draft.data["tasks"])):
+        post.pop(f"task-{i}-include")  # the reviewer had unticked them all
+    area = draft.data["tasks"][0]["area"]
+    client.post(reverse("plan_draft", args=[draft.pk]), {**post, "op": f"accept-area:{area}"})
+    draft.refresh_from_db()
+    assert all(t["include"] for t in draft.data["tasks"] if t["area"] == area)
+    assert draft.status == PlanDraft.Status.OPEN

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
+import pytest
 from typer.testing import CliRunner
 
 from envgov.cli import app
@@ -69,3 +70,28 @@ def test_evaluate_param_sets_an_unconfirmed_rule_and_says_so(tmp_path):
     assert r.exit_code == 2 and "1–17" in r.output
     r = CliRunner().invoke(app, args + ["--param", "report_digits"])
     assert r.exit_code == 2 and "KEY=VALUE" in r.output
+
+
+def test_evaluate_backend_option_is_checked(tmp_path):
+    r = CliRunner().invoke(app, ["air", "evaluate", str(_file(tmp_path)), "--from", "2015-01-01", "--to", "2015-01-03",
+                                 "--backend", "oracle"])
+    assert r.exit_code != 0 and "duckdb" in r.output
+
+
+@pytest.mark.spark
+def test_spark_gives_the_duckdb_results_on_a_lake(tmp_path):
+    """The same evaluation over the observation lake on PySpark (local mode) and on DuckDB."""
+    from envgov.engine.lake import Lake
+    from envgov.ingest.hourly import ingest_file
+
+    lake = tmp_path / "lake"
+    assert ingest_file(_file(tmp_path), lake=Lake(lake)).ok
+    out = {}
+    for backend in ("duckdb", "pyspark"):
+        r = CliRunner().invoke(app, ["air", "evaluate", str(lake), "--from", "2015-01-01", "--to", "2015-01-03",
+                                     "--compare-years", "0", "--backend", backend])
+        assert r.exit_code == 0, r.output
+        out[backend] = json.loads(r.output)
+    for name in ("A", "B"):
+        d, s = out["duckdb"][name], out["pyspark"][name]
+        assert {k: d[k] for k in KEYS - {"provenance"}} == {k: s[k] for k in KEYS - {"provenance"}}

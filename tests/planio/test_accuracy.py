@@ -152,6 +152,8 @@ def predicted(plan) -> dict:
     pred = plan.to_dict()
     for d, task in zip(pred["tasks"], plan.tasks):
         d["cooperating_units"] = task.cooperating_units  # in the API object, not in the agreed JSON
+        # the truth writes quantities in their base unit (0.2万亩 → 2000 亩): compare on that
+        d["quantities"] = [{**q, "value": q["base_value"], "unit": q["base_unit"]} for q in d["quantities"]]
     return pred
 
 

@@ -56,7 +56,15 @@ def test_deadlines(sentence: str, expected: list[str]) -> None:
 
 
 def qty(s: str) -> list[tuple[float, str]]:
-    return [(q.value, q.unit) for q in extract.find_quantities(normalize_text(s).text)]
+    """Quantities in their base unit (万/亿 multiplied out, as the truth README writes them)."""
+    return [(q.base_value, q.base_unit) for q in extract.find_quantities(normalize_text(s).text)]
+
+
+def test_quantities_keep_value_and_unit_as_written_and_add_the_base_value() -> None:
+    (q,) = extract.find_quantities("年供水量达到47.38亿立方米")
+    assert (q.value, q.unit, q.base_value, q.base_unit) == (47.38, "亿立方米", 4738000000, "立方米")
+    spellings = ["35微克/立方米", "35μg/m3", "35ug/m3", "35µg/m³"]
+    assert {extract.find_quantities(s)[0].unit for s in spellings} == {"μg/m³"}
 
 
 @pytest.mark.parametrize(

@@ -93,13 +93,16 @@ def test_small_plan_end_to_end() -> None:
         ("二.(一).2", "推进VOCs治理"),
     ]
     t1, t2 = plan.tasks
-    assert t1.units == ["城市管理委", "住房城乡建设委", "水务局"] and t1.lead_units == ["城市管理委"]
-    assert t1.cooperating_units == ["住房城乡建设委", "水务局"]
+    # units as the plan names them (区 dropped); the registry unit each stands for is a separate field
+    assert t1.units == ["城管委", "住建委", "水务局"] and t1.lead_units == ["城管委"]
+    assert t1.cooperating_units == ["住建委", "水务局"]
+    assert {n: m["unit"] for n, m in plan.unit_matches.items() if n in t1.units} == {
+        "城管委": "城市管理委", "住建委": "住房城乡建设委", "水务局": "水务局"}
     assert t1.deadlines == ["2024-06-30"] and [(q.value, q.unit) for q in t1.quantities] == [(20, "个")]
     assert t2.lead_units == ["生态环境局"] and t2.deadlines == ["2024-12-31"]
     assert [(n, plan.source(sp)) for n, sp in t1.evidence["units"]] == [
-        ("城市管理委", "区城管委"),
-        ("住房城乡建设委", "住建委"),
+        ("城管委", "区城管委"),
+        ("住建委", "住建委"),
         ("水务局", "水务局"),
     ]
     assert [(g.comparator, g.value, g.unit) for g in plan.targets] == [("<=", 30, "μg/m³"), ("<=", 3, "天")]
@@ -107,7 +110,9 @@ def test_small_plan_end_to_end() -> None:
 
 def test_json_has_exactly_the_agreed_keys() -> None:
     d = json.loads(import_text(SMALL, "small.txt", district="朝阳区", year=2023).to_json())
-    assert list(d) == ["district", "year", "title", "targets", "tasks"]
+    # the documented keys, unchanged, then the review aids: warnings (code + message) and unit_matches
+    assert list(d) == ["district", "year", "title", "targets", "tasks", "period", "warnings", "unit_matches"]
+    assert all(set(w) == {"code", "message"} for w in d["warnings"])
     assert (d["district"], d["year"]) == ("朝阳区", 2023)
     assert list(d["targets"][0]) == ["indicator", "comparator", "value", "unit", "period", "text"]
     assert list(d["tasks"][0]) == [
@@ -119,8 +124,10 @@ def test_json_has_exactly_the_agreed_keys() -> None:
         "towns",
         "deadlines",
         "quantities",
+        "recurrences",  # added after the documented keys: 每年3月底前 over the plan's years
     ]
-    assert list(d["tasks"][0]["quantities"][0]) == ["value", "unit", "text"]
+    # value and unit as written, then the value in the base unit (万/亿 multiplied out)
+    assert list(d["tasks"][0]["quantities"][0]) == ["value", "unit", "text", "base_value", "base_unit"]
     assert d["tasks"][0]["deadlines"] == ["2023-06-30"]  # the given year, not the title's
 
 
@@ -172,7 +179,7 @@ def test_cli_json_and_xlsx(tmp_path) -> None:
 
     wb = load_workbook(xlsx)
     rows = list(wb["任务台账"].iter_rows(values_only=True))
-    assert rows[0][0] == "编号" and rows[1][0] == "二.(一).1" and rows[1][4] == "城市管理委"
+    assert rows[0][0] == "编号" and rows[1][0] == "二.(一).1" and rows[1][4] == "城管委"
 
 
 def test_cli_bad_file_writes_nothing(tmp_path) -> None:
@@ -244,9 +251,10 @@ def test_task_table_in_docx_read_row_by_row() -> None:
     assert (plan.district, plan.year) == ("海淀区", 2024)
     got = [(t.code, t.title, t.lead_units, t.cooperating_units, t.towns, t.deadlines) for t in plan.tasks]
     assert got == [
-        ("1", "推进新能源车", ["发展改革委"], ["交通局"], ["各街道乡镇"], ["2024-12-31"]),
+        # towns in a duty cell are units as written and also towns
+        ("1", "推进新能源车", ["发展改革委"], ["交通局", "街道（乡镇）"], ["各街道乡镇"], ["2024-12-31"]),
         ("2", "扬尘管控", ["城市管理委"], ["住房城乡建设委", "水务局"], [], ["2024-06-30"]),
-        ("3", "VOCs治理", ["生态环境局"], ["经济和信息化局"], ["清河街道"], []),
+        ("3", "VOCs治理", ["生态环境局"], ["经济和信息化局", "清河街道"], ["清河街道"], []),
     ]
     assert [(q.value, q.unit) for q in plan.tasks[0].quantities] == [(200, "辆")]
     s, e = plan.tasks[1].source_span
@@ -274,9 +282,10 @@ def test_duty_notes_in_parentheses() -> None:
     assert (plan.district, plan.year) == ("海淀区", 2024)
     got = [(t.code, t.lead_units, t.cooperating_units, t.towns, t.deadlines) for t in plan.tasks]
     assert got == [
-        ("二.(一).1", ["交通局"], ["发展改革委"], ["各街道乡镇"], ["2024-12-31"]),
-        ("二.(一).2", ["城市管理委", "住房城乡建设委"], [], [], ["2024-12-31"]),
-        ("二.(二).3", ["水务局"], [], ["温泉镇", "苏家坨镇"], ["2024-10-31"]),
+        # towns acting in a duty note are units as written and also listed under towns
+        ("二.(一).1", ["交通局"], ["发展改革委", "街道（镇）"], ["各街道乡镇"], ["2024-12-31"]),
+        ("二.(一).2", ["城管委", "住房城乡建设委"], [], [], ["2024-12-31"]),
+        ("二.(二).3", ["水务局"], ["温泉镇", "苏家坨镇政府"], ["温泉镇", "苏家坨镇"], ["2024-10-31"]),
     ]
     assert [(g.comparator, g.value, g.unit) for g in plan.targets] == [
         ("<=", 30, "μg/m³"),
@@ -309,7 +318,7 @@ def test_plan_in_parts_with_run_in_headings() -> None:
         for t in plan.tasks
     ]
     assert got == [
-        ("第三部分.一.(一)", "推进车辆电动化", ["城市管理委"], ["城市管理委"], [], [], ["2023-12-31"]),
+        ("第三部分.一.(一)", "推进车辆电动化", ["城管委"], ["城管委"], [], [], ["2023-12-31"]),
         (
             "第三部分.一.(二)",
             "加强重型柴油车监管",
@@ -333,7 +342,9 @@ def test_plan_in_parts_with_run_in_headings() -> None:
         ("PM2.5年均浓度", "<=", 33, ["力争"]),
         ("重污染天数", "<=", 3, []),
     ]
-    assert [(q.value, q.unit) for q in plan.tasks[1].quantities] == [(10000, "辆次")]
+    assert [(q.value, q.unit, q.base_value, q.base_unit) for q in plan.tasks[1].quantities] == [
+        (1, "万辆次", 10000, "辆次")
+    ]
 
 
 ANNEXES = """北京市东城区人民政府办公室关于印发《东城区污染防治攻坚战2020年行动计划》的通知
@@ -424,7 +435,7 @@ def test_chinese_pdf_end_to_end() -> None:
         "通州区",
         2024,
         "一.1",
-        ["城市管理委"],
+        ["城管委"],
         ["2024-06-30"],
     )
     assert [(q.value, q.unit) for q in t.quantities] == [(8, "组")]
@@ -453,4 +464,4 @@ def test_multipage_pdf_with_wrapped_lines_headers_and_page_numbers() -> None:
 def test_duties_on_a_heading_line_of_its_own() -> None:
     text = "某区2024年工作计划\n一、主要任务\n1.加强扬尘管控（区城管委牵头，6月底前）\n开展道路清扫保洁，检查工地不少于20个。\n"
     (t,) = import_text(text, "a.txt").tasks
-    assert (t.lead_units, t.deadlines, t.text) == (["城市管理委"], ["2024-06-30"], "开展道路清扫保洁，检查工地不少于20个。")
+    assert (t.lead_units, t.deadlines, t.text) == (["城管委"], ["2024-06-30"], "开展道路清扫保洁，检查工地不少于20个。")

@@ -30,10 +30,18 @@ def _read_dates(path: Path) -> list[date]:
     return out
 
 
+_KEEP: list = []
+
+
 def load_inputs(inputs: list[Path], profile: str | None, sites: list[str] | None):
-    """Wide hourly pyarrow table from data files and/or lake folders; exits with the located errors."""
+    """Wide hourly pyarrow table from data files and/or lake folders; exits with the located errors.
+
+    One wide file goes to the engine as the columnar reader left it (no long form, no pivot); several
+    inputs are combined in long form and pivoted, so that a site-hour present in two of them is one row.
+    """
     import pyarrow as pa
 
+    from envgov.engine.air import PARAMETERS
     from envgov.engine.lake import Lake, pivot_wide
     from envgov.ingest.hourly import read_hourly
 
@@ -46,10 +54,39 @@ def load_inputs(inputs: list[Path], profile: str | None, sites: list[str] | None
         if not report.ok:
             typer.echo(report.summary(), err=True)
             raise typer.Exit(code=1)
+        for w in report.warnings:
+            typer.echo(f"注：{w.reason}", err=True)
+        if len(inputs) == 1 and report.wide is not None:
+            return engine_wide(report.wide, PARAMETERS)
+        if len(inputs) == 1 and report.wide_path is not None:
+            import pyarrow.parquet as pq
+
+            if set(PARAMETERS) <= set(pq.read_schema(report.wide_path).names):
+                _KEEP.append(report)  # its temporary Parquet file lives as long as the report
+                return report.wide_path  # the engine scans it (DuckDB, out of core)
         t = report.table
         longs.append(t.filter(pa.compute.equal(t["kind"], "air")).select(["site", "time", "parameter", "value"]))
     long = pa.concat_tables([t.cast(longs[0].schema) for t in longs])
     return pivot_wide(long)
+
+
+def engine_wide(wide, parameters):
+    """The reader's wide table with exactly the engine's columns (absent pollutants as NULL columns) and
+    no site-hour without any of them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cols = {"site": wide["site"], "time": wide["time"]}
+    present = None
+    for p in parameters:
+        col = wide[p] if p in wide.column_names else pa.nulls(wide.num_rows, pa.float64())
+        cols[p] = col
+        valid = pc.is_valid(col)
+        present = valid if present is None else pc.or_(present, valid)
+    out = pa.table(cols)
+    if len(parameters) < len(wide.column_names) - 2:  # other parameters dropped: drop hours left empty
+        out = out.filter(present)
+    return out
 
 
 def _flat(name: str, res: dict[str, Any]) -> dict[str, Any]:
@@ -103,6 +140,8 @@ def evaluate(
     param: Annotated[list[str] | None, typer.Option(
         "--param", help="未核实规则的用户设定值 KEY=VALUE，可重复（如 o3_daily_max_8h_min_windows=14）；"
                         "可设的参数见 docs/monitoring.md")] = None,
+    backend: Annotated[str | None, typer.Option(
+        "--backend", help="计算后端 duckdb|pyspark；缺省取环境变量 ENVGOV_ENGINE_BACKEND，再缺省为 duckdb")] = None,
 ) -> None:
     """按 HJ 663 评价一个时段：浓度、百分位数、优良天数、综合指数与达标情况。"""
     from envgov.engine import air
@@ -129,12 +168,18 @@ def evaluate(
         values = parameters.clean(values)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
+    from envgov.engine import backends
+
+    if backend is not None and backend not in backends.BACKENDS:
+        raise typer.BadParameter(f"--backend 只能是 {'、'.join(backends.BACKENDS)}")
     site_list = [s.strip() for s in sites.split(",") if s.strip()] if sites else None
     excluded = _read_dates(exclude_dates) if exclude_dates else None
     wide = load_inputs(inputs, profile, site_list)
+    con = backends.connect(backend)
     with parameters.using(values):
         results = air.evaluate(wide, start, end, sites=site_list, scope=scope, edition=standard,
-                               exclude_dates=excluded, compare_years=compare_years or None, set_name=set_name)
+                               exclude_dates=excluded, compare_years=compare_years or None, set_name=set_name,
+                               con=con)
     if fmt == "json":
         text = json.dumps(results, ensure_ascii=False, indent=2, default=str)
     elif fmt == "table":

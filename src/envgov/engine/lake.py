@@ -183,16 +183,42 @@ class Lake:
             self.sweep()
             return self._append_locked(table, source, kind)
 
-    def _append_locked(self, table: pa.Table, source: str, kind: str | None) -> AppendResult:
-        if "kind" not in table.column_names:
-            if kind is None:
-                raise ValueError("append() needs a `kind` column or the kind argument")
-            table = table.append_column("kind", pa.array([kind] * table.num_rows, pa.string()))
-        con = duckdb.connect()
-        con.register("incoming", table)
-        # Collapse identical repeats inside the batch; callers (ingest) already refuse batch conflicts.
-        con.execute("CREATE TEMP TABLE inc AS SELECT DISTINCT kind, site, CAST(time AS TIMESTAMP) AS time, "
-                    "parameter, CAST(value AS DOUBLE) AS value FROM incoming")
+    def append_wide_parquet(self, path: str | Path, kinds: dict[str, str], source: str = "") -> AppendResult:
+        """Append a checked wide Parquet file (site, time, one column per parameter; no repeated site-hour)
+        without loading it: DuckDB unpivots it and writes the month partitions itself (out of core).
+        `kinds` maps each parameter column to its kind. All-or-nothing like append()."""
+        with _Lock(self.root):
+            self.sweep()
+            con = duckdb.connect()
+            spill = self.root / f".tmp-duckdb-{uuid.uuid4().hex[:8]}"
+            con.execute(f"SET temp_directory = '{spill}'")
+            con.execute("SET preserve_insertion_order = false")
+            cols = list(kinds)
+            kind_case = "CASE parameter " + " ".join(f"WHEN '{c}' THEN '{k}'" for c, k in kinds.items()) + " END"
+            con.execute(
+                f"CREATE VIEW inc AS SELECT {kind_case} AS kind, site, CAST(time AS TIMESTAMP) AS time, parameter, "
+                f"CAST(value AS DOUBLE) AS value FROM (UNPIVOT read_parquet(?) ON {', '.join(cols)} "
+                "INTO NAME parameter VALUE value)".replace("?", "'" + str(path).replace("'", "''") + "'"))
+            try:
+                return self._append_locked(None, source, None, con=con, out_of_core=True)
+            finally:
+                con.close()
+                import shutil
+
+                shutil.rmtree(spill, ignore_errors=True)
+
+    def _append_locked(self, table: pa.Table | None, source: str, kind: str | None,
+                       con: Any = None, out_of_core: bool = False) -> AppendResult:
+        if con is None:
+            if "kind" not in table.column_names:
+                if kind is None:
+                    raise ValueError("append() needs a `kind` column or the kind argument")
+                table = table.append_column("kind", pa.array([kind] * table.num_rows, pa.string()))
+            con = duckdb.connect()
+            con.register("incoming", table)
+            # Collapse identical repeats inside the batch; callers (ingest) already refuse batch conflicts.
+            con.execute("CREATE TEMP TABLE inc AS SELECT DISTINCT kind, site, CAST(time AS TIMESTAMP) AS time, "
+                        "parameter, CAST(value AS DOUBLE) AS value FROM incoming")
         kinds = [r[0] for r in con.execute("SELECT DISTINCT kind FROM inc").fetchall()]
         existing_files = [f for k in kinds for f in self.files(k)]
         result = AppendResult(import_id=None)
@@ -218,7 +244,7 @@ class Lake:
                 "SELECT count(*) FROM inc i SEMI JOIN old o USING (site, time, parameter)").fetchone()[0]
             con.execute("CREATE TEMP TABLE new AS SELECT * FROM inc i ANTI JOIN old o USING (site, time, parameter)")
         else:
-            con.execute("CREATE TEMP TABLE new AS SELECT * FROM inc")
+            con.execute(f"CREATE {'VIEW' if out_of_core else 'TEMP TABLE'} new AS SELECT * FROM inc")
         n_new = con.execute("SELECT count(*) FROM new").fetchone()[0]
         if n_new == 0:
             return result
@@ -227,12 +253,24 @@ class Lake:
         groups = con.execute(
             "SELECT DISTINCT kind, year(time) AS y, month(time) AS m FROM new ORDER BY 1, 2, 3").fetchall()
         for k, y, m in groups:
-            part = con.sql(
-                "SELECT site, time, parameter, value FROM new WHERE kind = ? AND year(time) = ? AND month(time) = ? "
-                "ORDER BY site, time, parameter", params=[k, y, m]).to_arrow_table().cast(self.SCHEMA)
             rel = Path(f"kind={k}") / f"year={y:04d}" / f"month={m:02d}" / f"part-{import_id}.parquet"
             dest = self.root / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
+            if out_of_core:  # DuckDB writes the partition itself; then fsync and rename, as below
+                tmp = dest.with_name(f".tmp-{uuid.uuid4().hex}-{dest.name}")
+                con.execute(
+                    "COPY (SELECT site, time, parameter, value FROM new WHERE kind = ? AND year(time) = ? AND "
+                    f"month(time) = ? ORDER BY site, time, parameter) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)",
+                    [k, y, m])
+                with open(tmp, "rb") as fh:
+                    os.fsync(fh.fileno())
+                os.replace(tmp, dest)
+                _fsync_dir(dest.parent)
+                result.files.append(str(rel))
+                continue
+            part = con.sql(
+                "SELECT site, time, parameter, value FROM new WHERE kind = ? AND year(time) = ? AND month(time) = ? "
+                "ORDER BY site, time, parameter", params=[k, y, m]).to_arrow_table().cast(self.SCHEMA)
             _write_atomic(dest, lambda fh, t=part: pq.write_table(t, fh, compression="zstd"))
             result.files.append(str(rel))
         result.appended = n_new

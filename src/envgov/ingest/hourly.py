@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 
 from envgov.ingest.profile import Profile, detect_profile, load_profile, normalise_unit, parameter_registry
-from envgov.ingest.report import Gap, ImportReport
+from envgov.ingest.report import MAX_LISTED_ISSUES, Gap, ImportReport, Issue
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 ISO_RE = re.compile(
@@ -63,9 +63,11 @@ def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
     header = next(reader, [])
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
-        for i, row in enumerate(reader, start=2):
+        prev = reader.line_num  # the file line a record starts on (a quoted value may span lines)
+        for row in reader:
+            start, prev = prev + 1, reader.line_num
             if row:
-                yield i, row
+                yield start, row
 
     return [h.strip() for h in header], rows()
 
@@ -98,6 +100,120 @@ def _read_parquet(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]
             yield i + 2, [c[i] for c in cols]  # row 1 = the column names, as in a sheet
 
     return list(t.column_names), rows()
+
+
+def _header(path: Path) -> list[str] | None:
+    """Column names without reading the data (None for a workbook: read with its data)."""
+    name = path.name.lower()
+    if name.endswith((".xlsx", ".xlsm")):
+        return None
+    if name.endswith(".parquet"):
+        import pyarrow.parquet as pq
+
+        return list(pq.read_schema(path).names)
+    from envgov.ingest.columnar import csv_header
+
+    return csv_header(path)
+
+
+def _stream_columnar(path: Path, prof: Profile, known_sites: set[str] | None, specs: dict[str, Any],
+                     wide_params: list[tuple[str, str, float]], report: ImportReport, progress: Any) -> bool:
+    import tempfile
+
+    from envgov.ingest import columnar
+
+    spill = tempfile.TemporaryDirectory(prefix="envgov-ingest-")
+    try:
+        wr = columnar.stream_csv(path, prof, known_sites, specs, wide_params, Path(spill.name) / "wide.parquet",
+                                 progress)
+    except columnar.NotInOrder:
+        spill.cleanup()
+        report.warn(None, None, "文件较大但未按站点、时间顺序排列，已整体读入内存")
+        return False
+    except columnar.Fallback:
+        spill.cleanup()
+        return False
+    _fill_report(report, wr, specs)
+    report.reader = "columnar-stream"
+    if report.ok and wr.wide_path is not None:
+        report.wide_path, report.period, report._spill = wr.wide_path, wr.period, spill
+        report.observations = _parquet_observations(wr.wide_path)
+        report._long_from_wide = lambda _w: columnar.wide_to_long(
+            __import__("pyarrow.parquet", fromlist=["read_table"]).read_table(wr.wide_path), specs)
+    else:
+        spill.cleanup()
+    return True
+
+
+def _parquet_observations(path: Path) -> int:
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(path).metadata
+    total = 0
+    for g in range(meta.num_row_groups):
+        rg = meta.row_group(g)
+        for c in range(2, rg.num_columns):
+            col = rg.column(c)
+            total += rg.num_rows - (col.statistics.null_count if col.statistics is not None else 0)
+    return total
+
+
+def _read_columnar(path: Path, prof: Profile, arrow: Any, known_sites: set[str] | None, specs: dict[str, Any],
+                   wide_params: list[tuple[str, str, float]], report: ImportReport) -> bool:
+    """Read a wide file with the columnar reader into `report`; False when the row reader must read it."""
+    from envgov.ingest import columnar
+
+    name = path.name.lower()
+    try:
+        if arrow is None:
+            if name.endswith(".parquet"):
+                arrow = columnar.read_parquet_arrow(path)
+            else:
+                arrow = columnar.read_csv_arrow(path, [c for _, c, _ in wide_params], prof.missing)
+    except columnar.Fallback:
+        report.warn(None, None, "文件的行无法按列式方式准确定位（如引号内换行、各行列数不一），已改用逐行方式读取")
+        return False
+    table, wr = arrow
+    table = table.rename_columns([n.strip() for n in table.column_names])
+    columnar.check_wide(table, prof, known_sites, specs, wide_params, wr)
+    _fill_report(report, wr, specs)
+    if report.ok and wr.table is not None:
+        wide = wr.table
+        report.observations = sum(len(wide[c]) - wide[c].null_count for c in wide.column_names[2:])
+        report.wide = wide
+        report._long_from_wide = lambda w: columnar.wide_to_long(w, specs)
+    return True
+
+
+def _fill_report(report: ImportReport, wr: Any, specs: dict[str, Any]) -> None:
+    """Counts, gaps and the located errors (first rows per group, grouped counts) of a columnar read."""
+    from envgov.ingest import columnar
+
+    report.reader = "columnar"
+    report.rows_read, report.missing_values = wr.rows_read, wr.missing_values
+    report.duplicates_dropped = wr.duplicates_dropped
+    if wr.note:
+        report.warn(None, None, wr.note)
+    if wr.groups:
+        lines = {id(g): wr.lines(g.rows) for g in wr.groups}
+
+        def issues(limit: int | None) -> list[Issue]:
+            out = []
+            for g in wr.groups:
+                k = len(g.rows) if limit is None else min(limit, len(g.rows))
+                for i, line in zip(g.rows[:k], lines[id(g)][:k]):
+                    out.append((int(line), g.order, Issue(report.file, int(line), g.column, g.message(i))))
+            return [x[2] for x in sorted(out, key=lambda x: (x[0], x[1]))]
+
+        report.errors = issues(columnar.FIRST_PER_GROUP)[:MAX_LISTED_ISSUES]
+        report.error_count = wr.error_count
+        report.error_groups = [{"column": g.column, "reason": g.label, "count": g.count} for g in wr.groups]
+        report._all_errors = lambda: issues(None)
+        return
+    if report.rows_read == 0 or (wr.table is None and wr.wide_path is None):
+        report.error(None, None, "文件没有数据行")
+        return
+    report.gaps = wr.gaps
 
 
 # ---------------------------------------------------------------- cell parsing
@@ -205,19 +321,37 @@ def _parse_parts(cells: Mapping[str, Any], profile: Profile, tz: ZoneInfo) -> da
 
 # ---------------------------------------------------------------- main entry
 
+def stream_threshold() -> int:
+    """CSV files above this size (bytes; $ENVGOV_INGEST_STREAM_MB, default 256 MB) are read in batches."""
+    import os
+
+    return int(float(os.environ.get("ENVGOV_INGEST_STREAM_MB", "256")) * 1e6)
+
+
 def read_hourly(
     path: str | Path,
     profile: str | Path | Mapping[str, Any] | Profile | None = None,
     stations: Iterable[str] | None = None,
+    progress: Any = None,
 ) -> ImportReport:
-    """Read and validate one file. Returns the report; `report.table` is set only when it has no error."""
+    """Read and validate one file. Returns the report; `report.table` is set only when it has no error.
+
+    A wide CSV larger than `stream_threshold()` is read in batches and its checked wide rows written to
+    a temporary Parquet file (`report.wide_path`, removed with the report) instead of held in memory.
+    `progress(rows_read, fraction)` is called after each batch."""
     path = Path(path)
     report = ImportReport(file=path.name)
     if not path.exists():
         report.error(None, None, "文件不存在")
         return report
+    arrow = None  # (table, WideRead) of the columnar reader, when it has read the file
     try:
-        header, rows = _read_table(path)
+        header = _header(path)
+        if header is None:  # a workbook: its first sheet read once, into Arrow
+            from envgov.ingest.columnar import read_xlsx_arrow
+
+            arrow = read_xlsx_arrow(path)
+            header = [h if not h.startswith("_col") else "" for h in arrow[0].column_names]
     except Exception as exc:  # noqa: BLE001 - any unreadable container (corrupt xlsx/parquet, …)
         report.error(None, None, f"无法读取文件：{exc}")
         return report
@@ -255,6 +389,21 @@ def read_hourly(
             raise ValueError(f"配置 {prof.name}：参数 {code} 的单位 {p['unit']} 无法换算为 {specs[code].unit}")
         wide_params.append((code, p["column"], specs[code].units[unit]))
 
+    if prof.layout == "wide" and arrow is None and not path.name.lower().endswith((".parquet", ".xlsx", ".xlsm")) \
+            and path.stat().st_size > stream_threshold():
+        if _stream_columnar(path, prof, known_sites, specs, wide_params, report, progress):
+            return report
+    if prof.layout == "wide":
+        done = _read_columnar(path, prof, arrow, known_sites, specs, wide_params, report)
+        if done:
+            return report
+
+    try:
+        header, rows = _read_table(path)
+    except Exception as exc:  # noqa: BLE001
+        report.error(None, None, f"无法读取文件：{exc}")
+        return report
+    index = {h: i for i, h in enumerate(header)}
     if path.name.lower().endswith((".csv", ".gz", ".txt")):
         from envgov.ingest.fast import try_fast
 
@@ -422,16 +571,24 @@ def ingest_file(
     profile: str | Path | Mapping[str, Any] | Profile | None = None,
     stations: Iterable[str] | None = None,
     lake: Any = None,
+    progress: Any = None,
 ) -> ImportReport:
     """Read, validate and (when `lake` is given and the file is clean) append to the observation lake.
 
     All-or-nothing: an error anywhere (in the file, or a conflict with what the lake already holds)
     leaves the lake unchanged. Re-importing the same file appends nothing.
     """
-    report = read_hourly(path, profile=profile, stations=stations)
+    report = read_hourly(path, profile=profile, stations=stations, progress=progress)
     if lake is None or not report.ok:
         return report
-    result = lake.append(report.table, source=str(path))
+    if report.wide_path is not None:  # streamed: the lake reads the checked Parquet file itself
+        import pyarrow.parquet as pq
+
+        specs, _ = parameter_registry()
+        cols = pq.read_schema(report.wide_path).names[2:]
+        result = lake.append_wide_parquet(report.wide_path, {c: specs[c].kind for c in cols}, source=str(path))
+    else:
+        result = lake.append(report.table, source=str(path))
     for conflict in result.conflicts[:50]:
         report.error(None, conflict.parameter,
                      f"与数据湖中已有数据冲突：站点 {conflict.site}，{conflict.time:%Y-%m-%d %H:%M}，"

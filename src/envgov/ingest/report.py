@@ -50,7 +50,35 @@ class ImportReport:
     error_count: int = 0
     warnings: list[Issue] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
-    table: Any = None  # pyarrow.Table (kind, site, time, parameter, value) when ok, else None
+    # errors grouped by (column, reason): {"column", "reason", "count"}; `errors` lists the first rows of each
+    error_groups: list[dict[str, Any]] = field(default_factory=list)
+    # wide pyarrow.Table (site, time, one column per parameter) when a wide file was read and is ok
+    wide: Any = None
+    wide_path: Any = None  # a streamed wide file: its checked wide rows as Parquet (removed with the report)
+    period: Any = None  # (first, last) hour of a streamed file
+    _spill: Any = field(default=None, repr=False)
+    reader: str = "row"  # columnar | fast | row: which reader produced the report
+    _long: Any = field(default=None, repr=False)
+    _long_from_wide: Any = field(default=None, repr=False)
+    _all_errors: Any = field(default=None, repr=False)
+
+    @property
+    def table(self) -> Any:
+        """pyarrow.Table (kind, site, time, parameter, value) when ok, else None (built from `wide` on demand)."""
+        if self._long is None and (self.wide is not None or self.wide_path is not None) \
+                and self._long_from_wide is not None:
+            self._long = self._long_from_wide(self.wide)
+        return self._long
+
+    @table.setter
+    def table(self, value: Any) -> None:
+        self._long = value
+        if value is None:
+            self.wide = self.wide_path = None
+
+    def all_errors(self) -> list[Issue]:
+        """Every located error (the listed ones are only the first rows of each group)."""
+        return self._all_errors() if self._all_errors is not None else list(self.errors)
 
     @property
     def ok(self) -> bool:
@@ -77,6 +105,8 @@ class ImportReport:
             "appended": self.appended,
             "already_present": self.already_present,
             "error_count": self.error_count,
+            "error_groups": self.error_groups,
+            "reader": self.reader,
             "errors": [vars(e) for e in self.errors],
             "warnings": [vars(w) for w in self.warnings],
             "gaps": [
@@ -91,8 +121,13 @@ class ImportReport:
         if not self.ok:
             head = f"导入失败（未写入任何数据）：{self.file} 共 {self.error_count} 处错误"
             lines = [head] + [f"  - {e}" for e in self.errors[:50]]
-            if self.error_count > 50:
-                lines.append(f"  … 另有 {self.error_count - 50} 处错误")
+            shown = min(len(self.errors), 50)
+            if self.error_count > shown:
+                lines.append(f"  … 另有 {self.error_count - shown} 处错误")
+            if len(self.error_groups) > 1 or (self.error_groups and self.error_count > shown):
+                lines.append("  按列与原因汇总：")
+                lines += [f"  - 列「{g['column'] or '—'}」{g['reason']}：{g['count']} 处" for g in self.error_groups]
+            lines += [f"  注：{w.reason}" for w in self.warnings]
             return "\n".join(lines)
         gap_hours = sum(g.missing_hours for g in self.gaps)
         return (

@@ -183,9 +183,16 @@ def find_deadlines(text: str, year: int | None) -> list[Deadline]:
                     m.group("pre")
                     or m.group("post")
                     or _YEAR_RESULT.match(after)
-                    or (opens_sentence and after.startswith("，"))
+                    # "2025年，X达到市级要求": the year a result is due; "2020年，是收官之年" is context
+                    or (
+                        opens_sentence
+                        and after.startswith("，")
+                        and re.search(r"达到|实现|完成|建成|形成|消除|降至|降低到|提高到|提升到", text[m.end() : _sentence_end(text, m.end())])
+                    )
                 ):
                     date = f"{yy:04d}-12-31"
+            if date and re.search(r"每年(?:的)?$|每$|每个$", text[max(0, m.start() - 3) : m.start()]):
+                date = None  # "每年3月底前": a recurring date, read by find_recurrences
             if date:
                 found.append((m.start(), m.end(), date))
     # keep the longest match where matches overlap
@@ -200,6 +207,52 @@ def find_deadlines(text: str, year: int | None) -> list[Deadline]:
     return out
 
 
+@dataclass(frozen=True)
+class Recurrence:
+    rule: str  # "yearly" | "quarterly" | "monthly"
+    text: str
+    span: tuple[int, int]
+    dates: tuple[str, ...]  # the due dates over the plan's years
+
+
+_RECURRING = re.compile(
+    r"每年(?:的)?(?:(?P<m>\d{1,2}|[一二三四五六七八九十]{1,3})月(?:(?P<d>\d{1,2})日|底|末|份)|(?P<ye>年底|年末|底))(?:前|以前|之前)?"
+    r"|(?P<q>每季度|每个季度)(?:末|底)?(?:前)?"
+    r"|(?P<mo>每月|每个月)(?:底|末)(?:前)?"
+)
+
+
+def find_recurrences(text: str, years: list[int]) -> list[Recurrence]:
+    """Recurring due dates ("每年3月底前", "每季度末", "每月底前") as a recurrence over the plan's years;
+    never turned into one invented date."""
+    out: list[Recurrence] = []
+    for m in _RECURRING.finditer(text):
+        dates: list[str] = []
+        if m.group("q"):
+            rule = "quarterly"
+            dates = [_last_day(y, mo) for y in years for mo in (3, 6, 9, 12)]
+        elif m.group("mo"):
+            rule = "monthly"
+            dates = [_last_day(y, mo) for y in years for mo in range(1, 13)]
+        else:
+            rule = "yearly"
+            for y in years:
+                if m.group("ye"):
+                    dates.append(f"{y:04d}-12-31")
+                    continue
+                mo = _cn_int(m.group("m"))
+                if not mo or not 1 <= mo <= 12:
+                    continue
+                if m.group("d"):
+                    d = int(m.group("d"))
+                    if 1 <= d <= calendar.monthrange(y, mo)[1]:
+                        dates.append(f"{y:04d}-{mo:02d}-{d:02d}")
+                else:
+                    dates.append(_last_day(y, mo))
+        out.append(Recurrence(rule, m.group(0), m.span(), tuple(dates)))
+    return out
+
+
 def _before(text: str, pos: int, words: tuple[str, ...]) -> bool:
     head = text[max(0, pos - 3) : pos]
     return any(head.endswith(w) for w in words) or bool(re.search(r"(?:到|至)(?:19|20)\d\d年$", head))
@@ -208,16 +261,31 @@ def _before(text: str, pos: int, words: tuple[str, ...]) -> bool:
 # ============================================================ quantities
 @dataclass(frozen=True)
 class Quantity:
-    value: float
-    unit: str
+    value: float  # as written
+    unit: str  # as written, one spelling per unit (微克/立方米, μg/m3, ug/m3 → μg/m³)
     text: str
     span: tuple[int, int]
+    base_value: float | None = None  # in the base unit: 万/亿 multiplied out
+    base_unit: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.base_value is None:
+            object.__setattr__(self, "base_value", self.value)
+        if self.base_unit is None:
+            object.__setattr__(self, "base_unit", self.unit)
 
 
 # units of measure and classifiers, longest first where one is a prefix of another
 _UNITS = [
     "微克/立方米",
     "毫克/立方米",
+    "μg/m3",
+    "µg/m³",
+    "µg/m3",
+    "ug/m3",
+    "ug/m³",
+    "mg/m³",
+    "mg/m3",
     "mg/L",
     "mg/l",
     "μg/m³",
@@ -229,6 +297,11 @@ _UNITS = [
     "立方米/日",
     "吨/日",
     "吨/天",
+    "吨/年",
+    "吨/小时",
+    "蒸吨/小时",
+    "立方米/天",
+    "立方米/小时",
     "吨标煤",
     "吨标准煤",
     "千瓦时",
@@ -243,6 +316,8 @@ _UNITS = [
     "亩",
     "公里",
     "千米",
+    "厘米",
+    "毫米",
     "米",
     "吨",
     "千克",
@@ -263,6 +338,11 @@ _UNITS = [
     "套",
     "项",
     "人次",
+    "艘",
+    "眼",
+    "宗",
+    "件",
+    "栋",
     "户",
     "所",
     "块",
@@ -283,6 +363,12 @@ _UNITS = [
 ]
 _UNIT_ALIASES = {
     "微克/立方米": "μg/m³",
+    "μg/m3": "μg/m³",
+    "µg/m³": "μg/m³",
+    "µg/m3": "μg/m³",
+    "ug/m3": "μg/m³",
+    "ug/m³": "μg/m³",
+    "mg/m3": "mg/m³",
     "毫克/立方米": "mg/m³",
     "mg/l": "mg/L",
     "吨标准煤": "吨标煤",
@@ -300,6 +386,7 @@ _QTY = re.compile(
     rf"(?P<unit>{'|'.join(re.escape(u) for u in _UNITS)})"
     rf"(?P<post>及以上|及以下|以上|以下|以内|左右)?"
 )
+_LIST_QTY = re.compile(rf"(?<![\d.、])(?P<nums>(?:{_NUM}、)+)(?={_NUM})")
 _FRACTION = re.compile(rf"(?P<den>[{CN_NUMERAL}\d]+)分之(?P<num>[{CN_NUMERAL}\d]+)")
 _MULT = {"": 1, "万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
 
@@ -331,8 +418,18 @@ _CLASSIFIERS = {
 }
 # a bare number with a comparator word: "保持在0.75以上"
 _BARE = re.compile(
-    r"(?:(?<=保持在)|(?<=提高到)|(?<=提升到)|(?<=控制在)|(?<=达到)|(?<=不低于)|(?<=不高于))(?P<num>\d+(?:\.\d+)?)(?P<post>及以上|以上|及以下|以下)"
+    r"(?:(?<=保持在)|(?<=提高到)|(?<=提升到)|(?<=控制在)|(?<=达到)|(?<=不低于)|(?<=不高于))(?P<num>\d+(?:\.\d+)?)(?P<post>及以上|以上|及以下|以下|左右)"
 )
+
+
+def _in_short_paren(text: str, pos: int) -> bool:
+    """Inside a short parenthesis of the same sentence ("（1个Ⅲ类、7个Ⅳ类）"); an unclosed "（" far before
+    (a copy that lost its "）") does not count."""
+    o = text.rfind("（", max(0, pos - 40), pos)
+    if o == -1 or re.search(r"[）。；\n]", text[o:pos]):
+        return False
+    c = re.search(r"[）。；\n]", text[pos : pos + 40])
+    return c is not None and c.group(0) == "）"
 
 
 def _in_short_quote(text: str, pos: int) -> bool:
@@ -375,11 +472,11 @@ def find_quantities(text: str) -> list[Quantity]:
         # "个" after a Chinese numeral in a slogan ("四个转变", "三个协同") is not a measure
         if m.group("cn") and unit == "个" and text[start_num - 1 : start_num] in ("“", ""):
             continue
-        value *= _MULT[m.group("mult")]
-        if m.group("mult") and unit in ("元",):
-            unit = m.group("mult") + unit  # 万元/亿元 stay as units
-            value /= _MULT[m.group("mult")]
         unit = _UNIT_ALIASES.get(unit, unit)
+        # as written (47.38 亿立方米), and in the base unit (4738000000 立方米)
+        base_value, base_unit = value * _MULT[m.group("mult")], unit
+        if m.group("mult"):
+            unit = m.group("mult") + unit
         s = (
             m.start("pre")
             if m.group("pre")
@@ -401,7 +498,19 @@ def find_quantities(text: str) -> list[Quantity]:
             )
             else start_num
         )
-        out.append(Quantity(_clean(value), unit, text[s : m.end()], (s, m.end())))
+        out.append(
+            Quantity(_clean(value), unit, text[s : m.end()], (s, m.end()), _clean(base_value), base_unit)
+        )
+    # "分别为57、54、55微克/立方米": every number of the list has the unit written after the last one
+    for m in _LIST_QTY.finditer(text):
+        last = next((q for q in out if q.span[0] <= m.end("nums") + 1 <= q.span[1] and q.span[0] >= m.end("nums")), None)
+        if last is None:
+            continue
+        pos = m.start("nums")
+        for num in m.group("nums").split("、")[:-1]:
+            if num and not any(q.span[0] <= pos < q.span[1] for q in out):
+                out.append(Quantity(_clean(float(num)), last.unit, num, (pos, pos + len(num))))
+            pos += len(num) + 1
     for m in _BARE.finditer(text):
         if not any(q.span[0] <= m.start() < q.span[1] for q in out) and not re.match(
             r"[\d.%]", text[m.end("num") : m.end("num") + 1]
@@ -437,10 +546,10 @@ _COOP_AFTER = re.compile(
     r"^(?:等(?:相关|有关)?(?:部门|单位))?[（(]?(?:要|共同|分别)?(?:配合|协助|协办|参与|提供相关配合|提供配合)"
 )
 _NOT_ACTOR_AFTER = re.compile(
-    r"^(?:等(?:相关|有关)?(?:部门|单位))?(?:的|联合印发|印发|拟|制定的|出台的|下达|统筹下|指导下|部署|要求|通报|共享|反馈|备案|报告)"
+    r"^(?:等(?:相关|有关)?(?:部门|单位))?(?:的|关于|联合印发|印发|拟|制定的|出台的|下达|统筹下|指导下|部署|要求|通报|共享|反馈|备案|报告)"
 )
 _NOT_ACTOR_BEFORE = re.compile(
-    r"(?:向|对|移交|移送|报送|报|提交|交由|抄送|通报|经|按照|依据|根据|参照|协调)$"
+    r"(?:向|对|移交|移送|报送|报|提交|交由|抄送|通报|经|按照|依据|根据|参照|协调|落实|贯彻|执行)$"
 )
 # "会同永顺镇政府、生态环境局": other names (towns, unknown bodies) may stand between 会同 and the unit
 _COOP_BEFORE = re.compile(r"(?:会同|配合|协助|联合)(?:[\u4e00-\u9fff（）]{2,14}?[、和及])*$")
@@ -481,19 +590,16 @@ def find_units(text: str, units: UnitDictionary) -> tuple[list[UnitMention], lis
     for m in units.full_regex.finditer(text):
         s, e = m.span()
         printed = m.group(0)
-        # a city body (市生态环境局) is not a district actor, unless the alias itself names the branch
+        # a city body (市生态环境局, 十堰市生态环境局) acts as itself: it is a unit, named as printed
         if text[s - 1 : s] == "市" and not printed.startswith("市"):
-            continue
-        if text[s - 2 : s] in ("北京", "京市"):
-            continue
+            s -= 1
+            printed = text[s:e]
         add(s, e, units.canonical(printed), printed, True)
     # X部门 with X a short form ("生态环境部门", "市场监管部门")
     if units.short:
         for m in _alternation(tuple(units.short), "(?:区)?(?:", ")(?:部门|委|局)?").finditer(text):
             s, e = m.span()
             printed = m.group(0)
-            if text[s - 1 : s] == "市" or text[s - 2 : s] in ("北京",):
-                continue
             tail = text[e : e + 10]
             head = text[max(0, s - 1) : s]
             in_list = bool(re.match(r"^(?:、|和|及|与)", tail) or head in ("、",)) and bool(
@@ -527,8 +633,6 @@ def find_units(text: str, units: UnitDictionary) -> tuple[list[UnitMention], lis
         n = m.group("n")
         if _GENERIC.search(n) or n in units.collectives:
             continue
-        if text[m.start("n") - 1 : m.start("n")] == "市" or n.startswith("市"):
-            continue
         add(m.start("n"), m.end("n"), units.canonical(n), n, False)
 
     spans.sort()
@@ -554,9 +658,11 @@ def find_units(text: str, units: UnitDictionary) -> tuple[list[UnitMention], lis
             continue
         if _NOT_ACTOR_BEFORE.search(before):
             continue
+        if g[0][3].startswith("市") and any(_NOT_ACTOR_BEFORE.search(before[:-k]) for k in (2, 3) if len(before) > k):
+            continue  # "落实北京市生态环境局…": the city's name stands between the verb and its body
         if re.search(r"由$", before) and not re.match(r"^(?:等\S{0,4})?(?:负责|牵头|组织)", after):
             continue
-        if re.search(r"与$", before) and re.match(r"^(?:共享|通报|对接|沟通|衔接)", after):
+        if re.search(r"与$", before) and re.match(r"^(?:共享|通报|对接|沟通|衔接|联网|联动|签订)", after):
             continue
         if re.search(r"(?:在|经)$", before):
             continue
@@ -654,11 +760,18 @@ class Target:
     flags: tuple[str, ...] = ()
 
 
-_CAP_WORDS = re.compile(r"不超过|不高于|不大于|控制在|以内|以下|降至|低于|小于|≤|<")
-_FLOOR_WORDS = re.compile(r"不低于|不少于|至少|以上|超过|高于|大于|≥|>")
-_CAP_INDICATOR = re.compile(r"浓度|天数|降尘|排放总量|排放量|能耗|用水量|负荷|总量")
+# comparator words ("不低于" is a floor although it contains "低于")
+_CAP_WORDS = re.compile(r"不超过|不高于|不大于|控制在|以内|以下|降至|(?<!不)低于|(?<!不)小于|≤|<(?!=)|<=")
+_FLOOR_WORDS = re.compile(r"不低于|不少于|至少|以上|(?<!不)超过|(?<!不)高于|(?<!不)大于|≥|>")
+_CAP_INDICATOR = re.compile(r"浓度|(?:污染|超标)天数|降尘|排放总量|排放量|能耗|用水量|负荷|总量")
 _FLOOR_INDICATOR = re.compile(r"减排|下降|降幅|削减|利用率|率|比例|比重|覆盖|达标|断面")
 _PERIOD = re.compile(r"(?P<p>一季度|二季度|三季度|四季度|第[一二三四]季度|上半年|下半年|汛期|采暖季|供暖季)")
+
+
+_CONCENTRATION_UNITS = {"μg/m³", "mg/m³", "mg/L"}
+_LISTED_BEFORE = re.compile(
+    rf"(?:{_NUM}(?:{'|'.join(re.escape(u) for u in _UNITS)})?(?:及以上|以上|及以下|以下)?[、，和及]?)+$"
+)
 
 
 def find_targets(text: str, year: int | None = None) -> list[Target]:
@@ -668,12 +781,18 @@ def find_targets(text: str, year: int | None = None) -> list[Target]:
         s, e = q.span
         if not re.search(r"\d", q.text):
             continue  # numeric targets are written in figures; "一项重要任务" is phrasing
-        if _inside(text, s, "（", "）"):
+        if _in_short_paren(text, s):
             continue  # a parenthesised split ("1个Ⅲ类、7个Ⅳ类") is a detail of the target, not a target
         cstart = _clause_start(text, s)
         clause_end = min([i for i in (text.find(c, e) for c in "，。；\n") if i != -1] or [len(text)])
         clause = text[cstart:clause_end]
         head = text[cstart:s]
+        # a count that says which things the target is about ("27个省级断面优良率达到96.3%", "国控1条断面")
+        # is the target's scope, not a target
+        if q.unit in _CLASSIFIERS and re.search(r"\d", re.sub(r"（[^）]*）", "", text[e:clause_end])):
+            continue
+        # values listed after one verb keep its direction: "分别比2015年下降15%、15%、30%以上"
+        head = _LISTED_BEFORE.sub("", head)
         # several values for several indicators: "A、B、C减排量分别为430吨、420吨、790吨"
         indicator = re.sub(
             r"(?:分别)?(?:为|达到|达|控制在|不超过|不高于|不低于|不少于|降至|下降|累计下降|累计减排|减排)$",
@@ -687,10 +806,16 @@ def find_targets(text: str, year: int | None = None) -> list[Target]:
         if not indicator:
             indicator = clause[: s - cstart] or clause
         post = text[e : e + 6]
-        if (
+        # a count or distance that only says where or what the goal is about ("存在的3个问题",
+        # "主要支流1公里范围内排污口") is its scope, not a target
+        if re.match(r"^[^，。；\d]{0,6}范围", text[e : e + 10]) or re.search(r"(?:存在的|涉及|共有|现有)$", text[max(0, s - 3) : s]):
+            continue
+        if re.search(r"(?:以上|及以上)$", q.text) or re.match(r"^(?:及)?以上", post):
+            comp = ">="  # the word after the value decides first: "保持在95%以上"
+        elif (
             _CAP_WORDS.search(q.text)
             or re.match(r"^(?:及)?(?:以下|以内)", post)
-            or re.search(r"(?:控制在|不超过|不高于|降至)$", head)
+            or re.search(r"(?:控制在|保持在|不超过|不高于|降至)$", head)
         ):
             comp = "<="
         elif (
@@ -701,8 +826,10 @@ def find_targets(text: str, year: int | None = None) -> list[Target]:
             or re.search(r"(?:下降|降低|减少|削减|减排)(?:幅度|比例|率)?(?:达到|达|为)?$", head)
         ):
             comp = ">="
-        elif _CAP_INDICATOR.search(indicator) and not _FLOOR_INDICATOR.search(indicator[-4:]):
-            comp = "<="
+        elif (_CAP_INDICATOR.search(indicator) and not _FLOOR_INDICATOR.search(indicator[-4:])) or (
+            q.unit in _CONCENTRATION_UNITS and not _FLOOR_INDICATOR.search(indicator[-4:])
+        ):
+            comp = "<="  # a concentration goal is a ceiling ("PM10分别为57、54微克/立方米")
         else:
             comp = ">="
         pm = _PERIOD.search(head)
@@ -721,7 +848,7 @@ def find_targets(text: str, year: int | None = None) -> list[Target]:
         if "力争" in head:
             flags.append("力争")
         out.append(
-            Target(indicator, comp, q.value, q.unit, period, clause, (cstart, clause_end), tuple(flags))
+            Target(indicator, comp, q.base_value, q.base_unit, period, clause, (cstart, clause_end), tuple(flags))
         )
     # "分别为": pair the i-th value with the i-th indicator
     return _spread_respectively(out, text)
@@ -813,4 +940,190 @@ def find_table_targets(text: str) -> list[Target]:
                 flags,
             )
         )
+    return out
+
+
+# ============================================================ duty notes (who does a task)
+@dataclass(frozen=True)
+class DutyName:
+    name: str  # as printed (normalised text)
+    role: str  # "lead" | "coop" | "actor"
+    span: tuple[int, int]
+
+
+_ROLE_LABEL = re.compile(
+    r"(?P<label>(?:牵头|责任|主责|负责|配合|协办|参与|协助|协同|实施|承办)(?:单位|部门)|牵头|责任)\s*[:：]"
+)
+_ROLE_WORD = re.compile(r"(?:共同|分别|按职责)?(?:负责落实|牵头负责|牵头|负责|主责|配合|参与|协助|协办|落实)$")
+# a body's name ends like this (a name cut by the end of the page does not)
+_BODY_END = re.compile(
+    r"(?:局|委|委员会|办|办公室|厅|政府|管委会|管理委员会|中心|站|所|队|支队|大队|分局|院|署|处|室|公司|集团|"
+    r"镇|乡|街道|镇街|街镇|园区|开发区|高新区|社区|部|部门|会|[（(][^）)]{1,8}[）)])$"
+)
+_NOT_A_NAME = re.compile(r"^(?:相关|有关|各有关|各相关|行业监管|行业主管|其他|各级|以下|同上|等)|[。，：:]")
+_DUTY_WORDS = re.compile(r"牵头|负责|主责|配合|参与|协助|协办|责任单位|责任部门")
+
+
+def _bracket_notes(text: str):
+    """(start, end) of bracketed notes (…) 〔…〕 【…】 that name who does the work (nesting allowed)."""
+    opens, closes = "（(〔【[", "）)〕】]"
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] in opens:
+            depth, j = 1, i + 1
+            while j < n and depth and j - i < 400:
+                if text[j] in opens:
+                    depth += 1
+                elif text[j] in closes:
+                    depth -= 1
+                elif text[j] == "\n":
+                    break
+                j += 1
+            inner_end = j - 1 if depth == 0 else j  # an unclosed note runs to the cut
+            inner = text[i + 1 : inner_end]
+            if _DUTY_WORDS.search(inner) and depth == 0 or (depth and j >= n and _DUTY_WORDS.search(inner)):
+                yield i + 1, inner_end
+                i = j
+                continue
+        i += 1
+
+
+def _label_lines(text: str):
+    """(start, end) of duty lines ("牵头单位：区环保局" / "配合单位：…" and a list line continuing them)."""
+    pos = 0
+    prev_duty = False
+    for line in text.split("\n"):
+        s, e = pos, pos + len(line)
+        pos = e + 1
+        stripped = line.strip()
+        if _ROLE_LABEL.match(stripped):
+            prev_duty = True
+            yield s, e
+        elif prev_duty and stripped and len(stripped) <= 60 and "。" not in stripped and (
+            "、" in stripped or _BODY_END.search(stripped)
+        ):
+            yield s, e  # "各乡镇（街道）、黎阳建管办" under "配合单位：…"
+        else:
+            prev_duty = False
+
+
+def find_duty_names(text: str) -> list[DutyName]:
+    """Every body named in a task's duty notes ("（X牵头，A、B配合）", "〔牵头单位：…；配合单位：…〕",
+    "责任单位：…" lines), as printed, whether or not the dictionary knows it."""
+    out: list[DutyName] = []
+    regions = sorted(set(_bracket_notes(text)) | set(_label_lines(text)))
+    role, last_end = "actor", -2
+    for rs, re_ in regions:
+        note = text[rs:re_]
+        if rs > last_end + 1:
+            role = "actor"  # a continuation line keeps the role of the labelled line above it
+        last_end = re_
+        for cm in re.finditer(r"[^；;。]+", note):
+            clause, cs = cm.group(0), rs + cm.start()
+            cut = re.search(r"以下|不再(?:列出|重复)", clause)
+            if cut:
+                # "以下均需县(市、区)政府落实，不再列出": not this task's own note (from there on)
+                clause = clause[: cut.start()]
+                if not re.search(r"[\u4e00-\u9fff]{2}", clause):
+                    break
+            labels = list(_ROLE_LABEL.finditer(clause))
+            segments = [(clause[: labels[0].start()] if labels else clause, cs, None)]
+            for k, lm in enumerate(labels):
+                end = labels[k + 1].start() if k + 1 < len(labels) else len(clause)
+                segments.append((clause[lm.end() : end], cs + lm.end(), lm.group("label")))
+            for body, bs, label in segments:
+                if label:
+                    role = "coop" if re.search(r"配合|协办|参与|协助|协同", label) else "lead"
+                _names_of(body, bs, role, label is not None or bool(labels) or rs > 0 and role != "actor", out)
+            if cut:
+                break
+    _duty_runs(text, out)
+    return out
+
+
+_BODY_NAME = (
+    r"[（(〔【]?[\u4e00-\u9fff]{1,14}?(?:（[^（）]{1,6}）[\u4e00-\u9fff]{0,6}?)?"
+    r"(?:管理委员会|管委会|政府|分局|支队|大队|中心|局|委|办|站|所|院|处|厅|署)"
+)
+# "区水务局牵头，区园林绿化局配合" / "市国土资源局、市农业局等配合" written in the text, not in a note
+_DUTY_RUN = re.compile(
+    rf"(?P<list>(?:{_BODY_NAME}[、和及])*{_BODY_NAME})(?:等(?:相关|有关)?(?:部门|单位)?)?"
+    r"(?:按职责分工|按照职责分工|按职责|依职责|分别|共同|要)?"
+    r"(?P<role>负责落实|牵头负责|牵头|负责|主责|配合|参与|协助|协办)"
+)
+
+
+def _duty_runs(text: str, out: list[DutyName]) -> None:
+    for cm in re.finditer(r"[^，。；\n]+", text):
+        clause, cs = cm.group(0), cm.start()
+        pos = 0
+        for m in _DUTY_RUN.finditer(clause):
+            if m.start() != pos:
+                break  # the list must open the clause or follow the previous role word
+            pos = m.end()
+            role = "coop" if re.search(r"配合|参与|协助|协办", m.group("role")) else "lead"
+            off = cs + m.start("list")
+            for item in re.split(r"[、和及]", m.group("list")):
+                name = re.sub(r"^[（(〔【]*(?:并由|由|并|要|请|均由)?", "", item)
+                start = off + (len(item) - len(name))
+                if len(name) >= 3 and not _NOT_A_NAME.search(name) and not re.search(r"部门|单位|企业", name):
+                    out.append(DutyName(name, role, (start, start + len(name))))
+                off += len(item) + 1
+
+
+_NAME_RUN = re.compile(r"(?:[（(][^）)]*[）)]|[^，,（(])+")
+_NAME_ITEM = re.compile(r"(?:[（(][^）)]*[）)]|[^、（(])+")
+_RUN_ROLE = re.compile(r"(?:等)?(?:共同|分别|按职责)?(?:负责落实|牵头负责|牵头|负责|主责|配合|参与|协助|协办|落实)$")
+
+
+def _names_of(body: str, bs: int, role: str, labelled: bool, out: list[DutyName]) -> None:
+    """Names of a list ("A、B负责，C、D等参与"): the role word closes each run of names. In a list where one
+    name is marked （牵头）, the others cooperate."""
+    if re.search(r"[（(](?:牵头|主责)[)）]", body):
+        role = "coop"
+    for run in _NAME_RUN.finditer(body):
+        piece, ps = run.group(0), bs + run.start()
+        run_role = role
+        wm = _RUN_ROLE.search(piece.rstrip())
+        if wm:
+            run_role = "coop" if re.search(r"配合|参与|协助|协办", wm.group(0)) else "lead"
+            piece = piece[: wm.start()]
+        elif not labelled:
+            continue  # words before any duty word are not a list of bodies
+        for nm in _NAME_ITEM.finditer(piece):
+            raw = nm.group(0)
+            name = re.sub(r"\s+", "", re.sub(r"等(?:部门|单位)?\s*$", "", raw.strip()))
+            marked = re.search(r"[（(](牵头|负责|主责|配合|协办|参与)[)）]$", name)
+            item_role = run_role
+            if marked:  # "县发改局（牵头）、县环保局": the mark is the role, not part of the name
+                name = name[: marked.start()]
+                item_role = "coop" if marked.group(1) in ("配合", "协办", "参与") else "lead"
+            if len(name) < 2 or len(name) > 24 or _NOT_A_NAME.search(name) or not _BODY_END.search(name):
+                continue
+            off = ps + nm.start() + (len(raw) - len(raw.lstrip()))
+            out.append(DutyName(name, item_role, (off, off + len(name))))
+
+
+# "环保、建设、园林等部门共同做好…", "发改、住建等部门": an abbreviated list of bodies acting together
+_LISTED_BODIES = re.compile(
+    rf"(?:^|(?<=[，。；：\n]))(?P<list>(?:[{CJK}]{{2,8}}、)+[{CJK}]{{2,8}})等(?:相关|有关)?(?:部门|单位)"
+    r"(?P<after>.{0,6})"
+)
+
+
+def find_listed_bodies(text: str) -> list[DutyName]:
+    out: list[DutyName] = []
+    for m in _LISTED_BODIES.finditer(text):
+        if re.match(r"^(?:的|联合印发|印发|制定|提供|共享|通报)", m.group("after")):
+            continue
+        lst, pos = m.group("list"), m.start("list")
+        if re.match(r"^(?:在|经|向|对|按照|按|根据|依据|依托|结合|报|由)", lst) or "基础" in m.group("after"):
+            continue  # departments named as a basis or an addressee do not act here
+        lead_in = re.match(r"^(?:会同|联合|与|和|及|组织|督促|协调|指导)", lst)
+        if lead_in:
+            lst, pos = lst[lead_in.end() :], pos + lead_in.end()
+        for item in lst.split("、"):
+            if not re.search(r"(?:推进|加强|开展|落实|实施|建设项目|管理$|治理|工作)", item) or len(item) <= 4:
+                out.append(DutyName(item, "actor", (pos, pos + len(item))))
+            pos += len(item) + 1
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
@@ -12,18 +13,44 @@ from envgov.planio.errors import PlanImportError
 from envgov.planio.mapped import MappedText
 from envgov.planio.normalize import normalize_text
 from envgov.planio.readers import read_document
-from envgov.planio.units import UnitDictionary
+from envgov.planio.units import UnitDictionary, as_written, match_registry
+
+
+class PlanWarning(str):
+    """A warning for the reviewer: the Chinese message (it is a str) with a stable `code`."""
+
+    code: str
+
+    def __new__(cls, code: str, message: str) -> PlanWarning:
+        w = super().__new__(cls, message)
+        w.code = code
+        return w
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "message": str(self)}
+
+
+def _warning(code: str, message: str) -> PlanWarning:
+    return PlanWarning(code, message)
 
 
 @dataclass
 class QuantityItem:
-    value: float
+    value: float  # as written: 47.38 亿立方米
     unit: str
     text: str
     source_span: tuple[int, int] = (0, 0)
+    base_value: float | None = None  # in the base unit: 4738000000 立方米
+    base_unit: str | None = None
 
     def to_dict(self) -> dict:
-        return {"value": self.value, "unit": self.unit, "text": self.text}
+        return {
+            "value": self.value,
+            "unit": self.unit,
+            "text": self.text,
+            "base_value": self.value if self.base_value is None else self.base_value,
+            "base_unit": self.unit if self.base_unit is None else self.base_unit,
+        }
 
 
 @dataclass
@@ -53,6 +80,7 @@ class TaskItem:
     deadlines: list[str]
     quantities: list[QuantityItem]
     part: str = segment.PART_TASKS
+    recurrences: list[dict] = field(default_factory=list)  # 每年3月底前 → {rule, text, dates over the plan's years}
     unknown_units: list[str] = field(default_factory=list)  # recognised by pattern only: to review
     # where each unit / deadline was read, as spans in the original text (for the review page)
     evidence: dict[str, list[tuple[str, tuple[int, int]]]] = field(default_factory=dict)
@@ -64,6 +92,7 @@ class TaskItem:
             for k in ("code", "title", "text", "units", "lead_units", "towns", "deadlines")
         }
         d["quantities"] = [q.to_dict() for q in self.quantities]
+        d["recurrences"] = list(self.recurrences)
         return d
 
 
@@ -77,7 +106,10 @@ class ImportedPlan:
     original_text: str
     normalized_text: str
     filename: str = ""
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # PlanWarning items (str with a code)
+    unit_matches: dict[str, dict] = field(default_factory=dict)  # name as written → registry unit, reason
+    period: tuple[int, int] | None = None  # a multi-year plan's years (2018, 2020)
+    named_district: str | None = None  # the district the document itself names (may differ from `district`)
     _map: MappedText | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict:
@@ -87,6 +119,11 @@ class ImportedPlan:
             "title": self.title,
             "targets": [t.to_dict() for t in self.targets],
             "tasks": [t.to_dict() for t in self.tasks],
+            "period": {"start": self.period[0], "end": self.period[1]} if self.period else None,
+            "warnings": [
+                (w if isinstance(w, PlanWarning) else PlanWarning("note", str(w))).to_dict() for w in self.warnings
+            ],
+            "unit_matches": self.unit_matches,
         }
 
     def to_json(self, indent: int | None = 1) -> str:
@@ -139,6 +176,39 @@ def infer_district(title: str, text: str, units: UnitDictionary) -> str | None:
     return None
 
 
+_PERIOD = re.compile(r"((?:19|20)\d\d)\s*年?\s*(?:[-—–~～至到]|——)+\s*((?:19|20)\d\d)\s*年?")
+_FIVE_YEAR = re.compile(r"[“\"]?十([一二三四五六七八九])五[”\"]?")
+
+
+def infer_period(title: str) -> tuple[int, int] | None:
+    """The years of a multi-year plan named in its title: 三年行动计划（2018-2020年）, “十四五”规划."""
+    m = _PERIOD.search(title)
+    if m and 0 < int(m.group(2)) - int(m.group(1)) <= 15:
+        return int(m.group(1)), int(m.group(2))
+    f = _FIVE_YEAR.search(title)
+    if f:
+        n = "一二三四五六七八九".index(f.group(1)) + 1
+        start = 1981 + 5 * (10 + n - 6)  # 十一五 = 2006–2010, 十四五 = 2021–2025
+        return start, start + 4
+    return None
+
+
+_TITLE_PLACE = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}(?:省|自治区))?(?:[\u4e00-\u9fff]{2,4}?市)?(?P<p>[\u4e00-\u9fff]{1,4}?[区县旗])")
+
+
+def _place_in_title(title: str) -> str | None:
+    """The district or county a title names first ("门头沟区2021年…", "浚县2018年…"); placeholders are not names."""
+    m = _TITLE_PLACE.match(title.strip())
+    if not m or re.search(r"某|XX|xx|[xX*]|[一二三四五六七八九十两]", m.group("p")) or m.group("p") in ("全区", "我区", "本区", "全县", "城区", "市区"):
+        return None
+    return m.group("p")
+
+
+def _same_place(a: str, b: str) -> bool:
+    a, b = a.strip(), b.strip()
+    return a == b or a.rstrip("区县旗") == b.rstrip("区县旗") or a in b or b in a
+
+
 def infer_year(title: str, text: str) -> int | None:
     m = re.search(r"((?:19|20)\d\d)(?:年|\D|$)", title)
     if m:
@@ -188,16 +258,30 @@ def import_text(
         raise PlanImportError("文件中几乎没有文字，不像是一份行动计划", filename)
     outline = segment.outline(text)
     title = infer_title(text)
-    district = district or infer_district(title, text, units)
-    year = year or infer_year(title, text)
+    known = infer_district(title, text, units)
+    named_district = known or _place_in_title(title)
+    if district and named_district and not _same_place(district, named_district):
+        mismatch = named_district
+    else:
+        mismatch = None
+    district = district or known
+    period = infer_period(title)
+    if year is None and not (period and _PERIOD.search(title)):
+        year = infer_year(title, text)  # a plan for 2018–2020 has no single year
 
     def ospan(s: int, e: int) -> tuple[int, int]:
         return mt.original_span(s, e)
 
     targets: list[TargetItem] = []
-    for part in outline.parts(segment.PART_TARGETS) + outline.parts(segment.PART_THINKING):
-        body_start = part.body_start
+    goal_parts = outline.parts(segment.PART_TARGETS) + outline.parts(segment.PART_THINKING)
+    for part in goal_parts + _goal_paragraphs(text, outline, bool(goal_parts)):
+        # a heading run into its text ("一、目标任务……达到65%。") holds goals in its title sentence too
+        body_start = part.start
         part_text = text[body_start : part.end]
+        for n in outline.nested_tasks:  # a task part nested in 总体要求 holds task figures, not goals
+            if body_start <= n.start < part.end:
+                a, b = n.start - body_start, min(n.end, part.end) - body_start
+                part_text = part_text[:a] + re.sub(r"[^\n]", " ", part_text[a:b]) + part_text[b:]
         # table rows are read as rows (indicator | value); the prose around them sentence by sentence
         prose = "\n".join(" " * len(line) if "\t" in line else line for line in part_text.split("\n"))
         found = extract.find_targets(prose, year) + extract.find_table_targets(part_text)
@@ -213,43 +297,88 @@ def import_text(
     tasks: list[TaskItem] = []
     warnings = []
     table_rows = [r for tbl in tables.task_rows(text) for r in tbl]
-    if len(table_rows) >= 3:
+    if table_rows:
         # a task table (重点任务分工表) is the plan's own ledger: take the tasks from it
         tasks = _table_tasks(table_rows, text, units, year, ospan)
-        warnings.append(f"任务取自文中的任务分工表（{len(tasks)} 行）")
+        warnings.append(_warning("task_table", f"任务取自文中的任务分工表（{len(tasks)} 行）"))
     else:
         for node, start, body_start, end, code, title_text in _task_units(outline, text):
             tasks.append(_make_task(text, node, start, body_start, end, code, title_text, units, year, ospan))
 
     plan_words = len(_PLAN_WORDS.findall(text))
-    if plan_words < max(3, len(text) / 400):
+    if plan_words < max(3, len(text) / 400) and not table_rows:  # a duty table is a plan by its shape
         raise PlanImportError(
             "看起来不是一份生态环境行动计划：文中几乎没有“治理、推进、实施、污染、生态”等计划用语", filename
         )
-    if not tasks:
+    structured = bool(outline.top)
+    if not tasks and structured and (targets or any(n.part != segment.PART_OTHER for n in outline.top)):
+        # numbered parts, none of them a task part (指导思想, 基本原则, 工作目标 …): no task is invented
+        warnings.append(
+            _warning("no_task_part", "文中只有指导思想、目标等部分，没有任务部分（主要任务、重点工作等），未导入任务")
+        )
+    elif not tasks:
         # no numbered structure (a news report, a letter): one task per paragraph, to be reviewed
         for i, (s, e) in enumerate(_paragraphs(text, skip_title=title), start=1):
             tasks.append(_make_task(text, None, s, s, e, str(i), _para_title(text[s:e]), units, year, ospan))
         if tasks:
-            warnings.append("未找到编号的任务结构（一、（一）1.），已按段落拆分任务，请逐条审核")
-    if not tasks:
+            warnings.append(_warning("paragraph_tasks", "未找到编号的任务结构（一、（一）1.），已按段落拆分任务，请逐条审核"))
+    if not tasks and not (structured and (targets or warnings)):
         raise PlanImportError(
             "没有识别出任务条目：未找到“主要任务”等部分或编号标题（一、（一）1.），看起来不是一份行动计划",
             filename,
         )
+    if mismatch:
+        warnings.append(
+            _warning(
+                "district_mismatch",
+                f"文件写的是“{mismatch}”的计划，却导入到“{district}”：请确认这份计划确实属于{district}",
+            )
+        )
     if not targets:
-        warnings.append("未识别出数值目标（目标指标部分缺失或没有数字）")
+        warnings.append(_warning("no_targets", "未识别出数值目标（目标指标部分缺失或没有数字）"))
     if district is None:
-        warnings.append("未能确定所属区（标题中没有区名，或文中提到多个区），请指定区")
+        warnings.append(_warning("no_district", "未能确定所属区（标题中没有区名，或文中提到多个区），请指定区"))
     if year is None:
-        warnings.append("未能确定计划年度，“年底前”等时限无法换算为日期，请指定年度")
-    plan = ImportedPlan(district, year, title, targets, tasks, raw, text, filename, warnings, mt)
+        warnings.append(_warning("no_year", "未能确定计划年度，“年底前”等时限无法换算为日期，请指定年度"))
+    plan = ImportedPlan(district, year, title, targets, tasks, raw, text, filename, warnings, _map=mt, period=period, named_district=named_district)
+    if period:
+        years = list(range(period[0], period[1] + 1))
+    else:
+        years = [year] if year else []
+    for t in tasks:
+        t.recurrences = [
+            {"rule": r.rule, "text": r.text, "dates": list(r.dates)}
+            for r in extract.find_recurrences(t.text, years)
+        ]
+    for t in tasks:
+        for name in t.units:
+            if name not in plan.unit_matches:
+                plan.unit_matches[name] = match_registry(name, units)
     for t in plan.unknown_units:
-        plan.warnings.append(f"词典外的单位名称（请核对）：{t}")
+        plan.warnings.append(_warning("unknown_unit", f"单位名录中没有的名称（请对应到已有单位或新建）：{t}"))
     return plan
 
 
+_GOAL_LABEL = re.compile(r"^(?:工作目标|主要目标|总体目标|目标任务|主要指标|目标指标|具体目标)[：:]")
+
+
+def _goal_paragraphs(text: str, outline: segment.Outline, have_goal_part: bool) -> list[segment.Node]:
+    """Unnumbered goal paragraphs ("工作目标：到2020年……", "主要指标：……") before the first numbered part."""
+    if have_goal_part:
+        return []
+    first = min((n.start for n in outline.top), default=len(text))
+    out, pos = [], 0
+    for line in text[:first].split("\n"):
+        if _GOAL_LABEL.match(line):
+            out.append(segment.Node("goal", 1, "", line[:4], pos, pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
 _PLAN_WORDS = re.compile(r"治理|推进|实施|开展|加强|落实|完成|污染|生态|环境|排放|监管|任务|目标|建设|防治")
+
+
+_NOT_TASK_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|（[一二三四五六七八九十]+）)?\s*(?:指导思想|基本原则|工作原则|总体要求|工作目标|主要目标|总体目标|目标任务|编制依据|背景)")
 
 
 def _paragraphs(text: str, skip_title: str = ""):
@@ -259,6 +388,8 @@ def _paragraphs(text: str, skip_title: str = ""):
         pos += len(para) + 1
         if len(para.strip()) < 30 or para.strip() == skip_title or not _PLAN_WORDS.search(para):
             continue
+        if _NOT_TASK_HEADING.match(para.strip()):
+            continue  # 指导思想、工作目标 … are never tasks
         yield s, s + len(para)
 
 
@@ -273,7 +404,7 @@ def _para_title(para: str) -> str:
 def _task_units(outline: segment.Outline, text: str):
     """(node, start, body_start, end, code, title) of each task, in document order."""
     explicit = outline.parts(segment.PART_TASKS)
-    parts = explicit or outline.parts(segment.PART_OTHER)
+    parts = (explicit or outline.parts(segment.PART_OTHER)) + outline.nested_tasks
     for part in parts:
         if not part.children:
             # a task part written as prose: each paragraph is a task
@@ -311,7 +442,8 @@ def _task_units(outline: segment.Outline, text: str):
 
 def _quantities(body: str, offset: int, ospan) -> list[QuantityItem]:
     """The quantities of a task's text, with spans in the source (`offset`: where `body` starts)."""
-    return [QuantityItem(q.value, q.unit, q.text, ospan(offset + q.span[0], offset + q.span[1]))
+    return [QuantityItem(q.value, q.unit, q.text, ospan(offset + q.span[0], offset + q.span[1]),
+                         q.base_value, q.base_unit)
             for q in extract.find_quantities(body)]
 
 
@@ -319,9 +451,14 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
     line_end = text.find("\n", start)
     line_end = len(text) if line_end == -1 or line_end > end else line_end
     run_in = body_start < line_end  # title sentence and body on the same line
+    if node is not None and node.start == start and not run_in:
+        heading_line = text[start:line_end]
+        # a heading that is itself a sentence ("2.新建无燃煤区面积1.0平方公里。") or a long one cut
+        # before its 。 is an inline item: its words are the task's words too
+        run_in = heading_line.endswith("。") or (len(node.title) > 25 and "。" not in heading_line)
     if node is not None and node.start == start and (run_in or body_start >= line_end):
         m = re.match(
-            r"^(?:第[^章节部篇]+(?:章|节|部分|篇)|[一二三四五六七八九十百]+(?:、|[.．])|（[一二三四五六七八九十]*）|\d{1,2}[.．、]|[（(]\d{1,2}[)）]|[①-⑳])",
+            r"^(?:第[^章节部篇条]+(?:章|节|部分|篇|条)|[一二三四五六七八九十百]+(?:、|[.．])|（[一二三四五六七八九十]*）|\d{1,2}[.．、]|[（(]\d{1,2}[)）]|[①-⑳])",
             text[start:line_end],
         )
         content_start = start + (m.end() if m else 0)
@@ -337,18 +474,6 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
         if _HEADING_NOTE.search(heading):
             scope, scope_off = text[content_start:end].rstrip("\n"), content_start
     mentions, unknown = extract.find_units(scope, units)
-    unit_names: list[str] = []
-    lead: list[str] = []
-    coop: list[str] = []
-    for m in mentions:
-        if m.name in units.collectives:
-            continue
-        if m.name not in unit_names:
-            unit_names.append(m.name)
-        if m.role == "lead" and m.name not in lead:
-            lead.append(m.name)
-        if m.role == "coop" and m.name not in coop:
-            coop.append(m.name)
     towns = []
     for name, _ in extract.find_towns(scope, units):
         if name not in towns:
@@ -356,27 +481,35 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
     found_deadlines = extract.find_deadlines(scope, year)
     deadline_set = {d.date for d in found_deadlines}
     off0 = scope_off
+    # who does the work: bodies named in the text (dictionary and name patterns) and every body listed
+    # in a duty note ("（X牵头，A、B配合）", "牵头单位：…"), named as the plan writes them
+    named: list[tuple[str, str, tuple[int, int]]] = [
+        (m.printed, m.role, m.span) for m in mentions if m.name not in units.collectives
+    ]
+    for d in extract.find_duty_names(scope) + extract.find_listed_bodies(scope):
+        named.append((d.name, d.role, d.span))
+        town = _town_name(d.name, units)
+        if town and town not in towns:
+            towns.append(town)
+    named.sort(key=lambda n: (n[2][0], -n[2][1]))
+    kept: list[tuple[str, str, tuple[int, int]]] = []
+    for n in named:  # one name read twice (by the dictionary and in a note) is one mention
+        if kept and n[2][0] < kept[-1][2][1]:
+            if kept[-1][1] == "actor" and n[1] != "actor":
+                kept[-1] = (kept[-1][0], n[1], kept[-1][2])  # the note says the role
+            continue
+        kept.append(n)
+    named = kept
+    unit_names, lead, coop = _unit_lists(named)
     evidence = {
-        "units": [
-            (m.name, ospan(off0 + m.span[0], off0 + m.span[1]))
-            for m in mentions
-            if m.name not in units.collectives
-        ],
+        "units": [(as_written(p), ospan(off0 + sp[0], off0 + sp[1])) for p, _, sp in named],
         "deadlines": [(d.date, ospan(off0 + d.span[0], off0 + d.span[1])) for d in found_deadlines],
     }
-    # labelled duty notes: "（牵头单位：区发展改革委；配合单位：区交通局；完成时限：2024年12月）"
+    # completion dates in labelled notes: "（牵头单位：区发展改革委；完成时限：2024年12月）"
     for m in _DUTY_NOTE.finditer(scope):
-        label, value = m.group("label"), m.group("value")
-        if re.search(r"时限|时间", label):
-            deadline_set.update(_deadline_cell(value, year))
-            continue
-        target = coop if re.search(r"配合|协办|参与|协助", label) else lead
-        for canon in _listed_units(value, units, towns):
-            for lst in (unit_names, target):
-                if canon not in lst:
-                    lst.append(canon)
-            if canon not in set(units.names.values()) and canon not in unknown:
-                unknown.append(canon)
+        if re.search(r"时限|时间", m.group("label")):
+            deadline_set.update(_deadline_cell(m.group("value"), year))
+    unknown = [u for u in unit_names if not _matched(match_registry(u, units))]
     deadlines = sorted(deadline_set)
     quantities = _quantities(body, off, ospan)
     return TaskItem(
@@ -394,6 +527,25 @@ def _make_task(text, node, start, body_start, end, code, title, units, year, osp
         source_span=ospan(start, end),
         evidence=evidence,
     )
+
+
+def _matched(match: dict) -> bool:
+    return match["unit"] is not None or bool(match.get("town"))
+
+
+def _unit_lists(named: list[tuple[str, str, tuple[int, int]]]) -> tuple[list[str], list[str], list[str]]:
+    """units, lead_units, cooperating_units as written, in order of first mention; a short name inside a
+    longer one (生态环境局 inside 生态环境局丹江口分局) is not a second unit."""
+    names = [as_written(p) for p, _, _ in named]
+    keep = {n for n in names if not any(n != o and n in o for o in names)}
+    units_, lead, coop = [], [], []
+    for (_, role, _), n in zip(named, names):
+        if n not in keep:
+            continue
+        for lst, on in ((units_, True), (lead, role == "lead"), (coop, role == "coop")):
+            if on and n not in lst:
+                lst.append(n)
+    return units_, lead, coop
 
 
 _HEADING_NOTE = re.compile(r"[（(][^（）()]*(?:牵头|负责|主责|配合|单位|时限|前)[^（）()]*[）)]")
@@ -420,6 +572,12 @@ def _deadline_cell(cell: str, year: int | None) -> list[str]:
     found = {d.date for d in extract.find_deadlines(cell, year)}
     if found:
         return sorted(found)
+    day = re.fullmatch(r"\s*(?:(?P<y>(?:19|20)\d\d)年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})日\s*", cell)
+    if day and (day.group("y") or year):
+        try:
+            return [dt.date(int(day.group("y") or year), int(day.group("m")), int(day.group("d"))).isoformat()]
+        except ValueError:
+            return []
     m = re.fullmatch(
         r"\s*(?:(?P<y>(?:19|20)\d\d)年)?(?:(?P<m>\d{1,2})月份?)?(?:底|末|前|底前|以前)?\s*", cell
     )
@@ -429,9 +587,7 @@ def _deadline_cell(cell: str, year: int | None) -> list[str]:
             mo = int(m.group("m")) if m.group("m") else 12
             if 1 <= mo <= 12:
                 return [extract._last_day(y, mo)]
-    if year and re.fullmatch(r"\s*(?:全年|年内|本年度|\d{4}年全年)\s*", cell):
-        return [f"{year:04d}-12-31"]
-    return []  # 长期坚持, 持续推进, 按要求: no date
+    return []  # 全年, 长期坚持, 持续推进, 按要求: no date
 
 
 def _listed_units(value: str, units: UnitDictionary, towns: list[str]) -> list[str]:
@@ -451,51 +607,68 @@ def _listed_units(value: str, units: UnitDictionary, towns: list[str]) -> list[s
     return out
 
 
+_GENERIC_MEASURE = re.compile(r"(?:立即|限期|立行立|按期|按要求|持续|依法)?(?:整改|改|整治|推进|落实|处理|处置)(?:到位)?")
+
+
 def _table_tasks(
     rows: list[tables.TableRow], text: str, units: UnitDictionary, year: int | None, ospan
 ) -> list[TaskItem]:
+    """One task per row of a task table: title from the task cell (the first cell left when a merged cell
+    took it; the 问题 cell when the measure is a generic 立即整改), units as written in the duty cells,
+    dates from the deadline cell, quantities from the task, text and plan cells (not from progress)."""
     out: list[TaskItem] = []
     seen: dict[str, int] = {}
     for i, row in enumerate(rows, start=1):
-        c = row.cells
-        body = c.get("text") or c.get("title", "")
-        title = c.get("title") or re.split(r"[。；]", body)[0][:40]
+        c, spans = row.cells, row.cell_spans
+        title_cell = c.get("title", "")
+        other = c.get("problem") or c.get("text", "")
+        if _GENERIC_MEASURE.fullmatch(re.sub(r"\W", "", title_cell)) and len(other) > len(title_cell):
+            title_cell = other  # "立即整改" names no task; the problem it answers does
+        if not title_cell:
+            title_cell = c.get("text") or c.get("plan") or c.get("problem", "")
+        title = re.split(r"[。；]", title_cell)[0].strip()[:60]
+        body_keys = [k for k in ("title", "text", "plan", "problem") if c.get(k)]
+        body = "\n".join(dict.fromkeys(c[k] for k in body_keys))
         code = re.sub(r"[.。、\s]+$", "", c.get("code", "")) or str(i)
         if code in seen:
             seen[code] += 1
             code = f"{code}-{seen[code]}"
         else:
             seen[code] = 1
-        lead, coop, towns = [], [], []
-        for role, target in (("lead", lead), ("coop", coop)):
-            for canon in _listed_units(c.get(role, ""), units, towns):
-                if canon not in target:
-                    target.append(canon)
-        mentions, unknown = extract.find_units(body, units)
-        names = list(
-            dict.fromkeys(lead + coop + [m.name for m in mentions if m.name not in units.collectives])
-        )
-        for name, _ in extract.find_towns(body, units):
-            if name not in towns:
-                towns.append(name)
-        deadlines = set(_deadline_cell(c.get("deadline", ""), year)) | {
-            d.date for d in extract.find_deadlines(body, year)
-        }
-        bs = row.cell_spans.get("text") or row.cell_spans.get("title") or (row.start, row.end)
-        quantities = _quantities(body, bs[0], ospan)
-        dictionary_names = set(units.names.values())
+        named: list[tuple[str, str, tuple[int, int]]] = []
+        towns: list[str] = []
+        for role in ("lead", "coop"):
+            cell = c.get(role, "")
+            for name in tables.split_names(cell):
+                if units.canonical(name) in units.collectives:
+                    continue
+                named.append((name, role, spans.get(role, (row.start, row.start))))
+                town = _town_name(name, units)
+                if town and town not in towns:
+                    towns.append(town)
+        if not named:  # no duty column: who acts is in the task's own words
+            mentions, _ = extract.find_units(body, units)
+            named = [(m.printed, m.role, m.span) for m in mentions if m.name not in units.collectives]
+        unit_names, lead, coop = _unit_lists(named)
+        deadlines = set(_deadline_cell(c.get("deadline", ""), year))
+        for k in ("title", "text", "plan"):
+            deadlines |= {d.date for d in extract.find_deadlines(c.get(k, ""), year)}
+        quantities = []
+        for k in ("title", "text", "plan"):
+            if c.get(k) and k in spans:
+                quantities.extend(_quantities(c[k], spans[k][0], ospan))
         out.append(
             TaskItem(
                 code=code,
                 title=title,
                 text=body,
-                units=names,
+                units=unit_names,
                 lead_units=lead,
                 cooperating_units=coop,
                 towns=towns,
                 deadlines=sorted(deadlines),
                 quantities=quantities,
-                unknown_units=sorted(set(unknown) | {n for n in lead + coop if n not in dictionary_names}),
+                unknown_units=[u for u in unit_names if not _matched(match_registry(u, units))],
                 source_span=ospan(row.start, row.end),
             )
         )

@@ -24,6 +24,8 @@ def read_document(data: bytes, filename: str) -> str:
     suffix = Path(filename).suffix.lower()
     if data[:5] == b"%PDF-" or suffix == ".pdf":
         text = read_pdf(data, filename)
+    elif suffix in (".xlsx", ".xlsm") or (data[:4] == b"PK\x03\x04" and b"xl/workbook" in data[:65536]):
+        text = read_xlsx(data, filename)
     elif data[:4] == b"PK\x03\x04" or suffix == ".docx":
         text = read_docx(data, filename)
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
@@ -33,7 +35,7 @@ def read_document(data: bytes, filename: str) -> str:
     elif suffix in ("", ".txt", ".text", ".md", ".csv"):
         text = read_txt(data, filename)
     else:
-        raise PlanImportError(f"不支持的文件格式“{suffix}”；请使用 .txt、.docx 或带文字层的 .pdf", filename)
+        raise PlanImportError(f"不支持的文件格式“{suffix}”；请使用 .txt、.docx、.xlsx 或带文字层的 .pdf", filename)
     if not text.strip():
         raise PlanImportError("文件中没有可读的文字", filename)
     return text
@@ -93,6 +95,46 @@ def read_docx(data: bytes, filename: str = "") -> str:
             for row in Table(child, doc).rows:
                 cells = [re.sub(r"\s*\n\s*", " ", cell.text).replace("\t", " ").strip() for cell in row.cells]
                 lines.append("\t".join(cells))
+    return "\n".join(lines)
+
+
+import datetime as dt  # noqa: E402
+
+
+def read_xlsx(data: bytes, filename: str = "") -> str:
+    """A workbook (a 任务分工表): each sheet's rows as tab-separated lines, in the same layout as .docx
+    tables. A merged cell's value is carried into every row and column it spans (a 领域 cell merged down
+    over its tasks belongs to each of them); line breaks inside a cell are joined."""
+    try:
+        import openpyxl
+
+        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except zipfile.BadZipFile as exc:
+        raise PlanImportError("不是有效的 .xlsx 文件（压缩包已损坏或文件被加密）", filename) from exc
+    except Exception as exc:  # openpyxl raises many kinds for broken packages
+        raise PlanImportError(f"无法打开 .xlsx 文件：{exc}", filename) from exc
+    lines: list[str] = []
+    for ws in wb.worksheets:
+        grid = {(c.row, c.column): c.value for row in ws.iter_rows() for c in row if c.value is not None}
+        for rng in ws.merged_cells.ranges:
+            v = grid.get((rng.min_row, rng.min_col))
+            for r in range(rng.min_row, rng.max_row + 1):
+                for col in range(rng.min_col, rng.max_col + 1):
+                    grid[(r, col)] = v
+        if not grid:
+            continue
+        max_col = max(c for _, c in grid)
+        for r in range(1, max(r for r, _ in grid) + 1):
+            cells = []
+            for col in range(1, max_col + 1):
+                v = grid.get((r, col))
+                if isinstance(v, float) and v.is_integer():
+                    v = int(v)
+                elif isinstance(v, (dt.date, dt.datetime)):
+                    v = f"{v.year}年{v.month}月{v.day}日"  # a date cell as the plan would write it
+                cells.append(re.sub(r"\s*\n\s*", " ", str(v)).replace("\t", " ").strip() if v is not None else "")
+            if any(cells):
+                lines.append("\t".join(cells) if sum(1 for x in cells if x) > 1 else next(x for x in cells if x))
     return "\n".join(lines)
 
 

@@ -17,8 +17,9 @@ _KINDS: list[tuple[str, float, re.Pattern[str]]] = [
     ("annex", -0.5, re.compile(r"^附件\s*(\d{1,2})(?=[:：\s]|$)")),
     ("chapter", 0, re.compile(rf"^第([{CN_NUM}\d]+)(章|篇|部分)")),
     ("section", 0.5, re.compile(rf"^第([{CN_NUM}\d]+)节")),
+    ("article", 0.8, re.compile(rf"^第([{CN_NUM}\d]+)条")),
     ("l1", 1, re.compile(rf"^([{CN_NUM}]+)(?:、|[.．](?![\d{CN_NUM}]))")),
-    ("l2", 2, re.compile(rf"^（([{CN_NUM}]*)）")),
+    ("l2", 2, re.compile(rf"^（([{CN_NUM}]*)）|^([{CN_NUM}]{{1,3}})）(?=[\u4e00-\u9fff])")),
     ("l3", 3, re.compile(r"^(\d{1,2})[.．、](?!\d)")),
     ("l4", 4, re.compile(r"^[（(](\d{1,2})[)）]")),
     ("l5", 5, re.compile(r"^([①-⑳])")),
@@ -87,6 +88,8 @@ class Node:
             return f"附件{self.marker}"
         if self.kind == "section":
             return f"第{self.marker}节"
+        if self.kind == "article":
+            return f"第{self.marker}条"
         if self.kind in ("l2", "l4"):
             return f"({self.marker})"
         return self.marker
@@ -115,6 +118,7 @@ class Node:
 class Outline:
     root: Node
     top: list[Node]  # the nodes that carry the parts (chapters, or 一、 headings)
+    nested_tasks: list[Node] = field(default_factory=list)  # task parts inside another part
 
     def parts(self, name: str) -> list[Node]:
         return [n for n in self.top if n.part == name]
@@ -134,9 +138,18 @@ class Outline:
         return out
 
 
+_ACTION_START = re.compile(
+    r"^(?:摸清|查明|开展|推进|加强|实施|建立|构建|完善|强化|深化|加快|严格|提升|优化|全面|着力|持续|巩固|打好|打赢|推动|做好|抓好|落实)"
+)
+
+
 def classify_part(title: str) -> str:
+    # a heading run into its text ("一、指导思想深入贯彻……目标……") is named by its first words
+    head = title[:8] if len(title) > 16 else title
     for name, rx in _PART_RULES:
-        if rx.search(title):
+        if rx.search(head):
+            if name in (PART_BACKGROUND, PART_THINKING) and _ACTION_START.match(title):
+                continue  # "摸清污染现状，构建数据平台" is work to do, not the plan's background
             return name
     return PART_OTHER
 
@@ -144,7 +157,8 @@ def classify_part(title: str) -> str:
 def _split_title(line: str, marker_len: int) -> tuple[str, int]:
     """(title, offset in line where the body starts) for a heading line."""
     rest = line[marker_len:]
-    m = re.search(r"[。！？]", rest)
+    # "." between Chinese words ends a sentence too (text pasted with ASCII full stops)
+    m = re.search(r"[。！？]|(?<=[\u4e00-\u9fff])\.(?=[\u4e00-\u9fff])", rest)
     if m and m.end() < len(rest):
         return rest[: m.start()].strip(), marker_len + m.end()
     if m:
@@ -173,7 +187,7 @@ def outline(text: str) -> Outline:
             while stack[-1].rank >= rank:
                 stack.pop()
             parent = stack[-1]
-            marker = m.group(1)
+            marker = m.group(1) if m.group(1) is not None or m.lastindex is None else m.group(m.lastindex)
             if kind == "l2" and not marker:
                 # the numeral was lost in scraping ("（）"): it is the ordinal among its siblings
                 marker = cn_ordinal(1 + sum(1 for c in parent.children if c.kind == "l2"))
@@ -192,11 +206,19 @@ def outline(text: str) -> Outline:
         top.extend(chapters if len(chapters) >= 2 else [n for n in c.children if n.kind == "l1"])
     if not top:
         top = [n for c in containers for n in c.children]
+    nested: list[Node] = []
     for n in top:
         n.part = classify_part(n.title)
         for d in n.walk():
             d.part = n.part
-    return Outline(root, top)
+        if n.part != PART_TASKS:
+            # "一、总体要求 （一）指导思想 （二）工作目标 （三）主要任务 1.…": a task part nested in another part
+            for c in n.children:
+                if classify_part(c.title) == PART_TASKS and c.children:
+                    for d in c.walk():
+                        d.part = PART_TASKS
+                    nested.append(c)
+    return Outline(root, top, nested)
 
 
 def _close(node: Node, end: int) -> None:

@@ -11,13 +11,20 @@ from dataclasses import dataclass
 _COLUMNS: list[tuple[str, re.Pattern[str]]] = [
     # order matters: the first rule that matches a header cell names its column
     ("code", re.compile(r"^(?:序号|编号|序|代码)$")),
-    ("lead", re.compile(r"牵头|主责|责任单位|责任部门|负责单位|负责部门|承办单位")),
+    # columns that are not the plan's task: progress, persons, places, kinds
+    ("skip", re.compile(r"进展|是否|进度|备注|完成情况|领导|责任人|联系人|省份|所在地|级别|类别|类型")),
+    ("lead", re.compile(r"牵头|主责|责任单位|责任部门|负责单位|负责部门|承办单位|实施单位|责任主体")),
     ("coop", re.compile(r"配合|协办|参与|协助|协同单位")),
-    ("deadline", re.compile(r"时限|完成时间|时间节点|进度安排|时间要求|完成期限")),
-    ("text", re.compile(r"措施|内容|具体任务|工作要求|任务要求|目标要求|举措")),
-    ("title", re.compile(r"任务|事项|项目|工作|名称")),
-    ("category", re.compile(r"领域|类别|类型|分类|方面|板块")),
+    ("deadline", re.compile(r"时限|完成时间|整治时间|时间节点|进度安排|时间要求|完成期限")),
+    ("plan", re.compile(r"任务计划|计划任务|年度任务|目标任务|年度目标|任务目标")),
+    ("task", re.compile(r"重点工作|工作任务|重点任务|任务内容|任务名称|主要任务|工作内容|具体任务|工作事项|事项|^任务$")),
+    ("measure", re.compile(r"措施|举措|工作要求|任务要求|目标要求|内容")),
+    ("problem", re.compile(r"问题")),
+    ("name", re.compile(r"名称|项目|工作")),
+    ("category", re.compile(r"领域|分类|方面|板块")),
 ]
+# the cell that names a task, best first; the next one found holds its text
+_TITLE_ORDER = ("task", "measure", "name", "problem")
 
 
 @dataclass
@@ -29,19 +36,32 @@ class TableRow:
 
 
 def _roles(header: list[str]) -> dict[int, str] | None:
-    roles: dict[int, str] = {}
+    raw: dict[int, str] = {}
     for i, cell in enumerate(header):
-        c = cell.replace(" ", "")
+        c = re.sub(r"\s", "", cell)
         for role, rx in _COLUMNS:
-            if rx.search(c) and role not in roles.values():
-                roles[i] = role
+            if rx.search(c):
+                if role not in raw.values():
+                    raw[i] = role
+                elif role in ("task", "measure", "name") and "measure" not in raw.values():
+                    raw[i] = "measure"  # 任务名称 | 工作内容: the second task-like column holds the text
                 break
-            if rx.search(c) and role == "title" and "text" not in roles.values():
-                roles[i] = "text"  # a second task-like column holds the text
-                break
-    has_task = any(r in ("title", "text") for r in roles.values())
-    has_duty = any(r in ("lead", "coop", "deadline") for r in roles.values())
-    return roles if has_task and has_duty else None
+    kinds = [r for r in _TITLE_ORDER if r in raw.values()]
+    if not kinds:
+        return None
+    has_duty = any(r in ("lead", "coop", "deadline", "plan") for r in raw.values())
+    if not has_duty:
+        return None
+    # title: the best task column; text: the next (a 问题 column stands in for a generic measure)
+    roles: dict[int, str] = {}
+    for i, r in raw.items():
+        if r == kinds[0]:
+            roles[i] = "title"
+        elif len(kinds) > 1 and r == kinds[1]:
+            roles[i] = "text"
+        elif r in ("code", "lead", "coop", "deadline", "plan", "category", "problem"):
+            roles[i] = r
+    return roles
 
 
 def task_rows(text: str) -> list[list[TableRow]]:
@@ -80,7 +100,7 @@ def task_rows(text: str) -> list[list[TableRow]]:
                     found[role] = cell.strip()
                     spans[role] = (p, p + len(cell))
                 p += len(cell) + 1
-            if found.get("title") or found.get("text"):
+            if found.get("title") or found.get("text") or found.get("plan") or found.get("problem"):
                 rows.append(TableRow(offsets[j], offsets[j] + len(line), found, spans))
             j += 1
         if rows:

@@ -49,7 +49,8 @@ class UnitDictionary:
         if n.endswith("政府") and len(n) > 4:
             n = n[:-2]
         for rx, canon in self.patterns:
-            if re.fullmatch(rx, n):
+            # patterns name the city body (市公安局通州分局); a plan's name may have lost the 市
+            if re.fullmatch(rx, n) or re.fullmatch(rx, "市" + n):
                 return canon
         for cand in (n, _strip_prefix(n)):
             if cand in self.names:
@@ -133,4 +134,48 @@ def _merge(base: UnitDictionary, extra: dict) -> UnitDictionary:
         towns=base.towns | add.towns,
         patterns=[(rx, c) for rx, c in base.patterns if c not in replaced] + add.patterns,
         districts=base.districts + [d for d in extra.get("districts") or [] if d not in base.districts],
+    )
+
+
+# ---------------------------------------------------------------- names as the plan writes them
+_PLACE_PREFIX = re.compile(rf"^(?:北京市|[{CJK}]{{2,3}}(?<![城都])[市县縣](?=[{CJK}]{{3,}}))")
+_ONE_CHAR_PREFIX = re.compile(r"^(?:区委|[区區](?!域)|市(?!场|政)|[县縣](?![（(]))(?=[^\s（(]{2,})")
+
+
+def as_written(name: str) -> str:
+    """A unit name as the plan names it, without the owning place: 各县(区) 政府 → 县(区)政府,
+    十堰市生态环境局丹江口分局 → 生态环境局丹江口分局, 县住建局 → 住建局; 环保局 stays 环保局."""
+    n = re.sub(r"\s+", "", name).replace("(", "（").replace(")", "）")
+    n = re.sub(r"^(?:各|全)(?=[\u4e00-\u9fff（]{2,})", "", n)
+    n = _PLACE_PREFIX.sub("", n)
+    n = _ONE_CHAR_PREFIX.sub("", n)
+    return n
+
+
+def match_registry(name: str, units: UnitDictionary) -> dict:
+    """The registry unit a name written in a plan stands for (for the reviewer to confirm), with the reason."""
+    n = as_written(name)
+    for cand in (n, name.strip()):
+        if cand in units.names:
+            canon = units.names[cand]
+            return {"unit": canon, "reason": "与单位名录同名" if canon == cand else f"单位名录中“{canon}”的别称"}
+        if cand in units.short or (cand.endswith("部门") and cand[:-2] in units.short):
+            canon = units.short.get(cand) or units.short[cand[:-2]]
+            return {"unit": canon, "reason": f"单位名录中“{canon}”的简称"}
+    for rx, canon in units.patterns:
+        if re.fullmatch(rx, name.strip()) or re.fullmatch(rx, "市" + n):
+            return {"unit": canon, "reason": f"符合单位名录中“{canon}”的名称规律"}
+    if is_town(n, units):
+        return {"unit": None, "town": True, "reason": "街道乡镇：记入任务的街乡镇，不是区级单位"}
+    return {"unit": None, "reason": "单位名录中没有这个名称，请选择对应单位或新建"}
+
+
+def is_town(name: str, units: UnitDictionary) -> bool:
+    """A town (永顺镇, 潞邑街道) or the towns as a whole (各街道乡镇, 属地政府), not a district body."""
+    n = name.strip()
+    if n in units.all_towns_aliases or ("各" + n) in units.all_towns_aliases or n in units.towns:
+        return True
+    return bool(
+        re.match(r"^(?:各|相关|属地)?(?:街道|乡镇|街乡|镇街|乡|镇)", n)
+        or re.search(r"(?:镇|乡|街道)(?:（[^）]*）)?(?:人民)?(?:政府|办事处)?$", n)
     )

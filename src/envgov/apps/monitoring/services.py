@@ -29,6 +29,28 @@ AIR_TARGET_KEYS = {"pm25_mean": "pm25", "pm10_mean": "pm10", "no2_mean": "no2", 
                    "o3_8h_p90": "o3_8h_p90", "co_p95": "co_p95", "good_day_ratio": "good_ratio",
                    "heavy_pollution_days": "heavy_days"}
 EXCEPTIONAL_FLAG = "扣除沙尘"
+MAX_STORED_ERRORS = 100_000  # located errors kept with a refused import for the CSV download
+TEMPLATE_HEADER = ("站点", "时间", "PM2.5", "PM10", "SO2", "NO2", "CO", "O3")  # profile zh-wide
+
+
+def template_csv() -> bytes:
+    """The Chinese-header import template (UTF-8 with BOM so that Excel opens it as UTF-8)."""
+    return ("\ufeff" + ",".join(TEMPLATE_HEADER) + "\r\n").encode("utf-8")
+
+
+def errors_csv(record: ObservationImport) -> bytes:
+    """Every located error of a refused import as CSV (行, 列, 原因), UTF-8 with BOM."""
+    import csv
+    import io
+
+    report = record.report or {}
+    rows = report.get("all_errors") or report.get("errors") or []
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["行", "列", "原因"])
+    for e in rows:
+        w.writerow([e.get("row") or "", e.get("column") or "", e.get("reason")])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
 def lake() -> Lake:
@@ -61,16 +83,22 @@ def import_air_file(
         report = ingest_file(path, profile=profile, stations=stations or None, lake=lake())
     summary = report.to_dict()
     summary.pop("table", None)
+    if report.error_count > len(report.errors):  # the page lists the first rows per group; all are downloadable
+        summary["all_errors"] = [vars(e) for e in report.all_errors()[:MAX_STORED_ERRORS]]
     record = ObservationImport.objects.create(
         district=district, file_name=name[:200], uploaded_by=acting_user, accepted=report.ok,
         appended=report.appended if report.ok else 0, report=summary,
     )
     outcome = ImportOutcome(record)
-    if report.ok and report.table is not None and report.table.num_rows:
+    if report.ok and report.appended:
         import pyarrow.compute as pc
 
-        bounds = pc.min_max(report.table.column("time")).as_py()
-        lo, hi = bounds["min"].date(), bounds["max"].date()
+        if report.period is not None:  # a streamed file: its hours were counted as it was read
+            lo, hi = report.period[0].date(), report.period[1].date()
+        else:
+            times = report.wide["time"] if report.wide is not None else report.table.column("time")
+            bounds = pc.min_max(times).as_py()
+            lo, hi = bounds["min"].date(), bounds["max"].date()
         outcome.days_refreshed = refresh_daily(district, lo, hi)
         outcome.targets_updated = refresh_air_targets(district)
     return outcome

@@ -5,6 +5,8 @@ from envgov.apps.monitoring import views, views_parameters
 urlpatterns = [
     path("air/", views.air_dashboard, name="air_dashboard"),
     path("air/import/", views.air_import, name="air_import"),
+    path("air/import/template.csv", views.air_import_template, name="air_import_template"),
+    path("air/import/errors.csv", views.air_import_errors, name="air_import_errors"),
     path("air/exceptional-days/", views.exceptional_day_add, name="exceptional_day_add"),
     path("air/recompute/", views.recompute, name="air_recompute"),
     path("air/parameters/", views_parameters.air_parameters, name="air_parameters"),

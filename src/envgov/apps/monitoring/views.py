@@ -23,7 +23,8 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("监测数据文件（CSV / XLSX / Parquet）"))
     profile = forms.ChoiceField(label=_("格式"), required=False, choices=[
         ("", _("自动识别（长表 / 宽表模板）")), ("long", _("长表 site,time,parameter,value,unit")),
-        ("wide", _("宽表 site,time,pm25,pm10,so2,no2,co,o3")), ("uci-beijing", _("UCI 北京多站点")),
+        ("wide", _("宽表 site,time,pm25,pm10,so2,no2,co,o3")),
+        ("zh-wide", _("中文表头模板 站点,时间,PM2.5,PM10,SO2,NO2,CO,O3")), ("uci-beijing", _("UCI 北京多站点")),
     ])
 
 
@@ -84,6 +85,35 @@ def air_import(request: HttpRequest) -> HttpResponse:
         "form": form, "outcome": outcome, "history": history,
         "stations": Station.objects.filter(district=district).order_by("code"),
     })
+
+
+@scoped("reviewer")
+def air_import_template(request: HttpRequest) -> HttpResponse:
+    """The Chinese-header import template (站点, 时间, PM2.5 … O3), recognised on upload."""
+    resp = HttpResponse(services.template_csv(), content_type="text/csv; charset=utf-8")
+    resp["Content-Disposition"] = "attachment; filename*=UTF-8''%E7%9B%91%E6%B5%8B%E6%95%B0%E6%8D%AE%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.csv"
+    return resp
+
+
+@scoped("reviewer")
+def air_import_errors(request: HttpRequest) -> HttpResponse:
+    """All located errors of a refused import of the user's district as CSV (?id=…; default: the latest)."""
+    from django.http import Http404
+
+    imports = ObservationImport.objects.filter(district=_district(request), accepted=False)
+    raw = request.GET.get("id")
+    if raw is not None:
+        if not raw.isdigit():
+            raise Http404
+        record = imports.filter(pk=int(raw)).first()
+        if record is None:
+            raise Http404
+    else:
+        record = imports.order_by("-pk").first()
+    body = services.errors_csv(record) if record is not None else services.errors_csv(ObservationImport(report={}))
+    resp = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    resp["Content-Disposition"] = f'attachment; filename="import-errors-{record.pk if record else 0}.csv"'
+    return resp
 
 
 @scoped("reviewer")

@@ -44,18 +44,77 @@ def draft_data(imported) -> dict:  # noqa: ANN001 - envgov.planio.ImportedPlan
     for item, t in zip(data["targets"], imported.targets):
         # the plan's own wording stays as the name; the catalogue code is proposed when one matches
         item["indicator_name"] = t.indicator
-        item["indicator"] = catalogue_code(t.indicator, t.text) or t.indicator
+        # mapped on the indicator's own words only: in "化学需氧量、氨氮减排量分别为…" the 氨氮 target is
+        # never COD; an indicator the catalogue does not know stays as written and is flagged
+        code = catalogue_code(t.indicator, t.indicator)
+        item["indicator"] = code or t.indicator
         item["flags"] = list(t.flags)
+        # low-confidence reasons, as codes (the page words them): the reviewer looks at these first
+        item["review"] = [c for c, on in (("unmapped_indicator", not code), ("no_unit", not t.unit)) if on]
         item["source_span"] = list(t.source_span)
         item["area"] = guess_area(imported.original_text, t.source_span[0])
         item["include"] = True
+    matches = data.get("unit_matches", {})
+    paragraph_tasks = any(w.get("code") == "paragraph_tasks" for w in data.get("warnings", []))
+
+    def registry(names: list[str]) -> list[str]:
+        # names as the plan writes them → the registry unit they were matched to (shown for confirmation);
+        # towns stay under towns; an unmatched name is kept as written and listed as unknown
+        out = []
+        for n in names:
+            m = matches.get(n, {})
+            if m.get("town"):
+                continue
+            name = m.get("unit") or n
+            if name not in out:
+                out.append(name)
+        return out
+
     for item, t in zip(data["tasks"], imported.tasks):
-        item["cooperating_units"] = list(t.cooperating_units)
+        # the ledger keeps figures in their base unit (0.2万亩 → 2000 亩); the wording stays in `text`
+        item["quantities"] = [
+            {"value": q["base_value"], "unit": q["base_unit"], "text": q["text"]} for q in item["quantities"]
+        ]
+        item["units_as_written"] = list(t.units)
+        item["review"] = [
+            c
+            for c, on in (
+                ("unknown_units", bool(t.unknown_units)),
+                ("no_units", not t.units and not t.towns),
+                ("long_title", len(t.title) > 40),
+                ("paragraph", not re.search(r"\D", t.code) and paragraph_tasks),
+                ("recurring", bool(t.recurrences)),
+            )
+            if on
+        ]
+        item["units"] = registry(t.units)
+        item["lead_units"] = registry(t.lead_units)
+        item["cooperating_units"] = registry(t.cooperating_units)
         item["source_span"] = list(t.source_span)
         item["area"] = guess_area(imported.original_text, t.source_span[0])
         item["unknown_units"] = list(t.unknown_units)
         item["include"] = True
     return data
+
+
+def district_mismatch(data: dict) -> bool:
+    """The document names another district than the one it is imported into (confirmation required)."""
+    return any(w.get("code") == "district_mismatch" for w in data.get("warnings", []))
+
+
+def accept_area(data: dict, area: str) -> tuple[dict, int]:
+    """Include every task and target of one area (a section accepted at once); returns the new data and how
+    many items were switched on."""
+    new, n = {**data}, 0
+    for key in ("tasks", "targets"):
+        items = []
+        for item in data.get(key, []):
+            item = dict(item)
+            if item.get("area") == area and not item.get("include"):
+                item["include"], n = True, n + 1
+            items.append(item)
+        new[key] = items
+    return new, n
 
 
 def highlighted_source(text: str, data: dict) -> SafeString:

@@ -72,6 +72,13 @@ def plan_draft(request: HttpRequest, draft_id: int) -> HttpResponse:
             messages.success(request, gettext("草稿已放弃"))
             return redirect("plan_import")
         data, errors = review.read_review_form(request.POST, draft.data)
+        if op and op.startswith("accept-area:") and not errors:
+            data, n = review.accept_area(data, op.split(":", 1)[1])
+            messages.success(request, ngettext("本节已采用 %(n)s 项", "本节已采用 %(n)s 项", n) % {"n": n})
+            op = "save"
+        if op == "commit" and review.district_mismatch(data) and request.POST.get("confirm_district") != "on":
+            errors.append(review.FormError(gettext("计划"), gettext("所属区"),
+                                           gettext("文件写的是另一个区的计划：请勾选“确认属于本区”后再入台账")))
         if not errors:
             with transaction.atomic():
                 expected = int(request.POST.get("version") or 0)
@@ -110,6 +117,7 @@ def plan_draft(request: HttpRequest, draft_id: int) -> HttpResponse:
                        % {"n": len(errors)})
     return render(request, "plans/plan_draft.html", {
         "draft": draft, "data": data, "errors": errors, "areas": review.AREA_NAMES,
+        "district_mismatch": review.district_mismatch(data),
         "source_html": review.highlighted_source(draft.original_text, data),
         "indicators": Indicator.objects.order_by("area_code", "code"),
     })
