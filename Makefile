@@ -41,7 +41,7 @@ run: demo
 	ENVGOV_TODAY=2024-09-16 $(BIN)/python -m django runserver 127.0.0.1:$(PORT) --noreload
 
 test: setup
-	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 $(PYTEST_ARGS)
 
 test-fast: setup
 	$(BIN)/python -m pytest -q -m "not e2e and not spark" $(PYTEST_ARGS)
