@@ -327,7 +327,7 @@ def submit_progress(
         if f.size > MAX_ATTACHMENT_BYTES:
             raise ValidationError({"attachments": _("附件“%(name)s”超过 10 MB") % {"name": f.name}})
 
-    TaskParty.objects.select_for_update().filter(pk=party.pk).first()  # one report per party at a time
+    list(TaskParty.objects.select_for_update().filter(pk=party.pk).order_by())  # one report per party at a time
     existing = open_report(party, period)
     now = clock.now()
     if existing is not None:
