@@ -197,11 +197,7 @@ def task_snapshot(task: Task) -> dict:
 
 
 def _quantity_lines(task: Task) -> list[str]:
-    return [f"{q.name}：{_num(q.target_value)}{q.unit}" for q in task.quantities.order_by("id")]
-
-
-def _num(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    return [f"{q.name}：{progress.figure(q.target_value)}{q.unit}" for q in task.quantities.order_by("id")]
 
 
 def _set_quantities(task: Task, edits: list[QuantityEdit], acting_user: User, reason: str) -> None:

@@ -76,19 +76,13 @@ def party_rows(tasks: list[Task]) -> list[xlsx.PartyRow]:
     for t in tasks:
         for row in progress.completion_by_party(t):
             figures = "；".join(
-                f"{x['quantity'].name}：{_num(x['achieved_value'])}"
-                f"{'/' + _num(x['share_value']) if x['share_value'] else ''}{x['quantity'].unit}"
+                f"{x['quantity'].name}：{progress.figure(x['achieved_value'])}"
+                f"{'/' + progress.figure(x['share_value']) if x['share_value'] else ''}{x['quantity'].unit}"
                 for x in row["quantities"])
             out.append(xlsx.PartyRow(
                 code=t.code, title=t.title, party=row["name"], kind="街乡镇" if row["kind"] == "town" else "单位",
                 status=str(row["party"].get_status_display()), completed_on=row["completed_on"], quantities=figures))
     return out
-
-
-def _num(value) -> str:  # noqa: ANN001
-    if value is None:
-        return "—"
-    return format(value.normalize(), "f")
 
 
 def _plan_tasks(user: User, plan: Plan, params: dict | None = None) -> list[Task]:

@@ -22,6 +22,11 @@ from envgov.apps.plans.models import PartyQuantity, ProgressReport, Quantity, Ta
 RATE_UNITS = frozenset({"%", "％", "‰", "个百分点"})
 
 
+def figure(value: Decimal | None) -> str:
+    """A stored quantity as people write it: 7, not 7.0000; 3.5, not 3.5000; — when there is none."""
+    return "—" if value is None else format(value.normalize(), "f")
+
+
 def quantity_kind(unit: str) -> str:
     """A quantity written as a percentage is a rate to reach; anything else is a count to accumulate."""
     return Quantity.Kind.RATE if (unit or "").strip() in RATE_UNITS else Quantity.Kind.COUNT

@@ -193,15 +193,9 @@ def _task_history(task: Task) -> list:
 @require_POST
 def withdraw_report(request: HttpRequest, report_id: int) -> HttpResponse:
     report = get_object_or_404(reports_for(request.user), pk=report_id)
-    try:
-        actions.withdraw_progress(report, acting_user=request.user,
-                                  expected_version=_int(request.POST.get("version"), report.version))
-    except ValidationError as exc:
-        messages.error(request, actions.error_text(exc))
-    except actions.StaleEdit as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("已撤回，可修改后重新提交"))
+    _attempt(request, lambda: actions.withdraw_progress(
+        report, acting_user=request.user, expected_version=_int(request.POST.get("version"), report.version)),
+        _("已撤回，可修改后重新提交"))
     return redirect(reverse("task_detail", args=[report.task_id]) + "#report-form")
 
 
@@ -213,12 +207,8 @@ def task_comment(request: HttpRequest, task_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请填写留言内容（不超过 4000 字）"))
     else:
-        try:
-            actions.comment_task(task, acting_user=request.user, body=form.cleaned_data["body"])
-        except ValidationError as exc:
-            messages.error(request, actions.error_text(exc))
-        else:
-            messages.success(request, _("留言已发布"))
+        _attempt(request, lambda: actions.comment_task(task, acting_user=request.user, body=form.cleaned_data["body"]),
+                 _("留言已发布"))
     return redirect(reverse("task_detail", args=[task.pk]) + "#comments")
 
 
@@ -230,16 +220,25 @@ def task_close(request: HttpRequest, task_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请填写关闭任务的原因"))
     else:
-        try:
-            actions.close_task(task, acting_user=request.user, reason=form.cleaned_data["reason"],
-                               expected_version=form.cleaned_data["version"])
-        except ValidationError as exc:
-            messages.error(request, actions.error_text(exc))
-        except actions.StaleEdit as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("任务已关闭（统筹关闭）"))
+        _attempt(request, lambda: actions.close_task(task, acting_user=request.user, reason=form.cleaned_data["reason"],
+                                                     expected_version=form.cleaned_data["version"]),
+                 _("任务已关闭（统筹关闭）"))
     return redirect("task_detail", task_id=task.pk)
+
+
+def _attempt(request: HttpRequest, call, done: str) -> bool:  # noqa: ANN001
+    """Run one action for a page: a refusal (bad input, someone else's later edit) becomes the page's error
+    banner, success the `done` message. True when the action went through."""
+    try:
+        call()
+    except ValidationError as exc:
+        messages.error(request, actions.error_text(exc))
+    except actions.StaleEdit as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+        return True
+    return False
 
 
 def _int(value, default: int) -> int:  # noqa: ANN001
@@ -257,17 +256,13 @@ def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
         form = TaskEditForm(request.POST, task=task)
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                actions.update_task(
-                    task, {"title": data["title"], "body": data["body"], "due_date": data["due_date"]},
-                    expected_version=data["version"], acting_user=request.user, reason=data["reason"],
-                    lead_units=data["lead_units"], cooperating_units=data["cooperating_units"],
-                    towns=data["towns"], all_towns=data["all_towns"], quantities=form.quantity_edits(),
-                )
-            except (ValidationError, actions.StaleEdit) as exc:
-                messages.error(request, actions.error_text(exc) if isinstance(exc, ValidationError) else str(exc))
-            else:
-                messages.success(request, _("任务已保存"))
+            saved = _attempt(request, lambda: actions.update_task(
+                task, {"title": data["title"], "body": data["body"], "due_date": data["due_date"]},
+                expected_version=data["version"], acting_user=request.user, reason=data["reason"],
+                lead_units=data["lead_units"], cooperating_units=data["cooperating_units"],
+                towns=data["towns"], all_towns=data["all_towns"], quantities=form.quantity_edits(),
+            ), _("任务已保存"))
+            if saved:
                 return redirect("task_detail", task_id=task.pk)
     else:
         form = TaskEditForm(task=task)
@@ -282,17 +277,11 @@ def review_report(request: HttpRequest, report_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("审核表单不完整"))
     else:
-        try:
-            actions.review_progress(
-                report, acting_user=request.user, accept=form.cleaned_data["decision"] == "accept",
-                reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["version"],
-            )
-        except ValidationError as exc:
-            messages.error(request, actions.error_text(exc))
-        except actions.StaleEdit as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("已采纳") if form.cleaned_data["decision"] == "accept" else _("已退回"))
+        accept = form.cleaned_data["decision"] == "accept"
+        _attempt(request, lambda: actions.review_progress(
+            report, acting_user=request.user, accept=accept, reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        ), _("已采纳") if accept else _("已退回"))
     return redirect("task_detail", task_id=report.task_id)
 
 
@@ -464,15 +453,9 @@ def target_actual(request: HttpRequest, target_id: int) -> HttpResponse:
         "version": target.version})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            actions.enter_target_actual(target, acting_user=request.user, value=d["value"], as_of=d["as_of"],
-                                        source=d["source"], expected_version=d["version"])
-        except ValidationError as exc:
-            messages.error(request, actions.error_text(exc))
-        except actions.StaleEdit as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("实际值已保存"))
+        if _attempt(request, lambda: actions.enter_target_actual(
+                target, acting_user=request.user, value=d["value"], as_of=d["as_of"], source=d["source"],
+                expected_version=d["version"]), _("实际值已保存")):
             return redirect("plan_overview", plan_id=target.plan_id)
     return render(request, "plans/target_actual.html", {"target": target, "form": form, "plan": target.plan})
 
@@ -488,16 +471,9 @@ def plan_reporting(request: HttpRequest, plan_id: int) -> HttpResponse:
         "report_due_next_month": plan.report_due_next_month, "version": plan.version})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            actions.set_reporting(plan, acting_user=request.user, frequency=d["report_frequency"],
-                                  due_day=d["report_due_day"], next_month=d["report_due_next_month"],
-                                  expected_version=d["version"])
-        except ValidationError as exc:
-            messages.error(request, actions.error_text(exc))
-        except actions.StaleEdit as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("填报要求已保存"))
+        if _attempt(request, lambda: actions.set_reporting(
+                plan, acting_user=request.user, frequency=d["report_frequency"], due_day=d["report_due_day"],
+                next_month=d["report_due_next_month"], expected_version=d["version"]), _("填报要求已保存")):
             return redirect("plan_overview", plan_id=plan.pk)
     period = actions.current_period(plan, _today())
     return render(request, "plans/plan_reporting.html", {
