@@ -44,6 +44,8 @@ def world(db):  # noqa: ANN001
         "unit_b": user("unit_b", R.UNIT_REPORTER, district=d, unit=unit_b),
         "town_a": user("town_a", R.TOWN_REPORTER, district=d, town=town_a),
         "town_b": user("town_b", R.TOWN_REPORTER, district=d, town=town_b),
+        # 科室负责人 of 市场监管局: hears of, and may answer, its 督办 once escalated
+        "leader_a": user("leader_a", R.UNIT_LEADER, district=d, unit=unit_a, leader_level=User.LeaderLevel.SECTION_HEAD),
         "auditor": user("auditor", R.AUDITOR, district=d),
         "other_coordinator": user("other_coordinator", R.COORDINATOR, district=other_d),
     }

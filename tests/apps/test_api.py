@@ -9,10 +9,12 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from envgov.apps.supervision import actions as supervision
 from envgov.apps.accounts.models import ApiToken
 from envgov.apps.audit.models import AuditLog
 from envgov.apps.plans import actions
-from envgov.apps.plans.models import ProgressReport, SupervisionItem
+from envgov.apps.plans.models import ProgressReport
+from envgov.apps.supervision.models import SupervisionItem
 
 
 @pytest.fixture(autouse=True)
@@ -151,7 +153,7 @@ def test_reporter_outside_scope_cannot_submit(world):
 
 
 def test_supervision_list_respond_close(world):
-    actions.flag_overdue_and_lagging(world["plan"], dt.date(2024, 7, 5))
+    supervision.flag_overdue_and_lagging(world["plan"], dt.date(2024, 7, 5))
     # 2024-07-05: 三.(一).1 (发展改革委) is overdue, 三.(一).2 (市场监管局) lags its linear schedule
     item = SupervisionItem.objects.get(task=world["task_unit_b"])
     lagging = SupervisionItem.objects.get(task=world["task_unit_a"])

@@ -7,6 +7,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from envgov.apps.supervision import actions as supervision
 from envgov.apps.plans import actions
 from envgov.apps.plans.assessment import assess
 from envgov.rules.scoring import load_scheme
@@ -22,7 +23,7 @@ def test_unit_metrics_and_scores(world, settings):
         report = actions.submit_progress(world["task_unit_a"], acting_user=world["unit_a"], narrative="5月进展",
                                          period="2024-05")
     actions.review_progress(report, acting_user=world["coordinator"], accept=True, expected_version=report.version)
-    actions.flag_overdue_and_lagging(plan, dt.date(2024, 7, 8))
+    supervision.flag_overdue_and_lagging(plan, dt.date(2024, 7, 8))
     rows = {a.name: a for a in assess(plan, load_scheme(), dt.date(2024, 7, 8))}
     market, dev = rows["市场监管局"].metrics, rows["发展改革委"].metrics
     assert market["report_rate"] == 0.5  # periods 2024-05 and 2024-06, one delivered

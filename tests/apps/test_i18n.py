@@ -15,6 +15,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from envgov.apps.supervision import actions as supervision
 from envgov.apps.plans import actions
 
 LOCALE_EN = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
@@ -161,7 +162,7 @@ def page_cases(world, item) -> list[tuple[str, object, list[str]]]:
 @pytest.mark.django_db
 def test_pages_in_english_show_no_catalogue_chinese(world, catalogue):
     actions.submit_progress(world["task_unit_a"], acting_user=world["unit_a"], narrative="进展")
-    item = actions.open_supervision(world["plan"], acting_user=world["coordinator"], title=SUPERVISION_TITLE,
+    item = supervision.open_supervision(world["plan"], acting_user=world["coordinator"], title=SUPERVISION_TITLE,
                                     due_date=dt.date(2024, 1, 31), task=world["task_unit_a"],
                                     addressee_unit=world["u_market"])
     msgids = {e["msgid"] for e in catalogue if CJK_RUN.search(e["msgid"])}

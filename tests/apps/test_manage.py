@@ -15,13 +15,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from envgov.apps.supervision import actions as supervision
 from envgov.apps.accounts import actions, permissions
 from envgov.apps.accounts.models import ApiToken, Unit, UnitAlias, User
 from envgov.apps.geo.models import Town
 from envgov.apps.monitoring.models import Station
 from envgov.apps.plans.actions import StaleEdit
 from envgov.apps.audit.models import AuditLog
-from envgov.apps.plans.models import ProgressReport, SupervisionItem
+from envgov.apps.plans.models import ProgressReport
+from envgov.apps.supervision.models import SupervisionItem
 
 R = User.Role
 
@@ -290,10 +292,10 @@ def test_user_list_filters(cast):
         return set(re.findall(r'/manage/users/\d+/">([^<]+)</a>', table))
 
     district_people = {"admin", "coordinator", "unit_a", "unit_b", "town_a", "town_b", "auditor", "staff",
-                       "inactive_admin"}
+                       "inactive_admin", "leader_a"}
     assert names("") == district_people  # never 门头沟's
     assert names(f"?role={R.UNIT_REPORTER}") == {"unit_a", "unit_b"}
-    assert names(f"?unit={cast['u_market'].pk}") == {"unit_a"}
+    assert names(f"?unit={cast['u_market'].pk}") == {"unit_a", "leader_a"}
     assert names(f"?town={cast['t_songzhuang'].pk}") == {"town_a"}
     assert names("?active=0") == {"inactive_admin"}
     assert names("?q=town") == {"town_a", "town_b"}
@@ -349,7 +351,7 @@ def _merge_world(cast):  # noqa: ANN001
     UnitAlias.objects.create(unit=dev, alias="区市场监管局")  # the same alias on both: collides too
     report = plan_actions.submit_progress(cast["task_unit_a"], acting_user=cast["unit_a"], narrative="抽检2组",
                                           today=dt.date(2024, 5, 10))
-    item = plan_actions.open_supervision(cast["plan"], acting_user=cast["coordinator"], title="抽检滞后",
+    item = supervision.open_supervision(cast["plan"], acting_user=cast["coordinator"], title="抽检滞后",
                                          due_date=dt.date(2024, 5, 20), task=cast["task_unit_a"],
                                          addressee_unit=market)
     return market, dev, report, item
@@ -368,8 +370,8 @@ def test_merge_units_repoints_everything_in_one_audited_transaction(cast):
     assert sorted(dev.aliases.values_list("alias", flat=True)) == ["区市场监管局", "市场监管局"]
     moved = {m.label: (m.moved, m.merged) for m in result.moves}
     assert moved == {
-        "accounts.UnitAlias.unit": (0, 1), "accounts.User.unit": (1, 0),
-        "plans.ProgressReport.unit": (1, 0), "plans.SupervisionItem.addressee_unit": (1, 0),
+        "accounts.UnitAlias.unit": (0, 1), "accounts.User.unit": (2, 0),  # its reporter and its 科室负责人
+        "plans.ProgressReport.unit": (1, 0), "supervision.SupervisionItem.addressee_unit": (1, 0),
         "plans.Task_lead_units.unit": (1, 1),
         "plans.TaskParty.unit": (1, 1),  # each task's own progress line follows its lead unit
     }
@@ -386,7 +388,7 @@ def test_merge_dry_run_changes_nothing_and_refuses_bad_pairs(cast):
     market, dev, report, _item = _merge_world(cast)
     before = (Unit.objects.count(), UnitAlias.objects.count(), AuditLog.objects.count())
     preview = actions.merge_units(market, dev, acting_user=cast["admin"], dry_run=True)
-    assert preview.moved == 5 and preview.duplicates == 3 and preview.alias_added
+    assert preview.moved == 6 and preview.duplicates == 3 and preview.alias_added
     assert (Unit.objects.count(), UnitAlias.objects.count(), AuditLog.objects.count()) == before
     assert ProgressReport.objects.get(pk=report.pk).unit == market
     for a, b, who in ((market, market, "admin"), (market, cast["other_unit"], "admin"), (market, dev, "coordinator"),

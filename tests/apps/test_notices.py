@@ -25,6 +25,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import Client, RequestFactory
 
+from envgov.apps.supervision import actions as supervision
 from envgov.apps.notices import actions as notice_actions
 from envgov.apps.notices import ledger
 from envgov.apps.notices.context import unread_notices
@@ -123,7 +124,7 @@ def test_supervision_opened_reaches_the_addressee_and_the_wecom_robot(people, ro
     DistrictChannel.objects.create(district=w["district"], kind=DistrictChannel.Kind.WECOM, webhook_url=robot.url,
                                    enabled=True)
     with django_capture_on_commit_callbacks(execute=True):
-        item = actions.open_supervision(w["plan"], acting_user=w["coordinator"], title="抽检进度滞后",
+        item = supervision.open_supervision(w["plan"], acting_user=w["coordinator"], title="抽检进度滞后",
                                         due_date=dt.date(2024, 5, 17), task=w["task_unit_a"],
                                         addressee_unit=w["u_market"], detail="按时序应完成4组")
     assert _titles(w["unit_a"]) == ["新督办：抽检进度滞后"]
@@ -148,7 +149,7 @@ def test_dingtalk_robot_gets_title_and_text_signed_with_its_secret(people, robot
                                    webhook_url=robot.url.replace("/cgi-bin/webhook/send?key=", "/robot/send?access_token="),
                                    secret=secret)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.open_supervision(w["plan"], acting_user=w["coordinator"], title="扬尘管控督办",
+        supervision.open_supervision(w["plan"], acting_user=w["coordinator"], title="扬尘管控督办",
                                  due_date=dt.date(2024, 5, 17), task=w["task_town_a"], addressee_town=w["t_songzhuang"])
     assert _titles(w["town_a"]) == ["新督办：扬尘管控督办"] and _titles(w["town_b"]) == []
     got = robot.received[0]
@@ -176,7 +177,7 @@ def test_a_failing_robot_is_logged_and_never_breaks_the_action(people, robot, ca
         robot.answer = (200, {"errcode": 310000, "errmsg": "keywords not in content"})
     DistrictChannel.objects.create(district=w["district"], kind=DistrictChannel.Kind.WECOM, webhook_url=url, enabled=True)
     with django_capture_on_commit_callbacks(execute=True):
-        item = actions.open_supervision(w["plan"], acting_user=w["coordinator"], title="抽检进度滞后",
+        item = supervision.open_supervision(w["plan"], acting_user=w["coordinator"], title="抽检进度滞后",
                                         due_date=dt.date(2024, 5, 17), addressee_unit=w["u_market"])
     item.refresh_from_db()
     assert item.status == "open" and _titles(w["unit_a"]) == ["新督办：抽检进度滞后"]
@@ -189,7 +190,7 @@ def test_a_disabled_channel_sends_nothing(people, robot, django_capture_on_commi
     DistrictChannel.objects.create(district=w["district"], kind=DistrictChannel.Kind.WECOM, webhook_url=robot.url,
                                    enabled=False)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.open_supervision(w["plan"], acting_user=w["coordinator"], title="抽检进度滞后",
+        supervision.open_supervision(w["plan"], acting_user=w["coordinator"], title="抽检进度滞后",
                                  due_date=dt.date(2024, 5, 17), addressee_unit=w["u_market"])
     assert robot.received == [] and _titles(w["unit_a"]) == ["新督办：抽检进度滞后"]
 
@@ -199,8 +200,8 @@ def test_daily_check_supervision_is_noticed_once(people, django_capture_on_commi
     again opens nothing and tells nobody again."""
     w = people
     with django_capture_on_commit_callbacks(execute=True):
-        actions.flag_overdue_and_lagging(w["plan"], dt.date(2024, 7, 2))
-        actions.flag_overdue_and_lagging(w["plan"], dt.date(2024, 7, 3))
+        supervision.flag_overdue_and_lagging(w["plan"], dt.date(2024, 7, 2))
+        supervision.flag_overdue_and_lagging(w["plan"], dt.date(2024, 7, 3))
     assert _titles(w["unit_b"]) == ["新督办：三.(一).1 推广新能源汽车"]
     assert "逾期未完成" in Notice.objects.get(recipient=w["unit_b"]).body
 
@@ -300,7 +301,7 @@ def test_nobody_is_noticed_about_a_finished_task(people, robot, django_capture_o
         # an edit of the finished task, the due reminder for June and the daily check: nothing about it
         actions.update_task(task, {"body": "补充说明"}, expected_version=task.version, acting_user=w["coordinator"])
         ledger.remind_reports_due(w["plan"], dt.date(2024, 7, 3))
-        actions.flag_overdue_and_lagging(w["plan"], dt.date(2025, 1, 2))
+        supervision.flag_overdue_and_lagging(w["plan"], dt.date(2025, 1, 2))
     about_it = [n for n in Notice.objects.all() if "抽检含VOCs产品" in n.title + n.body]
     assert about_it == []
     assert _titles(w["unit_a"]) == []  # unit_a's only task is done: unit_a is told nothing at all

@@ -9,8 +9,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
 
+from envgov.apps.supervision import actions as supervision
 from envgov.apps.plans import actions, owed, progress
-from envgov.apps.plans.models import ProgressReport, Quantity, SupervisionItem, Task, TaskParty
+from envgov.apps.plans.models import ProgressReport, Quantity, Task, TaskParty
+from envgov.apps.supervision.models import SupervisionItem
 
 
 @pytest.fixture
@@ -97,21 +99,21 @@ def test_split_quantity_measures_each_party_against_its_own_share(world, shared)
 
 def test_supervision_closed_today_is_not_reopened_today_but_is_in_a_later_period(world):
     plan, task = world["plan"], world["task_unit_b"]  # due 2024-06-30, not done
-    assert actions.flag_overdue_and_lagging(plan, dt.date(2024, 7, 10)).overdue == 1
+    assert supervision.flag_overdue_and_lagging(plan, dt.date(2024, 7, 10)).overdue == 1
     item = SupervisionItem.objects.get(task=task, source="overdue")
     with override_settings(ENVGOV_TODAY="2024-07-10"):
-        actions.close_supervision(item, acting_user=world["coordinator"], note="已约谈", expected_version=item.version)
+        supervision.close_supervision(item, acting_user=world["coordinator"], note="已约谈", expected_version=item.version)
         # the same day's check, and every other check of July, leaves the 销号 standing
-        assert actions.flag_overdue_and_lagging(plan, dt.date(2024, 7, 10)).overdue == 0
-        assert actions.flag_overdue_and_lagging(plan, dt.date(2024, 8, 5)).overdue == 0  # July's report window
+        assert supervision.flag_overdue_and_lagging(plan, dt.date(2024, 7, 10)).overdue == 0
+        assert supervision.flag_overdue_and_lagging(plan, dt.date(2024, 8, 5)).overdue == 0  # July's report window
     assert SupervisionItem.objects.filter(task=task).exclude(status="closed").count() == 0
     # August's check finds the task still overdue: a new item, which names the one it reopens and why
-    result = actions.flag_overdue_and_lagging(plan, dt.date(2024, 8, 12))
+    result = supervision.flag_overdue_and_lagging(plan, dt.date(2024, 8, 12))
     assert result.overdue == 1 and result.reopened == 1
     again = SupervisionItem.objects.exclude(pk=item.pk).get(task=task)
     assert again.reopens_id == item.pk and again.period == "2024-08"
     assert "2024-07-10" in again.reopen_reason and "销号" in again.reopen_reason
-    assert actions.flag_overdue_and_lagging(plan, dt.date(2024, 8, 13)).overdue == 0  # one open item only
+    assert supervision.flag_overdue_and_lagging(plan, dt.date(2024, 8, 13)).overdue == 0  # one open item only
 
 
 def test_each_party_gets_its_own_supervision_item(world, shared):
@@ -119,7 +121,7 @@ def test_each_party_gets_its_own_supervision_item(world, shared):
     shared.save()
     r = _report(shared, world["town_a"], dt.date(2024, 6, 1), vehicles=50, rate=15, done=True)
     actions.review_progress(r, acting_user=world["coordinator"], accept=True, expected_version=r.version)
-    actions.flag_overdue_and_lagging(world["plan"], dt.date(2024, 7, 10))
+    supervision.flag_overdue_and_lagging(world["plan"], dt.date(2024, 7, 10))
     items = SupervisionItem.objects.filter(task=shared)
     assert [i.addressee_town for i in items] == [world["town_b"].town]  # the closed town is not chased
 

@@ -24,29 +24,32 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, clear_url_caches, get_resolver
 
+from envgov.apps.supervision import actions as supervision
 from envgov.apps.accounts.scope import RULES
 from envgov.web.api import iter_api_operations
 
 ANON = "anonymous"
-PERSONAS = [ANON, "admin", "coordinator", "unit_a", "town_a", "auditor", "other_coordinator"]
+PERSONAS = [ANON, "admin", "coordinator", "unit_a", "town_a", "auditor", "other_coordinator", "leader_a"]
 ROLE = {"admin": "admin", "coordinator": "coordinator", "unit_a": "unit_reporter", "town_a": "town_reporter",
-        "auditor": "auditor", "other_coordinator": "coordinator"}
+        "auditor": "auditor", "other_coordinator": "coordinator", "leader_a": "unit_leader"}
 OVERSIGHT = {"admin", "coordinator", "auditor"}  # of the 通州 district
-DISTRICT = OVERSIGHT | {"unit_a", "town_a"}
+UNIT_A = {"unit_a", "leader_a"}  # the reporter and the 科室负责人 of 市场监管局 see its rows
+DISTRICT = OVERSIGHT | UNIT_A | {"town_a"}
 OTHER = {"other_coordinator"}  # 门头沟: another district altogether
 
 # URL kwarg → the fixture objects to try it with, and who may see each one
 VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
     "plan_id": [("plan", DISTRICT), ("other_plan", OTHER)],
-    "task_id": [("task_unit_a", OVERSIGHT | {"unit_a"}), ("task_unit_b", OVERSIGHT),
+    "task_id": [("task_unit_a", OVERSIGHT | UNIT_A), ("task_unit_b", OVERSIGHT),
                 ("task_town_a", OVERSIGHT | {"town_a"}), ("other_task", OTHER)],
-    "report_id": [("report_unit_a", OVERSIGHT | {"unit_a"}), ("report_town_a", OVERSIGHT | {"town_a"}),
+    "report_id": [("report_unit_a", OVERSIGHT | UNIT_A), ("report_town_a", OVERSIGHT | {"town_a"}),
                   ("report_unit_b", OVERSIGHT)],
-    "item_id": [("item_unit_a", OVERSIGHT | {"unit_a"}), ("item_unit_b", OVERSIGHT), ("item_other", OTHER)],
+    "item_id": [("item_unit_a", OVERSIGHT | UNIT_A), ("item_unit_b", OVERSIGHT), ("item_other", OTHER)],
+    "photo_id": [("photo_unit_a", OVERSIGHT | UNIT_A), ("photo_unit_b", OVERSIGHT)],
     "draft_id": [("draft", DISTRICT), ("other_draft", OTHER)],
     "target_id": [("target", OVERSIGHT), ("other_target", OTHER)],
     "token_id": [("token_coordinator", {"coordinator"}), ("token_unit_a", {"unit_a"})],
-    "attachment_id": [("attachment_unit_a", OVERSIGHT | {"unit_a"}), ("attachment_unit_b", OVERSIGHT)],
+    "attachment_id": [("attachment_unit_a", OVERSIGHT | UNIT_A), ("attachment_unit_b", OVERSIGHT)],
     # a notice is its recipient's alone: not even the administrator opens someone else's
     "notice_id": [("notice_unit_a", {"unit_a"}), ("notice_coordinator", {"coordinator"}),
                   ("notice_other", {"other_coordinator"})],
@@ -74,12 +77,14 @@ def _payload(route: str, obj, persona: str) -> dict:
                       "reason": "矩阵"},
         "review_report": {"decision": "accept", "reason": "", "version": version},
         "supervision_detail": ({"op": "respond", "response": "矩阵反馈", "version": version}
-                               if persona in ("unit_a", "town_a") else {"op": "close", "note": "矩阵销号", "version": version}),
+                               if persona in ("unit_a", "town_a", "leader_a") else {"op": "close", "note": "矩阵销号", "version": version}),
         "withdraw_report": {"version": version}, "task_comment": {"body": "矩阵留言"},
         "target_actual": {"value": "88", "as_of": "2024-08-31", "source": "矩阵来源", "version": version},
         "plan_reporting": {"report_frequency": "monthly", "report_due_day": "10", "report_due_next_month": "on",
                            "version": version},
         "task_close": {"reason": "矩阵关闭", "version": version},
+        "supervision_open": {"title": "矩阵督办", "due_date": "2024-06-01",
+                             "addressee_unit": _first_unit_of(obj)},
         "review_queue": {"report": ["0"]},
         "plan_issue": {}, "run_daily_check": {}, "revoke_token": {}, "tokens": {"name": "矩阵"},
         "ledger_import": {"op": "apply"}, "plan_import": {}, "plan_draft": {"op": "discard"},
@@ -93,6 +98,13 @@ def _payload(route: str, obj, persona: str) -> dict:
                             "new_password2": "Matrix-pass-9183"},
         **_manage_payload(route, obj, version),
     }.get(route, {})  # a route added later: an empty form still exercises its gate and its scope
+
+
+def _first_unit_of(plan) -> int:  # noqa: ANN001
+    from envgov.apps.accounts.models import Unit
+
+    unit = Unit.objects.filter(district_id=getattr(plan, "district_id", None)).order_by("pk").first()
+    return unit.pk if unit else 999999
 
 
 def _manage_payload(route: str, obj, version: int) -> dict:
@@ -125,11 +137,11 @@ def _manage_payload(route: str, obj, version: int) -> dict:
 
 
 # pages open to every role for reading whose POST only some roles may use (the action refuses → 403)
-POST_ROLES = {"supervision_detail": {"admin", "coordinator", "unit_reporter", "town_reporter"},
-              "task_comment": {"admin", "coordinator", "unit_reporter", "town_reporter"},
+POST_ROLES = {"supervision_detail": {"admin", "coordinator", "unit_reporter", "town_reporter", "unit_leader"},
+              "task_comment": {"admin", "coordinator", "unit_reporter", "town_reporter", "unit_leader"},
               "review_queue": {"admin", "coordinator"}}
 
-WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail", "plan_issue",
+WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail", "supervision_open", "plan_issue",
                 "run_daily_check", "revoke_token", "tokens", "ledger_import", "plan_import", "plan_draft",
                 "air_import", "exceptional_day_add", "air_recompute", "air_parameters_save", "login", "logout",
                 "set_language", "withdraw_report", "task_comment", "task_close", "review_queue", "target_actual",
@@ -197,9 +209,9 @@ def objs(world):
                                                  narrative="扬尘检查", today=day)
     o["report_unit_b"] = actions.submit_progress(world["task_unit_b"], acting_user=world["unit_b"],
                                                  narrative="推广30辆", today=day)
-    o["item_unit_a"] = actions.open_supervision(world["plan"], acting_user=world["coordinator"], title="抽检滞后",
+    o["item_unit_a"] = supervision.open_supervision(world["plan"], acting_user=world["coordinator"], title="抽检滞后",
                                                 due_date=day, task=world["task_unit_a"], addressee_unit=world["u_market"])
-    o["item_unit_b"] = actions.open_supervision(world["plan"], acting_user=world["coordinator"], title="推广滞后",
+    o["item_unit_b"] = supervision.open_supervision(world["plan"], acting_user=world["coordinator"], title="推广滞后",
                                                 due_date=day, task=world["task_unit_b"], addressee_unit=world["u_dev"])
     other_unit = Unit.objects.create(district=world["other_plan"].district, name="发展改革委")
     o["other_unit"] = other_unit
@@ -211,7 +223,7 @@ def objs(world):
                                           district=world["district"], town=world["t_songzhuang"])
     o["other_station"] = Station.objects.create(code="MTG-01", name="门城", kind=Station.Kind.NATIONAL,
                                                 district=world["other_plan"].district)
-    o["item_other"] = actions.open_supervision(world["other_plan"], acting_user=world["other_coordinator"],
+    o["item_other"] = supervision.open_supervision(world["other_plan"], acting_user=world["other_coordinator"],
                                                title="门头沟督办", due_date=day, addressee_unit=other_unit)
     for label, who, district in (("draft", "coordinator", world["district"]),
                                  ("other_draft", "other_coordinator", world["other_plan"].district)):
@@ -237,6 +249,11 @@ def objs(world):
         o[label] = notify([world[who]], kind="report_due", title="矩阵通知", url="/my/", key=f"matrix:{label}")[0]
     for key in ("item_unit_a", "item_unit_b", "item_other"):
         o[key].closure_evidence.save("核实.txt", ContentFile(b"ok"))
+    from envgov.apps.supervision.models import SupervisionPhoto
+
+    for label, item, who in (("photo_unit_a", "item_unit_a", "unit_a"), ("photo_unit_b", "item_unit_b", "unit_b")):
+        o[label] = SupervisionPhoto.objects.create(item=o[item], name="现场.jpg", uploaded_by=world[who],
+                                                   file=SimpleUploadedFile("现场.jpg", b"\xff\xd8\xff\xe0jpeg"))
     o["clients"] = {ANON: Client()}
     for persona in PERSONAS[1:]:
         c = Client()
@@ -515,11 +532,11 @@ def test_actions_refuse_objects_outside_scope(objs):
     with pytest.raises(PermissionDenied):
         actions.close_plan(objs["plan"], acting_user=other)
     with pytest.raises(PermissionDenied):
-        actions.open_supervision(objs["plan"], acting_user=other, title="越权督办", due_date=dt.date(2024, 6, 1),
+        supervision.open_supervision(objs["plan"], acting_user=other, title="越权督办", due_date=dt.date(2024, 6, 1),
                                  addressee_unit=objs["u_market"])
     with pytest.raises(PermissionDenied):
         actions.review_progress(objs["report_unit_a"], acting_user=other, accept=True, expected_version=1)
     with pytest.raises(PermissionDenied):
-        actions.close_supervision(objs["item_unit_a"], acting_user=other, note="x", expected_version=1)
+        supervision.close_supervision(objs["item_unit_a"], acting_user=other, note="x", expected_version=1)
     task.refresh_from_db()
     assert task.title == "抽检含VOCs产品" and task.version == 1

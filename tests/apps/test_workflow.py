@@ -9,9 +9,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from envgov.apps.supervision import actions as supervision
 from envgov.apps.audit.models import AuditLog
 from envgov.apps.plans import actions
-from envgov.apps.plans.models import ProgressReport, SupervisionItem, Task
+from envgov.apps.plans.models import ProgressReport, Task
+from envgov.apps.supervision.models import SupervisionItem
 
 
 def test_report_return_resubmit_accept_updates_quantity_and_audit(world):
@@ -60,16 +62,16 @@ def test_review_requires_reason_and_reviewer(world):
 
 def test_overdue_task_opens_supervision_once_and_closes(world):
     today = dt.date(2024, 7, 5)  # task_unit_b was due 2024-06-30
-    result = actions.flag_overdue_and_lagging(world["plan"], today)
+    result = supervision.flag_overdue_and_lagging(world["plan"], today)
     assert result.overdue == 1
-    assert actions.flag_overdue_and_lagging(world["plan"], today).overdue == 0  # idempotent
+    assert supervision.flag_overdue_and_lagging(world["plan"], today).overdue == 0  # idempotent
     item = SupervisionItem.objects.get(task=world["task_unit_b"])
     assert item.addressee_unit == world["u_dev"] and item.source == SupervisionItem.Source.OVERDUE
     with pytest.raises(PermissionDenied):
-        actions.respond_supervision(item, acting_user=world["unit_a"], response="x", expected_version=item.version)
-    actions.respond_supervision(item, acting_user=world["unit_b"], response="已完成推广任务", expected_version=1)
+        supervision.respond_supervision(item, acting_user=world["unit_a"], response="x", expected_version=item.version)
+    supervision.respond_supervision(item, acting_user=world["unit_b"], response="已完成推广任务", expected_version=1)
     item.refresh_from_db()
-    actions.close_supervision(item, acting_user=world["coordinator"], note="核实完成", expected_version=item.version,
+    supervision.close_supervision(item, acting_user=world["coordinator"], note="核实完成", expected_version=item.version,
                               evidence=SimpleUploadedFile("核实.txt", b"ok"))
     item.refresh_from_db()
     assert item.status == SupervisionItem.Status.CLOSED and item.closure_evidence.name
@@ -79,7 +81,7 @@ def test_lagging_quantity_opens_supervision(world):
     # 8 groups due at year end; by 1 Oct three quarters of the year have passed but only 1 group is done
     world["quantity"].achieved_value = Decimal(1)
     world["quantity"].save()
-    result = actions.flag_overdue_and_lagging(world["plan"], dt.date(2024, 10, 1))
+    result = supervision.flag_overdue_and_lagging(world["plan"], dt.date(2024, 10, 1))
     assert result.lagging == 1
     item = SupervisionItem.objects.get(task=world["task_unit_a"], source=SupervisionItem.Source.LAGGING)
     assert "75%" in item.detail and "12%" in item.detail
@@ -117,7 +119,7 @@ def test_change_after_issue_keeps_revision(world):
 
 
 def test_audit_log_is_append_only(world):
-    actions.flag_overdue_and_lagging(world["plan"], dt.date(2024, 7, 5))
+    supervision.flag_overdue_and_lagging(world["plan"], dt.date(2024, 7, 5))
     log = AuditLog.objects.first()
     log.note = "tamper"
     with pytest.raises(PermissionDenied):
@@ -163,7 +165,7 @@ def test_closed_plan_refuses_reports_and_checks(world):
     actions.close_plan(world["plan"], acting_user=world["coordinator"])
     with pytest.raises(ValidationError):
         actions.submit_progress(world["task_unit_a"], acting_user=world["unit_a"], narrative="x")
-    assert actions.flag_overdue_and_lagging(world["plan"], dt.date(2024, 12, 31)).overdue == 0
+    assert supervision.flag_overdue_and_lagging(world["plan"], dt.date(2024, 12, 31)).overdue == 0
     with pytest.raises(PermissionDenied):
         actions.close_plan(world["plan"], acting_user=world["unit_a"])
 
@@ -173,7 +175,7 @@ def test_overview_counts_only_what_the_viewer_may_see(world):
     from envgov.apps.plans import queries
 
     # 发展改革委's task is overdue; 市场监管局's 8 groups (none reported) trail the half-year schedule
-    actions.flag_overdue_and_lagging(world["plan"], dt.date(2024, 7, 5))
+    supervision.flag_overdue_and_lagging(world["plan"], dt.date(2024, 7, 5))
     today = dt.date(2024, 7, 5)
     for who, n in (("coordinator", 2), ("unit_a", 1), ("unit_b", 1), ("town_a", 0)):
         user = world[who]

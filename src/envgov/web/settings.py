@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "envgov.apps.plans",
     "envgov.apps.monitoring",
     "envgov.apps.notices",
+    "envgov.apps.supervision",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/", include("envgov.web.api")),
     path("", include("envgov.apps.audit.urls")),
     path("", include("envgov.apps.plans.urls")),
+    path("", include("envgov.apps.supervision.urls")),
     path("monitoring/", include("envgov.apps.monitoring.urls")),
     path("notices/", include("envgov.apps.notices.urls")),
     path("admin/", admin.site.urls),

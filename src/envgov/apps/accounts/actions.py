@@ -23,7 +23,7 @@ from envgov.apps.audit import log as audit
 from envgov.apps.plans.actions import StaleEdit, _bump  # noqa: F401 - StaleEdit re-exported for the views
 
 R = User.Role
-USER_FIELDS = ["username", "first_name", "phone", "role", "district", "unit", "town", "is_active",
+USER_FIELDS = ["username", "first_name", "phone", "role", "leader_level", "district", "unit", "town", "is_active",
                "must_change_password"]
 UNIT_FIELDS = ["name", "short_name", "category"]
 OTP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read aloud or copied from a screen
@@ -39,20 +39,27 @@ def _user_snapshot(user: User) -> dict:
     return audit.snapshot(user, USER_FIELDS)
 
 
-def _check_binding(role: str, unit: Unit | None, town, district_id: int) -> None:  # noqa: ANN001
-    """A unit reporter speaks for one unit, a town reporter for one town, both of the district; other
-    roles are bound to neither."""
+def _check_binding(role: str, unit: Unit | None, town, district_id: int,  # noqa: ANN001
+                   leader_level: int | None = None) -> None:
+    """A unit reporter speaks for one unit, a town reporter for one town, a unit leader for one unit or
+    one town, all of the district; other roles are bound to neither."""
     errors: dict[str, list[str]] = {}
     if role not in R.values:
         errors["role"] = [_("请选择角色")]
-    if role == R.UNIT_REPORTER and unit is None:
-        errors["unit"] = [_("单位填报员须选择所属单位")]
-    if role != R.UNIT_REPORTER and unit is not None:
-        errors["unit"] = [_("只有单位填报员需要选择所属单位")]
-    if role == R.TOWN_REPORTER and town is None:
-        errors["town"] = [_("街乡镇填报员须选择所属街乡镇")]
-    if role != R.TOWN_REPORTER and town is not None:
-        errors["town"] = [_("只有街乡镇填报员需要选择所属街乡镇")]
+    if role == R.UNIT_LEADER:
+        if (unit is None) == (town is None):
+            errors["unit"] = [_("单位负责人须选择所属单位或所属街乡镇（二选一）")]
+        if leader_level not in User.LeaderLevel.values:
+            errors["leader_level"] = [_("单位负责人须选择负责人层级（科室负责人或分管领导）")]
+    else:
+        if role == R.UNIT_REPORTER and unit is None:
+            errors["unit"] = [_("单位填报员须选择所属单位")]
+        if role != R.UNIT_REPORTER and unit is not None:
+            errors["unit"] = [_("只有单位填报员和单位负责人需要选择所属单位")]
+        if role == R.TOWN_REPORTER and town is None:
+            errors["town"] = [_("街乡镇填报员须选择所属街乡镇")]
+        if role != R.TOWN_REPORTER and town is not None:
+            errors["town"] = [_("只有街乡镇填报员和单位负责人需要选择所属街乡镇")]
     if unit is not None and unit.district_id != district_id:
         errors["unit"] = [_("该单位不属于本区")]
     if town is not None and town.district_id != district_id:
@@ -79,7 +86,8 @@ def _set_password(user: User, password: str | None) -> str | None:
 
 @transaction.atomic
 def create_user(*, acting_user: User, username: str, name: str = "", phone: str = "", role: str,
-                unit: Unit | None = None, town=None, password: str | None = None) -> tuple[User, str | None]:  # noqa: ANN001
+                unit: Unit | None = None, town=None, password: str | None = None,  # noqa: ANN001
+                leader_level: int | None = None) -> tuple[User, str | None]:
     """A new user of the acting admin's district. Returns the user and the one-time password when one was
     generated (shown once, never stored in clear); the user must change it at first sign-in."""
     district_id = acting_user.district_id
@@ -89,9 +97,11 @@ def create_user(*, acting_user: User, username: str, name: str = "", phone: str 
         raise ValidationError({"username": [_("请填写登录名")]})
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": [_("登录名“%(name)s”已被使用") % {"name": username}]})
-    _check_binding(role, unit, town, district_id)
+    leader_level = leader_level if role == R.UNIT_LEADER else None
+    _check_binding(role, unit, town, district_id, leader_level)
     user = User(username=username[:150], first_name=(name or "").strip()[:150], phone=(phone or "").strip()[:20],
-                role=role, district_id=district_id, unit=unit, town=town, must_change_password=True)
+                role=role, district_id=district_id, unit=unit, town=town, must_change_password=True,
+                leader_level=leader_level)
     generated = _set_password(user, password)
     try:
         with transaction.atomic():
@@ -105,17 +115,18 @@ def create_user(*, acting_user: User, username: str, name: str = "", phone: str 
 
 @transaction.atomic
 def update_user(target: User, *, acting_user: User, expected_version: int, name: str, phone: str, role: str,
-                unit: Unit | None = None, town=None) -> User:  # noqa: ANN001
-    """Change a user's name, phone, role, unit or town."""
+                unit: Unit | None = None, town=None, leader_level: int | None = None) -> User:  # noqa: ANN001
+    """Change a user's name, phone, role, unit or town (and a unit leader's level)."""
     require(permissions.can_manage_user(acting_user, target), _("您不能管理该用户"))
     require(permissions.can_change_role(acting_user, target, role), _("您不能把自己的管理员角色改掉，也不能授予超出本区的权限"))
-    _check_binding(role, unit, town, target.district_id)
+    leader_level = leader_level if role == R.UNIT_LEADER else None
+    _check_binding(role, unit, town, target.district_id, leader_level)
     before = _user_snapshot(target)
     _bump(User, target.pk, expected_version, _("该用户已被他人修改，您的修改未保存。请刷新页面后再提交。"))
     target.refresh_from_db()
     target.first_name, target.phone = (name or "").strip()[:150], (phone or "").strip()[:20]
-    target.role, target.unit, target.town = role, unit, town
-    target.save(update_fields=["first_name", "phone", "role", "unit", "town"])
+    target.role, target.unit, target.town, target.leader_level = role, unit, town, leader_level
+    target.save(update_fields=["first_name", "phone", "role", "unit", "town", "leader_level"])
     audit.record(actor=acting_user, action="user_update", obj=target, before=before, after=_user_snapshot(target))
     return target
 

@@ -58,6 +58,8 @@ class UserBindingForm(forms.Form):
     role = forms.ChoiceField(label=_("角色"), choices=User.Role.choices)
     unit = forms.ModelChoiceField(label=_("所属单位（单位填报员必选）"), required=False, queryset=None)
     town = forms.ModelChoiceField(label=_("所属街乡镇（街乡镇填报员必选）"), required=False, queryset=None)
+    leader_level = forms.TypedChoiceField(label=_("负责人层级（单位负责人必选）"), required=False, coerce=int,
+                                          empty_value=None, choices=[("", "—"), *User.LeaderLevel.choices])
 
     def __init__(self, *args, district_id: int | None = None, current_town=None, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
@@ -84,7 +86,7 @@ class PasswordChoiceMixin(forms.Form):
 
 class UserCreateForm(UserBindingForm, PasswordChoiceMixin):
     username = forms.CharField(label=_("登录名"), max_length=150)
-    field_order = ["username", "name", "phone", "role", "unit", "town", "password_mode", "password"]
+    field_order = ["username", "name", "phone", "role", "unit", "town", "leader_level", "password_mode", "password"]
 
 
 class UserEditForm(UserBindingForm, _Versioned):

@@ -44,7 +44,7 @@ class UnitAlias(models.Model):
 
 
 class User(AbstractUser):
-    """A person with exactly one role; reporters are bound to their unit or town."""
+    """A person with exactly one role; reporters and unit leaders are bound to their unit or town."""
 
     class Role(models.TextChoices):
         ADMIN = "admin", _("系统管理员")
@@ -52,6 +52,13 @@ class User(AbstractUser):
         UNIT_REPORTER = "unit_reporter", _("单位填报员")
         TOWN_REPORTER = "town_reporter", _("街乡镇填报员")
         AUDITOR = "auditor", _("只读审计")
+        UNIT_LEADER = "unit_leader", _("单位负责人（科室负责人/分管领导）")
+
+    class LeaderLevel(models.IntegerChoices):
+        """Which step of an unanswered 督办's escalation reaches a unit leader (envgov.rules.ledger)."""
+
+        SECTION_HEAD = 1, _("科室负责人")
+        DEPUTY_IN_CHARGE = 2, _("分管领导")
 
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.AUDITOR)
     district = models.ForeignKey(
@@ -60,6 +67,10 @@ class User(AbstractUser):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("所属单位"))
     town = models.ForeignKey("geo.Town", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("所属街乡镇"))
     phone = models.CharField(_("手机"), max_length=20, blank=True)
+    leader_level = models.PositiveSmallIntegerField(
+        _("负责人层级"), choices=LeaderLevel.choices, null=True, blank=True,
+        help_text=_("单位负责人：逾期未反馈的督办升级到哪一级时通知本人"),
+    )
     must_change_password = models.BooleanField(
         _("下次登录须修改密码"), default=False, help_text=_("管理员重置密码后置位，用户改密后清除")
     )

@@ -20,6 +20,8 @@ RULES: dict[str, frozenset[str]] = {
     "public": frozenset(),  # no login needed (login page, language switch, health)
     "any_user": ALL_ROLES,  # any signed-in user, content narrowed to their scope
     "reporter": frozenset({R.UNIT_REPORTER, R.TOWN_REPORTER}),
+    # those who speak for the unit or town a 督办 is addressed to: its reporters and its leaders
+    "addressee": frozenset({R.UNIT_REPORTER, R.TOWN_REPORTER, R.UNIT_LEADER}),
     "reviewer": frozenset({R.ADMIN, R.COORDINATOR}),
     "oversight": frozenset({R.ADMIN, R.COORDINATOR, R.AUDITOR}),
     "admin": frozenset({R.ADMIN}),
@@ -71,14 +73,23 @@ def plans_for(user: User) -> QuerySet:
     return qs
 
 
+def speaks_for_unit(user: User) -> bool:
+    """A unit reporter, or a unit leader bound to a unit (a leader bound to a town speaks for the town)."""
+    return user.role == R.UNIT_REPORTER or (user.role == R.UNIT_LEADER and user.unit_id is not None)
+
+
+def speaks_for_town(user: User) -> bool:
+    return user.role == R.TOWN_REPORTER or (user.role == R.UNIT_LEADER and user.unit_id is None)
+
+
 def task_scope_q(user: User, prefix: str = "") -> Q:
     """Q narrowing tasks (or rows pointing at tasks via `prefix`) to the user's unit or town."""
     p = prefix
-    if user.role == R.UNIT_REPORTER:
+    if speaks_for_unit(user):
         if user.unit_id is None:
             return Q(pk__in=[])
         return Q(**{f"{p}lead_units": user.unit_id}) | Q(**{f"{p}cooperating_units": user.unit_id})
-    if user.role == R.TOWN_REPORTER:
+    if speaks_for_town(user):
         if user.town_id is None:
             return Q(pk__in=[])
         return Q(**{f"{p}towns": user.town_id}) | Q(**{f"{p}all_towns": True})
@@ -103,17 +114,17 @@ def reports_for(user: User) -> QuerySet:
 
 
 def supervision_for(user: User) -> QuerySet:
-    from envgov.apps.plans.models import SupervisionItem
+    from envgov.apps.supervision.models import SupervisionItem
 
     qs = SupervisionItem.objects.filter(plan__in=plans_for(user))
     return _own_rows(user, qs, "addressee_unit_id", "addressee_town_id")
 
 
 def _own_rows(user: User, qs: QuerySet, unit_field: str, town_field: str) -> QuerySet:
-    """Reporters see the rows of their own unit or town; oversight roles see them all."""
-    if user.role == R.UNIT_REPORTER:
+    """Reporters and unit leaders see the rows of their own unit or town; oversight roles see them all."""
+    if speaks_for_unit(user):
         return qs.filter(**{unit_field: user.unit_id}) if user.unit_id else qs.none()
-    if user.role == R.TOWN_REPORTER:
+    if speaks_for_town(user):
         return qs.filter(**{town_field: user.town_id}) if user.town_id else qs.none()
     return qs
 

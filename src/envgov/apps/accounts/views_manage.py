@@ -113,7 +113,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
         def call() -> None:
             out["user"], out["password"] = actions.create_user(
                 acting_user=request.user, username=d["username"], name=d["name"], phone=d["phone"], role=d["role"],
-                unit=d["unit"], town=d["town"], password=form.chosen_password())
+                unit=d["unit"], town=d["town"], password=form.chosen_password(), leader_level=d["leader_level"])
 
         if _attempt(request, form, call):
             messages.success(request, _("已创建用户“%(name)s”") % {"name": out["user"].display_name})
@@ -140,13 +140,13 @@ def user_edit(request: HttpRequest, member_id: int) -> HttpResponse:
     member = _member(request, member_id)
     district_id = _district_id(request)
     initial = {"name": member.first_name, "phone": member.phone, "role": member.role, "unit": member.unit,
-               "town": member.town, "version": member.version}
+               "town": member.town, "leader_level": member.leader_level, "version": member.version}
     form = f.UserEditForm(request.POST or None, initial=initial, district_id=district_id, current_town=member.town)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         if _attempt(request, form, lambda: actions.update_user(
                 member, acting_user=request.user, expected_version=d["version"], name=d["name"], phone=d["phone"],
-                role=d["role"], unit=d["unit"], town=d["town"])):
+                role=d["role"], unit=d["unit"], town=d["town"], leader_level=d["leader_level"])):
             messages.success(request, _("已保存"))
             return redirect("manage_user", member_id=member.pk)
     return render(request, "manage/user_edit.html", {

@@ -41,6 +41,7 @@ ACTIONS: dict[str, Any] = {
     "withdraw": gettext_lazy("撤回进展"),
     "comment": gettext_lazy("留言"),
     "reopen": gettext_lazy("重新督办"),
+    "escalate": gettext_lazy("督办升级"),
     "progress": gettext_lazy("更新任务进度"),
     "enter_actual": gettext_lazy("填报目标实际值"),
     "channel": gettext_lazy("设置通知渠道"),

@@ -3,6 +3,7 @@
   review_progress    → report_reviewed(report)              a returned report: its reporters, with the reason
   open_supervision,
   flag_overdue_…     → supervision_opened(item)              the addressee unit's or town's reporters
+  escalate_unanswered → supervision_escalated(item, note)   the addressee's leaders of the new level
   update_task        → task_edited(task, before, after, reason)  the reporters of the task's units and towns
   daily check        → remind_reports_due(plan, today)       each party's reports still owed, ≤ 3 days before due
 
@@ -24,7 +25,8 @@ from envgov.apps.accounts.models import Unit, User
 from envgov.apps.geo.models import Town
 from envgov.apps.notices.actions import notify
 from envgov.apps.notices.models import Notice
-from envgov.apps.plans.models import Plan, ProgressReport, SupervisionItem, Task
+from envgov.apps.plans.models import Plan, ProgressReport, Task
+from envgov.apps.supervision.models import SupervisionItem
 
 R = User.Role
 DUE_SOON_DAYS = 3  # "report due in 3 days": remind when the period's due date is this close or closer
@@ -40,6 +42,19 @@ def reporters_of(units: Iterable[Unit] = (), towns: Iterable[Town] = ()) -> list
         return []
     q = Q(role=R.UNIT_REPORTER, unit_id__in=unit_ids) | Q(role=R.TOWN_REPORTER, town_id__in=town_ids)
     return list(User.objects.filter(q, is_active=True).select_related("unit", "town").order_by("pk"))
+
+
+def leaders_of(item: SupervisionItem, level: int) -> list[User]:
+    """The addressee's active unit leaders whom an item escalated to `level` reaches (科室负责人 at 1,
+    分管领导 at 2)."""
+    q = Q(unit_id=item.addressee_unit_id) if item.addressee_unit_id else Q(town_id=item.addressee_town_id, unit__isnull=True)
+    if not (item.addressee_unit_id or item.addressee_town_id):
+        return []
+    return list(User.objects.filter(q, role=R.UNIT_LEADER, leader_level=level, is_active=True).order_by("pk"))
+
+
+def coordinators_of(district) -> list[User]:  # noqa: ANN001
+    return list(User.objects.filter(district=district, role=R.COORDINATOR, is_active=True).order_by("pk"))
 
 
 def is_done(task: Task) -> bool:
@@ -134,6 +149,23 @@ def supervision_opened(item: SupervisionItem) -> list[Notice]:
     return notify(people, kind=Notice.Kind.SUPERVISION_OPENED, title=title, body=body,
                   url=reverse("supervision_detail", args=[item.pk]), subject=item,
                   key=f"supervision:{item.pk}", district=item.plan.district)
+
+
+def supervision_escalated(item: SupervisionItem, note: str) -> list[Notice]:
+    """An unanswered 督办 climbed a step: the addressee's leaders of that level are told; where the
+    addressee has no such leader on the platform, the district's coordinators are, so that someone acts."""
+    if item.status != SupervisionItem.Status.OPEN:
+        return []
+    people = leaders_of(item, item.escalation_level)
+    with _default_language():
+        title = _("督办升级（%(level)s）：%(title)s") % {"level": item.get_escalation_level_display(), "title": item.title}
+        body = note
+        if not people:
+            body += _("\n%(addressee)s尚未在平台设置%(level)s账号，请统筹协调部门跟进。") % {
+                "addressee": item.addressee or "", "level": item.get_escalation_level_display()}
+    return notify(people or coordinators_of(item.plan.district), kind=Notice.Kind.SUPERVISION_ESCALATED,
+                  title=title, body=body, url=reverse("supervision_detail", args=[item.pk]), subject=item,
+                  key=f"supervision:{item.pk}:level{item.escalation_level}", district=item.plan.district)
 
 
 TASK_NOTICED_FIELDS = ("title", "body", "due_date", "lead_units", "cooperating_units", "towns", "all_towns",

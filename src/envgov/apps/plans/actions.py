@@ -1,5 +1,5 @@
 """Every state change of the ledger: issue a plan, edit a task, report progress, review it, flag
-overdue and lagging tasks, respond to and close supervision items.
+how far a task trails its schedule (督办 itself: envgov.apps.supervision.actions).
 
 Each function is atomic, checks the actor's right to act, refuses stale edits (optimistic locking on
 `version`) and writes the audit log. Views and the API only parse input and call these.
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from envgov.apps.accounts.models import User
-from envgov.apps.accounts.scope import plans_for, reports_for, require, supervision_for, tasks_for
+from envgov.apps.accounts.scope import plans_for, reports_for, require, tasks_for
 from envgov.apps.audit import clock
 from envgov.apps.audit import log as audit
 from envgov.apps.notices import ledger as notices
@@ -31,7 +31,6 @@ from envgov.apps.plans.models import (
     ProgressReport,
     QuantityProgress,
     ReportEvent,
-    SupervisionItem,
     Task,
     TaskComment,
     TaskParty,
@@ -514,155 +513,6 @@ def party_lag(party: TaskParty, task: Task, today: dt.date) -> float | None:
     if share is None or expected is None:
         return None
     return expected - share
-
-
-@dataclass
-class FlagResult:
-    overdue: int = 0
-    lagging: int = 0
-    reopened: int = 0
-
-
-def _closure_period(plan: Plan, item: SupervisionItem) -> str:
-    closed_on = item.closed_at.date() if item.closed_at else item.opened_on
-    return current_period(plan, closed_on)
-
-
-@transaction.atomic
-def flag_overdue_and_lagging(plan: Plan, today: dt.date, *, acting_user: User | None = None) -> FlagResult:
-    """The daily check: one supervision item per (task, party, cause) while the cause lasts.
-
-    An open item is never doubled. A closed one (销号) stands for the rest of the period in which it was
-    closed: only a check in a later period that finds the same cause again opens a new item, which
-    names the one it reopens and says why. Idempotent — running it twice a day opens nothing new.
-    """
-    result = FlagResult()
-    if plan.status != Plan.Status.ISSUED:
-        return result
-    period = current_period(plan, today)
-    tasks = (
-        plan.tasks.exclude(status=Task.Status.COMPLETED)
-        .prefetch_related("quantities", "parties__unit", "parties__town", "parties__quantities__quantity")
-    )
-    items = list(SupervisionItem.objects.filter(plan=plan, task__isnull=False)
-                 .exclude(source=SupervisionItem.Source.MANUAL).order_by("opened_on", "id"))
-    open_keys = {(i.task_id, i.party_id, i.source) for i in items if i.status != SupervisionItem.Status.CLOSED}
-    last_closed = {(i.task_id, i.party_id, i.source): i for i in items if i.status == SupervisionItem.Status.CLOSED}
-    for task in tasks:
-        parties = [p for p in progress.current_parties(task) if p.status != TaskParty.Status.COMPLETED]
-        checks: list[tuple[TaskParty | None, str, str]] = []
-        overdue = bool(task.due_date and task.due_date < today)
-        expected = expected_share(task, today) or 0.0
-        for party in parties or ([None] if not task.parties.exists() else []):
-            if overdue:
-                checks.append((party, SupervisionItem.Source.OVERDUE,
-                               f"完成时限 {task.due_date:%Y-%m-%d} 已过，任务尚未完成销号。"))
-                continue
-            lag = party_lag(party, task, today) if party else lag_of(task, today)
-            if lag is not None and lag > ledger.LAG_TOLERANCE:
-                checks.append((party, SupervisionItem.Source.LAGGING,
-                               f"按时序进度应完成 {expected:.0%}，实际完成 {expected - lag:.0%}。"))
-        for party, source, detail in checks:
-            key = (task.pk, party.pk if party else None, source)
-            if key in open_keys:
-                continue
-            previous = last_closed.get(key)
-            if previous is not None and _closure_period(plan, previous) >= period:
-                continue  # closed in this period: the 销号 stands until a later period's check
-            if party is None:
-                detail += "该任务未明确牵头单位，请统筹协调部门先落实责任单位。"
-            reopen_reason = ""
-            if previous is not None:
-                reopen_reason = (f"该事项已于 {previous.closed_at:%Y-%m-%d} 销号；{period} 期检查再次发现："
-                                 f"{detail}")
-            item = SupervisionItem.objects.create(
-                plan=plan, task=task, source=source, title=f"{task.code} {task.title}"[:300], detail=detail,
-                opened_on=today, due_date=today + dt.timedelta(days=ledger.SUPERVISION_RESPONSE_DAYS),
-                created_by=acting_user, party=party, period=period, reopens=previous,
-                reopen_reason=reopen_reason,
-                addressee_unit=party.unit if party and party.unit_id else None,
-                addressee_town=party.town if party and party.town_id else None,
-            )
-            open_keys.add(key)
-            audit.record(actor=acting_user, action="reopen" if previous else "open", obj=item, plan=plan,
-                         after=audit.snapshot(item), note="系统每日自动检查")
-            result.reopened += previous is not None
-            notices.supervision_opened(item)
-            if source == SupervisionItem.Source.OVERDUE:
-                result.overdue += 1
-            else:
-                result.lagging += 1
-    return result
-
-
-@transaction.atomic
-def open_supervision(
-    plan: Plan, *, acting_user: User, title: str, due_date: dt.date, task: Task | None = None,
-    addressee_unit=None, addressee_town=None, detail: str = "",  # noqa: ANN001
-) -> SupervisionItem:
-    require(is_reviewer(acting_user), "只有统筹协调人员可以发起督办")
-    require(plans_for(acting_user).filter(pk=plan.pk).exists(), "该计划不在您的管辖范围内")
-    if not (addressee_unit or addressee_town):
-        raise ValidationError(_("请选择督办单位或街乡镇"))
-    for addressee in (addressee_unit, addressee_town):
-        if addressee is not None and addressee.district_id != plan.district_id:
-            raise ValidationError(_("“%(addressee)s”不属于%(district)s")
-                                      % {"addressee": addressee, "district": plan.district})
-    item = SupervisionItem.objects.create(
-        plan=plan, task=task, source=SupervisionItem.Source.MANUAL, title=title[:300], detail=detail,
-        opened_on=clock.today(), due_date=due_date, addressee_unit=addressee_unit,
-        addressee_town=addressee_town, created_by=acting_user,
-    )
-    audit.record(actor=acting_user, action="open", obj=item, plan=plan, after=audit.snapshot(item))
-    notices.supervision_opened(item)
-    return item
-
-
-@transaction.atomic
-def respond_supervision(
-    item: SupervisionItem, *, acting_user: User, response: str, expected_version: int,
-) -> SupervisionItem:
-    require(acting_user.role in (R.UNIT_REPORTER, R.TOWN_REPORTER), "只有被督办单位可以反馈")
-    require(supervision_for(acting_user).filter(pk=item.pk).exists(), "该督办事项不属于您的单位或街乡镇")
-    if not response.strip():
-        raise ValidationError({"response": _("请填写整改反馈")})
-    _bump(SupervisionItem, item.pk, expected_version,
-          _("该督办事项已被他人修改，您的修改未保存。请刷新页面查看最新内容后再提交。"))
-    item.refresh_from_db()
-    if item.status == SupervisionItem.Status.CLOSED:
-        raise ValidationError(_("该督办事项已销号"))
-    before = audit.snapshot(item)
-    item.response, item.status = response.strip(), SupervisionItem.Status.RESPONDED
-    item.responded_by, item.responded_at = acting_user, clock.now()
-    item.save()
-    audit.record(actor=acting_user, action="respond", obj=item, plan=item.plan, before=before,
-                 after=audit.snapshot(item))
-    return item
-
-
-@transaction.atomic
-def close_supervision(
-    item: SupervisionItem, *, acting_user: User, note: str, expected_version: int,
-    evidence: UploadedFile | None = None,
-) -> SupervisionItem:
-    require(is_reviewer(acting_user), "只有统筹协调人员可以销号")
-    require(supervision_for(acting_user).filter(pk=item.pk).exists(), "该督办事项不在您的管辖范围内")
-    if not note.strip():
-        raise ValidationError({"note": _("请填写销号说明")})
-    _bump(SupervisionItem, item.pk, expected_version,
-          _("该督办事项已被他人修改，您的修改未保存。请刷新页面查看最新内容后再提交。"))
-    item.refresh_from_db()
-    if item.status == SupervisionItem.Status.CLOSED:
-        raise ValidationError(_("该督办事项已销号"))
-    before = audit.snapshot(item)
-    item.closure_note, item.status = note.strip(), SupervisionItem.Status.CLOSED
-    item.closed_by, item.closed_at = acting_user, clock.now()
-    if evidence is not None:
-        item.closure_evidence = evidence
-    item.save()
-    audit.record(actor=acting_user, action="close", obj=item, plan=item.plan, before=before,
-                 after=audit.snapshot(item))
-    return item
 
 
 # ---------------------------------------------------------------- targets and plan settings

@@ -1,4 +1,4 @@
-"""API operations of the ledger: plans, targets, tasks, progress, supervision.
+"""API operations of the ledger: plans, targets, tasks, progress (督办: envgov.apps.supervision.api).
 
 Reads go through the scope querysets (an object outside the caller's scope is 404, never shown);
 writes only parse the JSON body and call `envgov.apps.plans.actions`, which check rights, lock and audit.
@@ -17,7 +17,7 @@ from ninja import Field, Router, Schema, Status
 from envgov.apps.accounts.scope import api_scoped, plans_for, reports_for, supervision_for, tasks_for
 from envgov.apps.audit import clock
 from envgov.apps.plans import actions, owed, progress, queries
-from envgov.apps.plans.models import Plan, ProgressReport, SupervisionItem, Target, Task
+from envgov.apps.plans.models import Plan, ProgressReport, Target, Task
 
 router = Router(tags=["台账"])
 
@@ -144,31 +144,9 @@ class ReviewIn(Schema):
     version: int = Field(description="读取时的 version，防止覆盖他人的审核")
 
 
-class SupervisionOut(Schema):
-    id: int
-    plan_id: int
-    task_id: int | None
-    source: str
-    addressee_unit: str | None
-    addressee_town: str | None
-    title: str
-    detail: str
-    opened_on: dt.date
-    due_date: dt.date
-    status: str
-    response: str
-    closure_note: str
-    version: int
 
 
-class RespondIn(Schema):
-    response: str
-    version: int
 
-
-class CloseIn(Schema):
-    note: str
-    version: int
 
 
 class Message(Schema):
@@ -210,14 +188,7 @@ def _report(r: ProgressReport) -> dict:
     }
 
 
-def _item(i: SupervisionItem) -> dict:
-    return {
-        "id": i.pk, "plan_id": i.plan_id, "task_id": i.task_id, "source": i.source,
-        "addressee_unit": i.addressee_unit.name if i.addressee_unit else None,
-        "addressee_town": i.addressee_town.name if i.addressee_town else None,
-        "title": i.title, "detail": i.detail, "opened_on": i.opened_on, "due_date": i.due_date,
-        "status": i.status, "response": i.response, "closure_note": i.closure_note, "version": i.version,
-    }
+
 
 
 TASK_PREFETCH = ("lead_units", "cooperating_units", "towns")
@@ -227,8 +198,7 @@ def _reports_qs(request: HttpRequest):
     return reports_for(_user(request)).select_related("unit", "town", "submitted_by").prefetch_related("quantities")
 
 
-def _items_qs(request: HttpRequest):
-    return supervision_for(_user(request)).select_related("addressee_unit", "addressee_town")
+
 
 
 # ---------------------------------------------------------------- what I owe
@@ -371,34 +341,3 @@ def review_progress(request: HttpRequest, report_id: int, payload: ReviewIn):
     actions.review_progress(report, acting_user=user, accept=payload.decision == "accept", reason=payload.reason,
                             expected_version=payload.version)
     return Status(200, _report(_reports_qs(request).get(pk=report.pk)))
-
-
-# ---------------------------------------------------------------- supervision (督办)
-
-@router.get("/supervision", response=list[SupervisionOut], summary="督办事项")
-@api_scoped("any_user")
-def list_supervision(request: HttpRequest, plan: int | None = None, status: str = ""):
-    items = _items_qs(request)
-    if plan is not None:
-        items = items.filter(plan_id=plan)
-    if status:
-        items = items.filter(status=status)
-    return [_item(i) for i in items]
-
-
-@router.post("/supervision/{item_id}/respond", response={200: SupervisionOut, **ERRORS}, summary="督办反馈")
-@api_scoped("reporter")
-def respond_supervision(request: HttpRequest, item_id: int, payload: RespondIn):
-    user = _user(request)
-    item = get_object_or_404(supervision_for(user), pk=item_id)
-    actions.respond_supervision(item, acting_user=user, response=payload.response, expected_version=payload.version)
-    return Status(200, _item(_items_qs(request).get(pk=item.pk)))
-
-
-@router.post("/supervision/{item_id}/close", response={200: SupervisionOut, **ERRORS}, summary="督办销号")
-@api_scoped("reviewer")
-def close_supervision(request: HttpRequest, item_id: int, payload: CloseIn):
-    user = _user(request)
-    item = get_object_or_404(supervision_for(user), pk=item_id)
-    actions.close_supervision(item, acting_user=user, note=payload.note, expected_version=payload.version)
-    return Status(200, _item(_items_qs(request).get(pk=item.pk)))

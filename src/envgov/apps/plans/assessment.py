@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from envgov.apps.plans.models import Plan, ProgressReport, SupervisionItem, Task, TaskParty
+from envgov.apps.plans.models import Plan, ProgressReport, Task, TaskParty
+from envgov.apps.supervision.models import SupervisionItem
 from envgov.rules import ledger
 from envgov.rules.scoring import ScoreCard, ScoringScheme, rank, score
 

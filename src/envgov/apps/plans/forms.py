@@ -59,17 +59,6 @@ class ReviewForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class RespondForm(forms.Form):
-    response = forms.CharField(label=_("整改反馈"), widget=forms.Textarea(attrs={"rows": 3}))
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-
-class CloseForm(forms.Form):
-    note = forms.CharField(label=_("销号说明"), widget=forms.Textarea(attrs={"rows": 2}))
-    evidence = forms.FileField(label=_("佐证材料"), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-
 class CommentForm(forms.Form):
     body = forms.CharField(label=_("留言"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
 

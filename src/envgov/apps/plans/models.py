@@ -1,4 +1,4 @@
-"""The plan ledger (目标任务台账): plans, areas, targets, tasks, progress, supervision (督办).
+"""The plan ledger (目标任务台账): plans, areas, targets, tasks, parties, progress (督办: envgov.apps.supervision).
 The audit log lives in `envgov.apps.audit`.
 
 State changes go through `envgov.apps.plans.actions` (each one atomic and audited); views never
@@ -437,67 +437,6 @@ class Attachment(models.Model):
     def is_image(self) -> bool:
         """Shown as a thumbnail on the task page (phone photos of the site)."""
         return self.name.lower().endswith(self.IMAGE_SUFFIXES)
-
-
-class SupervisionItem(models.Model):
-    """督办事项: opened by the daily check (overdue, lagging) or by hand; closed with evidence (销号)."""
-
-    class Source(models.TextChoices):
-        OVERDUE = "overdue", _("逾期未完成")
-        LAGGING = "lagging", _("进度滞后")
-        MANUAL = "manual", _("人工督办")
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("督办中")
-        RESPONDED = "responded", _("已反馈")
-        CLOSED = "closed", _("已销号")
-
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="supervision_items", verbose_name=_("计划"))
-    task = models.ForeignKey(
-        Task, on_delete=models.CASCADE, null=True, blank=True, related_name="supervision_items", verbose_name=_("任务")
-    )
-    source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
-    addressee_unit = models.ForeignKey(
-        "accounts.Unit", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("督办单位")
-    )
-    addressee_town = models.ForeignKey(
-        "geo.Town", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("督办街乡镇")
-    )
-    party = models.ForeignKey(
-        TaskParty, on_delete=models.SET_NULL, null=True, blank=True, related_name="supervision_items",
-        verbose_name=_("责任方"),
-    )
-    period = models.CharField(_("检查期"), max_length=7, blank=True, help_text=_("发现问题的填报期"))
-    reopens = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reopened_by",
-        verbose_name=_("重新督办自"),
-    )
-    reopen_reason = models.TextField(_("重新督办原因"), blank=True)
-    title = models.CharField(_("事项"), max_length=300)
-    detail = models.TextField(_("说明"), blank=True)
-    opened_on = models.DateField(_("发起日期"))
-    due_date = models.DateField(_("反馈时限"))
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    response = models.TextField(_("整改反馈"), blank=True)
-    responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    responded_at = models.DateTimeField(null=True, blank=True)
-    closure_note = models.TextField(_("销号说明"), blank=True)
-    closure_evidence = models.FileField(_("销号佐证"), upload_to="supervision/", blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    closed_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    version = models.PositiveIntegerField(default=1)
-
-    class Meta:
-        verbose_name = _("督办事项")
-        verbose_name_plural = _("督办事项")
-        ordering = ["status", "due_date"]
 
 
 class PlanDraft(models.Model):

@@ -3,9 +3,10 @@
 A unit or town reporter owes, for each task line of their own that is neither closed (销号) nor on a
 completed task: the report of the period owed today (envgov.rules.ledger.owed_period) unless one is
 waiting for review or accepted; a returned or withdrawn report of that period counts as owed (to
-correct). They also owe a response to each open 督办 addressed to them. A coordinator owes a review of
-each report waiting, and a decision (销号) on each answered 督办. Nobody else owes anything. Work that is
-done is never owed.
+correct). They also owe a response to each open 督办 addressed to them. A unit leader (科室负责人,
+分管领导) owes a response to each open 督办 of their unit or town that has been escalated to their level.
+A coordinator owes a review of each report waiting, and a decision (销号) on each answered 督办. Nobody
+else owes anything. Work that is done is never owed.
 """
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from django.urls import reverse
 
 from envgov.apps.accounts.models import User
 from envgov.apps.accounts.scope import plans_for, reports_for, supervision_for
-from envgov.apps.plans.models import Plan, ProgressReport, SupervisionItem, Task, TaskParty
+from envgov.apps.plans.models import Plan, ProgressReport, Task, TaskParty
+from envgov.apps.supervision.models import SupervisionItem
 
 R = User.Role
 
@@ -82,6 +84,12 @@ def owed_by_parties(plan: Plan, today: dt.date, parties: Q | None = None) -> lis
     return out
 
 
+def _responses(items) -> list[OwedItem]:  # noqa: ANN001 - open SupervisionItem rows
+    return [OwedItem(kind="response", plan_id=i.plan_id, title=i.title, due_date=i.due_date,
+                     url=reverse("supervision_detail", args=[i.pk]), item_id=i.pk, task_id=i.task_id)
+            for i in items.order_by("due_date", "id")]
+
+
 def owed_for(user: User, today: dt.date) -> list[OwedItem]:
     """Everything `user` owes today, soonest due first."""
     if not (user and user.is_authenticated and user.is_active):
@@ -94,11 +102,10 @@ def owed_for(user: User, today: dt.date) -> list[OwedItem]:
             return []
         for plan in plans:
             out += owed_by_parties(plan, today, mine)
-        items = (supervision_for(user).filter(plan__in=plans, status=SupervisionItem.Status.OPEN)
-                 .order_by("due_date", "id"))
-        out += [OwedItem(kind="response", plan_id=i.plan_id, title=i.title, due_date=i.due_date,
-                         url=reverse("supervision_detail", args=[i.pk]), item_id=i.pk, task_id=i.task_id)
-                for i in items]
+        out += _responses(supervision_for(user).filter(plan__in=plans, status=SupervisionItem.Status.OPEN))
+    elif user.role == R.UNIT_LEADER:
+        out += _responses(supervision_for(user).filter(plan__in=plans, status=SupervisionItem.Status.OPEN,
+                                                       escalation_level__gte=user.leader_level or 99))
     elif user.role in (R.ADMIN, R.COORDINATOR):
         waiting = (reports_for(user).filter(task__plan__in=plans, status=ProgressReport.Status.SUBMITTED)
                    .select_related("task", "unit", "town").order_by("submitted_at"))

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
-from envgov.apps.plans.models import Plan, ProgressReport, SupervisionItem, Task, TaskParty
+from envgov.apps.plans.models import Plan, ProgressReport, Task, TaskParty
+from envgov.apps.supervision.models import SupervisionItem
 
 
 @dataclass

@@ -17,8 +17,6 @@ urlpatterns = [
     path("plans/<int:plan_id>/tasks/import/errors.csv", ledger_xlsx.ledger_import_errors, {"fmt": "csv"},
          name="ledger_import_errors_csv"),
     path("plans/<int:plan_id>/reviews/", views.review_queue, name="review_queue"),
-    path("plans/<int:plan_id>/supervision/", views.supervision_board, name="supervision_board"),
-    path("plans/<int:plan_id>/supervision/check/", views.run_daily_check, name="run_daily_check"),
     path("plans/<int:plan_id>/reminders/", views.reminders, name="reminders"),
     path("plans/<int:plan_id>/reporting/", views.plan_reporting, name="plan_reporting"),
     path("targets/<int:target_id>/actual/", views.target_actual, name="target_actual"),
@@ -31,7 +29,5 @@ urlpatterns = [
     path("tasks/<int:task_id>/close/", views.task_close, name="task_close"),
     path("reports/<int:report_id>/withdraw/", views.withdraw_report, name="withdraw_report"),
     path("reports/<int:report_id>/review/", views.review_report, name="review_report"),
-    path("supervision/<int:item_id>/", views.supervision_detail, name="supervision_detail"),
-    path("supervision/<int:item_id>/evidence/", views_files.evidence_download, name="evidence_download"),
     path("attachments/<int:attachment_id>/", views_files.attachment_download, name="attachment_download"),
 ]

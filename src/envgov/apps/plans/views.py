@@ -1,4 +1,4 @@
-"""Ledger pages: overview, task list and detail, my tasks, supervision board (audit log: envgov.apps.audit).
+"""Ledger pages: overview, task list and detail, my tasks, reviews, reminders (督办: envgov.apps.supervision).
 
 Views parse input, fetch objects through the scope querysets (outside scope → 404) and call actions.
 """
@@ -21,15 +21,13 @@ from envgov.apps.accounts.scope import plans_for, reports_for, scoped, supervisi
 from envgov.apps.audit import clock
 from envgov.apps.plans import actions, owed, progress, queries
 from envgov.apps.plans.forms import (
-    CloseForm,
     CloseTaskForm,
     CommentForm,
     ProgressForm,
-    RespondForm,
     ReviewForm,
     TaskEditForm,
 )
-from envgov.apps.plans.models import Plan, ProgressReport, SupervisionItem, Task, TaskParty
+from envgov.apps.plans.models import Plan, ProgressReport, Task, TaskParty
 
 R = User.Role
 
@@ -193,7 +191,7 @@ def _task_history(task: Task) -> list:
 @require_POST
 def withdraw_report(request: HttpRequest, report_id: int) -> HttpResponse:
     report = get_object_or_404(reports_for(request.user), pk=report_id)
-    _attempt(request, lambda: actions.withdraw_progress(
+    attempt(request, lambda: actions.withdraw_progress(
         report, acting_user=request.user, expected_version=_int(request.POST.get("version"), report.version)),
         _("已撤回，可修改后重新提交"))
     return redirect(reverse("task_detail", args=[report.task_id]) + "#report-form")
@@ -207,7 +205,7 @@ def task_comment(request: HttpRequest, task_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请填写留言内容（不超过 4000 字）"))
     else:
-        _attempt(request, lambda: actions.comment_task(task, acting_user=request.user, body=form.cleaned_data["body"]),
+        attempt(request, lambda: actions.comment_task(task, acting_user=request.user, body=form.cleaned_data["body"]),
                  _("留言已发布"))
     return redirect(reverse("task_detail", args=[task.pk]) + "#comments")
 
@@ -220,13 +218,13 @@ def task_close(request: HttpRequest, task_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请填写关闭任务的原因"))
     else:
-        _attempt(request, lambda: actions.close_task(task, acting_user=request.user, reason=form.cleaned_data["reason"],
+        attempt(request, lambda: actions.close_task(task, acting_user=request.user, reason=form.cleaned_data["reason"],
                                                      expected_version=form.cleaned_data["version"]),
                  _("任务已关闭（统筹关闭）"))
     return redirect("task_detail", task_id=task.pk)
 
 
-def _attempt(request: HttpRequest, call, done: str) -> bool:  # noqa: ANN001
+def attempt(request: HttpRequest, call, done: str) -> bool:  # noqa: ANN001
     """Run one action for a page: a refusal (bad input, someone else's later edit) becomes the page's error
     banner, success the `done` message. True when the action went through."""
     try:
@@ -256,7 +254,7 @@ def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
         form = TaskEditForm(request.POST, task=task)
         if form.is_valid():
             data = form.cleaned_data
-            saved = _attempt(request, lambda: actions.update_task(
+            saved = attempt(request, lambda: actions.update_task(
                 task, {"title": data["title"], "body": data["body"], "due_date": data["due_date"]},
                 expected_version=data["version"], acting_user=request.user, reason=data["reason"],
                 lead_units=data["lead_units"], cooperating_units=data["cooperating_units"],
@@ -278,7 +276,7 @@ def review_report(request: HttpRequest, report_id: int) -> HttpResponse:
         messages.error(request, _("审核表单不完整"))
     else:
         accept = form.cleaned_data["decision"] == "accept"
-        _attempt(request, lambda: actions.review_progress(
+        attempt(request, lambda: actions.review_progress(
             report, acting_user=request.user, accept=accept, reason=form.cleaned_data["reason"],
             expected_version=form.cleaned_data["version"],
         ), _("已采纳") if accept else _("已退回"))
@@ -304,59 +302,6 @@ def review_queue(request: HttpRequest, plan_id: int) -> HttpResponse:
         return redirect("review_queue", plan_id=plan.pk)
     return render(request, "plans/review_queue.html", {"plan": plan, "reports": reports,
                                                        "can_review": actions.is_reviewer(request.user)})
-
-
-@scoped("any_user")
-def supervision_board(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = get_object_or_404(plans_for(request.user), pk=plan_id)
-    items = supervision_for(request.user).filter(plan=plan).select_related("task", "addressee_unit", "addressee_town")
-    columns = [(s, label, [i for i in items if i.status == s]) for s, label in SupervisionItem.Status.choices]
-    return render(request, "plans/supervision_board.html", {"plan": plan, "columns": columns, "today": _today()})
-
-
-@scoped("any_user")
-def supervision_detail(request: HttpRequest, item_id: int) -> HttpResponse:
-    user = request.user
-    item = get_object_or_404(supervision_for(user).select_related("plan", "task"), pk=item_id)
-    respond_form = RespondForm(initial={"version": item.version})
-    close_form = CloseForm(initial={"version": item.version})
-    if request.method == "POST":
-        try:
-            if request.POST.get("op") == "respond":
-                respond_form = RespondForm(request.POST)
-                if respond_form.is_valid():
-                    actions.respond_supervision(item, acting_user=user, response=respond_form.cleaned_data["response"],
-                                                expected_version=respond_form.cleaned_data["version"])
-                    messages.success(request, _("反馈已提交"))
-                    return redirect("supervision_detail", item_id=item.pk)
-            elif request.POST.get("op") == "close":
-                close_form = CloseForm(request.POST, request.FILES)
-                if close_form.is_valid():
-                    actions.close_supervision(item, acting_user=user, note=close_form.cleaned_data["note"],
-                                              evidence=close_form.cleaned_data["evidence"],
-                                              expected_version=close_form.cleaned_data["version"])
-                    messages.success(request, _("已销号"))
-                    return redirect("supervision_detail", item_id=item.pk)
-        except ValidationError as exc:
-            messages.error(request, actions.error_text(exc))
-        except actions.StaleEdit as exc:
-            messages.error(request, str(exc))
-    ctx = {
-        "item": item, "respond_form": respond_form, "close_form": close_form,
-        "can_respond": user.role in (R.UNIT_REPORTER, R.TOWN_REPORTER) and item.status != "closed",
-        "can_close": actions.is_reviewer(user) and item.status != "closed",
-    }
-    return render(request, "plans/supervision_detail.html", ctx)
-
-
-@scoped("reviewer")
-@require_POST
-def run_daily_check(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = get_object_or_404(plans_for(request.user), pk=plan_id)
-    result = actions.flag_overdue_and_lagging(plan, _today(), acting_user=request.user)
-    messages.success(request, _("检查完成：新增逾期督办 %(overdue)s 项，进度滞后督办 %(lagging)s 项")
-                     % {"overdue": result.overdue, "lagging": result.lagging})
-    return redirect("supervision_board", plan_id=plan.pk)
 
 
 def _plan_transition(request: HttpRequest, plan_id: int, action, done: str) -> HttpResponse:  # noqa: ANN001
@@ -453,7 +398,7 @@ def target_actual(request: HttpRequest, target_id: int) -> HttpResponse:
         "version": target.version})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if _attempt(request, lambda: actions.enter_target_actual(
+        if attempt(request, lambda: actions.enter_target_actual(
                 target, acting_user=request.user, value=d["value"], as_of=d["as_of"], source=d["source"],
                 expected_version=d["version"]), _("实际值已保存")):
             return redirect("plan_overview", plan_id=target.plan_id)
@@ -471,7 +416,7 @@ def plan_reporting(request: HttpRequest, plan_id: int) -> HttpResponse:
         "report_due_next_month": plan.report_due_next_month, "version": plan.version})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if _attempt(request, lambda: actions.set_reporting(
+        if attempt(request, lambda: actions.set_reporting(
                 plan, acting_user=request.user, frequency=d["report_frequency"], due_day=d["report_due_day"],
                 next_month=d["report_due_next_month"], expected_version=d["version"]), _("填报要求已保存")):
             return redirect("plan_overview", plan_id=plan.pk)

@@ -4,11 +4,11 @@ from __future__ import annotations
 from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from envgov.apps.accounts.scope import reports_for, scoped, supervision_for
+from envgov.apps.accounts.scope import reports_for, scoped
 from envgov.apps.plans.models import Attachment
 
 
-def _file_response(field, name: str) -> FileResponse:  # noqa: ANN001 - FieldFile
+def file_response(field, name: str) -> FileResponse:  # noqa: ANN001 - FieldFile
     if not field:
         raise Http404("没有文件")
     try:
@@ -21,10 +21,4 @@ def _file_response(field, name: str) -> FileResponse:  # noqa: ANN001 - FieldFil
 @scoped("any_user")
 def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
     attachment = get_object_or_404(Attachment.objects.filter(report__in=reports_for(request.user)), pk=attachment_id)
-    return _file_response(attachment.file, attachment.name)
-
-
-@scoped("any_user")
-def evidence_download(request: HttpRequest, item_id: int) -> FileResponse:
-    item = get_object_or_404(supervision_for(request.user), pk=item_id)
-    return _file_response(item.closure_evidence, item.closure_evidence.name.rsplit("/", 1)[-1])
+    return file_response(attachment.file, attachment.name)

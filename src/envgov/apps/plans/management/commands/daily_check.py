@@ -7,9 +7,9 @@ from django.core.management.base import BaseCommand
 from envgov.apps.audit import clock
 from envgov.apps.notices import actions as notice_actions
 from envgov.apps.notices import ledger as notices
-from envgov.apps.plans import actions
 from envgov.apps.plans.models import Plan
 from envgov.apps.plans.owed import group_by_party, owed_by_parties
+from envgov.apps.supervision.actions import flag_overdue_and_lagging
 
 
 class Command(BaseCommand):
@@ -23,12 +23,12 @@ class Command(BaseCommand):
 
         today = dt.date.fromisoformat(date) if date else clock.today()
         for plan in Plan.objects.filter(status=Plan.Status.ISSUED).select_related("district"):
-            result = actions.flag_overdue_and_lagging(plan, today)
+            result = flag_overdue_and_lagging(plan, today)
             owed = group_by_party(owed_by_parties(plan, today))
             reminded = notices.remind_reports_due(plan, today)
             self.stdout.write(
                 f"{plan.district} {plan.year}《{plan.title}》：新增逾期督办 {result.overdue} 项，"
-                f"滞后督办 {result.lagging} 项（其中重新督办 {result.reopened} 项）；本期欠报 {len(owed)} 个单位/街乡镇；"
+                f"滞后督办 {result.lagging} 项（其中重新督办 {result.reopened} 项），升级督办 {result.escalated} 项；本期欠报 {len(owed)} 个单位/街乡镇；"
                 f"发出填报提醒 {reminded} 条"
             )
             for who, items in owed:

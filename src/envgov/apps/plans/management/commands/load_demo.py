@@ -19,6 +19,7 @@ import envgov.demo
 from envgov.apps.accounts.models import Unit, UnitAlias, User
 from envgov.apps.geo.models import District, Town
 from envgov.apps.plans import actions
+from envgov.apps.supervision import actions as supervision
 from envgov.apps.plans.loader import load_structured_plan
 from envgov.apps.plans.models import Plan, ProgressReport, Task
 
@@ -89,25 +90,31 @@ class Command(BaseCommand):
         self._assign_unnamed_leads(result.plan, coordinator)
         with override_settings(ENVGOV_TODAY=ISSUED_ON.isoformat()):  # the document's own date
             actions.issue_plan(result.plan, acting_user=coordinator)
+        self._unit_leaders(district)
         self._simulate_progress(result.plan, coordinator)
-        actions.flag_overdue_and_lagging(result.plan, AS_OF, acting_user=None)
-        self._simulate_supervision(result.plan, coordinator)
+        # 模拟数据: the daily check as it ran twelve days before the demo date, the answers that followed,
+        # and the checks since, which escalate what is still unanswered (经办 → 科室负责人 → 分管领导)
+        for day in (AS_OF - dt.timedelta(days=12), AS_OF - dt.timedelta(days=3), AS_OF):
+            with override_settings(ENVGOV_TODAY=day.isoformat()):
+                supervision.flag_overdue_and_lagging(result.plan, day, acting_user=None)
+                if day == AS_OF - dt.timedelta(days=12):
+                    self._simulate_supervision(result.plan, coordinator)
         self._simulate_notices(result.plan, coordinator)
         self._load_air(district, admin)
 
     def _simulate_supervision(self, plan: Plan, coordinator: User) -> None:
         """模拟数据: some units have answered their 督办, and the coordinator has closed a few."""
-        from envgov.apps.plans.models import SupervisionItem
+        from envgov.apps.supervision.models import SupervisionItem
 
         items = SupervisionItem.objects.filter(plan=plan, party__isnull=False).select_related("party").order_by("id")
         for i, item in enumerate(items):
             if i % 3 == 2:
                 continue
             reporter = self._reporter_for(item.party, plan.district)
-            item = actions.respond_supervision(item, acting_user=reporter, expected_version=item.version,
+            item = supervision.respond_supervision(item, acting_user=reporter, expected_version=item.version,
                                                response="（模拟数据）已制定赶进度计划，9月底前补齐差额。")
             if i % 3 == 0:
-                actions.close_supervision(item, acting_user=coordinator, expected_version=item.version,
+                supervision.close_supervision(item, acting_user=coordinator, expected_version=item.version,
                                           note="（模拟数据）经核实进度已追上，同意销号。")
 
     def _simulate_notices(self, plan: Plan, coordinator: User) -> None:
@@ -235,11 +242,24 @@ class Command(BaseCommand):
                                         narrative="（模拟数据）本月进展：持续推进。", period=f"{AS_OF:%Y-%m}",
                                         today=AS_OF)
 
+    def _unit_leaders(self, district: District) -> None:
+        """模拟数据: a 科室负责人 of 水务局 and a 分管领导 of 张家湾镇, who hear of unanswered 督办."""
+        unit = Unit.objects.filter(district=district, name="水务局").first()
+        if unit:
+            self._user("swj_kz", "水务局 科室负责人", R.UNIT_LEADER, district, unit=unit,
+                       leader_level=User.LeaderLevel.SECTION_HEAD)
+        town = Town.objects.filter(district=district, name="张家湾镇").first()
+        if town:
+            self._user("zhangjiawan_ld", "张家湾镇 分管领导", R.UNIT_LEADER, district, town=town,
+                       leader_level=User.LeaderLevel.DEPUTY_IN_CHARGE)
+
     def _print_logins(self) -> None:
         self.stdout.write("\n演示账号（模拟数据，密码均为 %s）：" % DEMO_PASSWORD)
         for user in User.objects.filter(username__in=[
             "admin", "coordinator", "auditor", "fgw", "scjg", "cgw", "zjw", "sthj", "jtj", "songzhuang", "zhangjiawan",
+            "swj_kz", "zhangjiawan_ld",
         ]).select_related("unit", "town").order_by("id"):
             scope = user.unit or user.town or user.district
-            self.stdout.write(f"  {user.username:<12} {user.get_role_display()} · {scope}")
+            role = user.get_leader_level_display() if user.leader_level else user.get_role_display()
+            self.stdout.write(f"  {user.username:<15} {role} · {scope}")
         self.stdout.write("演示日期固定为 %s（ENVGOV_TODAY），打开 http://127.0.0.1:8000/\n" % AS_OF)
