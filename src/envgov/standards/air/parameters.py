@@ -43,7 +43,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "report_digits", gettext_noop("评价浓度修约位数（SO2、NO2、PM10、PM2.5、O3，µg/m³）"), "int", _REPORT["pm25"],
         rule=gettext_noop("HJ 663-2013 / HJ 663-2026 评价结果的修约（GB/T 8170 四舍六入五成双）"),
-        why_unconfirmed=gettext_noop("两版 HJ 663 规定的保留位数均未核实（air.md §3.5；air-2026.md §5.1 仅称“修约要求更加细化”），"
+        # reference: air.md §3.5; air-2026.md §5.1
+        why_unconfirmed=gettext_noop("两版 HJ 663 规定的保留位数均未核实（2026 年版的发布说明仅称“修约要求更加细化”），"
                                      "默认按通行做法取整数"),
         minimum=0, maximum=2,
     ),
@@ -57,7 +58,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "o3_daily_max_8h_min_windows", gettext_noop("O3 日最大 8 小时平均：每日至少需要的有效 8 小时滑动平均个数"), "int",
         _VALIDITY.o3_daily_max_8h_min_windows,
         rule=gettext_noop("HJ 663 §6.1.2 O3 日最大 8 小时平均的有效性（每日 17 个滑动窗口中的个数）"),
-        why_unconfirmed=gettext_noop("只见第三方转述（air.md §2.2；air-2026.md §5.2），原文未读到"),
+        why_unconfirmed=gettext_noop("只见第三方转述，标准原文未读到"),  # air.md §2.2; air-2026.md §5.2
         minimum=1, maximum=17,
     ),
     Parameter(
@@ -69,7 +70,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "above_top_policy", gettext_noop("浓度超过 IAQI 分段表最高一档时的分指数"), "choice", ABOVE_TOP_POLICY_DEFAULT,
         rule=gettext_noop("HJ 633-2012 / HJ 633-2026 分段表以上的处理"),
-        why_unconfirmed=gettext_noop("两版 HJ 633 均未规定（air-2026.md §3.8），默认按通行做法记为 500"),
+        why_unconfirmed=gettext_noop("两版 HJ 633 均未规定，默认按通行做法记为 500"),  # air-2026.md §3.8
         choices={"cap": gettext_noop("记为 500"), "none": gettext_noop("不计算（留空）")},
     ),
 )
