@@ -598,12 +598,15 @@ def ingest_file(
     stations: Iterable[str] | None = None,
     lake: Any = None,
     progress: Any = None,
+    source: str | None = None,
 ) -> ImportReport:
     """Read, validate and (when `lake` is given and the file is clean) append to the observation lake.
 
     All-or-nothing: an error anywhere (in the file, or a conflict with what the lake already holds)
-    leaves the lake unchanged. Re-importing the same file appends nothing.
+    leaves the lake unchanged. Re-importing the same file appends nothing. `source` is written into the
+    lake's commit record (default: the file's path); `report.lake_import_id` names the commit.
     """
+    source = str(path) if source is None else source
     report = read_hourly(path, profile=profile, stations=stations, progress=progress)
     if lake is None or not report.ok:
         return report
@@ -612,9 +615,9 @@ def ingest_file(
 
         specs, _ = parameter_registry()
         cols = pq.read_schema(report.wide_path).names[2:]
-        result = lake.append_wide_parquet(report.wide_path, {c: specs[c].kind for c in cols}, source=str(path))
+        result = lake.append_wide_parquet(report.wide_path, {c: specs[c].kind for c in cols}, source=source)
     else:
-        result = lake.append(report.table, source=str(path))
+        result = lake.append(report.table, source=source)
     for conflict in result.conflicts[:50]:
         report.error(None, conflict.parameter,
                      f"与数据湖中已有数据冲突：站点 {conflict.site}，{conflict.time:%Y-%m-%d %H:%M}，"
@@ -626,4 +629,5 @@ def ingest_file(
         return report
     report.appended = result.appended
     report.already_present = result.already_present
+    report.lake_import_id = result.import_id
     return report
