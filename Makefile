@@ -35,6 +35,7 @@ lock: $(BIN)/python
 
 demo: setup
 	$(BIN)/python -m django migrate --noinput -v 0
+	$(BIN)/python -m django finish_imports
 	$(BIN)/python -m django load_demo
 
 run: demo

@@ -178,7 +178,7 @@ def test_refused_import_shows_grouped_errors_and_offers_all_as_csv(air_world, cl
     client.force_login(air_world["coordinator"])
     response = client.post(reverse("air_import"), {"file": _wide(rows)})
     page = response.content.decode()
-    assert response.status_code == 200 and "错误汇总" in page and "30" in page
+    assert response.status_code == 422 and "错误汇总" in page and "30" in page
     record = ObservationImport.objects.get(accepted=False)
     assert {(g["column"], g["reason"], g["count"]) for g in record.report["error_groups"]} == {
         ("pm25", "不是数值", 30), ("co", "负值", 1)}

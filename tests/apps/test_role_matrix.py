@@ -58,12 +58,14 @@ VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
     "unit_id": [("u_market", {"admin"}), ("other_unit", set())],
     "town_id": [("t_songzhuang", {"admin"}), ("other_town", set())],
     "station_id": [("station", {"admin"}), ("other_station", set())],
+    # an observation import (未完成, so finish / undo really act): its district's reviewers
+    "import_id": [("air_import_pending", OVERSIGHT), ("other_air_import", OTHER)],
 }
 # routes that answer GET with 405 once the gate is passed (the object is only looked up on POST);
 # a route added later is recognised by probing (GET → 405) and then tested with POST too
 POST_ONLY = {"plan_issue", "run_daily_check", "review_report", "revoke_token", "exceptional_day_add",
              "air_recompute", "air_parameters_save", "logout", "withdraw_report", "task_comment", "task_close",
-             "notice_open", "notice_read_all", "notice_preferences"}
+             "notice_open", "notice_read_all", "notice_preferences", "air_import_finish", "air_import_undo"}
 # allowed outcome of GET where it is not 200/302
 ALLOWED_GET = {"api-root": {404}}
 
@@ -88,7 +90,7 @@ def _payload(route: str, obj, persona: str) -> dict:
         "review_queue": {"report": ["0"]},
         "plan_issue": {}, "run_daily_check": {}, "revoke_token": {}, "tokens": {"name": "矩阵"},
         "ledger_import": {"op": "apply"}, "plan_import": {}, "plan_draft": {"op": "discard"},
-        "air_import": {}, "exceptional_day_add": {"day": "2024-03-15", "note": "矩阵沙尘"}, "air_recompute": {},
+        "air_import": {}, "air_import_finish": {}, "air_import_undo": {}, "exceptional_day_add": {"day": "2024-03-15", "note": "矩阵沙尘"}, "air_recompute": {},
         "air_parameters_save": {"p_o3_daily_max_8h_min_windows": "15", "reason": "矩阵"},
         "login": {"username": "nobody", "password": "wrong"}, "logout": {}, "set_language": {"language": "en"},
         "notice_open": {}, "notice_read_all": {}, "notice_preferences": {"delivery": "digest", "email": "on"},
@@ -143,7 +145,8 @@ POST_ROLES = {"supervision_detail": {"admin", "coordinator", "unit_reporter", "t
 
 WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail", "supervision_open", "plan_issue",
                 "run_daily_check", "revoke_token", "tokens", "ledger_import", "plan_import", "plan_draft",
-                "air_import", "exceptional_day_add", "air_recompute", "air_parameters_save", "login", "logout",
+                "air_import", "air_import_finish", "air_import_undo", "exceptional_day_add", "air_recompute",
+                "air_parameters_save", "login", "logout",
                 "set_language", "withdraw_report", "task_comment", "task_close", "review_queue", "target_actual",
                 "plan_reporting", "notice_open",
                 "notice_read_all", "notice_preferences", "notice_channel",
@@ -223,6 +226,11 @@ def objs(world):
                                           district=world["district"], town=world["t_songzhuang"])
     o["other_station"] = Station.objects.create(code="MTG-01", name="门城", kind=Station.Kind.NATIONAL,
                                                 district=world["other_plan"].district)
+    from envgov.apps.monitoring.models import ObservationImport
+
+    for label, who, district in (("air_import_pending", "coordinator", world["district"]),
+                                 ("other_air_import", "other_coordinator", world["other_plan"].district)):
+        o[label] = ObservationImport.objects.create(district=district, file_name="矩阵.csv", uploaded_by=world[who])
     o["item_other"] = supervision.open_supervision(world["other_plan"], acting_user=world["other_coordinator"],
                                                title="门头沟督办", due_date=day, addressee_unit=other_unit)
     for label, who, district in (("draft", "coordinator", world["district"]),
@@ -269,7 +277,7 @@ def fingerprint() -> dict:
         if model._meta.app_label in ("sessions", "contenttypes", "auth", "admin"):
             continue
         names = {f.attname for f in model._meta.concrete_fields}
-        cols = [c for c in ("version", "status", "revoked", "title", "due_date", "narrative", "revision", "read_at",
+        cols = [c for c in ("version", "status", "state", "revoked", "title", "due_date", "narrative", "revision", "read_at",
                             "delivery", "webhook_url") if c in names]
         out[model._meta.label] = list(model._default_manager.order_by("pk").values_list("pk", *cols))
     return out

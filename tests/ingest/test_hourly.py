@@ -227,3 +227,47 @@ def test_fast_path_equals_row_path(tmp_path, monkeypatch):
         assert a.ok and b.ok
         assert _sorted(a.table).equals(_sorted(b.table))
         assert (a.rows_read, a.missing_values, a.observations, a.gaps) == (b.rows_read, b.missing_values, b.observations, b.gaps)
+
+
+# ---- the plausible window of dates (envgov.rules.dates: the 1990–2100) -------------------------
+
+def test_year_9999_is_refused_with_its_row_and_column(tmp_path):
+    # a wide file: first row fine, second a typo for the year, third before the window
+    p = write(tmp_path, "far.csv", "site,time,pm25,pm10,so2,no2,co,o3\n"
+                                    "A,2015-01-01T00:00,12,20,3,4,0.5,6\n"
+                                    "A,9999-12-31T23:00,12,20,3,4,0.5,6\n"
+                                    "A,1989-12-31T23:00,12,20,3,4,0.5,6\n")
+    r = read_hourly(p)
+    assert not r.ok and r.table is None
+    assert located(r) == [(3, "time"), (4, "time")]
+    assert "9999-12-31T23:00" in r.errors[0].reason and "1990–2100" in r.errors[0].reason
+    assert "far.csv，第 3 行，列「time」" in str(r.errors[0])
+
+
+def test_out_of_window_year_in_long_and_parts_layouts(tmp_path):
+    long = write(tmp_path, "long.csv", "site,time,parameter,value,unit\n"
+                                      "1001A,2101-01-01T00:00,pm25,81,µg/m³\n")
+    r = read_hourly(long)
+    assert located(r) == [(2, "time")] and "2101" in r.errors[0].reason
+    uci = tmp_path / "uci.csv"
+    uci.write_text(UCI_HEADER + "\n" + '1,9999,3,1,1,9,9,3,17,300,89,-0.5,1024.5,-21.4,0,"NNW",5.7,"Dongsi"\n')
+    r2 = read_hourly(uci)
+    assert r2.profile == "uci-beijing" and located(r2) == [(2, "year/month/day/hour")]
+    assert "1990–2100" in r2.errors[0].reason
+
+
+def test_window_edges_are_inside(tmp_path):
+    p = write(tmp_path, "edges.csv", "site,time,pm25,pm10,so2,no2,co,o3\n"
+                                      "A,1990-01-01T00:00,12,20,3,4,0.5,6\n"
+                                      "A,2100-12-31T23:00,12,20,3,4,0.5,6\n")
+    r = read_hourly(p)
+    assert r.ok, r.summary()
+
+
+def test_year_9999_never_reaches_the_lake(tmp_path):
+    lake = Lake(tmp_path / "lake")
+    p = write(tmp_path, "far.csv", "site,time,pm25,pm10,so2,no2,co,o3\n"
+                                    "A,9999-12-31T00:00,12,20,3,4,0.5,6\n")
+    r = ingest_file(p, lake=lake)
+    assert not r.ok and r.appended == 0
+    assert lake.commits() == [] and lake.to_arrow("air").num_rows == 0

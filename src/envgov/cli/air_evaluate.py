@@ -16,6 +16,31 @@ TABLE_COLUMNS = (
 )
 
 
+def fail(message: str) -> typer.Exit:
+    """Bad input: the message on stderr and exit code 2, never a traceback (raise the returned Exit)."""
+    typer.echo(f"错误：{message}", err=True)
+    return typer.Exit(code=2)
+
+
+def check_period(date_from: str, date_to: str) -> tuple[date, date]:
+    """--from / --to as dates: each a real YYYY-MM-DD within the plausible window (envgov.rules.dates),
+    and the start not after the end; otherwise exit 2 with the reason."""
+    from envgov.rules import dates as window
+
+    out = []
+    for option, text in (("--from", date_from), ("--to", date_to)):
+        try:
+            day = date.fromisoformat(text.strip())
+        except ValueError:
+            raise fail(f"{option} 「{text}」不是有效日期，格式应为 YYYY-MM-DD") from None
+        if not window.in_window(day):
+            raise fail(f"{option} {day:%Y-%m-%d} 超出可接受的年份范围（{window.window_text()}）")
+        out.append(day)
+    if out[0] > out[1]:
+        raise fail(f"时段颠倒：--from {out[0]:%Y-%m-%d} 晚于 --to {out[1]:%Y-%m-%d}")
+    return out[0], out[1]
+
+
 def _read_dates(path: Path) -> list[date]:
     """One ISO date per line (a CSV whose first column is the date also works); '#' starts a comment."""
     out = []
@@ -24,9 +49,14 @@ def _read_dates(path: Path) -> list[date]:
         if not cell or cell.lower() in ("date", "日期"):
             continue
         try:
-            out.append(date.fromisoformat(cell))
+            day = date.fromisoformat(cell)
         except ValueError:
-            raise typer.BadParameter(f"{path.name} 第 {n} 行：「{cell}」不是日期（YYYY-MM-DD）") from None
+            raise fail(f"{path.name} 第 {n} 行：「{cell}」不是日期（YYYY-MM-DD）") from None
+        from envgov.rules import dates as window
+
+        if not window.in_window(day):
+            raise fail(f"{path.name} 第 {n} 行：{cell} 超出可接受的年份范围（{window.window_text()}）")
+        out.append(day)
     return out
 
 
@@ -152,10 +182,7 @@ def evaluate(
         raise typer.BadParameter("--standard 只能是 auto、2012 或 2026")
     if scope not in ("site", "all"):
         raise typer.BadParameter("--scope 只能是 site 或 all")
-    try:
-        start, end = date.fromisoformat(date_from), date.fromisoformat(date_to)
-    except ValueError as exc:
-        raise typer.BadParameter(f"日期格式应为 YYYY-MM-DD：{exc}") from None
+    start, end = check_period(date_from, date_to)
     from envgov.standards.air import parameters
 
     values = {}

@@ -40,6 +40,11 @@ def register(plan_app: typer.Typer) -> None:
         if fmt == "xlsx" and output is None:
             typer.echo("错误：xlsx 格式需要用 --output 指定输出文件", err=True)
             raise typer.Exit(2)
+        from envgov.rules import dates as window
+
+        if year is not None and not window.year_in_window(year):
+            typer.echo(f"错误：--year {year} 超出可接受的年份范围（{window.window_text()}）", err=True)
+            raise typer.Exit(2)
         try:
             plan = import_plan(file, district=district, year=year, units_file=units)
         except PlanImportError as exc:

@@ -99,6 +99,51 @@ class _Lock:
         self.fh.close()
 
 
+class JobLock:
+    """An exclusive, non-blocking advisory lock on a file, held by the process that works on one import for
+    as long as it works. The kernel releases it when that process ends, however it ends (kill -9 included),
+    so `acquire()` failing means "still being worked on" and succeeding on an unfinished import means
+    "interrupted". `with lake.job(key) as mine:` — `mine` is False when another process holds it."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.fh = None
+
+    def acquire(self) -> bool:
+        import fcntl
+
+        fh = open(self.path, "a+")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.close()
+            return False
+        self.fh = fh
+        return True
+
+    def release(self) -> None:
+        import fcntl
+
+        if self.fh is not None:
+            fcntl.flock(self.fh, fcntl.LOCK_UN)
+            self.fh.close()
+            self.fh = None
+
+    def held_elsewhere(self) -> bool:
+        if self.fh is not None:
+            return False
+        if not self.acquire():
+            return True
+        self.release()
+        return False
+
+    def __enter__(self) -> bool:
+        return self.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
 class Lake:
     """A local-folder observation lake. `Lake(path)` creates the folder if needed."""
 
@@ -162,7 +207,42 @@ class Lake:
             parameters = ("pm25", "pm10", "so2", "no2", "co", "o3") if kind == "air" else ()
         return pivot_wide(self.to_arrow(kind, start, end, sites), parameters)
 
+    def commit(self, import_id: str) -> dict[str, Any] | None:
+        """The commit record of one import, or None when it was never committed (or was revoked)."""
+        p = self.root / COMMITS / f"{import_id}.json"
+        return json.loads(p.read_text(encoding="utf-8")) if p.exists() else None
+
+    def commit_by_source(self, source: str) -> dict[str, Any] | None:
+        """The commit whose `source` is exactly this text (the caller's own marker), or None."""
+        return next((c for c in self.commits() if c.get("source") == source), None)
+
+    def commit_period(self, import_id: str) -> tuple[datetime, datetime] | None:
+        """First and last hour that one committed import holds (None when there is no such commit)."""
+        c = self.commit(import_id)
+        if c is None or not c["files"]:
+            return None
+        lo, hi = duckdb.connect().execute("SELECT min(time), max(time) FROM read_parquet(?)",
+                                          [[str(self.root / f) for f in c["files"]]]).fetchone()
+        return (lo, hi) if lo is not None else None
+
     # ------------------------------------------------------------ writing
+    def revoke(self, import_id: str) -> bool:
+        """Take back one committed import: its commit record is removed (fsync'd), so readers stop seeing its
+        part files at once, and the files are swept. Only for an import the platform has not accepted (an
+        interrupted one being undone); True when there was something to revoke."""
+        with _Lock(self.root):
+            p = self.root / COMMITS / f"{import_id}.json"
+            if not p.exists():
+                return False
+            p.unlink()
+            _fsync_dir(p.parent)
+            self.sweep()
+            return True
+
+    def job(self, key: str) -> "JobLock":
+        """The lock a process holds while it works on one import (see JobLock)."""
+        return JobLock(self.root / f".job-{key}.lock")
+
     def sweep(self) -> int:
         """Delete part files that no commit names (left by a crashed import) and temp files."""
         committed = {f for c in self.commits() for f in c["files"]}

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from envgov.ingest.profile import ParameterSpec, Profile, normalise_unit
+from envgov.rules.dates import EARLIEST_YEAR, LATEST_YEAR
 
 ISO_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
 
@@ -61,7 +62,7 @@ def _times(t: pa.Table, prof: Profile) -> np.ndarray | None:
         if any(v is None for v in parts.values()):
             return None
         y, m, d, h = parts["year"], parts["month"], parts["day"], parts["hour"]
-        if (m < 1).any() or (m > 12).any() or (d < 1).any() or (d > 31).any() or (y < 1900).any() or (y > 2200).any():
+        if (m < 1).any() or (m > 12).any() or (d < 1).any() or (d > 31).any() or (y < EARLIEST_YEAR).any() or (y > LATEST_YEAR).any():
             return None
         month = ((y - 1970) * 12 + (m - 1)).astype("datetime64[M]")
         day = month.astype("datetime64[D]") + (d - 1).astype("timedelta64[D]")
@@ -87,11 +88,16 @@ def _times(t: pa.Table, prof: Profile) -> np.ndarray | None:
     if prof.hour_convention == "start":
         if (hours < 0).any() or (hours > 23).any():
             return None
-        return day.astype("datetime64[s]") + (hours * 3600).astype("timedelta64[s]")
-    # hour-ending labels: 00:00 is 24:00 of the previous day; 24 is caught by the row path
-    if (hours < 0).any() or (hours > 24).any():
+        out = day.astype("datetime64[s]") + (hours * 3600).astype("timedelta64[s]")
+    else:
+        # hour-ending labels: 00:00 is 24:00 of the previous day; 24 is caught by the row path
+        if (hours < 0).any() or (hours > 24).any():
+            return None
+        out = day.astype("datetime64[s]") + ((hours - 1) * 3600).astype("timedelta64[s]")
+    years = out.astype("datetime64[Y]").astype(np.int64) + 1970
+    if (years < EARLIEST_YEAR).any() or (years > LATEST_YEAR).any():  # the row path locates them
         return None
-    return day.astype("datetime64[s]") + ((hours - 1) * 3600).astype("timedelta64[s]")
+    return out
 
 
 def _values(col: pa.ChunkedArray, missing: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray] | None:

@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from envgov.ingest.profile import Profile, detect_profile, load_profile, normalise_unit, parameter_registry
 from envgov.ingest.report import MAX_LISTED_ISSUES, Gap, ImportReport, Issue
+from envgov.rules import dates as date_window
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 ISO_RE = re.compile(
@@ -266,12 +267,16 @@ def _parse_iso(cell: Any, profile: Profile, tz: ZoneInfo) -> datetime:
             dt = dt.replace(tzinfo=tz).astimezone(LOCAL_TZ).replace(tzinfo=None)
         if dt.minute or dt.second or dt.microsecond:
             raise CellError(f"时间「{cell}」不是整点")
-        return _to_local_start(dt.replace(hour=0), dt.hour, profile.hour_convention)
+        if not date_window.in_window(dt):
+            raise _out_of_window(cell)
+        return _in_window(_to_local_start(dt.replace(hour=0), dt.hour, profile.hour_convention), cell)
     s = str(cell).strip()
     m = ISO_RE.match(s)
     if not m:
         raise CellError(f"时间「{s}」不是 ISO 8601 格式（如 2015-01-01T08:00）")
     y, mo, d, h, mi, sec, off = m.groups()
+    if not date_window.year_in_window(int(y)):
+        raise _out_of_window(s)
     if h is None:
         raise CellError(f"时间「{s}」缺少小时")
     hour, minute, second = int(h), int(mi or 0), int(sec or 0)
@@ -291,10 +296,10 @@ def _parse_iso(cell: Any, profile: Profile, tz: ZoneInfo) -> datetime:
             sign = 1 if off[0] == "+" else -1
             digits = off[1:].replace(":", "")
             offset = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
-        return start.replace(tzinfo=offset).astimezone(LOCAL_TZ).replace(tzinfo=None)
+        return _in_window(_as_local(start, offset), s)
     if tz is not LOCAL_TZ:
-        return start.replace(tzinfo=tz).astimezone(LOCAL_TZ).replace(tzinfo=None)
-    return start
+        return _in_window(_as_local(start, tz), s)
+    return _in_window(start, s)
 
 
 def _parse_parts(cells: Mapping[str, Any], profile: Profile, tz: ZoneInfo) -> datetime:
@@ -309,14 +314,35 @@ def _parse_parts(cells: Mapping[str, Any], profile: Profile, tz: ZoneInfo) -> da
         if v != int(v):
             raise CellError(f"列「{col}」的「{c}」不是整数")
         vals[role] = int(v)
+    label = f"{vals['year']}-{vals['month']}-{vals['day']}"
+    if not date_window.year_in_window(vals["year"]):
+        raise _out_of_window(label)
     try:
         day = datetime(vals["year"], vals["month"], vals["day"])
     except ValueError:
-        raise CellError(f"日期 {vals['year']}-{vals['month']}-{vals['day']} 不存在") from None
+        raise CellError(f"日期 {label} 不存在") from None
     start = _to_local_start(day, vals["hour"], profile.hour_convention)
     if tz is not LOCAL_TZ:
+        return _in_window(_as_local(start, tz), label)
+    return _in_window(start, label)
+
+
+def _out_of_window(label: Any) -> CellError:
+    return CellError(f"时间「{label}」超出可接受的年份范围（{date_window.window_text()}）")
+
+
+def _as_local(start: datetime, tz: Any) -> datetime:
+    try:
         return start.replace(tzinfo=tz).astimezone(LOCAL_TZ).replace(tzinfo=None)
-    return start
+    except OverflowError:  # an offset that carries the hour past year 9999 or before year 1
+        raise CellError(f"时间「{start:%Y-%m-%d %H:%M}」超出可表示的范围") from None
+
+
+def _in_window(local: datetime, label: Any) -> datetime:
+    """The local start of hour, once the plausible window (envgov.rules.dates) accepts it."""
+    if not date_window.in_window(local):
+        raise _out_of_window(label)
+    return local
 
 
 # ---------------------------------------------------------------- main entry
@@ -572,12 +598,15 @@ def ingest_file(
     stations: Iterable[str] | None = None,
     lake: Any = None,
     progress: Any = None,
+    source: str | None = None,
 ) -> ImportReport:
     """Read, validate and (when `lake` is given and the file is clean) append to the observation lake.
 
     All-or-nothing: an error anywhere (in the file, or a conflict with what the lake already holds)
-    leaves the lake unchanged. Re-importing the same file appends nothing.
+    leaves the lake unchanged. Re-importing the same file appends nothing. `source` is written into the
+    lake's commit record (default: the file's path); `report.lake_import_id` names the commit.
     """
+    source = str(path) if source is None else source
     report = read_hourly(path, profile=profile, stations=stations, progress=progress)
     if lake is None or not report.ok:
         return report
@@ -586,9 +615,9 @@ def ingest_file(
 
         specs, _ = parameter_registry()
         cols = pq.read_schema(report.wide_path).names[2:]
-        result = lake.append_wide_parquet(report.wide_path, {c: specs[c].kind for c in cols}, source=str(path))
+        result = lake.append_wide_parquet(report.wide_path, {c: specs[c].kind for c in cols}, source=source)
     else:
-        result = lake.append(report.table, source=str(path))
+        result = lake.append(report.table, source=source)
     for conflict in result.conflicts[:50]:
         report.error(None, conflict.parameter,
                      f"与数据湖中已有数据冲突：站点 {conflict.site}，{conflict.time:%Y-%m-%d %H:%M}，"
@@ -600,4 +629,5 @@ def ingest_file(
         return report
     report.appended = result.appended
     report.already_present = result.already_present
+    report.lake_import_id = result.import_id
     return report

@@ -46,6 +46,7 @@ class ImportReport:
     duplicates_dropped: int = 0  # identical repeats of (site, time, parameter, value)
     appended: int = 0  # records added to the lake (0 on re-import of the same file)
     already_present: int = 0  # records the lake already held with the same value
+    lake_import_id: str | None = None  # the lake commit of the appended records (None: nothing appended)
     errors: list[Issue] = field(default_factory=list)
     error_count: int = 0
     warnings: list[Issue] = field(default_factory=list)

@@ -13,6 +13,7 @@ from typing import Any
 
 import ninja.errors
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.utils import timezone
@@ -25,6 +26,7 @@ from envgov.apps.accounts.scope import scoped
 from envgov.apps.plans import actions
 from envgov.apps.plans.api import router as plans_router
 from envgov.apps.supervision.api import router as supervision_router
+from envgov.web import conflicts
 
 
 class BearerToken(HttpBearer):
@@ -95,6 +97,12 @@ def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespo
 @api.exception_handler(actions.StaleEdit)
 def _stale_edit(request: HttpRequest, exc: actions.StaleEdit) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(DatabaseError)
+def _database_error(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+    """A write that collided with a simultaneous one: 409, retry (envgov.web.conflicts); other faults stay 500."""
+    return conflicts.api_conflict(api, request, exc)
 
 
 @api.exception_handler(AuthenticationError)

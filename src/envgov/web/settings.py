@@ -12,6 +12,7 @@ Every environment variable is read here, once, with its type and default:
   ENVGOV_REDIS_URL      shared cache (login throttling, sessions) for several server processes;
                         default: per-process memory
   DATABASE_URL          database URL; default is the embedded SQLite file in ENVGOV_DATA_DIR
+  ENVGOV_SQLITE_TIMEOUT seconds a SQLite write waits for another writer before answering 409 (default 20)
   ENVGOV_EMAIL_HOST     SMTP server for notice e-mails; unset = e-mails are printed to the console
   ENVGOV_EMAIL_PORT     SMTP port (default 587)
   ENVGOV_EMAIL_USER     SMTP user name (default none)
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "envgov.web.conflicts.ConflictMiddleware",  # last: a write conflict in a view → the 409 page
 ]
 
 ROOT_URLCONF = "envgov.web.urls"
@@ -111,7 +113,12 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Every transaction.atomic() block starts with BEGIN IMMEDIATE: it takes the write lock at once, waiting
+    # up to `timeout` seconds for another writer, instead of reading first and failing at once with
+    # "database is locked" when it tries to write (a deferred transaction cannot wait for the upgrade).
+    # What still collides answers 409 (envgov.web.conflicts).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": int(os.environ.get("ENVGOV_SQLITE_TIMEOUT", "20")), "transaction_mode": "IMMEDIATE"})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -63,6 +63,8 @@ ACTIONS: dict[str, Any] = {
     "station_update": gettext_lazy("修改监测站点"),
     "station_activate": gettext_lazy("启用监测站点"),
     "station_deactivate": gettext_lazy("停用监测站点"),
+    "import_finish": gettext_lazy("完成监测数据导入"),
+    "import_undo": gettext_lazy("撤销监测数据导入"),
 }
 # the same code reads differently on some subjects
 ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {

@@ -17,7 +17,7 @@ class ExceptionalDayAdmin(admin.ModelAdmin):
 
 @admin.register(ObservationImport)
 class ObservationImportAdmin(admin.ModelAdmin):
-    list_display = ("uploaded_at", "district", "file_name", "uploaded_by", "accepted", "appended")
+    list_display = ("uploaded_at", "district", "file_name", "uploaded_by", "state", "appended")
     readonly_fields = ("report",)
 
 

@@ -79,20 +79,35 @@ class ExceptionalDay(models.Model):
 
 
 class ObservationImport(models.Model):
-    """One uploaded file of observations and its validation report (kept whether accepted or not)."""
+    """One uploaded file of observations and its validation report (kept whether accepted or not).
+
+    Created before the file is read, in state 未完成; 已入库 only once the lake write AND the refresh of the
+    daily results and targets have both finished (docs/decisions/0012). `accepted` mirrors that state."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("未完成")
+        ACCEPTED = "accepted", _("已入库")
+        REFUSED = "refused", _("未通过校验")
+        UNDONE = "undone", _("已撤销")
 
     district = models.ForeignKey("geo.District", on_delete=models.CASCADE, related_name="+")
     file_name = models.CharField(_("文件"), max_length=200)
     uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
     accepted = models.BooleanField(_("已入库"), default=False)
     appended = models.PositiveIntegerField(_("新增记录"), default=0)
     report = models.JSONField(_("校验报告"), default=dict)
+    lake_import_id = models.CharField(_("数据湖提交"), max_length=40, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("监测数据导入")
         verbose_name_plural = _("监测数据导入")
         ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
 
 
 class AirParameter(models.Model):

@@ -4,6 +4,7 @@ only moves results into the database."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,6 +14,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
 
 from envgov.apps.accounts.models import User
 from envgov.apps.audit import log as audit
@@ -23,6 +26,7 @@ from envgov.engine.lake import Lake
 from envgov.ingest.hourly import ingest_file
 from envgov.standards import air as std
 
+log = logging.getLogger("envgov.monitoring")
 DISTRICT_SET = "全区"
 # plan indicator code → key of envgov.engine.air.evaluate()'s result
 AIR_TARGET_KEYS = {"pm25_mean": "pm25", "pm10_mean": "pm10", "no2_mean": "no2", "so2_mean": "so2",
@@ -62,46 +66,171 @@ class ImportOutcome:
     record: ObservationImport
     days_refreshed: int = 0
     targets_updated: int = 0
+    error: str = ""  # why an import that passed validation is still 未完成 (the refresh failed)
+
+
+class ImportRefused(Exception):
+    """Finish or undo cannot be done now; the message is the whole (translated) sentence."""
+
+
+def _source(record: ObservationImport) -> str:
+    """The marker the import writes into its lake commit, so an import killed between the lake commit and
+    saving the commit's id can still find what it wrote."""
+    return f"envgov-import:{record.pk}:{record.file_name}"
+
+
+def _job(record: ObservationImport):  # noqa: ANN202 - engine.lake.JobLock
+    return lake().job(f"import-{record.pk}")
 
 
 def import_air_file(
     upload: UploadedFile | Path, *, district: District, acting_user: User, profile: str | None = None,
 ) -> ImportOutcome:
     """Validate a file of hourly air data against the district's stations and, when clean, add it to the
-    lake (all-or-nothing) and refresh the daily results and targets of the affected period."""
+    lake (all-or-nothing) and refresh the daily results and targets of the affected period.
+
+    The record exists (未完成) before anything is written and says 已入库 only after the lake write and the
+    refresh have both finished; a crash in between leaves it 未完成 for `finish_import` / `undo_import`."""
     stations = list(Station.objects.filter(district=district).exclude(kind__in=["water", "noise"])
                     .values_list("code", flat=True))
     name = upload.name if isinstance(upload, (UploadedFile,)) else Path(upload).name
-    with tempfile.TemporaryDirectory() as tmp:
-        if isinstance(upload, Path):
-            path = upload
-        else:
-            path = Path(tmp) / Path(name).name
-            with path.open("wb") as fh:
-                for chunk in upload.chunks():
-                    fh.write(chunk)
-        report = ingest_file(path, profile=profile, stations=stations or None, lake=lake())
-    summary = report.to_dict()
-    summary.pop("table", None)
-    if report.error_count > len(report.errors):  # the page lists the first rows per group; all are downloadable
-        summary["all_errors"] = [vars(e) for e in report.all_errors()[:MAX_STORED_ERRORS]]
-    record = ObservationImport.objects.create(
-        district=district, file_name=name[:200], uploaded_by=acting_user, accepted=report.ok,
-        appended=report.appended if report.ok else 0, report=summary,
-    )
-    outcome = ImportOutcome(record)
-    if report.ok and report.appended:
-        import pyarrow.compute as pc
+    record = ObservationImport.objects.create(district=district, file_name=name[:200], uploaded_by=acting_user,
+                                              state=ObservationImport.State.PENDING)
+    job = _job(record)
+    job.acquire()  # a fresh file: no one else holds it; released when this call ends, or with the process
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            if isinstance(upload, Path):
+                path = upload
+            else:
+                path = Path(tmp) / Path(name).name
+                with path.open("wb") as fh:
+                    for chunk in upload.chunks():
+                        fh.write(chunk)
+            report = ingest_file(path, profile=profile, stations=stations or None, lake=lake(),
+                                 source=_source(record))
+        summary = report.to_dict()
+        summary.pop("table", None)
+        if report.error_count > len(report.errors):  # the page lists the first rows per group; all downloadable
+            summary["all_errors"] = [vars(e) for e in report.all_errors()[:MAX_STORED_ERRORS]]
+        record.report, record.appended = summary, report.appended if report.ok else 0
+        record.lake_import_id = report.lake_import_id or ""
+        if not report.ok:
+            record.state = ObservationImport.State.REFUSED
+            record.save(update_fields=["report", "appended", "lake_import_id", "state"])
+            return ImportOutcome(record)
+        record.save(update_fields=["report", "appended", "lake_import_id"])
+        try:
+            return _finish(record, actor=None)
+        except Exception as exc:  # noqa: BLE001 - the lake holds the data; the record says 未完成, truthfully
+            log.exception("observation import %s: refresh after the lake write failed", record.pk)
+            return ImportOutcome(record, error=str(exc)[:300])
+    finally:
+        job.release()
 
-        if report.period is not None:  # a streamed file: its hours were counted as it was read
-            lo, hi = report.period[0].date(), report.period[1].date()
-        else:
-            times = report.wide["time"] if report.wide is not None else report.table.column("time")
-            bounds = pc.min_max(times).as_py()
-            lo, hi = bounds["min"].date(), bounds["max"].date()
-        outcome.days_refreshed = refresh_daily(district, lo, hi)
-        outcome.targets_updated = refresh_air_targets(district)
+
+def _finish(record: ObservationImport, actor: User | None) -> ImportOutcome:
+    """Refresh the daily results and targets of what the import's lake commit holds, then mark it 已入库.
+    The caller holds the import's job lock."""
+    if not record.lake_import_id:
+        found = lake().commit_by_source(_source(record))
+        record.lake_import_id = found["import_id"] if found else ""
+    period = lake().commit_period(record.lake_import_id) if record.lake_import_id else None
+    outcome = ImportOutcome(record)
+    if period is not None:
+        outcome.days_refreshed = refresh_daily(record.district, period[0].date(), period[1].date())
+        outcome.targets_updated = refresh_air_targets(record.district)
+    elif record.lake_import_id or not record.report.get("ok"):
+        # nothing of it in the lake: interrupted before the lake commit (or the commit is gone) — nothing
+        # was written, so there is nothing to finish
+        return _mark_undone(record, actor, note="导入在写入数据湖之前中断，没有写入任何数据")
+    with transaction.atomic():
+        done = ObservationImport.objects.filter(pk=record.pk, state=ObservationImport.State.PENDING).update(
+            state=ObservationImport.State.ACCEPTED, accepted=True, lake_import_id=record.lake_import_id,
+            finished_at=timezone.now())
+        if done and actor is not None:
+            audit.record(actor=actor, action="import_finish", obj=record,
+                         note=f"日报 {outcome.days_refreshed} 条，目标 {outcome.targets_updated} 项")
+    record.refresh_from_db()
     return outcome
+
+
+def _mark_undone(record: ObservationImport, actor: User | None, note: str) -> ImportOutcome:
+    with transaction.atomic():
+        done = ObservationImport.objects.filter(pk=record.pk, state=ObservationImport.State.PENDING).update(
+            state=ObservationImport.State.UNDONE, accepted=False, appended=0, finished_at=timezone.now(),
+            report={**(record.report or {}), "undone": note})
+        if done:
+            audit.record(actor=actor, action="import_undo", obj=record, note=note)
+    record.refresh_from_db()
+    return ImportOutcome(record)
+
+
+def is_interrupted(record: ObservationImport) -> bool:
+    """未完成 and no process is working on it any more (it was killed, or its refresh failed)."""
+    return record.state == ObservationImport.State.PENDING and not _job(record).held_elsewhere()
+
+
+def _claim(record: ObservationImport):  # noqa: ANN202
+    job = _job(record)
+    if not job.acquire():
+        raise ImportRefused(gettext("该导入正在进行中，请稍后刷新页面查看结果"))
+    record.refresh_from_db()
+    if record.state != ObservationImport.State.PENDING:
+        job.release()
+        raise ImportRefused(gettext("该导入已经完成或撤销，无需再处理"))
+    return job
+
+
+def finish_import(record: ObservationImport, *, acting_user: User | None) -> ImportOutcome:
+    """Finish an interrupted import: refresh the daily results and targets from what its lake commit holds,
+    then 已入库 (or 已撤销 when nothing of it reached the lake). ImportRefused when it is running or done."""
+    job = _claim(record)
+    try:
+        return _finish(record, actor=acting_user)
+    finally:
+        job.release()
+
+
+def undo_import(record: ObservationImport, *, acting_user: User | None) -> ImportOutcome:
+    """Undo an interrupted import: revoke its lake commit and recompute the days it touched from what the
+    lake holds without it; 已撤销. Refused once a later import of the district was accepted (it may rely
+    on records of this one that it found already present)."""
+    job = _claim(record)
+    try:
+        later = ObservationImport.objects.filter(district=record.district, pk__gt=record.pk,
+                                                 state=ObservationImport.State.ACCEPTED, appended__gt=0)
+        if later.exists():
+            raise ImportRefused(gettext("此后已有其他导入入库，它可能用到本次导入的数据，只能完成、不能撤销"))
+        import_id = record.lake_import_id or (lake().commit_by_source(_source(record)) or {}).get("import_id")
+        period = lake().commit_period(import_id) if import_id else None
+        if import_id:
+            lake().revoke(import_id)
+        if period is not None:
+            refresh_daily(record.district, period[0].date(), period[1].date())
+            refresh_air_targets(record.district)
+        return _mark_undone(record, acting_user, note="已撤销未完成的导入，数据湖中的本次数据已移除")
+    finally:
+        job.release()
+
+
+def finish_interrupted(districts=None) -> list[ImportOutcome]:  # noqa: ANN001
+    """The restart path (management command `finish_imports`): every interrupted import is finished when
+    its data reached the lake (it passed validation: finishing is what its uploader asked for), else marked
+    已撤销 (nothing was written). One that fails again stays 未完成 for the import page's buttons."""
+    pending = ObservationImport.objects.filter(state=ObservationImport.State.PENDING).select_related("district")
+    if districts is not None:
+        pending = pending.filter(district__in=districts)
+    out = []
+    for record in pending.order_by("pk"):
+        try:
+            out.append(finish_import(record, acting_user=None))
+        except ImportRefused:
+            continue  # running in another process, or finished meanwhile
+        except Exception as exc:  # noqa: BLE001 - report it and go on with the others
+            log.exception("observation import %s could not be finished", record.pk)
+            out.append(ImportOutcome(record, error=str(exc)[:300]))
+    return out
 
 
 def _district_sites(district: District) -> list[str]:
@@ -119,10 +248,11 @@ def refresh_daily(district: District, start: dt.date, end: dt.date) -> int:
         return 0
     hourly = lake().to_wide("air", dt.datetime.combine(start, dt.time()),
                             dt.datetime.combine(end + dt.timedelta(days=1), dt.time()), sites=sites)
+    # the days of the range become exactly what the lake holds (none left over from an undone import)
+    AirDaily.objects.filter(district=district, day__range=(start, end)).delete()
     if hourly.num_rows == 0:
         return 0
     station_ids = dict(Station.objects.filter(code__in=sites).values_list("code", "pk"))
-    AirDaily.objects.filter(district=district, day__range=(start, end)).delete()
     rows = []
     in_force = air_parameters(district)
     for scope in ("site", "all"):

@@ -68,23 +68,73 @@ def air_dashboard(request: HttpRequest) -> HttpResponse:
 def air_import(request: HttpRequest) -> HttpResponse:
     district = _district(request)
     outcome = None
+    status = 200
     form = ImportForm()
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             outcome = services.import_air_file(form.cleaned_data["file"], district=district, acting_user=request.user,
                                                profile=form.cleaned_data["profile"] or None)
-            if outcome.record.accepted:
-                text = gettext("导入成功：新增 %(records)s 条记录，更新日报 %(days)s 条、目标 %(targets)s 项")
-                messages.success(request, text % {"records": outcome.record.appended, "days": outcome.days_refreshed,
-                                                  "targets": outcome.targets_updated})
+            state = outcome.record.state
+            if state == ObservationImport.State.ACCEPTED:
+                _done_message(request, outcome)
+            elif state == ObservationImport.State.PENDING:
+                messages.error(request, gettext("数据已通过校验并写入数据湖，但日报和目标的更新未完成，导入记为“未完成”。"
+                                                "请在下方导入记录中点“完成导入”重试，或“撤销”。"))
             else:
+                status = 422
                 messages.error(request, gettext("文件未通过校验，没有写入任何数据。请按下列错误修改后重新上传。"))
-    history = ObservationImport.objects.filter(district=district).select_related("uploaded_by")[:20]
+    history = list(ObservationImport.objects.filter(district=district).select_related("uploaded_by")[:20])
+    for h in history:
+        h.interrupted = services.is_interrupted(h)
     return render(request, "monitoring/air_import.html", {
         "form": form, "outcome": outcome, "history": history,
         "stations": Station.objects.filter(district=district).order_by("code"),
-    })
+    }, status=status)
+
+
+def _done_message(request: HttpRequest, outcome: services.ImportOutcome) -> None:
+    text = gettext("导入成功：新增 %(records)s 条记录，更新日报 %(days)s 条、目标 %(targets)s 项")
+    messages.success(request, text % {"records": outcome.record.appended, "days": outcome.days_refreshed,
+                                      "targets": outcome.targets_updated})
+
+
+def _own_import(request: HttpRequest, import_id: int) -> ObservationImport:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(ObservationImport.objects.select_related("district"), pk=import_id,
+                             district=_district(request))
+
+
+@scoped("reviewer")
+@require_POST
+def air_import_finish(request: HttpRequest, import_id: int) -> HttpResponse:
+    """Finish an interrupted import (未完成): refresh the daily results and targets from its lake data."""
+    record = _own_import(request, import_id)
+    try:
+        outcome = services.finish_import(record, acting_user=request.user)
+    except services.ImportRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        if outcome.record.state == ObservationImport.State.ACCEPTED:
+            _done_message(request, outcome)
+        else:
+            messages.info(request, gettext("该导入在写入数据湖之前已中断，没有写入任何数据，已记为“已撤销”。请重新上传文件。"))
+    return redirect("air_import")
+
+
+@scoped("reviewer")
+@require_POST
+def air_import_undo(request: HttpRequest, import_id: int) -> HttpResponse:
+    """Undo an interrupted import: its lake data is removed and the days it touched are recomputed."""
+    record = _own_import(request, import_id)
+    try:
+        services.undo_import(record, acting_user=request.user)
+    except services.ImportRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, gettext("已撤销该导入：数据湖中的本次数据已移除，相关日期的日报和目标已重新计算"))
+    return redirect("air_import")
 
 
 @scoped("reviewer")
