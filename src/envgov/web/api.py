@@ -20,6 +20,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, django_auth
 
+from envgov.apps.accounts import throttle
 from envgov.apps.accounts.models import ApiToken
 from envgov.apps.accounts.scope import scoped
 from envgov.apps.plans import actions
@@ -34,12 +35,17 @@ class BearerToken(HttpBearer):
         key = (token or "").strip()
         if not key:
             raise AuthenticationError()
+        address = throttle.client_address(request)
+        wait = throttle.wait_for("", address, token=True)  # the sign-in throttle, for bad tokens
+        if wait is not None:
+            raise ninja.errors.Throttled(wait=wait.seconds)
         found = (
             ApiToken.objects.select_related("user")
             .filter(key_hash=ApiToken.hash_key(key), revoked=False, user__is_active=True)
             .first()
         )
         if found is None:
+            throttle.record_failure("", address, token=True)
             raise AuthenticationError(message="令牌无效或已吊销")
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
         request.user = found.user  # the scope querysets and actions read request.user
@@ -94,6 +100,16 @@ def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespo
 @api.exception_handler(actions.StaleEdit)
 def _stale_edit(request: HttpRequest, exc: actions.StaleEdit) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(ninja.errors.Throttled)
+def _throttled(request: HttpRequest, exc: ninja.errors.Throttled) -> HttpResponse:
+    from envgov.apps.accounts.login import throttled_message
+
+    wait = int(exc.wait or 60)
+    response = api.create_response(request, {"detail": throttled_message(wait)}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 @api.exception_handler(AuthenticationError)

@@ -9,7 +9,10 @@ Every environment variable is read here, once, with its type and default:
   ENVGOV_HSTS_SECONDS   HSTS max-age in production (default 31536000; 0 disables)
   ENVGOV_DATA_DIR       where SQLite, uploads and the observation lake live (default ./var)
   ENVGOV_TODAY          pin the ledger's "today" (YYYY-MM-DD) — for demos of a past plan only
-  ENVGOV_REDIS_URL      shared cache (login throttling, sessions) for several server processes;
+  ENVGOV_TRUSTED_PROXY_HEADER  header of the trusted reverse proxy naming the client address
+                        (X-Forwarded-For, X-Real-IP); unset = REMOTE_ADDR (no proxy trusted)
+  ENVGOV_TRUSTED_PROXY_COUNT   how many trusted proxies append to that header (default 1)
+  ENVGOV_REDIS_URL      shared cache (sessions) for several server processes;
                         default: per-process memory
   DATABASE_URL          database URL; default is the embedded SQLite file in ENVGOV_DATA_DIR
   ENVGOV_EMAIL_HOST     SMTP server for notice e-mails; unset = e-mails are printed to the console
@@ -168,9 +171,11 @@ CACHES = {"default": (
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 AUTHENTICATION_BACKENDS = ["envgov.apps.accounts.backends.ScopedModelBackend"]
 
-# Login throttling: failed attempts per (username, client address) within the window.
-LOGIN_MAX_FAILURES = int(os.environ.get("ENVGOV_LOGIN_MAX_FAILURES", "5"))
-LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("ENVGOV_LOGIN_FAILURE_WINDOW", "900"))
+# Sign-in throttling (/login/, /admin/login/, API tokens): the policy numbers are in envgov.rules.security.
+# The client address is REMOTE_ADDR unless a reverse proxy in front is trusted to name it: then set the
+# header it writes (e.g. X-Forwarded-For or X-Real-IP) and how many trusted proxies stand in front.
+ENVGOV_TRUSTED_PROXY_HEADER = os.environ.get("ENVGOV_TRUSTED_PROXY_HEADER", "").strip()
+ENVGOV_TRUSTED_PROXY_COUNT = int(os.environ.get("ENVGOV_TRUSTED_PROXY_COUNT", "1"))
 
 CSRF_FAILURE_VIEW = "envgov.web.errors.csrf_failure"  # in Chinese, in the site's layout
 
