@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import ninja.errors
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.utils import timezone
@@ -100,6 +100,14 @@ def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespo
 @api.exception_handler(actions.StaleEdit)
 def _stale_edit(request: HttpRequest, exc: actions.StaleEdit) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """A body without Content-Length that grew past the limit while the operation read it."""
+    from envgov.web.uploads import too_large
+
+    return too_large(request)
 
 
 @api.exception_handler(ninja.errors.Throttled)

@@ -72,6 +72,16 @@ def air_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
+            from django.core.exceptions import ValidationError
+
+            from envgov.web import uploads
+
+            try:  # CSV/TXT, Excel or Parquet by content, within the request cap; safe name
+                uploads.check_upload(form.cleaned_data["file"], kinds=uploads.AIR_DATA,
+                                     max_bytes=uploads.max_request_bytes())
+            except ValidationError as exc:
+                form.add_error("file", exc.messages)
+        if form.is_valid():
             outcome = services.import_air_file(form.cleaned_data["file"], district=district, acting_user=request.user,
                                                profile=form.cleaned_data["profile"] or None)
             if outcome.record.accepted:
