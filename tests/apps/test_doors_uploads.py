@@ -180,3 +180,37 @@ def test_form_fields_past_the_limit_answer_413_not_400(world, settings):
     r = c.post(f"/tasks/{world['task_unit_a'].pk}/", {"narrative": "长" * 2000,
                                                        "attachments": SimpleUploadedFile("a.jpg", JPEG)})
     assert r.status_code == 413
+
+
+# ---------------------------------------------------------------- Content-Security-Policy
+
+def test_every_page_carries_a_policy_without_inline_script(world):
+    c = Client()
+    c.force_login(world["coordinator"])
+    for url in ("/login/", "/", f"/plans/{world['plan'].pk}/", "/monitoring/air/", "/account/two-factor/"):
+        r = c.get(url, follow=True)
+        policy = r["Content-Security-Policy"]
+        directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
+        assert directives["script-src"] == "'self'", (url, policy)
+        assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+    assert "Content-Security-Policy" in Client().get("/login/")
+
+
+def test_templates_hold_no_inline_script_or_handler():
+    """What the policy forbids is not written in our templates: every <script> has a src (or is a JSON
+    data block) and no element has an on…= handler or a javascript: link."""
+    import re
+    from pathlib import Path
+
+    import envgov.web
+
+    root = Path(envgov.web.__file__).parent / "templates"
+    offenders = []
+    for path in root.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        for tag in re.findall(r"<script\b[^>]*>", text):
+            if "src=" not in tag and "application/json" not in tag:
+                offenders.append(f"{path.name}: {tag}")
+        offenders += [f"{path.name}: {m}" for m in re.findall(r"\son[a-z]+\s*=", text)]
+        offenders += [f"{path.name}: javascript:" for _ in re.findall(r"javascript:", text)]
+    assert not offenders, offenders

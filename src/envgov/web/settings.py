@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ninja",  # serves its bundled Swagger UI at /api/docs (no CDN)
+    "csp",
     "envgov.apps.accounts",
     "envgov.apps.geo",
     "envgov.apps.audit",
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "envgov.web.uploads.BodyLimitMiddleware",  # a too-large body → 413 before anything reads it
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -194,6 +196,27 @@ CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the cookie-less meta t
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp) on every page: scripts only from our own static files (no inline
+# script, no eval, no CDN); styles from our files plus inline style attributes, which ECharts tooltips,
+# the Django admin and the API's Swagger UI write; images from the site and data:/blob: (chart export,
+# phone photo previews); nothing may frame the site, and forms post to it only.
+from csp.constants import NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
