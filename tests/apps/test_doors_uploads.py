@@ -214,3 +214,16 @@ def test_templates_hold_no_inline_script_or_handler():
         offenders += [f"{path.name}: {m}" for m in re.findall(r"\son[a-z]+\s*=", text)]
         offenders += [f"{path.name}: javascript:" for _ in re.findall(r"javascript:", text)]
     assert not offenders, offenders
+
+
+def test_the_data_import_page_has_its_own_larger_cap(world, settings):
+    settings.ENVGOV_MAX_REQUEST_BYTES = 1024
+    settings.ENVGOV_MAX_IMPORT_BYTES = 10 * 1024 * 1024
+    c = Client()
+    c.force_login(world["coordinator"])
+    rows = "站点,时间,PM2.5\n" + "TZ-01,2024-01-01 01:00,35\n" * 200
+    r = c.post("/monitoring/air/import/", {"file": SimpleUploadedFile("数据.csv", rows.encode())})
+    assert r.status_code == 200  # validated (and refused for its unknown station), not a 413
+    settings.ENVGOV_MAX_IMPORT_BYTES = 2048
+    r = c.post("/monitoring/air/import/", {"file": SimpleUploadedFile("数据.csv", rows.encode())})
+    assert r.status_code == 413

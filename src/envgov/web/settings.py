@@ -22,7 +22,8 @@ Every environment variable is read here, once, with its type and default:
   ENVGOV_EMAIL_USE_TLS  1 = STARTTLS (default 1); ENVGOV_EMAIL_USE_SSL 1 = implicit TLS, e.g. port 465
   ENVGOV_EMAIL_FROM     sender address of notice e-mails (default envgov@localhost)
   ENVGOV_UPLOAD_MAX_FILE_BYTES one evidence file or attachment (default 10 MB)
-  ENVGOV_MAX_REQUEST_BYTES     a whole request body, files included (default 100 MB) → 413 beyond
+  ENVGOV_MAX_REQUEST_BYTES     a whole request body, files included (default 50 MB) → 413 beyond
+  ENVGOV_MAX_IMPORT_BYTES      the same for the monitoring data import page (default 1 GB)
   ENVGOV_MAX_FORM_BYTES        the non-file part of a body: form fields, JSON (default 10 MB) → 413 beyond
   ENVGOV_SITE_URL       the site's public address (https://envgov.example.gov.cn), put in front of the
                         links of e-mails and group-robot messages; unset = links are site paths only
@@ -148,13 +149,15 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 # Uploads (envgov.web.uploads): a file above FILE_UPLOAD_MAX_MEMORY_SIZE is spooled to disk while read;
-# ENVGOV_UPLOAD_MAX_FILE_BYTES caps one evidence file or attachment (plan documents 30 MB, ledger Excel
-# 5 MB and air data up to the request cap have their own); ENVGOV_MAX_REQUEST_BYTES caps a whole request
-# body and DATA_UPLOAD_MAX_MEMORY_SIZE its non-file part (form fields, JSON): beyond either → 413.
+# ENVGOV_UPLOAD_MAX_FILE_BYTES caps one evidence file or attachment (plan documents 30 MB and ledger Excel
+# 5 MB have their own); ENVGOV_MAX_REQUEST_BYTES caps a whole request body (ENVGOV_MAX_IMPORT_BYTES for
+# the monitoring data import, whose files are large) and DATA_UPLOAD_MAX_MEMORY_SIZE its non-file part
+# (form fields, JSON): beyond either → 413.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ENVGOV_MAX_FORM_BYTES", str(10 * 1024 * 1024)))
 ENVGOV_UPLOAD_MAX_FILE_BYTES = int(os.environ.get("ENVGOV_UPLOAD_MAX_FILE_BYTES", str(10 * 1024 * 1024)))
-ENVGOV_MAX_REQUEST_BYTES = int(os.environ.get("ENVGOV_MAX_REQUEST_BYTES", str(100 * 1024 * 1024)))
+ENVGOV_MAX_REQUEST_BYTES = int(os.environ.get("ENVGOV_MAX_REQUEST_BYTES", str(50 * 1024 * 1024)))
+ENVGOV_MAX_IMPORT_BYTES = int(os.environ.get("ENVGOV_MAX_IMPORT_BYTES", str(1024 * 1024 * 1024)))
 OBSERVATION_LAKE = DATA_DIR / "lake"
 ENVGOV_TODAY = os.environ.get("ENVGOV_TODAY") or None
 

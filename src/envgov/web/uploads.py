@@ -193,13 +193,30 @@ def check_uploads(files: Iterable, *, kinds: Iterable[str], max_bytes: int | Non
 
 # ---------------------------------------------------------------- request bodies
 
-def max_request_bytes() -> int:
+# pages whose body may be far larger: the monitoring data import (a year of hourly data of many stations)
+LARGE_BODY_URL_NAMES = ("air_import",)
+
+
+def max_request_bytes(request: HttpRequest | None = None) -> int:
+    """The body cap of this request: ENVGOV_MAX_IMPORT_BYTES for the data import, else
+    ENVGOV_MAX_REQUEST_BYTES."""
+    if request is not None and _is_large_body_path(request.path_info):
+        return int(getattr(settings, "ENVGOV_MAX_IMPORT_BYTES", 1024 * 1024 * 1024))
     return int(getattr(settings, "ENVGOV_MAX_REQUEST_BYTES", 50 * 1024 * 1024))
+
+
+def _is_large_body_path(path: str) -> bool:
+    from django.urls import Resolver404, resolve
+
+    try:
+        return resolve(path).url_name in LARGE_BODY_URL_NAMES
+    except Resolver404:
+        return False
 
 
 def too_large(request: HttpRequest) -> HttpResponse:
     """413 in the caller's language of choice: JSON for the API, the site's page otherwise."""
-    limit = _mb(max_request_bytes())
+    limit = _mb(max_request_bytes(request))
     message = _("提交的内容过大（上限 %(limit)s），没有保存。请压缩或分次上传。") % {"limit": limit}
     if request.path_info.startswith("/api/"):
         response = HttpResponse(json.dumps({"detail": message}, ensure_ascii=False), status=413,
@@ -229,7 +246,7 @@ class BodyLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > max_request_bytes():
+        if length > max_request_bytes(request):
             return too_large(request)
         multipart = (request.content_type or "").startswith("multipart/")
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE

@@ -78,7 +78,7 @@ def air_import(request: HttpRequest) -> HttpResponse:
 
             try:  # CSV/TXT, Excel or Parquet by content, within the request cap; safe name
                 uploads.check_upload(form.cleaned_data["file"], kinds=uploads.AIR_DATA,
-                                     max_bytes=uploads.max_request_bytes())
+                                     max_bytes=uploads.max_request_bytes(request))
             except ValidationError as exc:
                 form.add_error("file", exc.messages)
         if form.is_valid():
