@@ -116,6 +116,18 @@ def test_a_phone_response_carries_photos_shown_as_thumbnails_and_served_in_scope
 
 
 @pytest.mark.django_db
+def test_a_response_with_a_file_that_is_not_a_photo_or_document_keeps_nothing(world):
+    item = _item(world)
+    page = SimpleUploadedFile("../../现场.jpg", b"<html><script>alert(1)</script></html>", content_type="image/jpeg")
+    r = _client(world["unit_a"]).post(reverse("supervision_detail", args=[item.pk]),
+                                      {"op": "respond", "response": "见附件", "version": item.version, "photos": [page]},
+                                      follow=True)
+    assert "不是允许的类型" in r.content.decode()
+    item.refresh_from_db()
+    assert item.status == SupervisionItem.Status.OPEN and not SupervisionPhoto.objects.exists()
+
+
+@pytest.mark.django_db
 def test_an_empty_response_keeps_nothing_and_says_why(world):
     item = _item(world)
     r = _client(world["unit_a"]).post(reverse("supervision_detail", args=[item.pk]),

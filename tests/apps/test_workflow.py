@@ -72,7 +72,7 @@ def test_overdue_task_opens_supervision_once_and_closes(world):
     supervision.respond_supervision(item, acting_user=world["unit_b"], response="已完成推广任务", expected_version=1)
     item.refresh_from_db()
     supervision.close_supervision(item, acting_user=world["coordinator"], note="核实完成", expected_version=item.version,
-                              evidence=SimpleUploadedFile("核实.txt", b"ok"))
+                              evidence=SimpleUploadedFile("核实.pdf", b"%PDF-1.4 ok"))
     item.refresh_from_db()
     assert item.status == SupervisionItem.Status.CLOSED and item.closure_evidence.name
 

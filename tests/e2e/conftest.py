@@ -67,6 +67,9 @@ class Session:
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        # anything the Content-Security-Policy blocked is an error too (Chromium logs each refusal)
+        self.page.on("console", lambda msg: self.errors.append(msg.text)
+                     if "Content Security Policy" in msg.text else None)
 
     def url(self, path: str) -> str:
         return self.base_url + path

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import ninja.errors
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
@@ -21,6 +21,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, django_auth
 
+from envgov.apps.accounts import throttle
 from envgov.apps.accounts.models import ApiToken
 from envgov.apps.accounts.scope import scoped
 from envgov.apps.plans import actions
@@ -37,12 +38,17 @@ class BearerToken(HttpBearer):
         key = (token or "").strip()
         if not key:
             raise AuthenticationError()
+        address = throttle.client_address(request)
+        wait = throttle.wait_for("", address, token=True)  # the sign-in throttle, for bad tokens
+        if wait is not None:
+            raise ninja.errors.Throttled(wait=wait.seconds)
         found = (
             ApiToken.objects.select_related("user")
             .filter(key_hash=ApiToken.hash_key(key), revoked=False, user__is_active=True)
             .first()
         )
         if found is None:
+            throttle.record_failure("", address, token=True)
             raise AuthenticationError(message="令牌无效或已吊销")
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
         request.user = found.user  # the scope querysets and actions read request.user
@@ -103,6 +109,24 @@ def _stale_edit(request: HttpRequest, exc: actions.StaleEdit) -> HttpResponse:
 def _database_error(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
     """A write that collided with a simultaneous one: 409, retry (envgov.web.conflicts); other faults stay 500."""
     return conflicts.api_conflict(api, request, exc)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """A body without Content-Length that grew past the limit while the operation read it."""
+    from envgov.web.uploads import too_large
+
+    return too_large(request)
+
+
+@api.exception_handler(ninja.errors.Throttled)
+def _throttled(request: HttpRequest, exc: ninja.errors.Throttled) -> HttpResponse:
+    from envgov.apps.accounts.login import throttled_message
+
+    wait = int(exc.wait or 60)
+    response = api.create_response(request, {"detail": throttled_message(wait)}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 @api.exception_handler(AuthenticationError)

@@ -9,7 +9,10 @@ Every environment variable is read here, once, with its type and default:
   ENVGOV_HSTS_SECONDS   HSTS max-age in production (default 31536000; 0 disables)
   ENVGOV_DATA_DIR       where SQLite, uploads and the observation lake live (default ./var)
   ENVGOV_TODAY          pin the ledger's "today" (YYYY-MM-DD) — for demos of a past plan only
-  ENVGOV_REDIS_URL      shared cache (login throttling, sessions) for several server processes;
+  ENVGOV_TRUSTED_PROXY_HEADER  header of the trusted reverse proxy naming the client address
+                        (X-Forwarded-For, X-Real-IP); unset = REMOTE_ADDR (no proxy trusted)
+  ENVGOV_TRUSTED_PROXY_COUNT   how many trusted proxies append to that header (default 1)
+  ENVGOV_REDIS_URL      shared cache (sessions) for several server processes;
                         default: per-process memory
   DATABASE_URL          database URL; default is the embedded SQLite file in ENVGOV_DATA_DIR
   ENVGOV_SQLITE_TIMEOUT seconds a SQLite write waits for another writer before answering 409 (default 20)
@@ -19,6 +22,10 @@ Every environment variable is read here, once, with its type and default:
   ENVGOV_EMAIL_PASSWORD SMTP password (default none)
   ENVGOV_EMAIL_USE_TLS  1 = STARTTLS (default 1); ENVGOV_EMAIL_USE_SSL 1 = implicit TLS, e.g. port 465
   ENVGOV_EMAIL_FROM     sender address of notice e-mails (default envgov@localhost)
+  ENVGOV_UPLOAD_MAX_FILE_BYTES one evidence file or attachment (default 10 MB)
+  ENVGOV_MAX_REQUEST_BYTES     a whole request body, files included (default 50 MB) → 413 beyond
+  ENVGOV_MAX_IMPORT_BYTES      the same for the monitoring data import page (default 1 GB)
+  ENVGOV_MAX_FORM_BYTES        the non-file part of a body: form fields, JSON (default 10 MB) → 413 beyond
   ENVGOV_SITE_URL       the site's public address (https://envgov.example.gov.cn), put in front of the
                         links of e-mails and group-robot messages; unset = links are site paths only
 """
@@ -59,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ninja",  # serves its bundled Swagger UI at /api/docs (no CDN)
+    "csp",
     "envgov.apps.accounts",
     "envgov.apps.geo",
     "envgov.apps.audit",
@@ -71,6 +79,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "envgov.web.uploads.BodyLimitMiddleware",  # a too-large body → 413 before anything reads it
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -146,8 +156,16 @@ WHITENOISE_USE_FINDERS = DEBUG  # dev and tests serve straight from the app fold
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
+# Uploads (envgov.web.uploads): a file above FILE_UPLOAD_MAX_MEMORY_SIZE is spooled to disk while read;
+# ENVGOV_UPLOAD_MAX_FILE_BYTES caps one evidence file or attachment (plan documents 30 MB and ledger Excel
+# 5 MB have their own); ENVGOV_MAX_REQUEST_BYTES caps a whole request body (ENVGOV_MAX_IMPORT_BYTES for
+# the monitoring data import, whose files are large) and DATA_UPLOAD_MAX_MEMORY_SIZE its non-file part
+# (form fields, JSON): beyond either → 413.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ENVGOV_MAX_FORM_BYTES", str(10 * 1024 * 1024)))
+ENVGOV_UPLOAD_MAX_FILE_BYTES = int(os.environ.get("ENVGOV_UPLOAD_MAX_FILE_BYTES", str(10 * 1024 * 1024)))
+ENVGOV_MAX_REQUEST_BYTES = int(os.environ.get("ENVGOV_MAX_REQUEST_BYTES", str(50 * 1024 * 1024)))
+ENVGOV_MAX_IMPORT_BYTES = int(os.environ.get("ENVGOV_MAX_IMPORT_BYTES", str(1024 * 1024 * 1024)))
 OBSERVATION_LAKE = DATA_DIR / "lake"
 ENVGOV_TODAY = os.environ.get("ENVGOV_TODAY") or None
 
@@ -176,9 +194,11 @@ CACHES = {"default": (
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 AUTHENTICATION_BACKENDS = ["envgov.apps.accounts.backends.ScopedModelBackend"]
 
-# Login throttling: failed attempts per (username, client address) within the window.
-LOGIN_MAX_FAILURES = int(os.environ.get("ENVGOV_LOGIN_MAX_FAILURES", "5"))
-LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("ENVGOV_LOGIN_FAILURE_WINDOW", "900"))
+# Sign-in throttling (/login/, /admin/login/, API tokens): the policy numbers are in envgov.rules.security.
+# The client address is REMOTE_ADDR unless a reverse proxy in front is trusted to name it: then set the
+# header it writes (e.g. X-Forwarded-For or X-Real-IP) and how many trusted proxies stand in front.
+ENVGOV_TRUSTED_PROXY_HEADER = os.environ.get("ENVGOV_TRUSTED_PROXY_HEADER", "").strip()
+ENVGOV_TRUSTED_PROXY_COUNT = int(os.environ.get("ENVGOV_TRUSTED_PROXY_COUNT", "1"))
 
 CSRF_FAILURE_VIEW = "envgov.web.errors.csrf_failure"  # in Chinese, in the site's layout
 
@@ -187,6 +207,27 @@ CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the cookie-less meta t
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp) on every page: scripts only from our own static files (no inline
+# script, no eval, no CDN); styles from our files plus inline style attributes, which ECharts tooltips,
+# the Django admin and the API's Swagger UI write; images from the site and data:/blob: (chart export,
+# phone photo previews); nothing may frame the site, and forms post to it only.
+from csp.constants import NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True

@@ -16,6 +16,7 @@ urlpatterns = [
     path("account/tokens/", account_views.tokens, name="tokens"),
     path("account/tokens/<int:token_id>/revoke/", account_views.revoke_token, name="revoke_token"),
     path("account/password/", account_views.password_change, name="password_change"),
+    path("account/two-factor/", account_views.two_factor, name="two_factor"),
     path("manage/", include("envgov.apps.accounts.urls_manage")),
     path("api/", include("envgov.web.api")),
     path("", include("envgov.apps.audit.urls")),

@@ -19,6 +19,7 @@ from envgov.apps.accounts import merge, permissions
 from envgov.apps.accounts.models import Unit, UnitAlias, User
 from envgov.apps.accounts.scope import require
 from envgov.apps.accounts.versioned import save_versioned
+from envgov.apps.audit import clock
 from envgov.apps.audit import log as audit
 from envgov.apps.plans.actions import StaleEdit, _bump  # noqa: F401 - StaleEdit re-exported for the views
 
@@ -162,6 +163,71 @@ def change_own_password(user: User, *, new_password: str) -> None:
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
     audit.record(actor=user, action="password_change", obj=user, note=_("用户修改了自己的密码"))
+
+
+# ---------------------------------------------------------------- sign-in protection
+
+@transaction.atomic
+def clear_login_throttle(target: User, *, acting_user: User) -> int:
+    """解除登录限制: forget every failed sign-in counted against `target` (from any address)."""
+    from envgov.apps.accounts import throttle
+
+    require(permissions.can_manage_user(acting_user, target), _("您不能管理该用户"))
+    cleared = throttle.clear_account(target.username)
+    audit.record(actor=acting_user, action="login_unthrottle", obj=target,
+                 note=_("解除登录限制（清除 %(n)s 条失败计数）") % {"n": cleared})
+    return cleared
+
+
+def _require_totp_role(user: User) -> None:
+    from envgov.rules.security import TOTP_ROLES
+
+    require(user.is_authenticated and user.is_active and user.role in TOTP_ROLES,
+            _("两步验证供系统管理员和统筹协调人员使用"))
+
+
+@transaction.atomic
+def enable_totp(user: User, *, secret: str, code: str) -> User:
+    """Turn the second factor on with the secret the user was shown, once a code from it checks out."""
+    from envgov.apps.accounts import totp
+
+    _require_totp_role(user)
+    step = totp.matching_step(secret, code)
+    if step is None:
+        raise ValidationError({"code": _("验证码不正确，请确认验证器中的时间和密钥后重试")})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.totp_secret, user.totp_enabled_at, user.totp_last_step = secret, clock.now(), step
+    user.save(update_fields=["totp_secret", "totp_enabled_at", "totp_last_step"])
+    audit.record(actor=user, action="totp_enable", obj=user, note=_("启用两步验证"))
+    return user
+
+
+@transaction.atomic
+def disable_totp(user: User, *, code: str) -> User:
+    """The user turns their second factor off, proving it with a current code."""
+    from envgov.apps.accounts import totp
+
+    require(user.is_authenticated and user.is_active)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.totp_enabled_at:
+        raise ValidationError(_("您尚未启用两步验证"))
+    if not totp.verify_for_login(user, code):
+        raise ValidationError({"code": _("验证码不正确")})
+    user.totp_secret, user.totp_enabled_at, user.totp_last_step = "", None, None
+    user.save(update_fields=["totp_secret", "totp_enabled_at", "totp_last_step"])
+    audit.record(actor=user, action="totp_disable", obj=user, note=_("关闭两步验证"))
+    return user
+
+
+@transaction.atomic
+def reset_totp(target: User, *, acting_user: User) -> User:
+    """The administrator removes a user's second factor (lost phone); the user may enrol again."""
+    require(permissions.can_manage_user(acting_user, target), _("您不能管理该用户"))
+    target = User.objects.select_for_update().get(pk=target.pk)
+    target.totp_secret, target.totp_enabled_at, target.totp_last_step = "", None, None
+    target.save(update_fields=["totp_secret", "totp_enabled_at", "totp_last_step"])
+    audit.record(actor=acting_user, action="totp_reset", obj=target, note=_("管理员清除两步验证"))
+    return target
 
 
 # ---------------------------------------------------------------- units

@@ -75,6 +75,10 @@ class User(AbstractUser):
         _("下次登录须修改密码"), default=False, help_text=_("管理员重置密码后置位，用户改密后清除")
     )
     version = models.PositiveIntegerField(default=1, editable=False)
+    # optional second factor (TOTP) for administrators and coordinators; see accounts.totp
+    totp_secret = models.CharField(max_length=64, blank=True, editable=False)
+    totp_enabled_at = models.DateTimeField(_("两步验证启用时间"), null=True, blank=True, editable=False)
+    totp_last_step = models.BigIntegerField(null=True, blank=True, editable=False)  # a code is used once
 
     class Meta:
         verbose_name = _("用户")
@@ -108,3 +112,29 @@ class ApiToken(models.Model):
         """Create a token; the clear key is returned once and never stored."""
         key = "egv_" + secrets.token_urlsafe(32)
         return cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key)), key
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-in attempts counted under one key (see envgov.rules.security): an account from one
+    address (`pair`), an address across accounts (`address`), an account from anywhere (`account`), or bad
+    API tokens from an address (`token`). Rows are deleted when the owner signs in or an administrator
+    clears them; a count is forgotten after the policy's quiet period."""
+
+    class Scope(models.TextChoices):
+        PAIR = "pair", _("账号+来源地址")
+        ADDRESS = "address", _("来源地址")
+        ACCOUNT = "account", _("账号")
+        TOKEN = "token", _("API 令牌来源地址")
+
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    username = models.CharField(max_length=150, blank=True)  # lower-cased; empty for address scopes
+    address = models.CharField(max_length=64, blank=True)  # empty for the account scope
+    failures = models.PositiveIntegerField(default=0)
+    first_failure_at = models.DateTimeField()
+    last_failure_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("登录限制")
+        verbose_name_plural = _("登录限制")
+        constraints = [models.UniqueConstraint(fields=["scope", "username", "address"], name="uniq_login_throttle")]
+        indexes = [models.Index(fields=["username"], name="login_throttle_user")]

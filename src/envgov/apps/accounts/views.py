@@ -8,36 +8,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from envgov.apps.accounts import throttle
+from envgov.apps.accounts.login import ThrottledAuthenticationForm, finish
 from envgov.apps.accounts.models import ApiToken
 from envgov.apps.accounts.scope import scoped
 
 
-def client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 class ThrottledLoginView(auth_views.LoginView):
+    """Sign-in with the shared check of envgov.apps.accounts.login (throttle, password, second factor)."""
+
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    authentication_form = ThrottledAuthenticationForm
 
     def post(self, request, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
-        username = request.POST.get("username", "")
-        if throttle.is_locked(username, client_address(request)):
-            form = self.get_form()
-            form.errors.clear()
-            return self.render_to_response(
-                self.get_context_data(form=form, locked=True), status=429
-            )
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form):  # noqa: ANN001
-        throttle.record_failure(self.request.POST.get("username", ""), client_address(self.request))
-        return super().form_invalid(form)
-
-    def form_valid(self, form):  # noqa: ANN001
-        throttle.clear(form.get_user().username, client_address(self.request))
-        return super().form_valid(form)
+        response = super().post(request, *args, **kwargs)
+        form = getattr(response, "context_data", {}).get("form") if hasattr(response, "context_data") else None
+        return finish(request, response, form)
 
 
 login_view = scoped("public")(ThrottledLoginView.as_view())
@@ -83,3 +69,43 @@ def password_change(request: HttpRequest) -> HttpResponse:
             messages.success(request, gettext("密码已修改"))
             return redirect("home")
     return render(request, "accounts/password_change.html", {"form": form})
+
+
+@scoped("reviewer")
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """两步验证 (administrators and coordinators): enrol with a secret shown as text, confirm with a code;
+    or turn it off with a current code. The secret waits in the session until confirmed."""
+    from django.core.exceptions import ValidationError
+
+    from envgov.apps.accounts import actions, totp
+
+    user = request.user
+    errors: list[str] = []
+    if request.method == "POST":
+        op, code = request.POST.get("op"), request.POST.get("code", "")
+        try:
+            if op == "enable" and not user.totp_enabled_at:
+                secret = request.session.get("totp_pending", "")
+                if not secret:
+                    raise ValidationError(gettext("请刷新页面后重试"))
+                actions.enable_totp(user, secret=secret, code=code)
+                request.session.pop("totp_pending", None)
+                messages.success(request, gettext("两步验证已启用，今后登录时须填写验证码"))
+                return redirect("two_factor")
+            if op == "disable" and user.totp_enabled_at:
+                actions.disable_totp(user, code=code)
+                messages.success(request, gettext("两步验证已关闭"))
+                return redirect("two_factor")
+        except ValidationError as exc:
+            errors = exc.messages
+        user.refresh_from_db()
+    secret = uri = ""
+    if not user.totp_enabled_at:
+        secret = request.session.get("totp_pending") or totp.new_secret()
+        request.session["totp_pending"] = secret
+        uri = totp.otpauth_uri(secret, user.username)
+    response = render(request, "accounts/two_factor.html", {
+        "enabled": bool(user.totp_enabled_at), "secret": secret, "uri": uri, "errors": errors,
+        "grouped": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))})
+    response["Cache-Control"] = "no-store"
+    return response

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from envgov.apps.accounts import actions, permissions
+from envgov.apps.accounts import actions, permissions, throttle
 from envgov.apps.accounts import forms_manage as f
 from envgov.apps.accounts.models import User
 from envgov.apps.accounts.scope import (
@@ -151,6 +151,7 @@ def user_edit(request: HttpRequest, member_id: int) -> HttpResponse:
             return redirect("manage_user", member_id=member.pk)
     return render(request, "manage/user_edit.html", {
         "member": member, "form": form, "reset_form": f.PasswordResetForm(),
+        "throttles": throttle.status_of(member.username),
         "can_manage": permissions.can_manage_user(request.user, member),
         "can_set_active": permissions.can_set_active(request.user, member, not member.is_active),
     })
@@ -183,6 +184,26 @@ def user_active(request: HttpRequest, member_id: int) -> HttpResponse:
     _toggle(request, lambda active, version: actions.set_active(
         member, acting_user=request.user, active=active, expected_version=version),
         _("已启用该用户"), _("已停用该用户，其填报和审核记录保留"))
+    return redirect("manage_user", member_id=member.pk)
+
+
+@scoped("admin")
+@require_POST
+def user_unthrottle(request: HttpRequest, member_id: int) -> HttpResponse:
+    """解除登录限制: the member may try again at once, from any address."""
+    member = _member(request, member_id)
+    actions.clear_login_throttle(member, acting_user=request.user)
+    messages.success(request, _("已解除该用户的登录限制"))
+    return redirect("manage_user", member_id=member.pk)
+
+
+@scoped("admin")
+@require_POST
+def user_totp_reset(request: HttpRequest, member_id: int) -> HttpResponse:
+    """清除两步验证 (lost phone): the member signs in with the password alone and may enrol again."""
+    member = _member(request, member_id)
+    actions.reset_totp(member, acting_user=request.user)
+    messages.success(request, _("已清除该用户的两步验证"))
     return redirect("manage_user", member_id=member.pk)
 
 

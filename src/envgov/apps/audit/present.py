@@ -65,6 +65,11 @@ ACTIONS: dict[str, Any] = {
     "station_deactivate": gettext_lazy("停用监测站点"),
     "import_finish": gettext_lazy("完成监测数据导入"),
     "import_undo": gettext_lazy("撤销监测数据导入"),
+    "login_unthrottle": gettext_lazy("解除登录限制"),
+    "totp_enable": gettext_lazy("启用两步验证"),
+    "totp_disable": gettext_lazy("关闭两步验证"),
+    "totp_reset": gettext_lazy("清除两步验证"),
+    "exceptional_day": gettext_lazy("标记沙尘日"),
 }
 # the same code reads differently on some subjects
 ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {

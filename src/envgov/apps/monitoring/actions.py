@@ -16,7 +16,7 @@ from envgov.apps.accounts.models import User
 from envgov.apps.accounts.scope import require
 from envgov.apps.accounts.versioned import save_versioned
 from envgov.apps.geo.actions import check_point
-from envgov.apps.monitoring.models import Station
+from envgov.apps.monitoring.models import ExceptionalDay, Station
 from envgov.apps.audit import log as audit
 
 STATION_FIELDS = ["code", "name", "kind", "town", "lon", "lat", "active"]
@@ -70,3 +70,24 @@ def set_station_active(station: Station, *, acting_user: User, active: bool, exp
     return save_versioned(station, {"active": active}, acting_user=acting_user, expected_version=expected_version,
                           action="station_activate" if active else "station_deactivate", fields=STATION_FIELDS,
                           stale_message=_stale())
+
+
+@transaction.atomic
+def mark_exceptional_day(district, *, acting_user: User, day, note: str, kind: str = "沙尘"):  # noqa: ANN001, ANN201
+    """标记沙尘日: the day counts as affected by an exceptional event for 扣除沙尘 targets. Records who
+    marked it and when (on the row and in the audit log). Marking a day already marked changes nothing.
+    Returns (day, created)."""
+    require(acting_user.role in (User.Role.ADMIN, User.Role.COORDINATOR) and acting_user.district_id == district.pk,
+            _("只有本区的系统管理员或统筹协调人员可以标记异常事件日"))
+    note = (note or "").strip()[:200]
+    if not note:
+        raise ValidationError({"note": _("请填写依据")})
+    from envgov.apps.audit import clock
+
+    marked, created = ExceptionalDay.objects.get_or_create(
+        district=district, day=day, kind=kind,
+        defaults={"note": note, "marked_by": acting_user, "marked_at": clock.now()})
+    if created:
+        audit.record(actor=acting_user, action="exceptional_day", obj=marked,
+                     after=audit.snapshot(marked, ["day", "kind", "note", "marked_by"]), note=note)
+    return marked, created

@@ -71,11 +71,17 @@ class ExceptionalDay(models.Model):
     day = models.DateField(_("日期"))
     kind = models.CharField(_("类型"), max_length=20, default="沙尘")
     note = models.CharField(_("依据"), max_length=200, blank=True)
+    marked_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                  verbose_name=_("标记人"))  # empty only for days marked before this was kept
+    marked_at = models.DateTimeField(_("标记时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("异常事件日")
         verbose_name_plural = _("异常事件日")
         constraints = [models.UniqueConstraint(fields=["district", "day", "kind"], name="uniq_exceptional_day")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.day:%Y-%m-%d}"
 
 
 class ObservationImport(models.Model):

@@ -59,7 +59,7 @@ def air_dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "monitoring/air_dashboard.html", {
         "days": days[-30:][::-1], "n_days": len(days), "stations": stations, "targets": targets,
         "chart": chart, "counts": sorted(counts.items(), key=lambda kv: kv[0] or 0),
-        "exceptional": ExceptionalDay.objects.filter(district=district).order_by("-day")[:50],
+        "exceptional": ExceptionalDay.objects.filter(district=district).select_related("marked_by").order_by("-day")[:50],
         "exc_form": ExceptionalDayForm(), "simulated": stations.filter(is_simulated=True).exists(),
     })
 
@@ -72,6 +72,16 @@ def air_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm()
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            from django.core.exceptions import ValidationError
+
+            from envgov.web import uploads
+
+            try:  # CSV/TXT, Excel or Parquet by content, within the request cap; safe name
+                uploads.check_upload(form.cleaned_data["file"], kinds=uploads.AIR_DATA,
+                                     max_bytes=uploads.max_request_bytes(request))
+            except ValidationError as exc:
+                form.add_error("file", exc.messages)
         if form.is_valid():
             outcome = services.import_air_file(form.cleaned_data["file"], district=district, acting_user=request.user,
                                                profile=form.cleaned_data["profile"] or None)
@@ -169,10 +179,18 @@ def air_import_errors(request: HttpRequest) -> HttpResponse:
 @scoped("reviewer")
 @require_POST
 def exceptional_day_add(request: HttpRequest) -> HttpResponse:
+    from django.core.exceptions import ValidationError
+
+    from envgov.apps.monitoring import actions
+
     form = ExceptionalDayForm(request.POST)
     if form.is_valid():
-        ExceptionalDay.objects.get_or_create(district=_district(request), day=form.cleaned_data["day"],
-                                             kind="沙尘", defaults={"note": form.cleaned_data["note"]})
+        try:
+            actions.mark_exceptional_day(_district(request), acting_user=request.user, day=form.cleaned_data["day"],
+                                         note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("air_dashboard")
         updated = services.refresh_air_targets(_district(request))
         text = ngettext("已标记沙尘日 %(day)s，重新计算目标 %(n)s 项", "已标记沙尘日 %(day)s，重新计算目标 %(n)s 项", updated)
         messages.success(request, text % {"day": f"{form.cleaned_data['day']:%Y-%m-%d}", "n": updated})

@@ -46,12 +46,14 @@ def preference_of(user: User) -> NoticePreference:
 def notify(
     recipients: Iterable[User], *, kind: str, title: str, body: str = "", url: str = "", key: str | None = None,
     links: Iterable[dict] = (), subject: models.Model | None = None, district=None,  # noqa: ANN001
+    group: bool = True,
 ) -> list[Notice]:
     """Tell each recipient once about one fact (recipient, kind, key); returns the notices newly written.
 
     Recipients already told under the same key are skipped, and so is an inactive account. E-mail goes
     at once to those who want it immediately (digest readers get it from `send_digest`); the district's
-    group robot gets one message per call, naming the units and towns told.
+    group robot gets one message per call, naming the units and towns told — unless `group=False`
+    (a notice for its recipient only, such as failed sign-ins on their account).
     """
     if kind not in Notice.Kind.values:
         raise ValueError(f"unknown notice kind {kind!r}")
@@ -77,6 +79,8 @@ def notify(
     else:
         district_id = district.pk
     ids = [n.pk for n in created]
+    if not group:
+        district_id = None
     transaction.on_commit(lambda: _deliver(ids, district_id))
     return created
 
@@ -97,6 +101,8 @@ def _deliver(notice_ids: list[int], district_id: int | None) -> None:
                 sent.append(notice.pk)
     if sent:
         Notice.objects.filter(pk__in=sent).update(emailed_at=clock.now())
+    if district_id is None:
+        return
     channel = DistrictChannel.objects.filter(district_id=district_id, enabled=True).exclude(webhook_url="").first()
     if channel is None:
         return

@@ -19,6 +19,7 @@ class Notice(models.Model):
         SUPERVISION_OPENED = "supervision_opened", _("新督办")
         SUPERVISION_ESCALATED = "supervision_escalated", _("督办升级")
         TASK_EDITED = "task_edited", _("任务调整")
+        LOGIN_THROTTLED = "login_throttled", _("登录失败提醒")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices", verbose_name=_("接收人")

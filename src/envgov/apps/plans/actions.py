@@ -36,9 +36,10 @@ from envgov.apps.plans.models import (
     TaskParty,
 )
 from envgov.rules import ledger
+from envgov.web import uploads
 
 R = User.Role
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024  # default of settings.ENVGOV_UPLOAD_MAX_FILE_BYTES (envgov.web.uploads)
 
 
 class StaleEdit(Exception):
@@ -318,9 +319,7 @@ def submit_progress(
             raise ValidationError({"quantities": _("“%(name)s”累计完成量不能为负数")
                                                   % {"name": own_quantities[qid].name}})
     attachments = list(attachments)
-    for f in attachments:
-        if f.size > MAX_ATTACHMENT_BYTES:
-            raise ValidationError({"attachments": _("附件“%(name)s”超过 10 MB") % {"name": f.name}})
+    names = uploads.check_uploads(attachments, kinds=uploads.EVIDENCE, field="attachments")  # type, size, name
 
     list(TaskParty.objects.select_for_update().filter(pk=party.pk).order_by())  # one report per party at a time
     existing = open_report(party, period)
@@ -348,8 +347,8 @@ def submit_progress(
         _event(report, ReportEvent.Kind.SUBMITTED, acting_user)
     for qid, value in (quantities or {}).items():
         QuantityProgress.objects.update_or_create(report=report, quantity_id=qid, defaults={"value": value})
-    for f in attachments:
-        Attachment.objects.create(report=report, file=f, name=f.name[:200], size=f.size)
+    for f, name in zip(attachments, names):
+        Attachment.objects.create(report=report, file=f, name=name[:200], size=f.size)
     if party.status == TaskParty.Status.NOT_STARTED:
         TaskParty.objects.filter(pk=party.pk).update(status=TaskParty.Status.IN_PROGRESS)
     if task.status == Task.Status.NOT_STARTED:

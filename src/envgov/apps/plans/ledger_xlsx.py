@@ -349,8 +349,8 @@ def ledger_import(request: HttpRequest, plan_id: int) -> HttpResponse:
             upload = request.FILES.get("file")
             if upload is None:
                 messages.error(request, gettext("请选择要导入的 Excel 文件"))
-            elif upload.size > MAX_UPLOAD_BYTES:
-                messages.error(request, gettext("文件超过 5 MB"))
+            elif (refusal := _refusal(upload)) is not None:
+                messages.error(request, refusal)
             else:
                 data = upload.read()
                 result = plan_import(request.user, plan, data)
@@ -365,6 +365,19 @@ def ledger_import(request: HttpRequest, plan_id: int) -> HttpResponse:
         ctx.update(summary=error_summary(result.errors), first_errors=result.errors[:ERRORS_SHOWN],
                    more_errors=max(0, len(result.errors) - ERRORS_SHOWN))
     return render(request, "plans/ledger_import.html", ctx)
+
+
+def _refusal(upload) -> str | None:  # noqa: ANN001
+    """The shared upload check (content is .xlsx, at most MAX_UPLOAD_BYTES): its message, or None."""
+    from django.core.exceptions import ValidationError
+
+    from envgov.web import uploads
+
+    try:
+        uploads.check_upload(upload, kinds=uploads.LEDGER, max_bytes=MAX_UPLOAD_BYTES)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return None
 
 
 def _keep_errors(request: HttpRequest, plan: Plan, result: ImportPlan | None) -> None:

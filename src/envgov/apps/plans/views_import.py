@@ -16,6 +16,7 @@ from envgov.apps.audit import log as audit
 from envgov.apps.plans import review
 from envgov.apps.plans.loader import load_structured_plan
 from envgov.apps.plans.models import Indicator, PlanDraft
+from envgov.web import uploads
 
 MAX_DOCUMENT_BYTES = 30 * 1024 * 1024
 
@@ -38,8 +39,10 @@ def plan_import(request: HttpRequest) -> HttpResponse:
         form = PlanUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            if upload.size > MAX_DOCUMENT_BYTES:
-                messages.error(request, gettext("文件超过 30 MB"))
+            try:  # content is a PDF, Word, Excel or text file of at most MAX_DOCUMENT_BYTES; safe name
+                uploads.check_upload(upload, kinds=uploads.PLAN_DOCUMENT, max_bytes=MAX_DOCUMENT_BYTES)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
             else:
                 try:
                     imported = import_plan(upload.read(), upload.name, district=request.user.district.name,

@@ -20,7 +20,6 @@ from envgov.apps.audit import log as audit
 from envgov.apps.notices import ledger as notices
 from envgov.apps.plans import progress
 from envgov.apps.plans.actions import (
-    MAX_ATTACHMENT_BYTES,
     StaleEdit,
     _bump,
     current_period,
@@ -32,6 +31,7 @@ from envgov.apps.plans.models import Plan, Task, TaskParty
 from envgov.apps.supervision import permissions
 from envgov.apps.supervision.models import SupervisionEvent, SupervisionItem, SupervisionPhoto
 from envgov.rules import ledger
+from envgov.web import uploads
 
 __all__ = ["StaleEdit", "flag_overdue_and_lagging", "open_supervision", "respond_supervision", "close_supervision"]
 
@@ -204,9 +204,7 @@ def respond_supervision(
         raise ValidationError({"response": _("请填写整改反馈")})
     if len(photos) > MAX_PHOTOS_PER_RESPONSE:
         raise ValidationError({"photos": _("每次反馈最多上传 %(n)s 个文件") % {"n": MAX_PHOTOS_PER_RESPONSE}})
-    for f in photos:
-        if f.size > MAX_ATTACHMENT_BYTES:
-            raise ValidationError({"photos": _("文件“%(name)s”超过 10 MB") % {"name": f.name}})
+    names = uploads.check_uploads(photos, kinds=uploads.EVIDENCE, field="photos")  # type by content, size, name
     _bump(SupervisionItem, item.pk, expected_version, _stale())
     item.refresh_from_db()
     if item.status == SupervisionItem.Status.CLOSED:
@@ -216,8 +214,8 @@ def respond_supervision(
     item.responded_by, item.responded_at = acting_user, clock.now()
     item.save()
     event = _event(item, SupervisionEvent.Kind.RESPONDED, acting_user, item.response)
-    for f in photos:
-        SupervisionPhoto.objects.create(item=item, event=event, file=f, name=f.name[:200], size=f.size,
+    for f, name in zip(photos, names):
+        SupervisionPhoto.objects.create(item=item, event=event, file=f, name=name[:200], size=f.size,
                                         uploaded_by=acting_user)
     audit.record(actor=acting_user, action="respond", obj=item, plan=item.plan, before=before,
                  after=audit.snapshot(item),
@@ -233,8 +231,8 @@ def close_supervision(
     require(permissions.can_close_supervision(acting_user, item), _("只有统筹协调人员可以销号"))
     if not note.strip():
         raise ValidationError({"note": _("请填写销号说明")})
-    if evidence is not None and evidence.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError({"evidence": _("文件“%(name)s”超过 10 MB") % {"name": evidence.name}})
+    if evidence is not None:
+        uploads.check_upload(evidence, kinds=uploads.EVIDENCE, field="evidence")
     _bump(SupervisionItem, item.pk, expected_version, _stale())
     item.refresh_from_db()
     if item.status == SupervisionItem.Status.CLOSED:

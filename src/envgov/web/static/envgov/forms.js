@@ -1,3 +1,15 @@
+// Behaviour that was written inline in the templates (onsubmit, onchange) lives here, so the
+// Content-Security-Policy can forbid inline script: `data-confirm` asks before a form is sent,
+// `data-autosubmit` sends a select's form when it changes (the language switch).
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var question = form && form.getAttribute && form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) { event.preventDefault(); event.stopImmediatePropagation(); }
+}, true);
+document.addEventListener("change", function (event) {
+  var el = event.target;
+  if (el && el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) el.form.submit();
+});
 // One submission per click: after a POST form is sent, its buttons are disabled until the next page
 // (imports and recomputations take seconds; a second click would only queue the same work again).
 function envgovBusy(buttons, busy) {

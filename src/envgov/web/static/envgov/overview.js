@@ -3,6 +3,7 @@
   const data = JSON.parse(document.getElementById("chart-data").textContent);
   function bar(el, rows, horizontal) {
     if (!el || !window.echarts) return;
+    if (el.dataset.height) el.style.height = el.dataset.height + "px";  // one row per unit
     const chart = echarts.init(el);
     const names = rows.map(r => r.name);
     const cat = { type: "category", data: names, axisLabel: { interval: 0 } };

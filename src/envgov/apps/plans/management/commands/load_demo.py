@@ -224,7 +224,7 @@ class Command(BaseCommand):
                 report = actions.submit_progress(
                     task, acting_user=reporter, narrative=narrative, period=period, quantities=quantities,
                     marks_complete=done, today=AS_OF,
-                    attachments=[SimpleUploadedFile("现场照片说明.txt", "模拟附件".encode())] if roll < 0.1 else [])
+                    attachments=[SimpleUploadedFile("现场照片说明.pdf", "%PDF-1.4 模拟附件".encode())] if roll < 0.1 else [])
                 if roll < 0.85 or done:
                     actions.review_progress(report, acting_user=coordinator, accept=True,
                                             expected_version=report.version)
