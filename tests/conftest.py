@@ -80,3 +80,14 @@ def _uploads_in_tmp(settings, tmp_path):
     """Uploaded files (attachments, evidence) and the observation lake go to a per-test folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.OBSERVATION_LAKE = tmp_path / "lake"
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request of an earlier test (LocaleMiddleware) may have
+    left another one active on this thread, and messages built outside a request read the active one."""
+    from django.utils import translation
+
+    with translation.override(None):
+        translation.activate("zh-hans")
+        yield
