@@ -143,6 +143,20 @@ def integer(value: int, field: str, *, minimum: int = 0, maximum: int = INT64_MA
     return value
 
 
+def text(value: str, field: str, *, max_length: int | None = None) -> str:
+    """Text a person wrote, as every database column can keep it: no NUL character (PostgreSQL refuses it),
+    no lone surrogate (not encodable as UTF-8), and at most `max_length` characters where the column has one."""
+    if "\x00" in value:
+        raise _refuse(gettext_noop("“%(field)s”不能包含空字符（NUL）"), field)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _refuse(gettext_noop("“%(field)s”含有无法保存的字符"), field) from None
+    if max_length is not None and len(value) > max_length:
+        raise _refuse(gettext_noop("“%(field)s”最多 %(n)s 个字"), field, n=max_length)
+    return value
+
+
 def in_id_range(value: int) -> bool:
     """Whether an id can exist at all (a larger one is simply not found, never looked up)."""
     return 0 < value <= ID_MAX
