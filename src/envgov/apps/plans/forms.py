@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from envgov.apps.plans.bounds import BoundedDateField, FigureFormField, VersionField
+from envgov.apps.plans.progress import figure
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -43,9 +44,9 @@ class ProgressForm(forms.Form):
             target = line.share_value if line is not None and line.share_value else q.target_value
             what = _("比率") if q.kind == q.Kind.RATE else _("累计完成")
             self.fields[name] = FigureFormField(
-                label=f"{q.name}（{what}，{q.unit}，{_('目标')} {target.normalize():f}）", required=False,
+                label=f"{q.name}（{what}，{q.unit}，{_('目标')} {figure(target)}）", required=False,
                 # "7", not the stored "7.0000": the reporter edits this figure on a phone
-                initial=None if value is None else f"{value.normalize():f}",
+                initial=None if value is None or not value.is_finite() else figure(value),
             )
             self.quantity_fields.append((q.pk, name))
 
@@ -124,7 +125,7 @@ class TaskEditForm(forms.Form):
                 label=_("工作量"), max_length=200, required=False, initial=q.name if q else "")
             self.fields[f"q{key}_value"] = FigureFormField(
                 label=_("目标量"), required=False,
-                initial=f"{q.target_value.normalize():f}" if q else None)
+                initial=figure(q.target_value) if q and q.target_value.is_finite() else None)
             self.fields[f"q{key}_unit"] = forms.CharField(
                 label=_("单位"), max_length=20, required=False, initial=q.unit if q else "")
             shares = []
@@ -135,7 +136,7 @@ class TaskEditForm(forms.Form):
                     value = current.get(p.pk)
                     self.fields[name] = FigureFormField(
                         label=p.name, required=False,
-                        initial=None if value is None else f"{value.normalize():f}")
+                        initial=None if value is None or not value.is_finite() else figure(value))
                     shares.append(name)
             self.quantity_rows.append({"key": key, "quantity": q, "shares": shares})
 

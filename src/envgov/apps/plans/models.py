@@ -303,9 +303,9 @@ class Quantity(models.Model):
 
     @property
     def share(self) -> float | None:
-        if self.achieved_value is None or not self.target_value:
-            return None
-        return float(self.achieved_value / self.target_value)
+        from envgov.apps.plans.progress import ratio
+
+        return ratio(self.achieved_value, self.target_value)
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
@@ -412,9 +412,9 @@ class PartyQuantity(models.Model):
     @property
     def share(self) -> float | None:
         """Achieved against the party's own share; None where the plan does not split the quantity."""
-        if self.achieved_value is None or not self.share_value:
-            return None
-        return float(self.achieved_value / self.share_value)
+        from envgov.apps.plans.progress import ratio
+
+        return ratio(self.achieved_value, self.share_value)
 
 
 class QuantityProgress(models.Model):
