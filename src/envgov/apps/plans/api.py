@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from pydantic import AfterValidator
+from pydantic import AfterValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from envgov.apps.accounts.scope import api_scoped, plans_for, reports_for, supervision_for, tasks_for
@@ -45,10 +45,12 @@ def _bounded(check, label: str):  # noqa: ANN001, ANN202 - a bounds check → a 
     return AfterValidator(validate)
 
 
-FigureIn = Annotated[Decimal, _bounded(bounds.figure, gettext_noop("累计完成量"))]
+FigureIn = Annotated[Decimal, _bounded(bounds.figure, gettext_noop("累计完成量")), WithJsonSchema({
+    "type": "number", "minimum": 0, "maximum": float(bounds.FIGURE.largest)})]
 NarrativeIn = Annotated[str, _bounded(bounds.text, gettext_noop("进展情况"))]
 ReasonIn = Annotated[str, _bounded(bounds.text, gettext_noop("退回原因"))]
-VersionIn = Annotated[int, _bounded(lambda v, label: bounds.integer(v, label, maximum=bounds.VERSION_MAX), "version")]
+VersionIn = Annotated[int, _bounded(lambda v, label: bounds.integer(v, label, maximum=bounds.VERSION_MAX), "version"),
+                     WithJsonSchema({"type": "integer", "minimum": 0, "maximum": bounds.VERSION_MAX})]
 # what a column already holds is shown as it is, even a value no door lets in any more (NaN on PostgreSQL)
 StoredFigure = Annotated[Decimal, Field(allow_inf_nan=True)]
 
@@ -162,7 +164,7 @@ class ProgressOut(Schema):
 class ProgressIn(Schema):
     narrative: NarrativeIn
     quantities: dict[int, FigureIn] = Field(
-        default_factory=dict,
+        default_factory=dict, json_schema_extra={"propertyNames": {"pattern": "^[0-9]{1,18}$"}},
         description=f"工作量 id → 累计完成量（0 至 {bounds.FIGURE.largest}，最多 {bounds.FIGURE.decimal_places} 位小数）")
     marks_complete: bool = False
 
