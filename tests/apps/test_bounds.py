@@ -305,3 +305,16 @@ def test_pages_never_fail_on_values_already_stored(world):
             cur.execute("UPDATE plans_target SET actual_value = 'NaN' WHERE id = %s", [target.pk])
     report.refresh_from_db()
     task_pages_answer_200(world, ProgressReport.objects.get(pk=report.pk))
+
+
+def test_task_filters_with_ids_no_row_can_have_match_nothing(world):
+    """Found by the fuzzer: ?town=2**63 answered 500 (SQLite refuses to compare a related column with it)."""
+    plan = world["plan"]
+    api = bearer(world["coordinator"])
+    for query in ("town=9223372036854775808", "unit=9223372036854775808", "unit=-1"):
+        r = api.get(f"/api/plans/{plan.pk}/tasks?{query}")
+        assert r.status_code == 200 and r.json() == [], query
+    page = login(world["coordinator"])
+    for query in ("unit=abc", "town=99999999999999999999999", "q=%00", "unit=１"):
+        assert page.get(f"{reverse('task_list', args=[plan.pk])}?{query}").status_code == 200, query
+    assert [t["code"] for t in api.get(f"/api/plans/{plan.pk}/tasks?unit={world['u_market'].pk}").json()] == ["三.(一).2"]
