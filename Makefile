@@ -8,7 +8,7 @@ STATIC_VENDOR := src/envgov/web/static/vendor
 export PYTHONPATH := src
 export DJANGO_SETTINGS_MODULE ?= envgov.web.settings
 
-.PHONY: setup run test test-fast bench lock demo clean e2e messages
+.PHONY: setup run test test-fast bench lock demo clean e2e messages fuzz
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -46,6 +46,12 @@ test: setup
 
 test-fast: setup
 	$(BIN)/python -m pytest -q -m "not e2e and not spark" $(PYTEST_ARGS)
+
+# the API contract fuzzed as every role with many more (and new) examples than the suite's 20 per operation
+FUZZ_EXAMPLES ?= 300
+fuzz: setup
+	ENVGOV_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) ENVGOV_FUZZ_RANDOM=1 $(BIN)/python -m pytest -q -p no:cacheprovider \
+		tests/apps/test_api_fuzz.py $(PYTEST_ARGS)
 
 bench: setup
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

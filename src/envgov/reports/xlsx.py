@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from envgov.catalogue import gettext_noop  # templates travel with the errors; the web layer translates them
+from envgov.rules import bounds
 
 # visible columns, in order, with their width in characters
 COLUMNS: list[tuple[str, int]] = [
@@ -305,7 +306,14 @@ def _text(value: object) -> str:
 
 def _int(value: object) -> int | None:
     text = _text(value)
-    return int(text) if text.isdigit() else None
+    try:
+        return int(text) if text.isdigit() else None
+    except ValueError:  # digits int() does not read: ² ③
+        return None
+
+
+def _bound_error(at_row: int, column: str, exc: bounds.OutOfBounds) -> CellError:
+    return _error(at_row, column, exc.problem.template, **dict(exc.problem.values))
 
 
 def parse_ledger(data: bytes, *, status_labels: Mapping[str, str] | None = None) -> ParseResult:
@@ -352,8 +360,11 @@ def parse_ledger(data: bytes, *, status_labels: Mapping[str, str] | None = None)
             continue
         errors: list[CellError] = []
         task_id = _int(cell(values, ID_HEADER))
+        version = _int(cell(values, VERSION_HEADER))
         if task_id is None:
             errors.append(_error(number, ID_HEADER, gettext_noop("缺少系统编号，无法对应到任务（请勿新增行或清空此列）")))
+        elif not bounds.in_id_range(task_id):
+            errors.append(_error(number, ID_HEADER, gettext_noop("系统编号 %(id)s 超出范围（请勿修改此列）"), id=task_id))
         elif task_id in seen:
             errors.append(_error(number, ID_HEADER, gettext_noop("与第%(row)s行重复"), row=seen[task_id]))
         else:
@@ -365,6 +376,16 @@ def parse_ledger(data: bytes, *, status_labels: Mapping[str, str] | None = None)
             due = None
             errors.append(_error(number, "完成时限", gettext_noop("日期“%(value)s”无法识别（请写成 2024-12-31）"),
                                   value=_text(raw_due)))
+        if due is not None:
+            try:
+                bounds.date(due, "完成时限")
+            except bounds.OutOfBounds as exc:
+                errors.append(_bound_error(number, "完成时限", exc))
+        if version is not None:
+            try:
+                bounds.integer(version, VERSION_HEADER, maximum=bounds.VERSION_MAX)
+            except bounds.OutOfBounds as exc:
+                errors.append(_bound_error(number, VERSION_HEADER, exc))
         status_text, status = _text(cell(values, "状态")), None
         if status_labels is not None:
             if status_text in status_labels:
@@ -381,7 +402,7 @@ def parse_ledger(data: bytes, *, status_labels: Mapping[str, str] | None = None)
             result.errors.extend(errors)
             continue
         result.rows.append(ParsedRow(
-            row=number, task_id=task_id, version=_int(cell(values, VERSION_HEADER)),
+            row=number, task_id=task_id, version=version,
             task_text=_text(cell(values, "任务")),
             lead_units=split_units(cell(values, "牵头单位")),
             cooperating_units=split_units(cell(values, "配合单位")),

@@ -97,7 +97,7 @@ def expected_share(year_start: dt.date, due: dt.date, today: dt.date) -> float:
 
 def target_status(comparator: str, target, actual) -> str:  # noqa: ANN001 - numbers of one kind
     """met / not_met / unknown: the actual figure against the target by the plan's comparator."""
-    if actual is None:
+    if actual is None or actual != actual or target != target:  # none yet, or a stored value that is no number (NaN)
         return "unknown"
     ok = {"<=": actual <= target, ">=": actual >= target, "=": actual == target}[comparator]
     return "met" if ok else "not_met"

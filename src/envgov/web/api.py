@@ -17,6 +17,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, django_auth
@@ -79,7 +80,19 @@ PYDANTIC_ZH = {  # the usual input errors, in the user's language; anything else
     "decimal_type": "应为数字", "bool_parsing": "应为 true 或 false", "bool_type": "应为 true 或 false",
     "literal_error": "取值无效", "string_type": "应为文本", "dict_type": "应为对象", "json_invalid": "JSON 格式错误",
     "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD", "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "finite_number": "应为有限的数字", "string_unicode": "含有无法保存的字符", "int_from_float": "应为整数",
+    "decimal_max_digits": "数字位数过多", "decimal_max_places": "小数位数过多", "decimal_whole_digits": "整数位数过多",
 }
+
+
+def _reason(err: dict) -> str:
+    """One input error in words: a bounds refusal (envgov.rules.bounds) in the page language, the usual
+    pydantic errors in Chinese, anything else in pydantic's own text."""
+    if err.get("type") == "out_of_bounds" and isinstance(err.get("ctx"), dict):
+        values = dict(err["ctx"]["values"])
+        values["field"] = gettext(values.get("field", ""))  # the API's field labels are msgids too
+        return gettext(err["ctx"]["template"]) % values
+    return PYDANTIC_ZH.get(err.get("type", ""), err.get("msg", "无效"))
 
 
 @api.exception_handler(ninja.errors.ValidationError)
@@ -90,7 +103,7 @@ def _input_error(request: HttpRequest, exc: ninja.errors.ValidationError) -> Htt
         loc = [str(x) for x in err.get("loc", ()) if x not in ("body", "payload")]
         where = {"query": "查询参数", "path": "路径参数"}.get(loc[0], "") if loc else ""
         name = ".".join(loc[1:] if where else loc) or "请求体"
-        parts.append(f"{where}「{name}」：{PYDANTIC_ZH.get(err.get('type', ''), err.get('msg', '无效'))}")
+        parts.append(f"{where}「{name}」：{_reason(err)}")
     return api.create_response(request, {"detail": "；".join(parts) or "请求格式错误", "errors": exc.errors},
                                status=422)
 

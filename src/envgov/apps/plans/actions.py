@@ -23,7 +23,7 @@ from envgov.apps.accounts.scope import plans_for, reports_for, require, tasks_fo
 from envgov.apps.audit import clock
 from envgov.apps.audit import log as audit
 from envgov.apps.notices import ledger as notices
-from envgov.apps.plans import progress
+from envgov.apps.plans import bounds, progress
 from envgov.apps.plans.models import (
     Attachment,
     Plan,
@@ -148,6 +148,14 @@ def update_task(
     unknown = set(changes) - set(TASK_EDITABLE)
     if unknown:
         raise ValidationError(_("不可修改的字段：%(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    if changes.get("due_date") is not None:
+        bounds.date(changes["due_date"], Task._meta.get_field("due_date").verbose_name, key="due_date")
+    for e in quantities or ():
+        if e.target_value is not None:
+            e.target_value = bounds.figure(e.target_value, e.name or _("目标量"), key="quantities")
+        for party_id, share in (e.shares or {}).items():
+            if share is not None:
+                e.shares[party_id] = bounds.figure(share, e.name or _("分解量"), key="quantities")
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.version != expected_version:
         raise StaleEdit(_("任务 %(code)s 已被他人修改，您的修改未保存。请刷新页面查看最新内容后再提交。")
@@ -312,12 +320,15 @@ def submit_progress(
     today = today or clock.today()
     period = period or current_period(task.plan, today)
     own_quantities = {q.pk: q for q in task.quantities.all()}
+    checked = {}
     for qid, value in (quantities or {}).items():
         if qid not in own_quantities:
             raise ValidationError(_("工作量不属于该任务"))
-        if value is None or value < 0:
+        if value is None or (isinstance(value, Decimal) and value.is_finite() and value < 0):
             raise ValidationError({"quantities": _("“%(name)s”累计完成量不能为负数")
                                                   % {"name": own_quantities[qid].name}})
+        checked[qid] = bounds.figure(value, own_quantities[qid].name, key="quantities")
+    quantities = checked
     attachments = list(attachments)
     names = uploads.check_uploads(attachments, kinds=uploads.EVIDENCE, field="attachments")  # type, size, name
 
@@ -528,6 +539,8 @@ def enter_target_actual(
     require(plans_for(acting_user).filter(pk=target.plan_id).exists(), "该目标不在您的管辖范围内")
     if not (source or "").strip():
         raise ValidationError({"source": _("请写明数据来源（如 市生态环境局月报）")})
+    value = bounds.figure(value, Target._meta.get_field("entered_value").verbose_name, key="value", minimum=None)
+    bounds.date(as_of, Target._meta.get_field("entered_as_of").verbose_name, key="as_of")
     _bump(Target, target.pk, expected_version,
           _("该目标已被他人修改，您的修改未保存。请刷新页面查看最新内容后再提交。"))
     target.refresh_from_db()

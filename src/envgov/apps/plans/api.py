@@ -8,22 +8,51 @@ writes only parse the JSON body and call `envgov.apps.plans.actions`, which chec
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
+from pydantic import AfterValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from envgov.apps.accounts.scope import api_scoped, plans_for, reports_for, supervision_for, tasks_for
 from envgov.apps.audit import clock
 from envgov.apps.plans import actions, owed, progress, queries
 from envgov.apps.plans.models import Plan, ProgressReport, Target, Task
+from envgov.catalogue import gettext_noop
+from envgov.rules import bounds
 
 router = Router(tags=["台账"])
 
 
 def _user(request: HttpRequest):
     return getattr(request, "auth", None) or request.user
+
+
+# ---------------------------------------------------------------- bounded input, tolerant output
+
+def _bounded(check, label: str):  # noqa: ANN001, ANN202 - a bounds check → a pydantic validator
+    """Out-of-bounds input is a located 422 before the view runs (web/api.py words `out_of_bounds`)."""
+
+    def validate(value):  # noqa: ANN001, ANN202
+        try:
+            return check(value, label)
+        except bounds.OutOfBounds as exc:
+            raise PydanticCustomError("out_of_bounds", str(exc).replace("{", "(").replace("}", ")"),
+                                      {"template": exc.problem.template, "values": dict(exc.problem.values)}) from None
+
+    return AfterValidator(validate)
+
+
+FigureIn = Annotated[Decimal, _bounded(bounds.figure, gettext_noop("累计完成量")), WithJsonSchema({
+    "type": "number", "minimum": 0, "maximum": float(bounds.FIGURE.largest)})]
+NarrativeIn = Annotated[str, _bounded(bounds.text, gettext_noop("进展情况"))]
+ReasonIn = Annotated[str, _bounded(bounds.text, gettext_noop("退回原因"))]
+VersionIn = Annotated[int, _bounded(lambda v, label: bounds.integer(v, label, maximum=bounds.VERSION_MAX), "version"),
+                     WithJsonSchema({"type": "integer", "minimum": 0, "maximum": bounds.VERSION_MAX})]
+# what a column already holds is shown as it is, even a value no door lets in any more (NaN on PostgreSQL)
+StoredFigure = Annotated[Decimal, Field(allow_inf_nan=True)]
 
 
 # ---------------------------------------------------------------- schemas
@@ -55,14 +84,14 @@ class TargetOut(Schema):
     indicator: str
     indicator_name: str
     comparator: str
-    value: Decimal
+    value: StoredFigure
     unit: str
     period_kind: str
     period_label: str
     period_end: dt.date | None
     scope: str
     town: str | None
-    actual_value: Decimal | None
+    actual_value: StoredFigure | None
     actual_as_of: dt.date | None
     status: str = Field(description="met / not_met / unknown")
 
@@ -72,14 +101,14 @@ class QuantityOut(Schema):
     name: str
     unit: str
     kind: str = Field(description="count：各责任方累加 / rate：各责任方均须达到（取最低）")
-    target_value: Decimal
-    achieved_value: Decimal | None
+    target_value: StoredFigure
+    achieved_value: StoredFigure | None
 
 
 class PartyQuantityOut(Schema):
     quantity_id: int
-    share_value: Decimal | None = Field(description="计划分解给该责任方的量；不分解为 null")
-    achieved_value: Decimal | None
+    share_value: StoredFigure | None = Field(description="计划分解给该责任方的量；不分解为 null")
+    achieved_value: StoredFigure | None
 
 
 class PartyOut(Schema):
@@ -128,20 +157,22 @@ class ProgressOut(Schema):
     submitted_at: dt.datetime
     reviewed_at: dt.datetime | None
     return_reason: str
-    quantities: dict[int, Decimal] = Field(description="工作量 id → 累计完成量")
+    quantities: dict[int, StoredFigure] = Field(description="工作量 id → 累计完成量")
     version: int
 
 
 class ProgressIn(Schema):
-    narrative: str
-    quantities: dict[int, Decimal] = Field(default_factory=dict, description="工作量 id → 累计完成量")
+    narrative: NarrativeIn
+    quantities: dict[int, FigureIn] = Field(
+        default_factory=dict, json_schema_extra={"propertyNames": {"pattern": "^[0-9]{1,18}$"}},
+        description=f"工作量 id → 累计完成量（0 至 {bounds.FIGURE.largest}，最多 {bounds.FIGURE.decimal_places} 位小数）")
     marks_complete: bool = False
 
 
 class ReviewIn(Schema):
     decision: Literal["accept", "return"]
-    reason: str = ""
-    version: int = Field(description="读取时的 version，防止覆盖他人的审核")
+    reason: ReasonIn = ""
+    version: VersionIn = Field(description="读取时的 version，防止覆盖他人的审核")
 
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from envgov.apps.plans.bounds import BoundedDateField, FigureFormField, VersionField
+from envgov.apps.plans.progress import figure
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -40,11 +43,10 @@ class ProgressForm(forms.Form):
             value = again.get(q.pk, line.achieved_value if line is not None else None)
             target = line.share_value if line is not None and line.share_value else q.target_value
             what = _("比率") if q.kind == q.Kind.RATE else _("累计完成")
-            self.fields[name] = forms.DecimalField(
-                label=f"{q.name}（{what}，{q.unit}，{_('目标')} {target.normalize():f}）",
-                min_value=0, required=False, max_digits=14, decimal_places=4,
+            self.fields[name] = FigureFormField(
+                label=f"{q.name}（{what}，{q.unit}，{_('目标')} {figure(target)}）", required=False,
                 # "7", not the stored "7.0000": the reporter edits this figure on a phone
-                initial=None if value is None else f"{value.normalize():f}",
+                initial=None if value is None or not value.is_finite() else figure(value),
             )
             self.quantity_fields.append((q.pk, name))
 
@@ -56,7 +58,7 @@ class ProgressForm(forms.Form):
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", _("采纳")), ("return", _("退回"))])
     reason = forms.CharField(label=_("退回原因"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class CommentForm(forms.Form):
@@ -65,7 +67,7 @@ class CommentForm(forms.Form):
 
 class CloseTaskForm(forms.Form):
     reason = forms.CharField(label=_("关闭原因"), widget=forms.Textarea(attrs={"rows": 2}))
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class TaskEditForm(forms.Form):
@@ -76,7 +78,7 @@ class TaskEditForm(forms.Form):
 
     title = forms.CharField(label=_("任务"), max_length=300)
     body = forms.CharField(label=_("任务内容"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
-    due_date = forms.DateField(label=_("完成时限"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = BoundedDateField(label=_("完成时限"), required=False)
     lead_units = forms.ModelMultipleChoiceField(label=_("牵头单位"), queryset=None, required=False,
                                                 widget=forms.SelectMultiple(attrs={"size": 6}))
     cooperating_units = forms.ModelMultipleChoiceField(label=_("配合单位"), queryset=None, required=False,
@@ -85,7 +87,7 @@ class TaskEditForm(forms.Form):
     towns = forms.ModelMultipleChoiceField(label=_("街乡镇"), queryset=None, required=False,
                                            widget=forms.SelectMultiple(attrs={"size": 6}))
     reason = forms.CharField(label=_("修改原因"), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
     def __init__(self, *args, task, **kwargs):  # noqa: ANN001, ANN002, ANN003
         from envgov.apps.accounts.models import Unit
@@ -110,9 +112,9 @@ class TaskEditForm(forms.Form):
             key = str(q.pk) if q else "new"
             self.fields[f"q{key}_name"] = forms.CharField(
                 label=_("工作量"), max_length=200, required=False, initial=q.name if q else "")
-            self.fields[f"q{key}_value"] = forms.DecimalField(
-                label=_("目标量"), required=False, min_value=0, max_digits=14, decimal_places=4,
-                initial=f"{q.target_value.normalize():f}" if q else None)
+            self.fields[f"q{key}_value"] = FigureFormField(
+                label=_("目标量"), required=False,
+                initial=figure(q.target_value) if q and q.target_value.is_finite() else None)
             self.fields[f"q{key}_unit"] = forms.CharField(
                 label=_("单位"), max_length=20, required=False, initial=q.unit if q else "")
             shares = []
@@ -121,9 +123,9 @@ class TaskEditForm(forms.Form):
                 for p in self.parties:
                     name = f"share_{q.pk}_{p.pk}"
                     value = current.get(p.pk)
-                    self.fields[name] = forms.DecimalField(
-                        label=p.name, required=False, min_value=0, max_digits=14, decimal_places=4,
-                        initial=None if value is None else f"{value.normalize():f}")
+                    self.fields[name] = FigureFormField(
+                        label=p.name, required=False,
+                        initial=None if value is None or not value.is_finite() else figure(value))
                     shares.append(name)
             self.quantity_rows.append({"key": key, "quantity": q, "shares": shares})
 
@@ -170,11 +172,11 @@ class LedgerImportForm(forms.Form):
 
 
 class TargetActualForm(forms.Form):
-    value = forms.DecimalField(label=_("实际值"), max_digits=14, decimal_places=4)
-    as_of = forms.DateField(label=_("截至日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    value = FigureFormField(label=_("实际值"), minimum=None)
+    as_of = BoundedDateField(label=_("截至日期"))
     source = forms.CharField(label=_("数据来源"), max_length=200,
                              help_text=_("如 市生态环境局水环境质量月报、区统计局"))
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class ReportingForm(forms.Form):
@@ -182,7 +184,7 @@ class ReportingForm(forms.Form):
     report_due_day = forms.IntegerField(label=_("报送日"), min_value=1, max_value=31)
     report_due_next_month = forms.BooleanField(label=_("次月报送"), required=False,
                                                help_text=_("不勾选：本期最后一个月该日前报送"))
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
     def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003
         from envgov.apps.plans.models import Plan

@@ -19,7 +19,9 @@ from envgov.apps.audit import log as audit
 from envgov.apps.geo.models import District, Town
 from envgov.apps.plans.catalogue import catalogue_rows
 from envgov.apps.plans import progress
+from envgov.apps.plans.bounds import message
 from envgov.apps.plans.models import Area, Indicator, Milestone, Plan, Quantity, Target, Task
+from envgov.rules import bounds
 
 AREA_CODES = {name: code for code, name in Area.STANDARD}
 AREA_CODES["其他"] = "other"
@@ -94,11 +96,25 @@ def _indicator(code: str, name: str, unit: str, area_code: str, comparator: str)
     return found
 
 
-def _decimal(value, where: str) -> Decimal:  # noqa: ANN001
+def _decimal(value, where: str, label: str = "数值", minimum: Decimal | int | None = 0) -> Decimal:  # noqa: ANN001
+    """A figure of the plan, bounded as at every door (envgov.rules.bounds): it must fit its column."""
     try:
-        return Decimal(str(value))
+        Decimal(str(value))
     except (InvalidOperation, TypeError, ValueError) as exc:
         raise ValidationError(f"{where}：数值“{value}”无法识别") from exc
+    return _bounded(bounds.figure, value, where, label, minimum=minimum)
+
+
+def _bounded(check, value, where: str, label: str, **kwargs):  # noqa: ANN001, ANN003, ANN202
+    """A bounds check with the item named: 任务 三.1：“工作量1”超出范围…"""
+    try:
+        return check(value, label, **kwargs)
+    except bounds.OutOfBounds as exc:
+        raise ValidationError(f"{where}：{message(exc)}") from None
+
+
+def _short(value: object, where: str, label: str, max_length: int) -> str:
+    return _bounded(bounds.text, str(value or ""), where, label, max_length=max_length)
 
 
 @dataclass
@@ -114,7 +130,7 @@ class LoadResult:
 def load_structured_plan(
     data: dict, *, district: District, acting_user: User | None, is_simulated: bool = False, source_name: str = "",
 ) -> LoadResult:
-    year = int(data["year"])
+    year = _bounded(bounds.year, data["year"], "计划", "年度")
     plan = Plan.objects.create(
         district=district, year=year, title=data["title"][:200], is_simulated=is_simulated,
         source_name=source_name or data.get("source", ""),
@@ -135,14 +151,15 @@ def load_structured_plan(
 
     for i, t in enumerate(data.get("targets", []), 1):
         where = f"第{i}个目标"
-        area = area_for(t.get("area"))
-        period = (t.get("period") or "全年").strip()
+        area = area_for(_short(t.get("area"), where, "领域", 50))
+        period = _short((t.get("period") or "全年").strip(), where, "期间", 30)
         ends = PERIOD_ENDS.get(period)
         Target.objects.create(
             plan=plan, area=area,
             indicator=_indicator(t["indicator"], t.get("indicator_name", ""), t.get("unit", ""), area.code,
                                  t.get("comparator", "<=")),
-            comparator=t.get("comparator", "<="), value=_decimal(t["value"], where), unit=t.get("unit", ""),
+            comparator=t.get("comparator", "<="), value=_decimal(t["value"], where, "目标值", minimum=None),
+            unit=_short(t.get("unit", ""), where, "单位", 30),
             period_kind=Target.PeriodKind.CUMULATIVE if ends else Target.PeriodKind.YEAR,
             period_end=dt.date(year, *ends) if ends else None, period_label=period,
             flags=list(t.get("flags", [])), text=t.get("text", ""),
@@ -151,12 +168,14 @@ def load_structured_plan(
     for order, t in enumerate(data.get("tasks", []), 1):
         code = t["code"]
         where = f"任务 {code}"
+        _short(code, where, "编号", 40)
         if code in by_code:
             raise ValidationError(f"{where}：编号重复")
-        deadlines = sorted({dt.date.fromisoformat(d) for d in t.get("deadlines", [])})
+        deadlines = sorted({_bounded(bounds.date, dt.date.fromisoformat(d), where, "完成时限")
+                            for d in t.get("deadlines", [])})
         parent_code = code.rsplit(".", 1)[0] if "." in code else None
         task = Task.objects.create(
-            plan=plan, area=area_for(t.get("area")), code=code, order=order,
+            plan=plan, area=area_for(_short(t.get("area"), where, "领域", 50)), code=code, order=order,
             parent=by_code.get(parent_code) if parent_code else None,
             title=(t.get("title") or t.get("text", "")[:60])[:300], body=t.get("text", ""),
             due_date=deadlines[-1] if deadlines else None,
@@ -169,6 +188,10 @@ def load_structured_plan(
         if not lead_names and t.get("units"):
             lead_names = [t["units"][0]]
             coop_names = [u for u in coop_names if u != lead_names[0]]
+        for n in [*lead_names, *coop_names, *t.get("towns", [])]:
+            _short(n, where, "单位", 80)
+        _bounded(bounds.text, t.get("title") or "", where, "任务")
+        _bounded(bounds.text, t.get("text") or "", where, "任务内容")
         task.lead_units.set({units.resolve(n) for n in lead_names})
         task.cooperating_units.set({units.resolve(n) for n in coop_names} - set(task.lead_units.all()))
         for name in t.get("towns", []):
@@ -186,7 +209,7 @@ def load_structured_plan(
             unit = q.get("unit", "")[:20]
             Quantity.objects.create(task=task, name=(q.get("text") or f"工作量{j}")[:200], unit=unit,
                                     kind=progress.quantity_kind(unit),
-                                    target_value=_decimal(q["value"], f"{where} 工作量{j}"))
+                                    target_value=_decimal(q["value"], where, f"工作量{j}"))
         progress.sync_parties(task)
     audit.record(actor=acting_user, action="create", obj=plan, plan=plan, after=audit.snapshot(plan),
                  note=f"导入 {len(by_code)} 项任务、{len(data.get('targets', []))} 项目标")

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from envgov.apps.plans.fields import FigureField
+
 
 class Indicator(models.Model):
     """Catalogue of target indicators (pm25_mean, good_day_ratio, …) with their unit and usual direction."""
@@ -125,7 +127,7 @@ class Target(models.Model):
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="targets", verbose_name=_("领域"))
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, verbose_name=_("指标"))
     comparator = models.CharField(_("比较"), max_length=2, choices=Comparator.choices)
-    value = models.DecimalField(_("目标值"), max_digits=14, decimal_places=4)
+    value = FigureField(_("目标值"))
     unit = models.CharField(_("单位"), max_length=30, blank=True)
     period_kind = models.CharField(_("期间"), max_length=12, choices=PeriodKind.choices, default=PeriodKind.YEAR)
     period_end = models.DateField(_("累计截止日"), null=True, blank=True)
@@ -134,12 +136,12 @@ class Target(models.Model):
     town = models.ForeignKey("geo.Town", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("街乡镇"))
     flags = models.JSONField(_("标记"), default=list, blank=True, help_text=_("如 扣除沙尘"))
     text = models.TextField(_("原文"), blank=True)
-    actual_value = models.DecimalField(_("实际值"), max_digits=14, decimal_places=4, null=True, blank=True)
+    actual_value = FigureField(_("实际值"), null=True, blank=True)
     actual_as_of = models.DateField(_("实际值截至"), null=True, blank=True)
     actual_source = models.CharField(_("实际值来源"), max_length=200, blank=True)
     # a figure the platform cannot compute yet (water, COD, carbon …), entered by a coordinator with its source;
     # a computed actual value takes over when it exists, the entered one is kept beside it
-    entered_value = models.DecimalField(_("填报实际值"), max_digits=14, decimal_places=4, null=True, blank=True)
+    entered_value = FigureField(_("填报实际值"), null=True, blank=True)
     entered_as_of = models.DateField(_("填报值截至"), null=True, blank=True)
     entered_source = models.CharField(_("填报值来源"), max_length=200, blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
@@ -290,9 +292,9 @@ class Quantity(models.Model):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="quantities", verbose_name=_("任务"))
     name = models.CharField(_("工作量"), max_length=200, help_text=_("原文，如“抽检不少于8组”"))
     unit = models.CharField(_("单位"), max_length=20)
-    target_value = models.DecimalField(_("目标量"), max_digits=14, decimal_places=4)
+    target_value = FigureField(_("目标量"))
     kind = models.CharField(_("类型"), max_length=5, choices=Kind.choices, default=Kind.COUNT)
-    achieved_value = models.DecimalField(_("累计完成"), max_digits=14, decimal_places=4, null=True, blank=True)
+    achieved_value = FigureField(_("累计完成"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("工作量")
@@ -301,9 +303,9 @@ class Quantity(models.Model):
 
     @property
     def share(self) -> float | None:
-        if self.achieved_value is None or not self.target_value:
-            return None
-        return float(self.achieved_value / self.target_value)
+        from envgov.apps.plans.progress import ratio
+
+        return ratio(self.achieved_value, self.target_value)
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
@@ -399,8 +401,8 @@ class PartyQuantity(models.Model):
 
     party = models.ForeignKey(TaskParty, on_delete=models.CASCADE, related_name="quantities")
     quantity = models.ForeignKey(Quantity, on_delete=models.CASCADE, related_name="party_lines")
-    share_value = models.DecimalField(_("分解量"), max_digits=14, decimal_places=4, null=True, blank=True)
-    achieved_value = models.DecimalField(_("累计完成"), max_digits=14, decimal_places=4, null=True, blank=True)
+    share_value = FigureField(_("分解量"), null=True, blank=True)
+    achieved_value = FigureField(_("累计完成"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("责任方工作量")
@@ -410,15 +412,15 @@ class PartyQuantity(models.Model):
     @property
     def share(self) -> float | None:
         """Achieved against the party's own share; None where the plan does not split the quantity."""
-        if self.achieved_value is None or not self.share_value:
-            return None
-        return float(self.achieved_value / self.share_value)
+        from envgov.apps.plans.progress import ratio
+
+        return ratio(self.achieved_value, self.share_value)
 
 
 class QuantityProgress(models.Model):
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="quantities")
     quantity = models.ForeignKey(Quantity, on_delete=models.CASCADE, related_name="progress")
-    value = models.DecimalField(_("累计完成"), max_digits=14, decimal_places=4)
+    value = FigureField(_("累计完成"))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "quantity"], name="uniq_quantity_progress")]

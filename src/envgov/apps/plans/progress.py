@@ -23,8 +23,23 @@ RATE_UNITS = frozenset({"%", "％", "‰", "个百分点"})
 
 
 def figure(value: Decimal | None) -> str:
-    """A stored quantity as people write it: 7, not 7.0000; 3.5, not 3.5000; — when there is none."""
-    return "—" if value is None else format(value.normalize(), "f")
+    """A stored quantity as people write it: 7, not 7.0000; 3.5, not 3.5000; — when there is none; and a word,
+    not a failure, for a value no column should hold (NaN, read where a database kept one)."""
+    if value is None:
+        return "—"
+    if not value.is_finite():
+        from django.utils.translation import gettext
+
+        return gettext("无效数值")
+    return format(value.normalize(), "f")
+
+
+def ratio(achieved: Decimal | None, target: Decimal | None) -> float | None:
+    """achieved / target as a float (the share of a quantity done); None where it cannot be measured —
+    nothing achieved, no target, or a stored value that is no number."""
+    if achieved is None or target is None or not target or not (achieved.is_finite() and target.is_finite()):
+        return None
+    return float(achieved / target)
 
 
 def quantity_kind(unit: str) -> str:

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 
 from envgov.apps.plans.models import Plan, ProgressReport, Task, TaskParty
 from envgov.apps.supervision.models import SupervisionItem
+from envgov.rules import bounds
 
 
 @dataclass
@@ -117,6 +118,16 @@ def overview(plan: Plan, tasks: QuerySet, supervision: QuerySet, today: dt.date)
     return result
 
 
+def filter_id(value) -> int | None:  # noqa: ANN001 - int from the API, text from a page's query string
+    """A filter's id, or None when it is no id any row can have (text, or beyond 64 bits: SQLite refuses
+    to compare a related column with it) — such a filter matches nothing."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if bounds.in_id_range(number) else None
+
+
 def filter_tasks(tasks: QuerySet, params: dict, today: dt.date) -> QuerySet:
     """Task list filters: 领域, 牵头单位, 街乡镇, 状态 (incl. 逾期), keyword."""
     if params.get("area"):
@@ -124,15 +135,17 @@ def filter_tasks(tasks: QuerySet, params: dict, today: dt.date) -> QuerySet:
     if params.get("unit") == "none":
         tasks = tasks.filter(lead_units__isnull=True, towns__isnull=True, all_towns=False)
     elif params.get("unit"):
-        tasks = tasks.filter(Q(lead_units=params["unit"]) | Q(cooperating_units=params["unit"]))
+        unit = filter_id(params["unit"])
+        tasks = tasks.filter(Q(lead_units=unit) | Q(cooperating_units=unit)) if unit else tasks.none()
     if params.get("town"):
-        tasks = tasks.filter(Q(towns=params["town"]) | Q(all_towns=True))
+        town = filter_id(params["town"])
+        tasks = tasks.filter(Q(towns=town) | Q(all_towns=True)) if town else tasks.none()
     status = params.get("status")
     if status == "overdue":
         tasks = tasks.filter(overdue_q(today))
     elif status in Task.Status.values:
         tasks = tasks.filter(status=status)
     if params.get("q"):
-        q = params["q"].strip()
+        q = params["q"].replace("\x00", "").strip()  # PostgreSQL refuses NUL in a pattern
         tasks = tasks.filter(Q(title__icontains=q) | Q(body__icontains=q) | Q(code__icontains=q))
     return tasks.distinct()

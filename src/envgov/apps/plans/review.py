@@ -4,6 +4,7 @@ into the ledger through the same loader as any structured plan."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -11,8 +12,10 @@ from decimal import Decimal, InvalidOperation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from envgov.apps.plans.bounds import message
 from envgov.apps.plans.loader import catalogue_code
 from envgov.apps.plans.models import Area
+from envgov.rules import bounds
 
 AREA_NAMES = [name for _, name in Area.STANDARD] + ["其他"]
 # Section headings name the area; Traditional spellings too, since the original text may be Traditional.
@@ -160,9 +163,17 @@ def read_review_form(post, data: dict) -> tuple[dict, list[FormError]]:  # noqa:
     errors: list[FormError] = []
     new = {**data, "title": (post.get("title") or data.get("title") or "").strip()}
     try:
-        new["year"] = int(post.get("year") or data.get("year"))
-    except (TypeError, ValueError):
-        errors.append(FormError("计划", "年度", "请填写四位数年度"))
+        new["year"] = bounds.year(post.get("year") or data.get("year"), "年度")
+    except bounds.OutOfBounds as exc:
+        errors.append(FormError("计划", "年度", message(exc)))
+
+    def bounded(check, value, label: str, field: str, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        """The same bounds as every other door (envgov.rules.bounds); a refusal is a located error."""
+        try:
+            return check(value, field, **kwargs)
+        except bounds.OutOfBounds as exc:
+            errors.append(FormError(label, field, message(exc)))
+            return None
     tasks, codes = [], set()
     for i, old in enumerate(data.get("tasks", [])):
         p = f"task-{i}-"
@@ -179,9 +190,12 @@ def read_review_form(post, data: dict) -> tuple[dict, list[FormError]]:  # noqa:
         deadlines = []
         for d in _split_names(post.get(p + "deadlines", "")):
             try:
-                deadlines.append(dt.date.fromisoformat(d).isoformat())
+                day = dt.date.fromisoformat(d)
             except ValueError:
                 errors.append(FormError(label, "完成时限", f"日期“{d}”无法识别，请写成 2024-06-30"))
+                continue
+            if bounded(bounds.date, day, label, "完成时限") is not None:
+                deadlines.append(day.isoformat())
         item["deadlines"] = sorted(set(deadlines))
         quantities = []
         for q in [s for s in (post.get(p + "quantities") or "").split("\n") if s.strip()]:
@@ -193,6 +207,8 @@ def read_review_form(post, data: dict) -> tuple[dict, list[FormError]]:  # noqa:
                 value = Decimal(m.group(1))
             except InvalidOperation:
                 errors.append(FormError(label, "工作量", f"数值“{m.group(1)}”无法识别"))
+                continue
+            if bounded(bounds.figure, value, label, "工作量") is None:
                 continue
             text = q.split("｜", 1)[1].strip() if "｜" in q else q.strip()
             quantities.append({"value": float(value), "unit": m.group(2), "text": text})
@@ -218,10 +234,15 @@ def read_review_form(post, data: dict) -> tuple[dict, list[FormError]]:  # noqa:
         item["period"] = (post.get(p + "period") or "").strip() or "全年"
         item["area"] = post.get(p + "area") or old.get("area") or "其他"
         try:
-            item["value"] = float(Decimal((post.get(p + "value") or "").strip()))
+            value = Decimal((post.get(p + "value") or "").strip())
         except InvalidOperation:
             if item["include"]:
                 errors.append(FormError(label, "目标值", f"数值“{post.get(p + 'value')}”无法识别"))
+        else:
+            if not item["include"]:
+                item["value"] = float(value) if value.is_finite() and math.isfinite(float(value)) else None
+            elif bounded(bounds.figure, value, label, "目标值", minimum=None) is not None:
+                item["value"] = float(value)
         if item["include"] and item["comparator"] not in ("<=", ">=", "="):
             errors.append(FormError(label, "比较", "请选择 不高于 / 不低于 / 等于"))
         targets.append(item)

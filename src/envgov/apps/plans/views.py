@@ -28,6 +28,7 @@ from envgov.apps.plans.forms import (
     TaskEditForm,
 )
 from envgov.apps.plans.models import Plan, ProgressReport, Task, TaskParty
+from envgov.rules import bounds
 
 R = User.Role
 
@@ -240,10 +241,13 @@ def attempt(request: HttpRequest, call, done: str) -> bool:  # noqa: ANN001
 
 
 def _int(value, default: int) -> int:  # noqa: ANN001
+    """A posted id or version; what is no integer of a column's range (a database could not even look it
+    up: SQLite refuses an int beyond 64 bits) is the default."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return default
+    return number if -bounds.INT64_MAX <= number <= bounds.INT64_MAX else default
 
 
 @scoped("reviewer")

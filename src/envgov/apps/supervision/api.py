@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
 from envgov.apps.accounts.scope import api_scoped, supervision_for
-from envgov.apps.plans.api import ERRORS
+from envgov.apps.plans.api import ERRORS, NarrativeIn, VersionIn
+from envgov.apps.plans.queries import filter_id
 from envgov.apps.supervision import actions
 from envgov.apps.supervision.models import SupervisionItem
 
@@ -54,13 +55,13 @@ class SupervisionOut(Schema):
 
 
 class RespondIn(Schema):
-    response: str
-    version: int
+    response: NarrativeIn
+    version: VersionIn
 
 
 class CloseIn(Schema):
-    note: str
-    version: int
+    note: NarrativeIn
+    version: VersionIn
 
 
 def _item(i: SupervisionItem) -> dict:
@@ -89,7 +90,7 @@ def _items_qs(request: HttpRequest):
 def list_supervision(request: HttpRequest, plan: int | None = None, status: str = ""):
     items = _items_qs(request)
     if plan is not None:
-        items = items.filter(plan_id=plan)
+        items = items.filter(plan_id=filter_id(plan))  # beyond any id: nothing, never a 500
     if status:
         items = items.filter(status=status)
     return [_item(i) for i in items]

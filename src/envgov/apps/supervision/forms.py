@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from envgov.apps.accounts.models import Unit
 from envgov.apps.geo.models import Town
+from envgov.apps.plans.bounds import BoundedDateField, VersionField
 from envgov.apps.plans.forms import MultipleFileField, MultipleFileInput
 
 
@@ -15,13 +16,13 @@ class RespondForm(forms.Form):
         label=_("现场照片或材料（可多选，可直接拍照）"), required=False,
         widget=MultipleFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx"}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class CloseForm(forms.Form):
     note = forms.CharField(label=_("销号说明"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
     evidence = forms.FileField(label=_("佐证材料"), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class OpenForm(forms.Form):
@@ -33,7 +34,7 @@ class OpenForm(forms.Form):
     addressee_unit = forms.ModelChoiceField(label=_("督办单位"), queryset=Unit.objects.none(), required=False)
     addressee_town = forms.ModelChoiceField(label=_("督办街乡镇"), queryset=Town.objects.none(), required=False)
     task = forms.ModelChoiceField(label=_("关联任务（可不选）"), queryset=None, required=False)
-    due_date = forms.DateField(label=_("反馈时限"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = BoundedDateField(label=_("反馈时限"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, plan, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
