@@ -218,3 +218,26 @@ def test_named_checks_role_by_action(world):
     ours.refresh_from_db()
     assert not permissions.can_respond(world["unit_a"], ours) and not permissions.can_close_supervision(
         world["coordinator"], ours)
+
+
+@pytest.mark.django_db
+def test_respond_and_close_of_one_item_at_once_the_later_gets_409_and_changes_nothing(world):
+    """Both read version 1; the response lands first; the 销号 built on version 1 is refused (409), so the
+    coordinator never signs off an answer they have not seen."""
+    import json
+
+    from envgov.apps.accounts.models import ApiToken
+
+    item = _item(world)
+
+    def api(user):  # noqa: ANN001, ANN202
+        return Client(HTTP_AUTHORIZATION="Bearer " + ApiToken.issue(user, "并发")[1])
+
+    r = api(world["unit_a"]).post(f"/api/supervision/{item.pk}/respond", json.dumps({"response": "已整改", "version": 1}),
+                                  content_type="application/json")
+    assert r.status_code == 200
+    r = api(world["coordinator"]).post(f"/api/supervision/{item.pk}/close", json.dumps({"note": "同意", "version": 1}),
+                                       content_type="application/json")
+    assert r.status_code == 409 and "已被他人修改" in r.json()["detail"]
+    item.refresh_from_db()
+    assert item.status == SupervisionItem.Status.RESPONDED and not item.closure_note

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from envgov.apps.accounts import permissions
+from envgov.apps.monitoring import permissions as data_permissions
 from envgov.apps.accounts.models import User
 from envgov.apps.accounts.scope import require
 from envgov.apps.accounts.versioned import save_versioned
@@ -77,7 +78,7 @@ def mark_exceptional_day(district, *, acting_user: User, day, note: str, kind: s
     """标记沙尘日: the day counts as affected by an exceptional event for 扣除沙尘 targets. Records who
     marked it and when (on the row and in the audit log). Marking a day already marked changes nothing.
     Returns (day, created)."""
-    require(acting_user.role in (User.Role.ADMIN, User.Role.COORDINATOR) and acting_user.district_id == district.pk,
+    require(data_permissions.can_mark_exceptional_day(acting_user, district),
             _("只有本区的系统管理员或统筹协调人员可以标记异常事件日"))
     note = (note or "").strip()[:200]
     if not note:

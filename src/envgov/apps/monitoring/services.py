@@ -18,8 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from envgov.apps.accounts.models import User
+from envgov.apps.accounts.scope import require
 from envgov.apps.audit import log as audit
 from envgov.apps.geo.models import District
+from envgov.apps.monitoring import permissions
 from envgov.apps.monitoring.models import AirDaily, AirParameter, ExceptionalDay, ObservationImport, Station
 from envgov.apps.plans.models import Plan, Target
 from envgov.engine.lake import Lake
@@ -91,6 +93,8 @@ def import_air_file(
 
     The record exists (未完成) before anything is written and says 已入库 only after the lake write and the
     refresh have both finished; a crash in between leaves it 未完成 for `finish_import` / `undo_import`."""
+    require(permissions.can_import_observations(acting_user, district),
+            gettext("只有本区的系统管理员或统筹协调人员可以导入监测数据"))
     stations = list(Station.objects.filter(district=district).exclude(kind__in=["water", "noise"])
                     .values_list("code", flat=True))
     name = upload.name if isinstance(upload, (UploadedFile,)) else Path(upload).name
@@ -362,6 +366,8 @@ def set_air_parameters(district: District, *, acting_user: User, values: Mapping
                        reason: str) -> ParameterOutcome:
     """Set the district's values (checked; ValueError with a Chinese message otherwise), log each change,
     and recompute the materialised daily results and the air targets under the new values."""
+    require(permissions.can_set_air_parameters(acting_user, district),
+            gettext("只有本区的系统管理员或统筹协调人员可以设置标准参数"))
     cleaned = std.parameters.clean(values)
     reason = reason.strip()
     if not reason:

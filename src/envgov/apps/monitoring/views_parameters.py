@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from envgov.apps.monitoring import permissions
 from envgov.apps.accounts.scope import scoped
 from envgov.apps.monitoring import services
 from envgov.standards import air as std
@@ -38,7 +39,7 @@ def air_parameters(request: HttpRequest) -> HttpResponse:
     return render(request, "monitoring/air_parameters.html", {
         "rows": services.air_parameter_rows(district),
         "other": _other_unconfirmed(),
-        "can_edit": request.user.role in ("admin", "coordinator"),
+        "can_edit": permissions.can_set_air_parameters(request.user, district),
     })
 
 

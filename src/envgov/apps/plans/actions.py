@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from envgov.apps.accounts.models import User
-from envgov.apps.accounts.scope import plans_for, reports_for, require, tasks_for
+from envgov.apps.accounts.scope import require
 from envgov.apps.audit import clock
 from envgov.apps.audit import log as audit
 from envgov.apps.notices import ledger as notices
-from envgov.apps.plans import bounds, progress
+from envgov.apps.plans import bounds, permissions, progress
 from envgov.apps.plans.models import (
     Attachment,
     Plan,
@@ -63,10 +63,6 @@ def _bump(model, pk: int, expected_version: int, stale_message: str) -> None:  #
         raise StaleEdit(stale_message)
 
 
-def is_reviewer(user: User) -> bool:
-    return user.role in (R.ADMIN, R.COORDINATOR)
-
-
 # ---------------------------------------------------------------- plans
 
 def plan_snapshot(plan: Plan) -> dict:
@@ -79,8 +75,7 @@ def plan_snapshot(plan: Plan) -> dict:
 
 @transaction.atomic
 def issue_plan(plan: Plan, *, acting_user: User) -> Plan:
-    require(is_reviewer(acting_user), "只有统筹协调人员可以印发计划")
-    require(plans_for(acting_user).filter(pk=plan.pk).exists(), "该计划不在您的管辖范围内")
+    require(permissions.can_issue_plan(acting_user, plan), _("只有本区的统筹协调人员可以印发计划"))
     if plan.status != Plan.Status.DRAFT:
         raise ValidationError(_("只有草稿状态的计划可以印发"))
     for task in plan.tasks.prefetch_related("lead_units", "towns", "parties", "quantities"):
@@ -96,8 +91,7 @@ def issue_plan(plan: Plan, *, acting_user: User) -> Plan:
 @transaction.atomic
 def close_plan(plan: Plan, *, acting_user: User) -> Plan:
     """Year over: the plan becomes read-only history (no more reports, no more daily checks)."""
-    require(is_reviewer(acting_user), "只有统筹协调人员可以关闭计划")
-    require(plans_for(acting_user).filter(pk=plan.pk).exists(), "该计划不在您的管辖范围内")
+    require(permissions.can_close_plan(acting_user, plan), _("只有本区的统筹协调人员可以关闭计划"))
     if plan.status != Plan.Status.ISSUED:
         raise ValidationError(_("只有已印发的计划可以关闭"))
     before = audit.snapshot(plan)
@@ -143,8 +137,7 @@ def update_task(
     (one that leaves keeps its reports). A batch (Excel import) keeps one snapshot itself with
     `keep_plan_revision` and passes keep_revision=False for each row. Status is never edited here: it
     follows from the parties (progress.recompute) or from close_task."""
-    require(is_reviewer(acting_user), "只有统筹协调人员可以修改任务")
-    require(tasks_for(acting_user).filter(pk=task.pk).exists(), "该任务不在您的管辖范围内")
+    require(permissions.can_edit_task(acting_user, task), _("只有本区的统筹协调人员可以修改任务"))
     unknown = set(changes) - set(TASK_EDITABLE)
     if unknown:
         raise ValidationError(_("不可修改的字段：%(fields)s") % {"fields": ", ".join(sorted(unknown))})
@@ -276,12 +269,10 @@ def period_due_date(plan: Plan, period: str) -> dt.date:
 
 def reporter_party(user: User, task: Task) -> TaskParty:
     """The party (unit or town) on whose behalf a reporter speaks for this task (refused outside scope)."""
-    require(user.role in (R.UNIT_REPORTER, R.TOWN_REPORTER), "只有单位或街乡镇填报员可以填报进展")
-    require(tasks_for(user).filter(pk=task.pk).exists(), "该任务不属于您的单位或街乡镇")
-    party = (progress.party_for(task, unit_id=user.unit_id) if user.role == R.UNIT_REPORTER
-             else progress.party_for(task, town_id=user.town_id))
-    if party is None:
+    party = permissions.reporting_party(user, task)
+    if party is None and user.role == R.UNIT_REPORTER and permissions.can_comment(user, task):
         raise ValidationError(_("贵单位是该任务的配合单位，进展由牵头单位报送；可在任务页留言"))
+    require(party is not None, _("只有该任务所涉单位或街乡镇的填报员可以填报进展"))
     return party
 
 
@@ -372,8 +363,7 @@ def submit_progress(
 @transaction.atomic
 def withdraw_progress(report: ProgressReport, *, acting_user: User, expected_version: int) -> ProgressReport:
     """The reporter takes back a report waiting for review, to correct it; nothing of it is lost."""
-    require(acting_user.role in (R.UNIT_REPORTER, R.TOWN_REPORTER), "只有填报单位可以撤回进展")
-    require(reports_for(acting_user).filter(pk=report.pk).exists(), "该进展不属于您的单位或街乡镇")
+    require(permissions.can_withdraw(acting_user, report), _("只有填报该进展的单位或街乡镇可以撤回"))
     _bump(ProgressReport, report.pk, expected_version,
           _("该进展报告已被他人修改，您的修改未保存。请刷新页面查看最新内容后再提交。"))
     report.refresh_from_db()
@@ -392,8 +382,7 @@ def withdraw_progress(report: ProgressReport, *, acting_user: User, expected_ver
 def review_progress(
     report: ProgressReport, *, acting_user: User, accept: bool, expected_version: int, reason: str = "",
 ) -> ProgressReport:
-    require(is_reviewer(acting_user), "只有统筹协调人员可以审核进展")
-    require(reports_for(acting_user).filter(pk=report.pk).exists(), "该进展不在您的管辖范围内")
+    require(permissions.can_review(acting_user, report), _("只有本区的统筹协调人员可以审核进展"))
     if not accept and not reason.strip():
         raise ValidationError({"reason": _("退回时请填写原因")})
     _bump(ProgressReport, report.pk, expected_version,
@@ -465,8 +454,7 @@ def _recompute(task: Task, acting_user: User | None, note: str = "") -> None:
 @transaction.atomic
 def close_task(task: Task, *, acting_user: User, reason: str, expected_version: int) -> Task:
     """The coordinator completes a task before every party has closed its line, with a reason."""
-    require(is_reviewer(acting_user), "只有统筹协调人员可以关闭任务")
-    require(tasks_for(acting_user).filter(pk=task.pk).exists(), "该任务不在您的管辖范围内")
+    require(permissions.can_close_task(acting_user, task), _("只有本区的统筹协调人员可以关闭任务"))
     if not reason.strip():
         raise ValidationError({"reason": _("请填写关闭任务的原因")})
     _bump(Task, task.pk, expected_version,
@@ -485,8 +473,7 @@ def close_task(task: Task, *, acting_user: User, reason: str, expected_version: 
 
 @transaction.atomic
 def comment_task(task: Task, *, acting_user: User, body: str) -> TaskComment:
-    require(tasks_for(acting_user).filter(pk=task.pk).exists(), "该任务不在您的管辖范围内")
-    require(acting_user.role != R.AUDITOR, "审计人员只能查看")
+    require(permissions.can_comment(acting_user, task), _("审计人员只能查看，不能留言"))
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": _("请填写留言内容")})
@@ -535,8 +522,7 @@ def enter_target_actual(
     and date. It is kept beside a computed value, which takes over once it exists."""
     from envgov.apps.plans.models import Target
 
-    require(is_reviewer(acting_user), "只有统筹协调人员可以填报目标实际值")
-    require(plans_for(acting_user).filter(pk=target.plan_id).exists(), "该目标不在您的管辖范围内")
+    require(permissions.can_enter_target_actual(acting_user, target), _("只有本区的统筹协调人员可以填报目标实际值"))
     if not (source or "").strip():
         raise ValidationError({"source": _("请写明数据来源（如 市生态环境局月报）")})
     value = bounds.figure(value, Target._meta.get_field("entered_value").verbose_name, key="value", minimum=None)
@@ -557,8 +543,7 @@ def enter_target_actual(
 def set_reporting(plan: Plan, *, acting_user: User, frequency: str, due_day: int, next_month: bool,
                   expected_version: int) -> Plan:
     """The plan's reporting period (monthly or quarterly) and the day each period's report is due."""
-    require(is_reviewer(acting_user), "只有统筹协调人员可以设置填报要求")
-    require(plans_for(acting_user).filter(pk=plan.pk).exists(), "该计划不在您的管辖范围内")
+    require(permissions.can_set_reporting(acting_user, plan), _("只有本区的统筹协调人员可以设置填报要求"))
     if frequency not in Plan.Frequency.values:
         raise ValidationError({"report_frequency": _("填报频次只能是每月或每季度")})
     if not 1 <= int(due_day) <= 31:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from envgov.apps.accounts.models import Unit, User
 from envgov.apps.accounts.scope import plans_for, reports_for, scoped, supervision_for, tasks_for
 from envgov.apps.audit import clock
-from envgov.apps.plans import actions, owed, progress, queries
+from envgov.apps.plans import actions, owed, permissions, progress, queries
 from envgov.apps.plans.forms import (
     CloseTaskForm,
     CommentForm,
@@ -65,7 +65,7 @@ def plan_overview(request: HttpRequest, plan_id: int) -> HttpResponse:
     chart = {key: [{"name": c.label, "total": c.total, "completed": c.completed, "overdue": c.overdue} for c in rows]
              for key, rows in (("areas", data.by_area), ("units", data.by_unit))}
     return render(request, "plans/overview.html", {"plan": plan, "o": data, "targets": targets, "chart": chart,
-                                                   "can_enter_actuals": actions.is_reviewer(request.user)})
+                                                   "can_enter_actuals": permissions.is_coordinator(request.user)})
 
 
 @scoped("any_user")
@@ -119,10 +119,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
     )
     today = _today()
     quantities = list(task.quantities.all())
-    party = None
-    if user.role in (R.UNIT_REPORTER, R.TOWN_REPORTER):
-        party = (progress.party_for(task, unit_id=user.unit_id) if user.role == R.UNIT_REPORTER
-                 else progress.party_for(task, town_id=user.town_id))
+    party = permissions.reporting_party(user, task)
     period = actions.current_period(task.plan, today)
     waiting = reopened = None
     if party is not None:
@@ -154,15 +151,15 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
                .prefetch_related("quantities__quantity"))
     ctx = {
         "task": task, "quantities": quantities, "reports": reports, "form": form, "today": today,
-        "can_review": actions.is_reviewer(user), "can_edit": actions.is_reviewer(user),
+        "can_review": permissions.is_coordinator(user), "can_edit": permissions.can_edit_task(user, task),
         "lag": actions.lag_of(task, today), "party": party, "period": period, "waiting": waiting,
         "reopened": reopened, "parties": parties,
         "party_summary": progress.summary(list(parties)),
         "items": supervision_for(user).filter(task=task).select_related("addressee_unit", "addressee_town"),
         "comments": task.comments.select_related("author"),
-        "comment_form": CommentForm() if user.role != R.AUDITOR else None,
+        "comment_form": CommentForm() if permissions.can_comment(user, task) else None,
         "close_form": CloseTaskForm(initial={"version": task.version})
-        if actions.is_reviewer(user) and task.status != Task.Status.COMPLETED else None,
+        if permissions.can_close_task(user, task) and task.status != Task.Status.COMPLETED else None,
         "is_cooperating": party is None and user.role == R.UNIT_REPORTER
         and task.cooperating_units.filter(pk=user.unit_id).exists(),
         "history": _task_history(task),
@@ -293,7 +290,7 @@ def review_queue(request: HttpRequest, plan_id: int) -> HttpResponse:
     reports = reports_for(request.user).filter(task__plan=plan, status=ProgressReport.Status.SUBMITTED)
     reports = reports.select_related("task", "unit", "town", "submitted_by").order_by("submitted_at")
     if request.method == "POST":
-        if not actions.is_reviewer(request.user):
+        if not permissions.is_coordinator(request.user):
             raise PermissionDenied(_("只有统筹协调人员可以审核进展"))
         chosen = reports.filter(pk__in=[_int(v, 0) for v in request.POST.getlist("report")])
         result = actions.accept_many(list(chosen), acting_user=request.user)
@@ -305,7 +302,7 @@ def review_queue(request: HttpRequest, plan_id: int) -> HttpResponse:
             messages.error(request, _("请先勾选要采纳的进展"))
         return redirect("review_queue", plan_id=plan.pk)
     return render(request, "plans/review_queue.html", {"plan": plan, "reports": reports,
-                                                       "can_review": actions.is_reviewer(request.user)})
+                                                       "can_review": permissions.is_coordinator(request.user)})
 
 
 def _plan_transition(request: HttpRequest, plan_id: int, action, done: str) -> HttpResponse:  # noqa: ANN001
