@@ -36,7 +36,7 @@ lock: $(BIN)/python
 demo: setup
 	$(BIN)/python -m django migrate --noinput -v 0
 	$(BIN)/python -m django finish_imports
-	$(BIN)/python -m django load_demo
+	PORT=$(PORT) $(BIN)/python -m django load_demo
 
 run: demo
 	ENVGOV_TODAY=2024-09-16 $(BIN)/python -m django runserver 127.0.0.1:$(PORT) --noreload

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 import random
 from decimal import Decimal
 from pathlib import Path
@@ -262,4 +263,5 @@ class Command(BaseCommand):
             scope = user.unit or user.town or user.district
             role = user.get_leader_level_display() if user.leader_level else user.get_role_display()
             self.stdout.write(f"  {user.username:<15} {role} · {scope}")
-        self.stdout.write("演示日期固定为 %s（ENVGOV_TODAY），打开 http://127.0.0.1:8000/\n" % AS_OF)
+        port = os.environ.get("PORT", "8000")  # make run PORT=8001 passes it on
+        self.stdout.write("演示日期固定为 %s（ENVGOV_TODAY），打开 http://127.0.0.1:%s/\n" % (AS_OF, port))
