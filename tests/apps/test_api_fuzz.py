@@ -26,7 +26,7 @@ FUZZ_EXAMPLES = int(os.environ.get("ENVGOV_FUZZ_EXAMPLES", "20"))
 FUZZ_RANDOM = os.environ.get("ENVGOV_FUZZ_RANDOM") == "1"  # `make fuzz`: new examples each run
 SCHEMA = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/"))
 OPERATIONS = [(method.upper(), path) for path, ops in SCHEMA.raw_schema["paths"].items() for method in ops]
-ROLES = ["admin", "coordinator", "unit_a", "town_a", "auditor", "other_coordinator"]
+ROLES = ["admin", "coordinator", "unit_a", "town_a", "auditor", "other_coordinator", "leader_a"]
 
 
 @pytest.fixture(autouse=True)
