@@ -63,7 +63,7 @@ def pending(data: dict, district: District) -> list[Pending]:
     ]
 
 
-def read_decisions(post, data: dict, district: District) -> tuple[dict, list[FormError]]:  # noqa: ANN001
+def read_decisions(post, data: dict, district: District) -> tuple[dict, list[FormError]]:
     """The reviewer's choices from the form (``unit-<i>-name``, ``-choice``, ``-alias``), kept in the data.
     A choice that names no unit of the district is a located error."""
     decisions = dict(data.get("unit_decisions", {}))

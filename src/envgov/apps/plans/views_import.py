@@ -11,10 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from envgov.apps.accounts import permissions
 from envgov.apps.accounts.models import Unit
 from envgov.apps.accounts.scope import scoped
 from envgov.apps.audit import log as audit
-from envgov.apps.accounts import permissions
 from envgov.apps.plans import review, unit_decisions
 from envgov.apps.plans.loader import load_structured_plan
 from envgov.apps.plans.models import Indicator, PlanDraft
