@@ -52,10 +52,28 @@ def test_import_review_and_commit_reproduces_demo_structure(world, client):
     draft.refresh_from_db()
     assert draft.version == 1
 
+    # names the mini registry does not know are listed, and the commit waits until each is decided
     post = _form_from_draft(draft.data)
+    page = client.post(reverse("plan_draft", args=[draft.pk]), {**post, "op": "commit"}).content.decode()
+    assert "单位「生态环境局」" in page and "请对应到已有单位，或选择新建" in page
+    draft.refresh_from_db()
+    assert draft.status == PlanDraft.Status.OPEN
+
+    # the district admin creates each unknown body as a unit of the district (audited, one entry each)
+    from envgov.apps.accounts.models import Unit
+    from envgov.apps.audit.models import AuditLog
+    from envgov.apps.plans import unit_decisions
+
+    unknown = list(unit_decisions.unknown_names(draft.data, draft.district))
+    units_before = Unit.objects.count()
+    client.force_login(world["admin"])
+    for i, name in enumerate(unknown):
+        post.update({f"unit-{i}-name": name, f"unit-{i}-choice": "new"})
     response = client.post(reverse("plan_draft", args=[draft.pk]), {**post, "op": "commit"})
     draft.refresh_from_db()
     assert draft.status == PlanDraft.Status.COMMITTED and response.status_code == 302
+    assert Unit.objects.count() == units_before + len(unknown)
+    assert AuditLog.objects.filter(action="unit_create").count() == len(unknown)
     plan = draft.plan
     assert plan.status == Plan.Status.DRAFT and plan.year == 2024
     # the plan's wording (PM2.5累计浓度, 一季度重污染天数) lands on the catalogue indicators the platform computes
@@ -122,6 +140,13 @@ def test_a_plan_of_another_district_needs_confirmation_before_commit(world, clie
     page = client.post(reverse("plan_draft", args=[draft.pk]), {**post, "op": "commit"}).content.decode()
     draft.refresh_from_db()
     assert draft.status == PlanDraft.Status.OPEN and "确认属于本区" in page
+    # its bodies are not in this district's registry either: each is mapped (here to one unit) before commit
+    from envgov.apps.accounts.models import Unit
+    from envgov.apps.plans import unit_decisions
+
+    unit = Unit.objects.filter(district=draft.district).order_by("pk").first()
+    for i, name in enumerate(unit_decisions.unknown_names(draft.data, draft.district)):
+        post.update({f"unit-{i}-name": name, f"unit-{i}-choice": str(unit.pk)})
     client.post(reverse("plan_draft", args=[draft.pk]), {**post, "op": "commit", "confirm_district": "on"})
     draft.refresh_from_db()
     assert draft.status == PlanDraft.Status.COMMITTED

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import opencc
@@ -57,6 +58,27 @@ def test_001_raw_and_cleaned_give_the_same_structure(tmp_path) -> None:
     assert len(raw_plan.tasks) > 50
     assert structure(clean_plan) == structure(raw_plan)
     assert (clean_plan.district, clean_plan.year) == (raw_plan.district, raw_plan.year) == ("密云区", 2021)
+
+
+PINYIN_READING = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\)")
+
+
+@needs_seeds
+def test_001_raw_and_a_copy_cleaned_by_hand_give_the_same_structure(tmp_path) -> None:
+    """Issue 13: the raw text (Traditional, pinyin readings after characters) and a copy cleaned the way a
+    person would — converted to Simplified with OpenCC, the readings deleted, the site's page-header lines
+    dropped — import to the same structure. The copy is made here, not by the importer's own normalizer."""
+    raw = SEED_001.read_text(encoding="utf-8")
+    conv = opencc.OpenCC("t2s")
+    lines = [PINYIN_READING.sub("", conv.convert(line)) for line in raw.splitlines()]
+    cleaned = "\n".join(line for line in lines if not re.search(r"_第\d+页$", line.strip()))
+    assert "区(qū)" not in cleaned and "區" not in cleaned and "密云区" in cleaned
+    clean = tmp_path / "001_simplified.txt"
+    clean.write_text(cleaned, encoding="utf-8")
+    raw_plan, clean_plan = import_plan(SEED_001), import_plan(clean)
+    assert len(raw_plan.tasks) > 50
+    assert structure(clean_plan) == structure(raw_plan)
+    assert (clean_plan.district, clean_plan.year) == ("密云区", 2021)
 
 
 @needs_seeds

@@ -40,9 +40,12 @@ def _strip_prefix(name: str) -> str:
 
 @dataclass
 class UnitResolver:
-    """Finds a unit by canonical name or alias; unknown names become new units, listed for review."""
+    """Finds a unit by canonical name or alias. Unknown names become new units, listed in `created`, only
+    when `create` is on (the demo fixture, hand-made structured files); the review page's commit turns it
+    off, so a name nobody decided on is refused instead of silently added (decision 0009)."""
 
     district: District
+    create: bool = True
     created: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -52,10 +55,16 @@ class UnitResolver:
         for alias in UnitAlias.objects.filter(unit__district=self.district).select_related("unit"):
             self.by_name.setdefault(alias.alias, alias.unit)
 
-    def resolve(self, name: str) -> Unit:
+    def find(self, name: str) -> Unit | None:
+        """The registry unit a name means (canonical name or alias, with or without a 区/市 prefix), or None."""
+        return self.by_name.get(name) or self.by_name.get(_strip_prefix(name))
+
+    def resolve(self, name: str, where: str = "") -> Unit:
         key = _strip_prefix(name)
-        unit = self.by_name.get(name) or self.by_name.get(key)
+        unit = self.find(name)
         if unit is None:
+            if not self.create:
+                raise ValidationError(f"{where or '计划'}：单位“{key}”不在本区单位名录中，请对应到已有单位或新建")
             unit = Unit.objects.create(district=self.district, name=key)
             self.by_name[key] = unit
             self.created.append(key)
@@ -129,13 +138,14 @@ class LoadResult:
 @transaction.atomic
 def load_structured_plan(
     data: dict, *, district: District, acting_user: User | None, is_simulated: bool = False, source_name: str = "",
+    create_units: bool = True,
 ) -> LoadResult:
     year = _bounded(bounds.year, data["year"], "计划", "年度")
     plan = Plan.objects.create(
         district=district, year=year, title=data["title"][:200], is_simulated=is_simulated,
         source_name=source_name or data.get("source", ""),
     )
-    units = UnitResolver(district)
+    units = UnitResolver(district, create=create_units)
     towns = {_town_key(t.name): t for t in Town.objects.filter(district=district)}
     towns.update({_town_key(t.official_name): t for t in Town.objects.filter(district=district) if t.official_name})
     areas: dict[str, Area] = {}
@@ -192,8 +202,8 @@ def load_structured_plan(
             _short(n, where, "单位", 80)
         _bounded(bounds.text, t.get("title") or "", where, "任务")
         _bounded(bounds.text, t.get("text") or "", where, "任务内容")
-        task.lead_units.set({units.resolve(n) for n in lead_names})
-        task.cooperating_units.set({units.resolve(n) for n in coop_names} - set(task.lead_units.all()))
+        task.lead_units.set({units.resolve(n, where) for n in lead_names})
+        task.cooperating_units.set({units.resolve(n, where) for n in coop_names} - set(task.lead_units.all()))
         for name in t.get("towns", []):
             if name in ALL_TOWNS:
                 task.all_towns = True

@@ -11,9 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from envgov.apps.accounts import permissions
+from envgov.apps.accounts.models import Unit
 from envgov.apps.accounts.scope import scoped
 from envgov.apps.audit import log as audit
-from envgov.apps.plans import review
+from envgov.apps.plans import review, unit_decisions
 from envgov.apps.plans.loader import load_structured_plan
 from envgov.apps.plans.models import Indicator, PlanDraft
 from envgov.web import uploads
@@ -75,6 +77,8 @@ def plan_draft(request: HttpRequest, draft_id: int) -> HttpResponse:
             messages.success(request, gettext("草稿已放弃"))
             return redirect("plan_import")
         data, errors = review.read_review_form(request.POST, draft.data)
+        data, unit_errors = unit_decisions.read_decisions(request.POST, data, draft.district)
+        errors += unit_errors
         if op and op.startswith("accept-area:") and not errors:
             data, n = review.accept_area(data, op.split(":", 1)[1])
             messages.success(request, ngettext("本节已采用 %(n)s 项", "本节已采用 %(n)s 项", n) % {"n": n})
@@ -82,6 +86,8 @@ def plan_draft(request: HttpRequest, draft_id: int) -> HttpResponse:
         if op == "commit" and review.district_mismatch(data) and request.POST.get("confirm_district") != "on":
             errors.append(review.FormError(gettext("计划"), gettext("所属区"),
                                            gettext("文件写的是另一个区的计划：请勾选“确认属于本区”后再入台账")))
+        if op == "commit" and not errors:  # no unit is created silently: every unknown name decided first
+            errors += unit_decisions.check_decided(data, draft.district, request.user)
         if not errors:
             with transaction.atomic():
                 expected = int(request.POST.get("version") or 0)
@@ -93,9 +99,10 @@ def plan_draft(request: HttpRequest, draft_id: int) -> HttpResponse:
                 draft.save(update_fields=["data"])
                 if op == "commit":
                     try:
+                        decided, new_units = unit_decisions.apply(data, draft.district, request.user)
                         result = load_structured_plan(
-                            {**review.committed_data(data)}, district=draft.district, acting_user=request.user,
-                            source_name=draft.filename,
+                            {**review.committed_data(decided)}, district=draft.district, acting_user=request.user,
+                            source_name=draft.filename, create_units=False,
                         )
                     except (ValidationError, KeyError, ValueError) as exc:
                         transaction.set_rollback(True)
@@ -107,9 +114,9 @@ def plan_draft(request: HttpRequest, draft_id: int) -> HttpResponse:
                                  note=f"由文件“{draft.filename}”导入并核对")
                     note = gettext("已入台账（草稿状态）：%(tasks)s 项任务、%(targets)s 项目标") % {
                         "tasks": result.tasks, "targets": result.targets}
-                    if result.new_units:
-                        n = len(result.new_units)
-                        names = pgettext("between names in a list", "、").join(result.new_units[:10])
+                    if new_units:
+                        n = len(new_units)
+                        names = pgettext("between names in a list", "、").join(new_units[:10])
                         note += ngettext("；新建单位 %(n)s 个：%(names)s", "；新建单位 %(n)s 个：%(names)s", n) % {
                             "n": n, "names": names}
                     messages.success(request, note)
@@ -123,4 +130,7 @@ def plan_draft(request: HttpRequest, draft_id: int) -> HttpResponse:
         "district_mismatch": review.district_mismatch(data),
         "source_html": review.highlighted_source(draft.original_text, data),
         "indicators": Indicator.objects.order_by("area_code", "code"),
+        "unknown_units": unit_decisions.pending(data, draft.district),
+        "registry_units": Unit.objects.filter(district=draft.district).order_by("name"),
+        "may_manage_units": permissions.can_manage_units(request.user, draft.district),
     })
