@@ -175,3 +175,27 @@ def test_bad_wide_file_leaves_lake_unchanged(tmp_path):
     bad[2][3] = "?"
     r = ingest_file(write(tmp_path, bad, name="bad.csv"), lake=lake)
     assert not r.ok and r.appended == 0 and lake.to_arrow().equals(before) and len(lake.commits()) == 1
+
+
+def test_parquet_in_many_row_groups_with_nulls_equal_to_row_reader(tmp_path, monkeypatch):
+    """Columns read in several chunks (row groups) with NULLs and NaN in some of them, integers in one:
+    the columnar reader (NumPy straight from the Arrow buffers) gives the row reader's table, missing
+    count and gaps; `gaps=False` gives the same table without searching gaps."""
+    n = 50
+    times = [T0 + timedelta(hours=h) for h in range(n)]
+    pm25 = [None if h % 7 == 3 else float(h) for h in range(n)]
+    pm10 = [float("nan") if h % 11 == 5 else 40.0 + h for h in range(n)]
+    t = pa.table({"site": ["A"] * 25 + ["B"] * 25, "time": times, "pm25": pm25, "pm10": pm10,
+                  "so2": list(range(n)), "no2": [None] * 10 + [5.0] * 40, "co": [0.5] * n, "o3": [60.0] * n})
+    pq.write_table(t, tmp_path / "g.parquet", row_group_size=8)
+    assert pq.ParquetFile(tmp_path / "g.parquet").metadata.num_row_groups == 7
+    fast, slow = read_hourly(tmp_path / "g.parquet"), row_path(monkeypatch, tmp_path / "g.parquet")
+    assert fast.ok and slow.ok and fast.reader == "columnar"
+    order = [("site", "ascending"), ("time", "ascending"), ("parameter", "ascending")]
+    assert fast.table.sort_by(order).equals(slow.table.sort_by(order))
+    assert (fast.missing_values, fast.gaps) == (slow.missing_values, slow.gaps)
+    # by hand: 7 NULL PM2.5 (h % 7 == 3), 5 NaN PM10 (h % 11 == 5), 10 NULL NO2
+    assert fast.missing_values == 7 + 5 + 10
+    assert any(g.parameter == "pm25" for g in fast.gaps)
+    quiet = read_hourly(tmp_path / "g.parquet", gaps=False)
+    assert quiet.ok and quiet.gaps == [] and quiet.wide.equals(fast.wide)

@@ -80,7 +80,7 @@ def load_inputs(inputs: list[Path], profile: str | None, sites: list[str] | None
         if p.is_dir():
             longs.append(Lake(p).to_arrow("air", sites=sites))
             continue
-        report = read_hourly(p, profile=profile)
+        report = read_hourly(p, profile=profile, gaps=False)  # gaps are not shown here
         if not report.ok:
             typer.echo(report.summary(), err=True)
             raise typer.Exit(code=1)
