@@ -199,3 +199,23 @@ def test_parquet_in_many_row_groups_with_nulls_equal_to_row_reader(tmp_path, mon
     assert any(g.parameter == "pm25" for g in fast.gaps)
     quiet = read_hourly(tmp_path / "g.parquet", gaps=False)
     assert quiet.ok and quiet.gaps == [] and quiet.wide.equals(fast.wide)
+
+
+def test_prefetched_parquet_is_the_file_as_read_and_never_a_stale_one(tmp_path):
+    """The CLI starts decoding a Parquet file before it imports the engine: the reader then takes that
+    table, the same as without prefetching; a file changed after the prefetch is read again."""
+    from envgov.ingest import columnar
+
+    t = pa.table({"site": ["A", "A"], "time": [T0, T0 + timedelta(hours=1)], "pm25": [10.0, 11.0],
+                  "pm10": [20.0, 21.0], "so2": [1.0, 2.0], "no2": [4.0, 5.0], "co": [0.5, 0.6], "o3": [60.0, 61.0]})
+    p = tmp_path / "w.parquet"
+    pq.write_table(t, p)
+    plain = read_hourly(p)
+    columnar.prefetch_parquet(p)
+    assert read_hourly(p).wide.equals(plain.wide) and not columnar._PREFETCHED
+    columnar.prefetch_parquet(p)
+    pq.write_table(t.set_column(2, "pm25", pa.array([12.0, 13.0])), p)  # changed after the prefetch
+    import os
+    os.utime(p, ns=(1, 1))
+    assert read_hourly(p).wide["pm25"].to_pylist() == [12.0, 13.0]
+    columnar._PREFETCHED.clear()

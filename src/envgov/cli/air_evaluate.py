@@ -186,6 +186,10 @@ def evaluate(
         "--backend", help="计算后端 duckdb|pyspark；缺省取环境变量 ENVGOV_ENGINE_BACKEND，再缺省为 duckdb")] = None,
 ) -> None:
     """按 HJ 663 评价一个时段：浓度、百分位数、优良天数、综合指数与达标情况。"""
+    if len(inputs) == 1 and inputs[0].suffix.lower() == ".parquet" and inputs[0].is_file():
+        from envgov.ingest import columnar  # decode the file while the engine is imported (≈0.5 s)
+
+        columnar.prefetch_parquet(inputs[0])
     from envgov.engine import air
 
     if fmt not in FORMATS:
