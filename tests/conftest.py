@@ -16,6 +16,8 @@ for _candidate in (os.environ.get("ENVGOV_SHARED"), _REPO.parent / "shared", Pat
         os.environ["ENVGOV_SHARED"] = str(Path(_candidate).resolve())
         break
 SHARED = Path(os.environ.get("ENVGOV_SHARED", _REPO.parent / "shared"))
+# Tests compile their own SQL; the cross-process cache folder has its own test (tests/engine/test_air.py).
+os.environ.setdefault("ENVGOV_SQL_CACHE", "off")
 
 
 @pytest.fixture

@@ -360,3 +360,41 @@ def test_remembered_sql_across_periods_equals_the_ibis_path():
     assert shapes == {"daily_results", "statistics"}
     # 4 periods × 2 scopes of daily results fall into few shapes: edition 2012, 2026 and both (auto)
     assert len([k for k in air._SQL_MEMO if k[2] == "daily_results"]) == 6
+
+
+def test_compiled_sql_on_disk_is_read_by_a_later_process(tmp_path, monkeypatch):
+    """The CLI is a new process each run: the statistics SQL compiled by one run is read from the cache
+    folder by the next (no Ibis compilation), gives the same results, and a damaged or foreign file in
+    the folder is ignored (compiled again), never used."""
+    monkeypatch.setenv("ENVGOV_SQL_CACHE", str(tmp_path))
+    hourly = _hourly(51, sites=("A", "B"), days=20, start=date(2015, 7, 1))
+    air._SQL_MEMO.clear()
+    first = air.evaluate(hourly, date(2015, 7, 1), date(2015, 7, 20), compare_years=None)
+    files = sorted(tmp_path.glob("*.json"))
+    assert len(files) == 1
+    air._SQL_MEMO.clear()  # "a new process"
+    real_to_sql = ibis.to_sql
+
+    def no_compiling(*a, **k):
+        raise AssertionError("compiled again although the SQL was on disk")
+    monkeypatch.setattr(ibis, "to_sql", no_compiling)
+    again = air.evaluate(hourly, date(2015, 7, 1), date(2015, 7, 20), compare_years=None)
+    _same(again, first)
+    other = _hourly(52, sites=("A", "B"), days=20, start=date(2015, 7, 1))  # same shape, other data
+    air._SQL_MEMO.clear()
+    monkeypatch.setattr(ibis, "to_sql", real_to_sql)
+    fresh = air.evaluate(other, date(2015, 7, 1), date(2015, 7, 20), compare_years=None, con=backends.connect())
+    monkeypatch.setenv("ENVGOV_SQL_CACHE", "off")
+    air._SQL_MEMO.clear()
+    _same(fresh, air.evaluate(other, date(2015, 7, 1), date(2015, 7, 20), compare_years=None))
+    monkeypatch.setenv("ENVGOV_SQL_CACHE", str(tmp_path))
+    files[0].write_text("{not json", encoding="utf-8")  # damaged: compiled again and rewritten
+    air._SQL_MEMO.clear()
+    _same(air.evaluate(hourly, date(2015, 7, 1), date(2015, 7, 20), compare_years=None), first)
+    assert files[0].read_text(encoding="utf-8").startswith("{\"key\"")
+    rec = __import__("json").loads(files[0].read_text(encoding="utf-8"))
+    rec["key"] = "another query"  # a file whose key is not this query's is not used
+    rec["sql"] = "SELECT 1"
+    files[0].write_text(__import__("json").dumps(rec), encoding="utf-8")
+    air._SQL_MEMO.clear()
+    _same(air.evaluate(hourly, date(2015, 7, 1), date(2015, 7, 20), compare_years=None), first)

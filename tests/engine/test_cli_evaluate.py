@@ -95,3 +95,32 @@ def test_spark_gives_the_duckdb_results_on_a_lake(tmp_path):
     for name in ("A", "B"):
         d, s = out["duckdb"][name], out["pyspark"][name]
         assert {k: d[k] for k in KEYS - {"provenance"}} == {k: s[k] for k in KEYS - {"provenance"}}
+
+
+def test_evaluate_a_lake_at_an_fsspec_url_equals_the_folder(tmp_path):
+    """A lake on an fsspec location (memory://, as s3:// or hdfs:// would be) imported into and evaluated
+    by URL gives what the same lake in a folder gives."""
+    import uuid
+
+    import fsspec
+
+    from envgov.engine.lake import Lake
+    from envgov.ingest.hourly import ingest_file
+
+    url = f"memory://envgov-cli-{uuid.uuid4().hex[:8]}/lake"
+    folder = tmp_path / "lake"
+    try:
+        for root in (folder, url):
+            assert ingest_file(_file(tmp_path), lake=Lake(root)).ok
+        out = []
+        for root in (str(folder), url):
+            r = CliRunner().invoke(app, ["air", "evaluate", root, "--from", "2015-01-01", "--to", "2015-01-03",
+                                         "--compare-years", "0"])
+            assert r.exit_code == 0, r.output
+            out.append(json.loads(r.output))
+        assert set(out[0]) == {"A", "B"}
+        for name in ("A", "B"):
+            assert {k: out[0][name][k] for k in KEYS - {"provenance"}} == \
+                   {k: out[1][name][k] for k in KEYS - {"provenance"}}
+    finally:
+        fsspec.filesystem("memory").rm(url[len("memory://"):].split("/")[0], recursive=True)

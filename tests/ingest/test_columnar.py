@@ -175,3 +175,47 @@ def test_bad_wide_file_leaves_lake_unchanged(tmp_path):
     bad[2][3] = "?"
     r = ingest_file(write(tmp_path, bad, name="bad.csv"), lake=lake)
     assert not r.ok and r.appended == 0 and lake.to_arrow().equals(before) and len(lake.commits()) == 1
+
+
+def test_parquet_in_many_row_groups_with_nulls_equal_to_row_reader(tmp_path, monkeypatch):
+    """Columns read in several chunks (row groups) with NULLs and NaN in some of them, integers in one:
+    the columnar reader (NumPy straight from the Arrow buffers) gives the row reader's table, missing
+    count and gaps; `gaps=False` gives the same table without searching gaps."""
+    n = 50
+    times = [T0 + timedelta(hours=h) for h in range(n)]
+    pm25 = [None if h % 7 == 3 else float(h) for h in range(n)]
+    pm10 = [float("nan") if h % 11 == 5 else 40.0 + h for h in range(n)]
+    t = pa.table({"site": ["A"] * 25 + ["B"] * 25, "time": times, "pm25": pm25, "pm10": pm10,
+                  "so2": list(range(n)), "no2": [None] * 10 + [5.0] * 40, "co": [0.5] * n, "o3": [60.0] * n})
+    pq.write_table(t, tmp_path / "g.parquet", row_group_size=8)
+    assert pq.ParquetFile(tmp_path / "g.parquet").metadata.num_row_groups == 7
+    fast, slow = read_hourly(tmp_path / "g.parquet"), row_path(monkeypatch, tmp_path / "g.parquet")
+    assert fast.ok and slow.ok and fast.reader == "columnar"
+    order = [("site", "ascending"), ("time", "ascending"), ("parameter", "ascending")]
+    assert fast.table.sort_by(order).equals(slow.table.sort_by(order))
+    assert (fast.missing_values, fast.gaps) == (slow.missing_values, slow.gaps)
+    # by hand: 7 NULL PM2.5 (h % 7 == 3), 5 NaN PM10 (h % 11 == 5), 10 NULL NO2
+    assert fast.missing_values == 7 + 5 + 10
+    assert any(g.parameter == "pm25" for g in fast.gaps)
+    quiet = read_hourly(tmp_path / "g.parquet", gaps=False)
+    assert quiet.ok and quiet.gaps == [] and quiet.wide.equals(fast.wide)
+
+
+def test_prefetched_parquet_is_the_file_as_read_and_never_a_stale_one(tmp_path):
+    """The CLI starts decoding a Parquet file before it imports the engine: the reader then takes that
+    table, the same as without prefetching; a file changed after the prefetch is read again."""
+    from envgov.ingest import columnar
+
+    t = pa.table({"site": ["A", "A"], "time": [T0, T0 + timedelta(hours=1)], "pm25": [10.0, 11.0],
+                  "pm10": [20.0, 21.0], "so2": [1.0, 2.0], "no2": [4.0, 5.0], "co": [0.5, 0.6], "o3": [60.0, 61.0]})
+    p = tmp_path / "w.parquet"
+    pq.write_table(t, p)
+    plain = read_hourly(p)
+    columnar.prefetch_parquet(p)
+    assert read_hourly(p).wide.equals(plain.wide) and not columnar._PREFETCHED
+    columnar.prefetch_parquet(p)
+    pq.write_table(t.set_column(2, "pm25", pa.array([12.0, 13.0])), p)  # changed after the prefetch
+    import os
+    os.utime(p, ns=(1, 1))
+    assert read_hourly(p).wide["pm25"].to_pylist() == [12.0, 13.0]
+    columnar._PREFETCHED.clear()

@@ -18,4 +18,27 @@ app.add_typer(audit_app, name="audit")
 
 
 def main() -> None:  # pragma: no cover - console entry
-    app()
+    """Run the command, then leave without the interpreter's teardown: freeing every module and the
+    large Arrow tables of an evaluation one object at a time took ≈0.6 s of a 300-site-year run. The
+    exit handlers still run first (temporary files of a streamed import are removed there) and the
+    output streams are flushed; files the command wrote are closed by then."""
+    import atexit
+    import os
+    import sys
+
+    code: int = 0
+    try:
+        app()
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:
+            print(exc.code, file=sys.stderr)
+            code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)

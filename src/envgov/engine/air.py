@@ -27,10 +27,15 @@ Engine decisions that the standards leave open (each is also written into `prove
 """
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
 
 import ibis
@@ -613,13 +618,85 @@ def _remembered(t: ir.Table, key: tuple[Any, ...], con: ibis.BaseBackend, build:
     full = (tuple(t.schema().items()), std.parameters.signature(), *key)
     memo = _SQL_MEMO.get(full)
     if memo is None:
-        expr = build()
+        memo = _sql_from_disk(full)
+        if memo is None:
+            expr = build()
+            memo = (str(ibis.to_sql(expr, dialect="duckdb")), op.name, expr.schema().to_pyarrow())
+            _sql_to_disk(full, memo)
         if len(_SQL_MEMO) >= _SQL_MEMO_MAX:
             _SQL_MEMO.clear()
-        memo = _SQL_MEMO[full] = (str(ibis.to_sql(expr, dialect="duckdb")), op.name, expr.schema().to_pyarrow())
+        _SQL_MEMO[full] = memo
     sql, memo_name, schema = memo
     sql = sql.replace(f'"{memo_name}"', f'"{op.name}"')
     return con.con.sql(sql).to_arrow_table().cast(schema)
+
+
+def sql_cache_dir() -> Path | None:
+    """Folder of the compiled-SQL cache shared by processes ($ENVGOV_SQL_CACHE; default
+    $XDG_CACHE_HOME/envgov/sql or ~/.cache/envgov/sql; "off" or "0" disables it)."""
+    setting = os.environ.get("ENVGOV_SQL_CACHE", "").strip()
+    if setting.lower() in ("0", "off", "no", "false"):
+        return None
+    if setting:
+        return Path(setting)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "envgov" / "sql"
+
+
+@cache
+def _code_fingerprint() -> str:
+    """What the compiled SQL depends on besides its key: the source of the engine, the standards and the
+    rules (breakpoints, validity counts, rounding are written into the SQL) and the compiler versions.
+    A change to any of them gives other cache file names, so a stale query is never read."""
+    import sqlglot
+
+    h = hashlib.sha256(f"{ibis.__version__}|{sqlglot.__version__}".encode())
+    root = Path(__file__).resolve().parents[1]
+    for folder in ("engine", "standards", "rules"):
+        for f in sorted((root / folder).rglob("*.py")):
+            h.update(f.relative_to(root).as_posix().encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:24]
+
+
+def _sql_cache_file(full: tuple[Any, ...]) -> Path | None:
+    folder = sql_cache_dir()
+    if folder is None:
+        return None
+    digest = hashlib.sha256(f"{_code_fingerprint()}|{full!r}".encode()).hexdigest()[:32]
+    return folder / f"{digest}.json"
+
+
+def _sql_from_disk(full: tuple[Any, ...]) -> tuple[str, str, pa.Schema] | None:
+    """A query compiled by an earlier process (a CLI run pays Ibis compilation once per query shape,
+    not on every run). Anything unreadable counts as absent."""
+    path = _sql_cache_file(full)
+    if path is None:
+        return None
+    try:
+        rec = json.loads(path.read_text(encoding="utf-8"))
+        if rec["key"] != repr(full):  # a digest collision is not worth a wrong answer
+            return None
+        schema = pa.ipc.read_schema(pa.py_buffer(base64.b64decode(rec["schema"])))
+        return rec["sql"], rec["name"], schema
+    except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
+        return None
+
+
+def _sql_to_disk(full: tuple[Any, ...], memo: tuple[str, str, pa.Schema]) -> None:
+    path = _sql_cache_file(full)
+    if path is None:
+        return
+    sql, name, schema = memo
+    rec = {"key": repr(full), "sql": sql, "name": name,
+           "schema": base64.b64encode(schema.serialize().to_pybytes()).decode()}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(rec, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)  # atomic: a reader sees the old file or the whole new one
+    except OSError:
+        pass  # a read-only home: the cache is an optimisation only
 
 
 def _statistics_rows(t: ir.Table, make_daily: Any, period: Period, sites: list[str] | None, scope: str,

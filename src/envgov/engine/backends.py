@@ -31,7 +31,7 @@ def connect(backend: str | None = None, **options: Any) -> ibis.BaseBackend:
     raise ValueError(f"未知的计算后端：{backend!r}（可选 {', '.join(BACKENDS)}）")
 
 
-def spark_session(master: str = "local[2]", **conf: str):
+def spark_session(master: str | None = None, **conf: str):
     """A shared local Spark session tuned for small jobs (few shuffle partitions, no UI).
 
     Session time zone is UTC so that naive local timestamps (Asia/Shanghai wall clock, the project
@@ -41,6 +41,8 @@ def spark_session(master: str = "local[2]", **conf: str):
     if _SPARK is not None:
         return _SPARK
     from pyspark.sql import SparkSession
+
+    master = master or os.environ.get("ENVGOV_SPARK_MASTER", "local[2]")  # a cluster: spark://host:7077
 
     builder = (
         SparkSession.builder.master(master)

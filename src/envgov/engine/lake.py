@@ -8,7 +8,14 @@ Layout under `root`:
 An import writes its part files first (temp name, fsync, rename), then publishes its commit record
 (temp name, fsync, rename, fsync of the directory). Readers only see part files whose import id has a
 commit record, so a crash or `kill -9` at any point before that last rename leaves the lake exactly as it
-was; leftovers are swept on the next append. De-duplication on (site, time, parameter): records the lake
+was; leftovers are swept on the next append.
+
+`root` is a local folder (the default; `file://…` too) or any fsspec location (`s3://bucket/lake`,
+`hdfs://…`, `memory://…`). On a remote store the layout and the commit order are the same: part files
+are written whole (one PUT each), then the commit record, so readers still see an import entirely or not
+at all; there is no fsync or rename there, and the writer lock and job locks are local files (the
+platform has one writer per lake: its imports run under the job lock). DuckDB reads the parts through the
+same fsspec file system. De-duplication on (site, time, parameter): records the lake
 already holds with the same value are skipped (re-import adds nothing), records with the same key and a
 different value are conflicts and the whole import is refused.
 """
@@ -77,6 +84,32 @@ def pivot_wide(long: pa.Table, parameters: Iterable[str] = ("pm25", "pm10", "so2
     con.register("obs", long.select(["site", "time", "parameter", "value"]))
     cols = ", ".join(f"max(value) FILTER (WHERE parameter = '{p}') AS {p}" for p in parameters)
     return con.sql(f"SELECT site, time, {cols} FROM obs GROUP BY site, time ORDER BY site, time").to_arrow_table()
+
+
+def _remote(root: str | Path) -> tuple[Any, str] | None:
+    """(fsspec file system, URL without a trailing slash) when `root` is a non-local fsspec URL."""
+    text = str(root)
+    if "://" not in text or text.startswith("file://"):
+        return None
+    import fsspec
+
+    fs, _path = fsspec.core.url_to_fs(text)
+    return fs, text.rstrip("/")
+
+
+def _local_root(root: str | Path) -> Path:
+    text = str(root)
+    return Path(text[len("file://"):]) if text.startswith("file://") else Path(root)
+
+
+def _local_lock_dir(url: str) -> Path:
+    """Where the locks of a remote lake live on this machine (object stores have no advisory locks)."""
+    import hashlib
+    import tempfile
+
+    d = Path(tempfile.gettempdir()) / "envgov-lake-locks" / hashlib.sha256(url.encode()).hexdigest()[:16]
+    d.mkdir(parents=True, exist_ok=True)
+    return d
 
 
 class _Lock:
@@ -151,14 +184,35 @@ class Lake:
                         ("parameter", pa.string()), ("value", pa.float64())])
 
     def __init__(self, root: str | Path):
-        self.root = Path(root)
-        (self.root / COMMITS).mkdir(parents=True, exist_ok=True)
+        remote = _remote(root)
+        self.fs, self.url = remote if remote else (None, None)
+        if self.fs is None:
+            self.root = _local_root(root)
+            (self.root / COMMITS).mkdir(parents=True, exist_ok=True)
+        else:
+            self.root = _local_lock_dir(self.url)  # locks only; the data is at self.url
+            self.fs.makedirs(f"{self.url}/{COMMITS}", exist_ok=True)
+
+    def where(self, rel: str | Path) -> str:
+        """Location of a file of the lake (a local path or the fsspec URL)."""
+        return f"{self.url}/{Path(rel).as_posix()}" if self.fs is not None else str(self.root / rel)
+
+    def _duckdb(self):
+        """A DuckDB connection that reads this lake's files (the fsspec file system registered)."""
+        con = duckdb.connect()
+        if self.fs is not None:
+            con.register_filesystem(self.fs)
+        return con
+
+    def _commit_files(self) -> list[tuple[str, bytes]]:
+        if self.fs is None:
+            return [(p.name, p.read_bytes()) for p in sorted((self.root / COMMITS).glob("*.json"))]
+        paths = sorted(self.fs.glob(f"{self.url}/{COMMITS}/*.json"))
+        return [(Path(x).name, self.fs.cat_file(x)) for x in paths]
 
     # ------------------------------------------------------------ reading
     def commits(self) -> list[dict[str, Any]]:
-        out = []
-        for p in sorted((self.root / COMMITS).glob("*.json")):
-            out.append(json.loads(p.read_text(encoding="utf-8")))
+        out = [json.loads(data.decode("utf-8")) for _name, data in self._commit_files()]
         return sorted(out, key=lambda c: c["committed_at"])
 
     def files(self, kind: str | None = None, start: datetime | None = None,
@@ -175,7 +229,7 @@ class Lake:
                     continue
                 if end is not None and ym > (end.year, end.month):
                     continue
-                files.append(str(self.root / f))
+                files.append(self.where(f))
         return files
 
     def to_arrow(self, kind: str = "air", start: datetime | None = None, end: datetime | None = None,
@@ -184,7 +238,7 @@ class Lake:
         files = self.files(kind, start, end)
         if not files:
             return self.SCHEMA.empty_table()
-        con = duckdb.connect()
+        con = self._duckdb()
         where, params = ["true"], []
         if start is not None:
             where.append("time >= ?")
@@ -209,6 +263,9 @@ class Lake:
 
     def commit(self, import_id: str) -> dict[str, Any] | None:
         """The commit record of one import, or None when it was never committed (or was revoked)."""
+        if self.fs is not None:
+            url = f"{self.url}/{COMMITS}/{import_id}.json"
+            return json.loads(self.fs.cat_file(url).decode("utf-8")) if self.fs.exists(url) else None
         p = self.root / COMMITS / f"{import_id}.json"
         return json.loads(p.read_text(encoding="utf-8")) if p.exists() else None
 
@@ -221,8 +278,8 @@ class Lake:
         c = self.commit(import_id)
         if c is None or not c["files"]:
             return None
-        lo, hi = duckdb.connect().execute("SELECT min(time), max(time) FROM read_parquet(?)",
-                                          [[str(self.root / f) for f in c["files"]]]).fetchone()
+        lo, hi = self._duckdb().execute("SELECT min(time), max(time) FROM read_parquet(?)",
+                                        [[self.where(f) for f in c["files"]]]).fetchone()
         return (lo, hi) if lo is not None else None
 
     # ------------------------------------------------------------ writing
@@ -231,6 +288,13 @@ class Lake:
         part files at once, and the files are swept. Only for an import the platform has not accepted (an
         interrupted one being undone); True when there was something to revoke."""
         with _Lock(self.root):
+            if self.fs is not None:
+                url = f"{self.url}/{COMMITS}/{import_id}.json"
+                if not self.fs.exists(url):
+                    return False
+                self.fs.rm_file(url)
+                self.sweep()
+                return True
             p = self.root / COMMITS / f"{import_id}.json"
             if not p.exists():
                 return False
@@ -247,6 +311,15 @@ class Lake:
         """Delete part files that no commit names (left by a crashed import) and temp files."""
         committed = {f for c in self.commits() for f in c["files"]}
         removed = 0
+        if self.fs is not None:
+            base = self.fs._strip_protocol(self.url).rstrip("/")
+            for x in self.fs.find(self.url):
+                rel = x[len(base):].lstrip("/")
+                name = rel.rsplit("/", 1)[-1]
+                if (rel.endswith(".parquet") and rel not in committed) or name.startswith(".tmp-"):
+                    self.fs.rm_file(x)
+                    removed += 1
+            return removed
         for p in self.root.rglob("*.parquet"):
             rel = str(p.relative_to(self.root))
             if rel not in committed:
@@ -269,8 +342,8 @@ class Lake:
         `kinds` maps each parameter column to its kind. All-or-nothing like append()."""
         with _Lock(self.root):
             self.sweep()
-            con = duckdb.connect()
-            spill = self.root / f".tmp-duckdb-{uuid.uuid4().hex[:8]}"
+            con = self._duckdb()
+            spill = (self.root if self.fs is None else _local_lock_dir(self.url)) / f".tmp-duckdb-{uuid.uuid4().hex[:8]}"
             con.execute(f"SET temp_directory = '{spill}'")
             con.execute("SET preserve_insertion_order = false")
             cols = list(kinds)
@@ -294,7 +367,7 @@ class Lake:
                 if kind is None:
                     raise ValueError("append() needs a `kind` column or the kind argument")
                 table = table.append_column("kind", pa.array([kind] * table.num_rows, pa.string()))
-            con = duckdb.connect()
+            con = self._duckdb()
             con.register("incoming", table)
             # Collapse identical repeats inside the batch; callers (ingest) already refuse batch conflicts.
             con.execute("CREATE TEMP TABLE inc AS SELECT DISTINCT kind, site, CAST(time AS TIMESTAMP) AS time, "
@@ -334,6 +407,10 @@ class Lake:
             "SELECT DISTINCT kind, year(time) AS y, month(time) AS m FROM new ORDER BY 1, 2, 3").fetchall()
         for k, y, m in groups:
             rel = Path(f"kind={k}") / f"year={y:04d}" / f"month={m:02d}" / f"part-{import_id}.parquet"
+            if self.fs is not None:  # remote: each part written whole (one object), the commit record last
+                self._write_remote_part(con, k, y, m, rel, out_of_core)
+                result.files.append(rel.as_posix())
+                continue
             dest = self.root / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
             if out_of_core:  # DuckDB writes the partition itself; then fsync and rename, as below
@@ -362,6 +439,27 @@ class Lake:
             "import_id": import_id, "committed_at": _time.time(), "source": source,
             "records": n_new, "files": result.files,
         }
-        _write_atomic(self.root / COMMITS / f"{import_id}.json",
-                      lambda fh: fh.write(json.dumps(record, ensure_ascii=False, indent=1).encode()))
+        body = json.dumps(record, ensure_ascii=False, indent=1).encode()
+        if self.fs is not None:
+            self.fs.pipe_file(f"{self.url}/{COMMITS}/{import_id}.json", body)
+            return result
+        _write_atomic(self.root / COMMITS / f"{import_id}.json", lambda fh: fh.write(body))
         return result
+
+    def _write_remote_part(self, con: Any, k: str, y: int, m: int, rel: Path, out_of_core: bool) -> None:
+        import tempfile
+
+        query = ("SELECT site, time, parameter, value FROM new WHERE kind = ? AND year(time) = ? AND "
+                 "month(time) = ? ORDER BY site, time, parameter")
+        url = self.where(rel)
+        self.fs.makedirs(url.rsplit("/", 1)[0], exist_ok=True)
+        if out_of_core:  # DuckDB writes the partition to a local file, which is then uploaded whole
+            with tempfile.TemporaryDirectory(prefix="envgov-lake-part-") as tmp:
+                local = Path(tmp) / rel.name
+                con.execute(f"COPY ({query}) TO '{local}' (FORMAT parquet, COMPRESSION zstd)", [k, y, m])
+                self.fs.put_file(str(local), url)
+            return
+        part = con.sql(query, params=[k, y, m]).to_arrow_table().cast(self.SCHEMA)
+        sink = pa.BufferOutputStream()
+        pq.write_table(part, sink, compression="zstd")
+        self.fs.pipe_file(url, sink.getvalue().to_pybytes())

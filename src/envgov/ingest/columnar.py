@@ -195,10 +195,49 @@ def _finite(col: pa.ChunkedArray) -> bool:
     return not pc.any(pc.invert(pc.is_finite(col))).as_py()
 
 
+_PREFETCHED: dict[tuple[str, int, int], Any] = {}
+
+
+def _file_key(path: Path) -> tuple[str, int, int]:
+    st = path.stat()
+    return str(path.resolve()), st.st_mtime_ns, st.st_size
+
+
+def prefetch_parquet(path: Path) -> None:
+    """Start reading a Parquet file in a background thread (Arrow decodes without the GIL), so that a
+    caller can import the engine meanwhile; `read_parquet_arrow` of the same unchanged file takes the
+    result. One file at a time is held."""
+    import threading
+
+    import pyarrow.parquet as pq
+
+    key = _file_key(path)
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["table"] = pq.ParquetFile(path).read()
+        except Exception as exc:  # noqa: BLE001 - given to the reader, which reports it as before
+            box["error"] = exc
+    thread = threading.Thread(target=run, name="envgov-parquet-prefetch", daemon=True)
+    _PREFETCHED.clear()
+    _PREFETCHED[key] = (thread, box)
+    thread.start()
+
+
 def read_parquet_arrow(path: Path) -> tuple[pa.Table, WideRead]:
     import pyarrow.parquet as pq
 
-    t = pq.read_table(path)
+    got = _PREFETCHED.pop(_file_key(path), None) if _PREFETCHED else None
+    if got is not None:
+        thread, box = got
+        thread.join()
+        if "table" in box:
+            return box["table"], WideRead(lines=lambda rows: rows + 2)
+
+    # ParquetFile.read, not read_table: the same table from one file without the dataset layer, whose
+    # import pulls in pandas (≈0.5 s of a CLI run)
+    t = pq.ParquetFile(path).read()
     return t, WideRead(lines=lambda rows: rows + 2)
 
 
@@ -248,10 +287,11 @@ def _epoch(dt: datetime) -> int:
 
 def check_wide(t: pa.Table, prof: Profile, stations: set[str] | None, specs: dict[str, ParameterSpec],
                wide_params: list[tuple[str, str, float]], out: WideRead,
-               time_cache: dict[Any, tuple[int, str | None]] | None = None) -> WideRead:
+               time_cache: dict[Any, tuple[int, str | None]] | None = None, gaps: bool = True) -> WideRead:
     """Validate a wide Arrow table (one row per site-hour) and build the engine's wide table.
 
-    `time_cache` (label → seconds, message) is shared by the batches of a streamed file."""
+    `time_cache` (label → seconds, message) is shared by the batches of a streamed file. `gaps=False`
+    leaves `out.gaps` empty (a caller that does not report them)."""
     if time_cache is None:
         time_cache = {}
     from envgov.ingest import hourly as h
@@ -268,7 +308,7 @@ def check_wide(t: pa.Table, prof: Profile, stations: set[str] | None, specs: dic
     site_raw = _text(t[site_col_name])
     site_txt = pc.utf8_trim_whitespace(site_raw.fill_null("") if site_raw.null_count else site_raw)
     site_enc = pc.dictionary_encode(site_txt).combine_chunks()
-    site_idx = site_enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    site_idx = _numpy(site_enc.indices).astype(np.int64)
     site_names = site_enc.dictionary.to_pylist()
     empty = np.array([s == "" for s in site_names], dtype=bool)
     rows = np.nonzero(empty[site_idx])[0]
@@ -304,8 +344,7 @@ def check_wide(t: pa.Table, prof: Profile, stations: set[str] | None, specs: dic
                 raise h.CellError("时间为空")
             return _epoch(h._parse_iso(v, prof, tz))
     enc = pc.dictionary_encode(key).combine_chunks()
-    tidx = (enc.indices.fill_null(len(enc.dictionary)) if enc.null_count else enc.indices).to_numpy(
-        zero_copy_only=False).astype(np.int64)
+    tidx = _numpy(enc.indices.fill_null(len(enc.dictionary)) if enc.null_count else enc.indices).astype(np.int64)
     distinct = enc.dictionary.to_pylist() + [None]
     tval = np.zeros(len(distinct), dtype=np.int64)
     tmsg: list[str | None] = []
@@ -397,7 +436,7 @@ def check_wide(t: pa.Table, prof: Profile, stations: set[str] | None, specs: dic
         return out
     vals = values if keep is None else {code: v[keep] for code, v in values.items()}
     sites_k = site_idx if keep is None else site_idx[keep]
-    out.gaps = _gaps(key_k, span, t0, sites_k, site_names, vals)
+    out.gaps = _gaps(key_k, span, t0, sites_k, site_names, vals) if gaps else []
     # first and last site-hour of the batch, and of each parameter's values (streamed files: the
     # batches are stitched on these)
     rows_k = np.arange(n) if keep is None else keep
@@ -413,18 +452,59 @@ def check_wide(t: pa.Table, prof: Profile, stations: set[str] | None, specs: dic
             a, b = rows_k[at[0]], rows_k[at[-1]]
             out.edges[code] = (site_names[site_idx[a]], int(secs[a]), site_names[site_idx[b]], int(secs[b]))
     if keep is None:
-        cols = {"site": site_txt, "time": pa.array(secs.astype("datetime64[s]"), pa.timestamp("s"))}
+        cols = {"site": site_txt, "time": _arrow(secs, pa.timestamp("s"))}
         for pos, (code, col, _f) in enumerate(wide_params):
-            cols[code] = t[col] if untouched[code] else pa.array(vals[code], pa.float64(), mask=np.isnan(vals[code]))
+            cols[code] = t[col] if untouched[code] else _arrow(vals[code], pa.float64())
         table = pa.table(cols)
-        out.table = table if any_value.all() else table.filter(pa.array(any_value))
+        out.table = table if any_value.all() else table.filter(_arrow(any_value, pa.bool_()))
         return out
     keep, vals = keep[any_value], {c: v[any_value] for c, v in vals.items()}
     out.table = pa.table(
-        {"site": pc.take(site_enc.dictionary, pa.array(site_idx[keep].astype(np.int32))),
-         "time": pa.array(secs[keep].astype("datetime64[s]"), pa.timestamp("s")),
-         **{code: pa.array(v, pa.float64(), mask=np.isnan(v)) for code, v in vals.items()}})
+        {"site": pc.take(site_enc.dictionary, _arrow(site_idx[keep].astype(np.int32), pa.int32())),
+         "time": _arrow(secs[keep], pa.timestamp("s")),
+         **{code: _arrow(v, pa.float64()) for code, v in vals.items()}})
     return out
+
+
+def _arrow(v: np.ndarray, typ: pa.DataType) -> pa.Array:
+    """A NumPy array as an Arrow array of `typ` over the same memory (NaN → NULL for float64; int64
+    seconds for timestamp[s]; bool packed to bits), without pyarrow's pandas layer (see `_numpy`)."""
+    n = len(v)
+    if pa.types.is_boolean(typ):
+        return pa.Array.from_buffers(typ, n, [None, pa.py_buffer(np.packbits(v.astype(bool), bitorder="little"))])
+    if pa.types.is_timestamp(typ):
+        v = np.ascontiguousarray(v, dtype=np.int64)
+    v = np.ascontiguousarray(v)
+    validity = None
+    if pa.types.is_floating(typ):
+        nan = np.isnan(v)
+        if nan.any():
+            validity = pa.py_buffer(np.packbits(~nan, bitorder="little"))
+            return pa.Array.from_buffers(typ, n, [validity, pa.py_buffer(np.where(nan, 0.0, v))])
+    return pa.Array.from_buffers(typ, n, [validity, pa.py_buffer(v)])
+
+
+def _numpy(a: pa.Array | pa.ChunkedArray, copy: bool = False) -> np.ndarray:
+    """A numeric Arrow array as NumPy straight from its buffers; NULL becomes NaN (floating types).
+    (pyarrow's `to_numpy` and `pa.scalar` go through its pandas layer and import pandas, ≈0.3 s of a CLI
+    run.) `copy=True` gives a writable array."""
+    chunks = a.chunks if isinstance(a, pa.ChunkedArray) else [a]
+    typ = a.type
+    floating = pa.types.is_floating(typ)
+    if not chunks or not (pa.types.is_integer(typ) or floating) or (
+            not floating and any(c.null_count for c in chunks)):
+        return np.asarray(a.to_numpy(zero_copy_only=False))
+    dt = np.dtype({"double": "float64", "float": "float32", "halffloat": "float16"}.get(str(typ), str(typ)))
+    parts = []
+    for c in chunks:
+        v = np.frombuffer(c.buffers()[1], dtype=dt, count=len(c), offset=c.offset * dt.itemsize)
+        if c.null_count:
+            bits = np.unpackbits(np.frombuffer(c.buffers()[0], dtype=np.uint8), bitorder="little")
+            v = np.where(bits[c.offset:c.offset + len(c)].astype(bool), v, np.nan)
+        parts.append(v)
+    if len(parts) > 1:
+        return np.concatenate(parts)
+    return parts[0].copy() if copy and not parts[0].flags.writeable else parts[0]
 
 
 def _column_values(raw: pa.ChunkedArray, missing: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
@@ -433,8 +513,8 @@ def _column_values(raw: pa.ChunkedArray, missing: tuple[str, ...]) -> tuple[np.n
 
     n = len(raw)
     if pa.types.is_floating(raw.type) or pa.types.is_integer(raw.type) or pa.types.is_null(raw.type):
-        v = pc.cast(raw, pa.float64()).to_numpy(zero_copy_only=False)
-        v = np.asarray(v, dtype=np.float64)  # NULL → NaN; NaN is a missing cell, as in the row reader
+        v = pc.cast(raw, pa.float64())
+        v = _numpy(v, copy=True)  # NULL → NaN; NaN is a missing cell, as in the row reader
         return v, np.empty(0, dtype=np.int64), [], np.isnan(v)
     txt = _text(raw)
     trimmed = pc.utf8_trim_whitespace(txt)

@@ -160,7 +160,7 @@ def _parquet_observations(path: Path) -> int:
 
 
 def _read_columnar(path: Path, prof: Profile, arrow: Any, known_sites: set[str] | None, specs: dict[str, Any],
-                   wide_params: list[tuple[str, str, float]], report: ImportReport) -> bool:
+                   wide_params: list[tuple[str, str, float]], report: ImportReport, gaps: bool = True) -> bool:
     """Read a wide file with the columnar reader into `report`; False when the row reader must read it."""
     from envgov.ingest import columnar
 
@@ -176,7 +176,7 @@ def _read_columnar(path: Path, prof: Profile, arrow: Any, known_sites: set[str] 
         return False
     table, wr = arrow
     table = table.rename_columns([n.strip() for n in table.column_names])
-    columnar.check_wide(table, prof, known_sites, specs, wide_params, wr)
+    columnar.check_wide(table, prof, known_sites, specs, wide_params, wr, gaps=gaps)
     _fill_report(report, wr, specs)
     if report.ok and wr.table is not None:
         wide = wr.table
@@ -359,8 +359,12 @@ def read_hourly(
     profile: str | Path | Mapping[str, Any] | Profile | None = None,
     stations: Iterable[str] | None = None,
     progress: Any = None,
+    gaps: bool = True,
 ) -> ImportReport:
     """Read and validate one file. Returns the report; `report.table` is set only when it has no error.
+
+    `gaps=False`: a caller that does not show the data gaps (the CLI's evaluation) skips searching them
+    in a whole-file columnar read (`report.gaps` stays empty); nothing else changes.
 
     A wide CSV larger than `stream_threshold()` is read in batches and its checked wide rows written to
     a temporary Parquet file (`report.wide_path`, removed with the report) instead of held in memory.
@@ -420,7 +424,7 @@ def read_hourly(
         if _stream_columnar(path, prof, known_sites, specs, wide_params, report, progress):
             return report
     if prof.layout == "wide":
-        done = _read_columnar(path, prof, arrow, known_sites, specs, wide_params, report)
+        done = _read_columnar(path, prof, arrow, known_sites, specs, wide_params, report, gaps)
         if done:
             return report
 

@@ -166,7 +166,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ENVGOV_MAX_FORM_BYTES", str(10
 ENVGOV_UPLOAD_MAX_FILE_BYTES = int(os.environ.get("ENVGOV_UPLOAD_MAX_FILE_BYTES", str(10 * 1024 * 1024)))
 ENVGOV_MAX_REQUEST_BYTES = int(os.environ.get("ENVGOV_MAX_REQUEST_BYTES", str(50 * 1024 * 1024)))
 ENVGOV_MAX_IMPORT_BYTES = int(os.environ.get("ENVGOV_MAX_IMPORT_BYTES", str(1024 * 1024 * 1024)))
-OBSERVATION_LAKE = DATA_DIR / "lake"
+# The observation lake: a local folder, or any fsspec location (s3://bucket/lake, hdfs://…; docs/deploy.md).
+OBSERVATION_LAKE = os.environ.get("ENVGOV_LAKE") or DATA_DIR / "lake"
 ENVGOV_TODAY = os.environ.get("ENVGOV_TODAY") or None
 
 # Notice e-mail: SMTP when ENVGOV_EMAIL_HOST is set, else printed to the console (tests use locmem).

@@ -60,7 +60,7 @@ def errors_csv(record: ObservationImport) -> bytes:
 
 
 def lake() -> Lake:
-    return Lake(Path(settings.OBSERVATION_LAKE))
+    return Lake(settings.OBSERVATION_LAKE)  # a folder or an fsspec URL (str: Path would fold s3://)
 
 
 @dataclass
