@@ -221,7 +221,7 @@ def test_plan_draft_with_a_20_digit_quantity_is_refused_at_commit(world):
     before = written()
     r = login(world["coordinator"]).post(reverse("plan_draft", args=[draft.pk]),
                                          _post_of(draft, "12345678901234567890 组｜全年抽检"), follow=True)
-    assert r.status_code == 200
+    assert r.status_code == 422
     page = r.content.decode()
     assert "任务 一.1" in page and "「工作量」" in page and "超出范围" in page
     draft.refresh_from_db()

@@ -133,4 +133,4 @@ def plan_draft(request: HttpRequest, draft_id: int) -> HttpResponse:
         "unknown_units": unit_decisions.pending(data, draft.district),
         "registry_units": Unit.objects.filter(district=draft.district).order_by("name"),
         "may_manage_units": permissions.can_manage_units(request.user, draft.district),
-    })
+    }, status=422 if errors else 200)  # a refused save or commit says so to API-minded clients too
