@@ -269,6 +269,22 @@ def test_a_mirror_with_scrambled_punctuation() -> None:
     assert [(t.value, t.comparator) for t in plan.targets] == [(91, ">="), (90, ">=")]
 
 
+def test_a_scrambled_mirror_that_writes_a_space_for_a_mark() -> None:
+    # the same kind of mirror, where a heading's full stop became a space: the title ends there
+    text = (
+        "某县水污染防治工作方案为改善水环境质量.制定本方案。一，工作目标到2020年.水质优良比例达到80.以上、"
+        "二，主要任务，一，治理河道，1。清理河道垃圾 对县内主要河道开展集中清理.按季度巡查，2。建设污水管网 "
+        "新建管网20公里.完成验收。"
+    )
+    plan = import_text(text, "t.txt", year=2020)
+    assert [t.title for t in plan.tasks] == ["清理河道垃圾", "建设污水管网"]
+
+
+def test_spaces_between_words_of_an_ordinary_copy_are_only_dropped() -> None:
+    text = "某县2021年水污染治理方案\n一、主要任务\n1.清理河道 垃圾。对主要河道开展清理。\n"
+    assert [t for _, t in _tasks(text)] == ["清理河道垃圾"]
+
+
 def test_a_two_phrase_heading_run_into_its_first_item() -> None:
     text = "某县2021年土壤污染治理方案\n一、工作任务\n（一）开展调查，掌握状况1.开展详查。查明面积。2.建立台账。完成台账。\n"
     assert [t for _, t in _tasks(text)] == ["开展详查", "建立台账"]

@@ -290,6 +290,8 @@ def normalize_text(raw: str) -> MappedText:
     mt = mt.sub(r"[—–]{2}|──", "——")
     mt = _to_simplified(mt)
     mt = rebuild_flat_tables(mt)  # before spaces between Chinese words go: they may separate cells
+    if is_scrambled(mt.text):  # such a mirror also writes a space for a mark ("1。深化土壤环境质量调查 在现有…"):
+        mt = mt.sub(rf"(?<=[{CJK}])[ ]+(?=[{CJK}])", "，")  # Chinese never spaces its words, so it was one
     # spaces next to Chinese characters, and inside "PM 2.5"
     mt = mt.sub(rf"(?<=[{CJK}，。；：、（）“”《》])[ ]+|[ ]+(?=[{CJK}，。；：、（）“”《》])", "")
     mt = mt.sub(r"(?<=[A-Za-z]) +(?=\d)", "")
