@@ -106,6 +106,10 @@ class ObservationImport(models.Model):
     report = models.JSONField(_("校验报告"), default=dict)
     lake_import_id = models.CharField(_("数据湖提交"), max_length=40, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # progress of a long file, read by the import page while the upload is being processed
+    progress_token = models.CharField(max_length=32, blank=True, db_index=True)
+    rows_read = models.PositiveBigIntegerField(_("已读行数"), default=0)
+    progress = models.FloatField(_("进度"), default=0.0, help_text=_("0–1，按已读字节计"))
 
     class Meta:
         verbose_name = _("监测数据导入")

@@ -87,6 +87,7 @@ def _job(record: ObservationImport):  # noqa: ANN202 - engine.lake.JobLock
 
 def import_air_file(
     upload: UploadedFile | Path, *, district: District, acting_user: User, profile: str | None = None,
+    progress_token: str = "",
 ) -> ImportOutcome:
     """Validate a file of hourly air data against the district's stations and, when clean, add it to the
     lake (all-or-nothing) and refresh the daily results and targets of the affected period.
@@ -99,7 +100,8 @@ def import_air_file(
                     .values_list("code", flat=True))
     name = upload.name if isinstance(upload, (UploadedFile,)) else Path(upload).name
     record = ObservationImport.objects.create(district=district, file_name=name[:200], uploaded_by=acting_user,
-                                              state=ObservationImport.State.PENDING)
+                                              state=ObservationImport.State.PENDING,
+                                              progress_token=_token(progress_token))
     job = _job(record)
     job.acquire()  # a fresh file: no one else holds it; released when this call ends, or with the process
     try:
@@ -112,7 +114,7 @@ def import_air_file(
                     for chunk in upload.chunks():
                         fh.write(chunk)
             report = ingest_file(path, profile=profile, stations=stations or None, lake=lake(),
-                                 source=_source(record))
+                                 source=_source(record), progress=ProgressWriter(record.pk))
         summary = report.to_dict()
         summary.pop("table", None)
         if report.error_count > len(report.errors):  # the page lists the first rows per group; all downloadable
@@ -131,6 +133,45 @@ def import_air_file(
             return ImportOutcome(record, error=str(exc)[:300])
     finally:
         job.release()
+
+
+def _token(value: str) -> str:
+    """The page's progress key: 32 hex characters, or none."""
+    value = (value or "").strip().lower()
+    return value if len(value) == 32 and all(c in "0123456789abcdef" for c in value) else ""
+
+
+class ProgressWriter:
+    """The reader's `progress(rows_read, fraction)` written to the import record for the page to poll: at
+    most twice a second, each an autocommitted one-row update (the import itself commits at its end)."""
+
+    INTERVAL = 0.5
+
+    def __init__(self, record_id: int) -> None:
+        self.record_id, self._last = record_id, 0.0
+
+    def __call__(self, rows_read: int, fraction: float) -> None:
+        import time
+
+        now = time.monotonic()
+        if now - self._last < self.INTERVAL and fraction < 1.0:
+            return
+        self._last = now
+        ObservationImport.objects.filter(pk=self.record_id).update(
+            rows_read=max(int(rows_read), 0), progress=min(max(float(fraction), 0.0), 1.0))
+
+
+def import_progress(district: District, token: str) -> dict:
+    """What the import page shows while a file is processed: rows read, per cent and time left."""
+    record = (ObservationImport.objects.filter(district=district, progress_token=_token(token)).order_by("-pk").first()
+              if _token(token) else None)
+    if record is None:
+        return {"state": "waiting", "rows_read": 0, "percent": 0, "seconds_left": None}
+    elapsed = max((timezone.now() - record.uploaded_at).total_seconds(), 0.0)
+    fraction = 1.0 if record.state != ObservationImport.State.PENDING else record.progress
+    left = elapsed * (1 - fraction) / fraction if 0 < fraction < 1 else (0 if fraction >= 1 else None)
+    return {"state": record.state, "rows_read": record.rows_read, "percent": round(100 * fraction),
+            "seconds_left": None if left is None else round(left)}
 
 
 def _finish(record: ObservationImport, actor: User | None) -> ImportOutcome:

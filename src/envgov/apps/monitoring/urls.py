@@ -5,6 +5,7 @@ from envgov.apps.monitoring import views, views_parameters
 urlpatterns = [
     path("air/", views.air_dashboard, name="air_dashboard"),
     path("air/import/", views.air_import, name="air_import"),
+    path("air/import/progress/", views.air_import_progress, name="air_import_progress"),
     path("air/import/template.csv", views.air_import_template, name="air_import_template"),
     path("air/import/errors.csv", views.air_import_errors, name="air_import_errors"),
     path("air/import/<int:import_id>/finish/", views.air_import_finish, name="air_import_finish"),

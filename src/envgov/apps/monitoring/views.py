@@ -3,10 +3,11 @@ with its validation report, stations, exceptional-event days."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -84,7 +85,8 @@ def air_import(request: HttpRequest) -> HttpResponse:
                 form.add_error("file", exc.messages)
         if form.is_valid():
             outcome = services.import_air_file(form.cleaned_data["file"], district=district, acting_user=request.user,
-                                               profile=form.cleaned_data["profile"] or None)
+                                               profile=form.cleaned_data["profile"] or None,
+                                               progress_token=request.POST.get("progress_token", ""))
             state = outcome.record.state
             if state == ObservationImport.State.ACCEPTED:
                 _done_message(request, outcome)
@@ -100,7 +102,14 @@ def air_import(request: HttpRequest) -> HttpResponse:
     return render(request, "monitoring/air_import.html", {
         "form": form, "outcome": outcome, "history": history,
         "stations": Station.objects.filter(district=district).order_by("code"),
+        "progress_token": uuid.uuid4().hex,
     }, status=status)
+
+
+@scoped("reviewer")
+def air_import_progress(request: HttpRequest) -> JsonResponse:
+    """Polled by the import page while its upload is processed (static/envgov/import_progress.js)."""
+    return JsonResponse(services.import_progress(_district(request), request.GET.get("token", "")))
 
 
 def _done_message(request: HttpRequest, outcome: services.ImportOutcome) -> None:
