@@ -18,7 +18,7 @@ from shapely.geometry.base import BaseGeometry
 
 from envgov.catalogue import gettext_noop
 from envgov.geo.gcj02 import gcj02_to_wgs84, map_coordinates
-from envgov.geo.towns import as_area
+from envgov.geo.towns import as_area, mapping
 
 WGS84 = "wgs84"
 GCJ02 = "gcj02"
@@ -70,8 +70,11 @@ def _code(value: object) -> str:
 
 
 def read_boundaries(raw: bytes, *, crs: str, towns: Sequence[TownRef],
-                    district: BaseGeometry | None = None) -> Reading:
+                    district: BaseGeometry | None = None, max_bytes: int | None = None) -> Reading:
     out = Reading()
+    if max_bytes is not None and len(raw) > max_bytes:
+        _err(out, None, "", gettext_noop("文件过大（上限 %(mb)s MB）"), mb=max_bytes // (1024 * 1024))
+        return out
     if crs not in (WGS84, GCJ02):
         _err(out, None, "", gettext_noop("请选择坐标系（WGS84 或 GCJ-02）"))
         return out
@@ -149,7 +152,7 @@ def read_boundaries(raw: bytes, *, crs: str, towns: Sequence[TownRef],
             _err(out, i, "geometry", gettext_noop("边界不在本区范围内（请检查坐标系和经纬度顺序）"))
             continue
         shapes.append((i, poly))
-        out.boundaries[town.key] = shapely.geometry.mapping(poly)
+        out.boundaries[town.key] = mapping(poly)
     for a in range(len(shapes)):
         for b in range(a + 1, len(shapes)):
             (ia, pa), (ib, pb) = shapes[a], shapes[b]

@@ -93,3 +93,18 @@ def place(points: Mapping[Hashable, tuple[float, float]],
         hits = sorted(i for i in tree.query(pt, predicate="intersects"))
         out[key] = tree_keys[hits[0]] if hits else None
     return out
+
+
+def mapping(geom: BaseGeometry) -> dict:
+    """GeoJSON mapping of a geometry (lists, not tuples), rounded to 6 decimals (about 0.1 m)."""
+    return json_ready(shapely.geometry.mapping(geom))
+
+
+def json_ready(value):  # noqa: ANN001, ANN201
+    if isinstance(value, (list, tuple)):
+        return [json_ready(v) for v in value]
+    if isinstance(value, dict):
+        return {k: json_ready(v) for k, v in value.items()}
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
