@@ -60,6 +60,20 @@ def _numbers_ok(c) -> bool:  # noqa: ANN001
     return isinstance(c, list) and bool(c) and all(isinstance(x, list) and _numbers_ok(x) for x in c)
 
 
+def _rings_closed(geometry: dict) -> bool:
+    """RFC 7946 §3.1.6: a linear ring has at least four positions and its first and last are the same."""
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    if not isinstance(polygons, list) or not polygons:
+        return False
+    for rings in polygons:
+        if not isinstance(rings, list) or not rings:
+            return False
+        for ring in rings:
+            if not isinstance(ring, list) or len(ring) < 4 or ring[0][:2] != ring[-1][:2]:
+                return False
+    return True
+
+
 def _round(geometry: dict) -> dict:
     return map_coordinates(geometry, lambda x, y: (round(x, DECIMALS), round(y, DECIMALS)))
 
@@ -137,6 +151,9 @@ def read_boundaries(raw: bytes, *, crs: str, towns: Sequence[TownRef],
             continue
         if not _numbers_ok(geom.get("coordinates")):
             _err(out, i, "geometry", gettext_noop("坐标须为经度、纬度（度），且在有效范围内"))
+            continue
+        if not _rings_closed(geom):
+            _err(out, i, "geometry", gettext_noop("几何无法读取（环须闭合且至少 4 个点）"))
             continue
         if crs == GCJ02:
             geom = map_coordinates(geom, gcj02_to_wgs84)
