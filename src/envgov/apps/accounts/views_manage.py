@@ -304,7 +304,8 @@ def town_boundaries(request: HttpRequest) -> HttpResponse:
     from envgov.apps.geo.models import District
 
     district = get_object_or_404(District, pk=_district_id(request))
-    form = f.TownBoundaryImportForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"  # an empty POST is still a submission (POST or None would not bind it)
+    form = f.TownBoundaryImportForm(request.POST if posted else None, request.FILES if posted else None)
     errors: list[str] = []
     if request.method == "POST":
         if form.is_valid():
