@@ -93,6 +93,8 @@ def test_import_replaces_the_derived_boundaries_and_is_audited(world, placed, ad
     entry = AuditLog.objects.get(action="town_boundary_import")
     assert entry.object_id == str(west.pk) and entry.after["boundary_source"] == "imported"
     assert entry.before["boundary_source"] == "derived" and "边界.geojson" in entry.note and "WGS84" in entry.note
+    assert entry.after["boundary"] == boundaries.geometry_digest(west.boundary) != entry.before["boundary"]
+    assert entry.after["boundary"].startswith("SHA-256 ") and len(entry.after["boundary"]) == 8 + 64
 
 
 def test_a_gcj02_upload_is_converted(world, placed, admin_client):

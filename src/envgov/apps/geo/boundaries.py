@@ -2,7 +2,7 @@
 monitoring stations in towns by point-in-polygon. The geometry work is `envgov.geo` (no Django); this module
 reads and writes the rows, checks the permission and audits.
 
-Audit entries carry the source and a SHA-256 of the stored geometry, not the geometry itself (a town polygon
+Audit entries carry the source and a SHA-256 of the stored geometry (under `boundary`), not the geometry itself (a town polygon
 is tens of kilobytes); the geometry is on the row.
 """
 from __future__ import annotations
@@ -28,11 +28,13 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 def geometry_digest(geometry: dict | None) -> str:
     if geometry is None:
         return ""
-    return hashlib.sha256(json.dumps(geometry, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    digest = hashlib.sha256(json.dumps(geometry, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    return f"SHA-256 {digest}"
 
 
 def _state(town: Town) -> dict:
-    return {"boundary_source": town.boundary_source, "boundary_sha256": geometry_digest(town.boundary)}
+    # under the field's own name, so the audit page labels it 边界(WGS84); the value is the digest
+    return {"boundary_source": town.boundary_source, "boundary": geometry_digest(town.boundary)}
 
 
 def _areas(district: District) -> dict:
