@@ -17,7 +17,6 @@ from envgov.apps.audit.models import AuditLog
 from envgov.apps.geo import boundaries
 from envgov.apps.geo.models import Town
 from envgov.apps.monitoring import actions as station_actions
-from envgov.apps.monitoring.models import Station
 from envgov.geo.gcj02 import wgs84_to_gcj02
 
 

@@ -36,7 +36,7 @@ def test_inverse_recovers_the_published_wgs84_point(w_lon, w_lat, g_lon, g_lat):
 
 def test_the_beijing_offset_is_the_known_size():
     """GCJ-02 moves Beijing by several hundred metres (PROVENANCE: about 500–600 m): the inverse really moves."""
-    lon, lat = gcj02_to_wgs84(116.38404722455657, 39.91334545536069)
+    lon, _lat = gcj02_to_wgs84(116.38404722455657, 39.91334545536069)
     assert 0.005 < 116.38404722455657 - lon < 0.008
 
 
