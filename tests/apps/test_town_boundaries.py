@@ -80,6 +80,8 @@ def test_the_town_list_shows_each_kind(world, placed, admin_client):
     assert "示意边界" in html and "导入边界" in html
     Town.objects.filter(code="110112104000").update(boundary=None, boundary_source="")
     assert "无边界" in admin_client.get(reverse("manage_towns")).content.decode()
+    page = admin_client.get(reverse("manage_town", args=[Town.objects.get(code="110112105000").pk])).content.decode()
+    assert "导入边界" in page and "示意边界" not in page
 
 
 def test_import_replaces_the_derived_boundaries_and_is_audited(world, placed, admin_client):
