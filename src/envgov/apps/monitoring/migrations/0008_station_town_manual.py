@@ -11,7 +11,7 @@ def existing_towns_are_manual(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0006_exceptional_day_actor'),
+        ('monitoring', '0007_import_progress'),
     ]
 
     operations = [
