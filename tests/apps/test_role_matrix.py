@@ -110,6 +110,16 @@ def _first_unit_of(plan) -> int:  # noqa: ANN001
     return unit.pk if unit else 999999
 
 
+def _boundary_file():  # noqa: ANN202
+    """A valid upload for 宋庄镇 of the fixture (a 0.1° square), so that an allowed import really writes."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    ring = [[116.6, 39.8], [116.7, 39.8], [116.7, 39.9], [116.6, 39.9], [116.6, 39.8]]
+    body = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"code": "110112104000"},
+                                                       "geometry": {"type": "Polygon", "coordinates": [ring]}}]}
+    return SimpleUploadedFile("矩阵.geojson", json.dumps(body).encode())
+
+
 def _manage_payload(route: str, obj, version: int) -> dict:
     from envgov.apps.accounts.models import Unit
 
@@ -132,6 +142,7 @@ def _manage_payload(route: str, obj, version: int) -> dict:
         "manage_town": {"code": getattr(obj, "code", ""), "name": "矩阵改名镇", "kind": "town", "lon": "116.7",
                         "lat": "39.9", "version": version},
         "manage_town_active": {"active": "0", "version": version},
+        "manage_town_boundaries": {"crs": "wgs84", "file": _boundary_file()},
         "manage_station_create": {"code": "MX-1", "name": "矩阵站", "kind": "micro"},
         "manage_station": {"code": getattr(obj, "code", ""), "name": "矩阵改名站", "kind": "district",
                            "version": version},
@@ -152,8 +163,8 @@ WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail
                 "plan_reporting", "notice_open",
                 "notice_read_all", "notice_preferences", "notice_channel",
                 "password_change", "manage_user_create", "manage_user", "manage_unit_create",
-                "manage_unit", "manage_unit_merge", "manage_town_create", "manage_town", "manage_station_create",
-                "manage_station"}
+                "manage_unit", "manage_unit_merge", "manage_town_create", "manage_town", "manage_town_boundaries",
+                "manage_station_create", "manage_station"}
 
 
 # ---------------------------------------------------------------- walking the resolver
@@ -279,7 +290,7 @@ def fingerprint() -> dict:
             continue
         names = {f.attname for f in model._meta.concrete_fields}
         cols = [c for c in ("version", "status", "state", "revoked", "title", "due_date", "narrative", "revision", "read_at",
-                            "delivery", "webhook_url") if c in names]
+                            "delivery", "webhook_url", "boundary_source") if c in names]
         out[model._meta.label] = list(model._default_manager.order_by("pk").values_list("pk", *cols))
     return out
 

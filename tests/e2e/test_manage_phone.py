@@ -28,7 +28,8 @@ def test_manage_pages_fit_a_phone_and_a_new_user_changes_the_one_time_password(w
     for path in ("/manage/", "/manage/users/", "/manage/users/new/", f"/manage/users/{world['unit_a'].pk}/",
                  "/manage/units/", f"/manage/units/{world['u_market'].pk}/",
                  f"/manage/units/{world['u_market'].pk}/merge/?into={world['u_dev'].pk}",
-                 "/manage/towns/", f"/manage/towns/{world['t_songzhuang'].pk}/", "/manage/stations/",
+                 "/manage/towns/", "/manage/towns/boundaries/", f"/manage/towns/{world['t_songzhuang'].pk}/",
+                 "/manage/stations/",
                  f"/manage/stations/{station.pk}/"):
         admin.goto(path)
         _fits(page)

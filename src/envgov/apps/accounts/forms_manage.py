@@ -150,3 +150,14 @@ class StationCreateForm(StationForm):
 
 class ActiveForm(_Versioned):
     active = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1")
+
+
+class TownBoundaryImportForm(forms.Form):
+    """A GeoJSON file of town polygons and the coordinate system it is in (decision 0018)."""
+
+    file = forms.FileField(label=_("边界文件（GeoJSON）"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".geojson,.json,application/geo+json"}))
+    crs = forms.ChoiceField(label=_("坐标系"), widget=forms.RadioSelect, choices=[
+        ("wgs84", _("WGS84（GPS、天地图、OpenStreetMap）")),
+        ("gcj02", _("GCJ-02（高德、腾讯地图），导入时转换为 WGS84")),
+    ])

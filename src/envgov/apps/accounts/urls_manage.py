@@ -18,6 +18,7 @@ urlpatterns = [
     path("units/<int:unit_id>/merge/", v.unit_merge, name="manage_unit_merge"),
     path("towns/", v.town_list, name="manage_towns"),
     path("towns/new/", v.town_create, name="manage_town_create"),
+    path("towns/boundaries/", v.town_boundaries, name="manage_town_boundaries"),
     path("towns/<int:town_id>/", v.town_edit, name="manage_town"),
     path("towns/<int:town_id>/active/", v.town_active, name="manage_town_active"),
     path("stations/", v.station_list, name="manage_stations"),

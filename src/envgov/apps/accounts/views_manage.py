@@ -283,9 +283,45 @@ def unit_merge(request: HttpRequest, unit_id: int) -> HttpResponse:
 @scoped("admin")
 def town_list(request: HttpRequest) -> HttpResponse:
     _district_id(request)
-    towns = managed_towns(request.user).annotate(n_users=Count("user", distinct=True),
+    towns = managed_towns(request.user).defer("boundary").annotate(n_users=Count("user", distinct=True),
                                                  n_tasks=Count("tasks", distinct=True)).order_by("-active", "code")
     return render(request, "manage/town_list.html", {"towns": towns})
+
+
+def _boundary_error(e) -> str:  # noqa: ANN001
+    """A located message: 第 N 个要素 · property: reason (the file as a whole: the reason alone)."""
+    reason = _(e.template) % dict(e.values) if e.values else _(e.template)
+    if e.feature is None:
+        return reason
+    where = _("第 %(n)s 个要素") % {"n": e.feature}
+    return f"{where} · {e.prop}：{reason}" if e.prop else f"{where}：{reason}"
+
+
+@scoped("admin")
+def town_boundaries(request: HttpRequest) -> HttpResponse:
+    """Import real town polygons (GeoJSON, WGS84 or GCJ-02), replacing 示意边界 of the towns in the file."""
+    from envgov.apps.geo import boundaries
+    from envgov.apps.geo.models import District
+
+    district = get_object_or_404(District, pk=_district_id(request))
+    posted = request.method == "POST"  # an empty POST is still a submission (POST or None would not bind it)
+    form = f.TownBoundaryImportForm(request.POST if posted else None, request.FILES if posted else None)
+    errors: list[str] = []
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            raw = upload.read(boundaries.MAX_UPLOAD_BYTES + 1)
+            reading = boundaries.import_town_boundaries(district, raw, crs=form.cleaned_data["crs"],
+                                                        acting_user=request.user, file_name=upload.name)
+            errors = [_boundary_error(e) for e in reading.errors]
+            if not errors:
+                messages.success(request, _("已导入 %(n)s 个街乡镇的边界") % {"n": len(reading.boundaries)})
+                return redirect("manage_towns")
+    counts = {label: managed_towns(request.user).filter(active=True, boundary_source=k).count()
+              for label, k in (("imported", "imported"), ("derived", "derived"), ("none", ""))}
+    return render(request, "manage/town_boundaries.html", {
+        "form": form, "errors": errors, "counts": counts, "has_district_boundary": district.boundary is not None,
+    }, status=422 if request.method == "POST" and (errors or not form.is_valid()) else 200)
 
 
 def _point(d: dict) -> dict:

@@ -10,6 +10,8 @@ class District(models.Model):
 
     adcode = models.CharField(_("行政区划代码"), max_length=6, unique=True)
     name = models.CharField(_("名称"), max_length=50, unique=True)
+    # GeoJSON geometry (Polygon / MultiPolygon), WGS84 lon/lat degrees; no PostGIS (decision 0018)
+    boundary = models.JSONField(_("边界(WGS84)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("区")
@@ -22,6 +24,11 @@ class District(models.Model):
 
 class Town(models.Model):
     """A street (街道) or township (乡/镇); `code` is the 12-digit statistical division code."""
+
+    class BoundarySource(models.TextChoices):
+        NONE = "", _("无边界")
+        DERIVED = "derived", _("示意边界")
+        IMPORTED = "imported", _("导入边界")
 
     class Kind(models.TextChoices):
         STREET = "street", _("街道")
@@ -37,6 +44,11 @@ class Town(models.Model):
     lon = models.FloatField(_("中心经度(WGS84)"), null=True, blank=True)
     lat = models.FloatField(_("中心纬度(WGS84)"), null=True, blank=True)
     active = models.BooleanField(_("在用"), default=True, help_text=_("停用后不再出现在新用户的选项中，历史记录保留"))
+    # GeoJSON geometry (Polygon / MultiPolygon), WGS84; `derived`: Voronoi cell of the centre point clipped to
+    # the district (示意边界, approximate); `imported`: uploaded by a person (decision 0018)
+    boundary = models.JSONField(_("边界(WGS84)"), null=True, blank=True)
+    boundary_source = models.CharField(_("边界来源"), max_length=10, choices=BoundarySource.choices, blank=True,
+                                       default=BoundarySource.NONE)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:

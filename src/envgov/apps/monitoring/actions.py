@@ -20,7 +20,7 @@ from envgov.apps.geo.actions import check_point
 from envgov.apps.monitoring.models import ExceptionalDay, Station
 from envgov.apps.audit import log as audit
 
-STATION_FIELDS = ["code", "name", "kind", "town", "lon", "lat", "active"]
+STATION_FIELDS = ["code", "name", "kind", "town", "town_manual", "lon", "lat", "active"]
 
 
 def _stale() -> str:  # a message, translated when it is shown
@@ -48,10 +48,27 @@ def _check(district_id: int, data: dict, exclude_pk: int | None = None) -> dict:
             "lon": data.get("lon"), "lat": data.get("lat")}
 
 
+def _placed(district_id: int, clean: dict, current: Station | None = None) -> dict:
+    """A town a person picks stays (`town_manual`); choosing none, or leaving an automatic one as it was,
+    lets the town boundaries decide from the coordinates (point-in-polygon, decision 0018)."""
+    from envgov.apps.geo.boundaries import town_of_point
+
+    chosen = clean["town"]
+    if current is not None and chosen == current.town and not current.town_manual:
+        chosen = None  # untouched automatic placement: placed again from the (possibly new) coordinates
+    if chosen is not None:
+        return {**clean, "town_manual": True}
+    town_id = town_of_point(district_id, clean["lon"], clean["lat"]) if clean["lon"] is not None else None
+    from envgov.apps.geo.models import Town
+
+    return {**clean, "town": Town.objects.filter(pk=town_id).first() if town_id else None, "town_manual": False}
+
+
 @transaction.atomic
 def create_station(*, acting_user: User, data: dict) -> Station:
     require(permissions.can_manage_stations(acting_user, acting_user.district_id), _("您不能管理本区以外的监测站点"))
-    station = Station.objects.create(district_id=acting_user.district_id, **_check(acting_user.district_id, data))
+    clean = _placed(acting_user.district_id, _check(acting_user.district_id, data))
+    station = Station.objects.create(district_id=acting_user.district_id, **clean)
     audit.record(actor=acting_user, action="station_create", obj=station,
                  after=audit.snapshot(station, STATION_FIELDS))
     return station
@@ -60,7 +77,8 @@ def create_station(*, acting_user: User, data: dict) -> Station:
 @transaction.atomic
 def update_station(station: Station, *, acting_user: User, expected_version: int, data: dict) -> Station:
     require(permissions.can_edit_station(acting_user, station), _("您不能管理本区以外的监测站点"))
-    return save_versioned(station, _check(station.district_id, data, exclude_pk=station.pk), acting_user=acting_user,
+    clean = _placed(station.district_id, _check(station.district_id, data, exclude_pk=station.pk), station)
+    return save_versioned(station, clean, acting_user=acting_user,
                           expected_version=expected_version, action="station_update", fields=STATION_FIELDS,
                           stale_message=_stale())
 

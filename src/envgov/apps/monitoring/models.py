@@ -21,6 +21,8 @@ class Station(models.Model):
                                  verbose_name=_("区"))
     town = models.ForeignKey("geo.Town", on_delete=models.PROTECT, null=True, blank=True,
                              verbose_name=_("所在街乡镇"))
+    # True once a person chose the town: placement by boundary (point-in-polygon) leaves it alone
+    town_manual = models.BooleanField(_("街乡镇由人工指定"), default=False)
     lon = models.FloatField(_("经度(WGS84)"), null=True, blank=True)
     lat = models.FloatField(_("纬度(WGS84)"), null=True, blank=True)
     is_simulated = models.BooleanField(_("模拟站点"), default=False)

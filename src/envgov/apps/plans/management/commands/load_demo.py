@@ -65,6 +65,7 @@ class Command(BaseCommand):
                     "lon": float(row["lon_wgs84"]) if row["lon_wgs84"] else None,
                     "lat": float(row["lat_wgs84"]) if row["lat_wgs84"] else None,
                 })
+        self._derive_boundaries(district)
         for row in yaml.safe_load((DATA / "tongzhou_units.yaml").read_text(encoding="utf-8")):
             unit, _ = Unit.objects.get_or_create(district=district, name=row["name"],
                                                  defaults={"category": row.get("category", "")})
@@ -102,6 +103,15 @@ class Command(BaseCommand):
                     self._simulate_supervision(result.plan, coordinator)
         self._simulate_notices(result.plan, coordinator)
         self._load_air(district, admin)
+
+    def _derive_boundaries(self, district: District) -> None:
+        """示意边界: no public town polygons exist, so each town gets the Voronoi cell of its official centre
+        point clipped to the real district polygon (decision 0018); a user replaces them by importing."""
+        from envgov.apps.geo.boundaries import derive_town_boundaries
+
+        collection = json.loads((DATA / "tongzhou_district_wgs84.geojson").read_text(encoding="utf-8"))
+        derive_town_boundaries(district, acting_user=None, district_boundary=collection["features"][0]["geometry"],
+                               note="（演示）由官方中心点生成示意边界，按区界裁剪")
 
     def _simulate_supervision(self, plan: Plan, coordinator: User) -> None:
         """模拟数据: some units have answered their 督办, and the coordinator has closed a few."""
