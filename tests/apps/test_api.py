@@ -12,7 +12,6 @@ from django.test import Client
 from envgov.apps.supervision import actions as supervision
 from envgov.apps.accounts.models import ApiToken
 from envgov.apps.audit.models import AuditLog
-from envgov.apps.plans import actions
 from envgov.apps.plans.models import ProgressReport
 from envgov.apps.supervision.models import SupervisionItem
 

@@ -15,9 +15,10 @@ LAG_TOLERANCE = 0.10
 # Days a unit or town has to answer a 督办 opened by the daily check (editable per item).
 SUPERVISION_RESPONSE_DAYS = 7
 # An unanswered 督办 climbs one step each time this many days pass after its response deadline:
-# 经办 (the reporter) → 科室负责人 (the unit's leader) → 分管领导 (the district leader in charge).
+# 经办 (the reporter) → 科室负责人 (the section head) → 分管领导 (the deputy head in charge), both leaders of the
+# unit or town addressed (accounts.User.LeaderLevel).
 ESCALATION_STEP_DAYS = 3
-ESCALATION_LEVELS = ("staff", "unit_leader", "district_leader")
+ESCALATION_LEVELS = ("staff", "section_head", "deputy_in_charge")
 # Reporters are reminded of a report this many days before it is due.
 REMIND_DAYS_BEFORE_DUE = 3
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import tempfile
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -151,8 +152,6 @@ class ProgressWriter:
         self.record_id, self._last = record_id, 0.0
 
     def __call__(self, rows_read: int, fraction: float) -> None:
-        import time
-
         now = time.monotonic()
         if now - self._last < self.INTERVAL and fraction < 1.0:
             return
@@ -163,8 +162,9 @@ class ProgressWriter:
 
 def import_progress(district: District, token: str) -> dict:
     """What the import page shows while a file is processed: rows read, per cent and time left."""
-    record = (ObservationImport.objects.filter(district=district, progress_token=_token(token)).order_by("-pk").first()
-              if _token(token) else None)
+    token = _token(token)
+    record = (ObservationImport.objects.filter(district=district, progress_token=token).order_by("-pk").first()
+              if token else None)
     if record is None:
         return {"state": "waiting", "rows_read": 0, "percent": 0, "seconds_left": None}
     elapsed = max((timezone.now() - record.uploaded_at).total_seconds(), 0.0)

@@ -47,9 +47,9 @@ def reporters_of(units: Iterable[Unit] = (), towns: Iterable[Town] = ()) -> list
 def leaders_of(item: SupervisionItem, level: int) -> list[User]:
     """The addressee's active unit leaders whom an item escalated to `level` reaches (科室负责人 at 1,
     分管领导 at 2)."""
-    q = Q(unit_id=item.addressee_unit_id) if item.addressee_unit_id else Q(town_id=item.addressee_town_id, unit__isnull=True)
     if not (item.addressee_unit_id or item.addressee_town_id):
         return []
+    q = Q(unit_id=item.addressee_unit_id) if item.addressee_unit_id else Q(town_id=item.addressee_town_id, unit__isnull=True)
     return list(User.objects.filter(q, role=R.UNIT_LEADER, leader_level=level, is_active=True).order_by("pk"))
 
 

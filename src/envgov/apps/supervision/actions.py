@@ -20,7 +20,6 @@ from envgov.apps.audit import log as audit
 from envgov.apps.notices import ledger as notices
 from envgov.apps.plans import progress
 from envgov.apps.plans.actions import (
-    StaleEdit,
     _bump,
     current_period,
     expected_share,
@@ -33,7 +32,6 @@ from envgov.apps.supervision.models import SupervisionEvent, SupervisionItem, Su
 from envgov.rules import ledger
 from envgov.web import uploads
 
-__all__ = ["StaleEdit", "flag_overdue_and_lagging", "open_supervision", "respond_supervision", "close_supervision"]
 
 MAX_PHOTOS_PER_RESPONSE = 9  # a phone's multi-select; more belongs in a document
 

@@ -10,16 +10,12 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
 from envgov.apps.accounts.scope import api_scoped, supervision_for
-from envgov.apps.plans.api import ERRORS, NarrativeIn, VersionIn
+from envgov.apps.plans.api import ERRORS, NarrativeIn, VersionIn, _user
 from envgov.apps.plans.queries import filter_id
 from envgov.apps.supervision import actions
 from envgov.apps.supervision.models import SupervisionItem
 
 router = Router(tags=["督办"])
-
-
-def _user(request: HttpRequest):
-    return getattr(request, "auth", None) or request.user
 
 
 class EventOut(Schema):
