@@ -1,0 +1,405 @@
+"""Profile `cnemc-auto`: the national surface-water automatic-station release (CNEMC 国家地表水水质自动
+监测实时数据发布系统), as in /work/shared/data/water (PROVENANCE.md §3).
+
+Layout: CSV (or .csv.gz), one row per published record, header
+``年月,省份,流域,断面名称,监测时间,水质类别,水温(℃),pH(无量纲),溶解氧(mg/L),电导率(μS/cm),浊度(NTU),
+高锰酸盐指数(mg/L),氨氮(mg/L),总磷(mg/L),总氮(mg/L),叶绿素α(mg/L),藻密度(cells/L),站点情况``.
+
+* ``年月`` YYYY-MM (the month folder of the release); ``监测时间`` "MM-DD HH:MM" local time without a year —
+  the year is taken from 年月 (the year before when the record's month is after 年月's month). ``*`` or
+  ``--`` instead of a time: a record without a time (kept, time empty; no period then).
+* Values: a number; ``--`` missing; ``*`` not measured (both NULL, never 0). Units must be the header's.
+* ``水质类别``: the published class Ⅰ…Ⅴ / 劣Ⅴ (U+2160…); ``*`` and ``-`` = not published.
+* The release has no section code: a section is identified by province and name, code ``省份/断面名称``
+  (section names repeat across provinces).
+
+Records are kept as published: identical repeats of a whole row are dropped and counted; two different
+records of one section at one time are both kept (each has its own published class) and reported.
+
+Section table (`SectionTable`): code, name, province, basin, river (the release names no river: empty),
+kind, kind_rule, target. **Kind rule** (documented in docs/water.md): a section is a lake/reservoir
+(湖库) when any of its records carries a chlorophyll-a or algal-density entry (a value or ``--``, i.e.
+the station measures them; ``*`` = not measured), a river otherwise — the national network measures
+chlorophyll-a at lake/reservoir stations (water.md §2.7, "9 + X"). The user corrects it with a sections
+file (`read_sections`), which wins over the rule.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from envgov.catalogue import gettext_noop
+from envgov.ingest.report import ImportReport
+from envgov.standards.water.tables import KINDS, LABEL_CLASSES, LAKE, RIVER
+
+PROFILE = "cnemc-auto"
+FIXED = ("年月", "省份", "流域", "断面名称", "监测时间", "水质类别")
+VALUE_COLUMNS: dict[str, str] = {
+    "水温(℃)": "temp", "pH(无量纲)": "ph", "溶解氧(mg/L)": "do", "电导率(μS/cm)": "cond", "浊度(NTU)": "turb",
+    "高锰酸盐指数(mg/L)": "codmn", "氨氮(mg/L)": "nh3n", "总磷(mg/L)": "tp", "总氮(mg/L)": "tn",
+    "叶绿素α(mg/L)": "chla", "藻密度(cells/L)": "algae",
+}
+STATUS_COLUMN = "站点情况"
+HEADER: tuple[str, ...] = (*FIXED, *VALUE_COLUMNS, STATUS_COLUMN)
+MISSING_TOKENS = ("--", "*", "")
+NOT_PUBLISHED = ("*", "-", "")
+NO_TIME = ("*", "--", "")
+LAKE_MARKER_COLUMNS = ("叶绿素α(mg/L)", "藻密度(cells/L)")
+# pH is defined on 0–14; other values only must not be negative (no other bound is documented).
+PH_RANGE = (0.0, 14.0)
+KIND_RULE_LAKE = gettext_noop("发布数据有叶绿素a或藻密度记录，判为湖库")
+KIND_RULE_RIVER = gettext_noop("发布数据无叶绿素a、藻密度记录，判为河流")
+KIND_RULE_USER = gettext_noop("用户更正")
+_NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+
+
+@dataclass
+class Section:
+    code: str
+    name: str
+    province: str
+    basin: str
+    river: str = ""
+    kind: str = RIVER
+    kind_rule: str = ""
+    target: int | None = None  # target class 1–5 (the release publishes none)
+
+
+@dataclass
+class SectionTable:
+    sections: dict[str, Section] = field(default_factory=dict)
+
+    def kinds(self) -> dict[str, str]:
+        return {c: s.kind for c, s in self.sections.items()}
+
+    def targets(self) -> dict[str, int | None]:
+        return {c: s.target for c, s in self.sections.items()}
+
+    def apply(self, corrections: Mapping[str, Mapping[str, object]]) -> None:
+        """User corrections (from `read_sections`): kind/river/target per code; unknown codes are added."""
+        for code, fix in corrections.items():
+            s = self.sections.get(code)
+            if s is None:
+                prov, _, name = code.partition("/")
+                s = self.sections[code] = Section(code, str(fix.get("name") or name or code), prov if name else "", "")
+            if fix.get("kind"):
+                s.kind, s.kind_rule = str(fix["kind"]), KIND_RULE_USER
+            if fix.get("river"):
+                s.river = str(fix["river"])
+            if fix.get("target") is not None:
+                s.target = int(fix["target"])  # type: ignore[arg-type]
+
+    def to_table(self) -> pa.Table:
+        rows = sorted(self.sections.values(), key=lambda s: s.code)
+        return pa.table({
+            "code": [s.code for s in rows], "name": [s.name for s in rows], "province": [s.province for s in rows],
+            "basin": [s.basin for s in rows], "river": [s.river for s in rows], "kind": [s.kind for s in rows],
+            "kind_rule": [s.kind_rule for s in rows],
+            "target": pa.array([s.target for s in rows], pa.int8()),
+        })
+
+
+@dataclass
+class WaterRelease:
+    """Checked records: `samples` (site, time, row, file, published, station_status, parameter columns)
+    and the section table filled by the kind rule."""
+
+    report: ImportReport
+    samples: pa.Table | None = None
+    sections: SectionTable = field(default_factory=SectionTable)
+
+
+def _strings(table: pa.Table, name: str) -> pa.ChunkedArray:
+    return pc.utf8_trim_whitespace(table[name])
+
+
+def read_release(path: Path | str, display_name: str | None = None) -> WaterRelease:
+    """Read and check one release file; all-or-nothing (no samples when there is any error)."""
+    path = Path(path)
+    name = display_name or path.name
+    report = ImportReport(file=name, profile=PROFILE, reader="columnar")
+    out = WaterRelease(report)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(2)
+        opts = pacsv.ReadOptions(block_size=1 << 22)
+        conv = pacsv.ConvertOptions(strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                    column_types={c: pa.string() for c in HEADER}, auto_dict_encode=False)
+        parse = pacsv.ParseOptions(newlines_in_values=False)
+        compression = "gzip" if head == b"\x1f\x8b" else None
+        stream = pa.input_stream(str(path), compression=compression)
+        raw = pacsv.read_csv(stream, read_options=opts, convert_options=conv, parse_options=parse)
+    except FileNotFoundError:
+        report.error(None, None, "文件不存在")
+        return out
+    except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
+        report.error(None, None, f"无法按 CSV（UTF-8）读取：{_short(exc)}")
+        return out
+    # header: every expected column, with the expected unit
+    names = [n.lstrip("\ufeff").strip() for n in raw.column_names]
+    raw = raw.rename_columns(names)
+    missing = [c for c in HEADER if c not in names]
+    for col in missing:
+        stem = col.split("(")[0]
+        other = next((n for n in names if n.split("(")[0] == stem), None)
+        if other is not None:
+            report.error(1, other, f"单位或写法不符：本配置要求「{col}」，文件为「{other}」（不做单位换算）")
+        else:
+            report.error(1, col, "缺少此列")
+    if missing:
+        _groups(report)
+        return out
+    report.rows_read = raw.num_rows
+    raw = raw.select(list(HEADER)).combine_chunks()
+    n = raw.num_rows
+    line = np.arange(n, dtype=np.int64) + 2  # file line of each row (header = 1)
+    groups: dict[tuple[str, str], int] = {}
+
+    def bad(mask: np.ndarray, column: str, label: str, message) -> None:
+        rows = np.nonzero(mask)[0]
+        if rows.size:
+            groups[(column, label)] = groups.get((column, label), 0) + int(rows.size)
+            for i in rows[:100]:
+                report.error(int(line[i]), column, message(int(i)))
+            report.error_count += int(rows.size) - min(rows.size, 100)
+
+    ym = _strings(raw, "年月")
+    ym_ok = pc.match_substring_regex(ym, r"^\d{4}-(0[1-9]|1[0-2])$").to_numpy(zero_copy_only=False)
+    ym_txt = ym.to_numpy(zero_copy_only=False)
+    bad(~ym_ok, "年月", gettext_noop("年月无法识别"), lambda i: f"「{ym_txt[i]}」不是年月（应为 YYYY-MM）")
+    for col in ("省份", "断面名称"):
+        empty = pc.equal(_strings(raw, col), "").to_numpy(zero_copy_only=False)
+        bad(empty, col, gettext_noop("为空"), lambda i, c=col: f"{c}为空")
+    # values
+    values: dict[str, np.ndarray] = {}
+    present_any = np.zeros(n, dtype=bool)
+    for col, code in VALUE_COLUMNS.items():
+        s = _strings(raw, col)
+        txt = s.to_numpy(zero_copy_only=False)
+        miss = pc.is_in(s, value_set=pa.array(MISSING_TOKENS)).to_numpy(zero_copy_only=False)
+        isnum = pc.match_substring_regex(s, _NUMBER).to_numpy(zero_copy_only=False)
+        bad(~miss & ~isnum, col, gettext_noop("不是数值"),
+            lambda i, t=txt: f"「{t[i]}」不是数值（缺测应为 -- 或 *）")
+        v = np.full(n, np.nan)
+        if isnum.any():
+            v[isnum] = pc.cast(pc.filter(s, pa.array(isnum)), pa.float64()).to_numpy()
+        neg = v < 0
+        bad(neg, col, gettext_noop("负值"), lambda i, t=txt: f"负值 {t[i]}：浓度和测量值不能为负")
+        if code == "ph":
+            out_rng = (v < PH_RANGE[0]) | (v > PH_RANGE[1])
+            bad(out_rng, col, gettext_noop("超出可能范围"), lambda i, t=txt: f"pH {t[i]} 不在 0–14 之内")
+        values[code] = v
+        if code not in ("chla", "algae"):
+            present_any |= ~np.isnan(v)
+    # time
+    tm = _strings(raw, "监测时间")
+    no_time = pc.is_in(tm, value_set=pa.array(NO_TIME)).to_numpy(zero_copy_only=False)
+    tm_ok = pc.match_substring_regex(tm, r"^\d{2}-\d{2} \d{2}:\d{2}$").to_numpy(zero_copy_only=False)
+    tm_txt = tm.to_numpy(zero_copy_only=False)
+    bad(~no_time & ~tm_ok, "监测时间", gettext_noop("时间无法使用"),
+        lambda i: f"「{tm_txt[i]}」不是时间（应为 MM-DD HH:MM）")
+    times = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
+    use = tm_ok & ym_ok
+    if use.any():
+        year = np.array([t[:4] for t in ym_txt[use]], dtype=np.int64)
+        fmonth = np.array([t[5:7] for t in ym_txt[use]], dtype=np.int64)
+        rec = tm_txt[use]
+        rmonth = np.array([t[:2] for t in rec], dtype=np.int64)
+        year = np.where(rmonth > fmonth, year - 1, year)
+        iso = np.char.add(np.char.add(year.astype(str), "-"), np.char.replace(rec.astype(str), " ", "T"))
+        parsed = pc.strptime(pa.array(iso), format="%Y-%m-%dT%H:%M", unit="s", error_is_null=True)
+        valid = pc.is_valid(parsed).to_numpy(zero_copy_only=False)
+        idx = np.nonzero(use)[0]
+        bad_idx = np.zeros(n, dtype=bool)
+        bad_idx[idx[~valid]] = True
+        bad(bad_idx, "监测时间", gettext_noop("时间无法使用"),
+            lambda i: f"「{tm_txt[i]}」不是有效的日期时间（{ym_txt[i][:4]} 年）")
+        ok_idx = idx[valid]
+        times[ok_idx] = pc.filter(parsed, pa.array(valid)).to_numpy(zero_copy_only=False).astype("datetime64[s]")
+        outside = np.zeros(n, dtype=bool)
+        outside[idx[rmonth != fmonth]] = True
+        if outside.any():
+            report.warn(None, "监测时间", f"{int(outside.sum())} 条记录不在「年月」所示月份内（按记录自身日期使用）")
+    # published class
+    cls_txt = _strings(raw, "水质类别")
+    known = pc.is_in(cls_txt, value_set=pa.array([*LABEL_CLASSES, *NOT_PUBLISHED])).to_numpy(zero_copy_only=False)
+    ctxt = cls_txt.to_numpy(zero_copy_only=False)
+    bad(~known, "水质类别", gettext_noop("水质类别无法识别"),
+        lambda i: f"「{ctxt[i]}」不是水质类别（应为 Ⅰ、Ⅱ、Ⅲ、Ⅳ、Ⅴ、劣Ⅴ，或 * 表示未评价）")
+    if report.error_count:
+        report.error_groups = [{"column": c, "reason": r, "count": k} for (c, r), k in groups.items()]
+        return out
+    # identical repeats of a whole row: keep the first
+    keys = pa.table({c: _strings(raw, c) for c in HEADER}).append_column("_i", pa.array(np.arange(n)))
+    first = keys.group_by(list(HEADER), use_threads=False).aggregate([("_i", "min")])["_i_min"].to_numpy()
+    keep = np.zeros(n, dtype=bool)
+    keep[first] = True
+    report.duplicates_dropped = int(n - keep.sum())
+    if report.duplicates_dropped:
+        report.warn(None, None, f"{report.duplicates_dropped} 行与前面某行完全相同，已只保留一行")
+    province = _strings(raw, "省份").to_numpy(zero_copy_only=False)
+    sname = _strings(raw, "断面名称").to_numpy(zero_copy_only=False)
+    site = np.char.add(np.char.add(province.astype(str), "/"), sname.astype(str))
+    published = np.array([LABEL_CLASSES.get(t, 0) for t in ctxt], dtype=np.int8) if n else np.zeros(0, np.int8)
+    cols: dict[str, object] = {
+        "site": pa.array(site[keep], pa.string()),
+        "time": pa.array(times[keep], pa.timestamp("s"), from_pandas=True),
+        "file": pa.array([name] * int(keep.sum()), pa.string()),
+        "row": pa.array(line[keep]),
+        "published": pa.array(published[keep]),
+        "station_status": pa.array(_strings(raw, STATUS_COLUMN).to_numpy(zero_copy_only=False)[keep], pa.string()),
+    }
+    for code, v in values.items():
+        cols[code] = pa.array(v[keep], pa.float64(), from_pandas=True)
+    samples = pa.table(cols)
+    report.observations = int(sum(np.count_nonzero(~np.isnan(v[keep])) for v in values.values()))
+    report.missing_values = int(sum(np.count_nonzero(np.isnan(v[keep])) for v in values.values()))
+    # records of one section at one time that differ
+    timed = samples.filter(pc.is_valid(samples["time"]))
+    g = timed.group_by(["site", "time"], use_threads=False).aggregate([("row", "count")])
+    repeated = g.filter(pc.greater(g["row_count"], 1))
+    if repeated.num_rows:
+        report.warn(None, "监测时间", f"{repeated.num_rows} 个断面时刻有多条不同记录（均按发布原样保留并各自评价）")
+    untimed = samples.num_rows - timed.num_rows
+    if untimed:
+        report.warn(None, "监测时间", f"{untimed} 条记录没有监测时间（* 或 --），只参与逐条评价，不参与时段均值")
+    out.samples = samples
+    out.sections = _sections(raw, keep, site)
+    return out
+
+
+def _sections(raw: pa.Table, keep: np.ndarray, site: np.ndarray) -> SectionTable:
+    table = SectionTable()
+    marker = np.zeros(raw.num_rows, dtype=bool)
+    for col in LAKE_MARKER_COLUMNS:
+        marker |= ~pc.equal(_strings(raw, col), "*").to_numpy(zero_copy_only=False) & \
+            ~pc.equal(_strings(raw, col), "").to_numpy(zero_copy_only=False)
+    t = pa.table({"site": pa.array(site, pa.string()), "province": _strings(raw, "省份"),
+                  "basin": _strings(raw, "流域"), "name": _strings(raw, "断面名称"),
+                  "marker": pa.array(marker)})
+    g = t.group_by(["site"], use_threads=False).aggregate(
+        [("province", "first"), ("basin", "first"), ("name", "first"), ("marker", "any")])
+    for code, prov, basin, nm, lake in zip(*(g[c].to_pylist() for c in
+                                             ("site", "province_first", "basin_first", "name_first", "marker_any"))):
+        table.sections[code] = Section(code, nm, prov, basin, "", LAKE if lake else RIVER,
+                                       KIND_RULE_LAKE if lake else KIND_RULE_RIVER)
+    return table
+
+
+def merge(releases: Sequence[WaterRelease]) -> WaterRelease:
+    """Several files as one: samples concatenated; a section is a lake if any file's rule says so."""
+    report = ImportReport(file="、".join(r.report.file for r in releases), profile=PROFILE, reader="columnar")
+    for r in releases:
+        report.rows_read += r.report.rows_read
+        report.observations += r.report.observations
+        report.missing_values += r.report.missing_values
+        report.duplicates_dropped += r.report.duplicates_dropped
+        report.warnings += r.report.warnings
+    out = WaterRelease(report, pa.concat_tables([r.samples for r in releases if r.samples is not None]))
+    for r in releases:
+        for code, s in r.sections.sections.items():
+            have = out.sections.sections.get(code)
+            if have is None or (s.kind == LAKE and have.kind != LAKE):
+                out.sections.sections[code] = s
+    return out
+
+
+_KIND_WORDS = {"river": RIVER, "lake": LAKE, "reservoir": LAKE, "河流": RIVER, "湖库": LAKE, "湖泊": LAKE,
+               "水库": LAKE, "河": RIVER, "湖": LAKE, "库": LAKE}
+SECTION_COLUMNS = ("code", "name", "province", "basin", "river", "kind", "kind_rule", "target")
+
+
+def read_sections(path: Path | str) -> tuple[dict[str, dict[str, object]], ImportReport]:
+    """A user's section table (CSV, UTF-8): columns code and at least one of kind, river, target.
+
+    kind: river/lake (河流/湖库, 湖泊, 水库); target: Ⅰ…Ⅴ or 1–5. Located errors; nothing applied on error."""
+    path = Path(path)
+    report = ImportReport(file=path.name, profile="sections", reader="row")
+    import csv
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        report.error(None, None, "文件不存在")
+        return {}, report
+    except UnicodeDecodeError:
+        report.error(None, None, "不是 UTF-8 编码的文本")
+        return {}, report
+    rows = list(csv.reader(text.splitlines()))
+    if not rows or "code" not in [h.strip() for h in rows[0]]:
+        report.error(1, "code", "缺少列 code（断面编码，如 北京市/东店）")
+        return {}, report
+    header = [h.strip() for h in rows[0]]
+    unknown = [h for h in header if h and h not in SECTION_COLUMNS]
+    for h in unknown:
+        report.error(1, h, f"未知列（可用列：{'、'.join(SECTION_COLUMNS)}）")
+    out: dict[str, dict[str, object]] = {}
+    seen: dict[str, int] = {}
+    for n, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        rec = {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header)}
+        code = rec.get("code", "")
+        if not code:
+            report.error(n, "code", "断面编码为空")
+            continue
+        if code in seen:
+            report.error(n, "code", f"断面「{code}」重复（第 {seen[code]} 行已有）")
+            continue
+        seen[code] = n
+        fix: dict[str, object] = {}
+        if rec.get("kind"):
+            kind = _KIND_WORDS.get(rec["kind"].lower())
+            if kind is None:
+                report.error(n, "kind", f"「{rec['kind']}」不是水体类型（应为 river/lake 或 河流/湖库）")
+                continue
+            fix["kind"] = kind
+        if rec.get("target"):
+            t = rec["target"].upper().replace("III", "Ⅲ")
+            target = LABEL_CLASSES.get(rec["target"]) or (int(t) if re.fullmatch(r"[1-5]", t) else None)
+            if target is None or target > 5:
+                report.error(n, "target", f"「{rec['target']}」不是目标水质类别（应为 Ⅰ～Ⅴ 或 1～5）")
+                continue
+            fix["target"] = target
+        for k in ("river", "name"):
+            if rec.get(k):
+                fix[k] = rec[k]
+        out[code] = fix
+    if not report.ok:
+        return {}, report
+    report.rows_read = len(rows) - 1
+    return out, report
+
+
+def write_sections(table: SectionTable, path: Path | str) -> None:
+    """The section table as CSV (the file `read_sections` reads back), kind as river/lake."""
+    import csv
+
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(SECTION_COLUMNS)
+        for s in sorted(table.sections.values(), key=lambda s: s.code):
+            w.writerow([s.code, s.name, s.province, s.basin, s.river, s.kind, s.kind_rule,
+                        "" if s.target is None else s.target])
+
+
+def kind_label(kind: str) -> str:
+    return KINDS.get(kind, kind)
+
+
+def _groups(report: ImportReport) -> None:
+    counts: dict[tuple[str | None, str], int] = {}
+    for e in report.errors:
+        counts[(e.column, e.reason)] = counts.get((e.column, e.reason), 0) + 1
+    report.error_groups = [{"column": c, "reason": r, "count": k} for (c, r), k in counts.items()]
+
+
+def _short(exc: BaseException) -> str:
+    return str(exc).splitlines()[0][:200]
