@@ -56,8 +56,9 @@ def mismatch_categories(raw, release, lake, ours, published) -> Counter:
       differs from the one CNEMC used for this record);
     neighbour — the published class is the class we compute for the section's previous or next record;
     other."""
-    from envgov.engine import water
     import pyarrow as pa
+
+    from envgov.engine import water
 
     s = release.samples
     rows = s["row"].to_numpy()

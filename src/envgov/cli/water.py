@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 PROFILES = ("cnemc-auto",)
+PERIODS = ("sample", "month", "quarter", "year")
 
 
 class OutputFormat(str, Enum):
@@ -29,6 +30,8 @@ def classify(
         "--sections", help="断面表（CSV：code,kind[,river,target]），更正按规则判定的河流/湖库类型")] = None,
     sections_out: Annotated[Path | None, typer.Option(
         "--sections-out", help="把导入时填写的断面表（含判定规则）写入此 CSV 文件，供核对、更正")] = None,
+    period: Annotated[str, typer.Option(
+        "--period", help="sample：逐条记录（缺省）；month|quarter|year：按断面时段均值评价，time 列为时段（如 2021-04）")] = "sample",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件；缺省写到标准输出")] = None,
     param: Annotated[list[str] | None, typer.Option(
         "--param", help="未核实规则的用户设定值 KEY=VALUE，可重复（如 lake_tn_counts=是）；见 docs/water.md")] = None,
@@ -37,6 +40,8 @@ def classify(
     time 为本地时间 ISO 8601，发布数据无时间时为空）。"""
     if profile not in PROFILES:
         raise fail(f"未知导入配置「{profile}」；可用：{'、'.join(PROFILES)}")
+    if period not in PERIODS:
+        raise fail(f"--period 只能是 {'、'.join(PERIODS)}，收到「{period}」")
     from envgov.standards.water import parameters
 
     values: dict[str, str] = {}
@@ -72,7 +77,8 @@ def classify(
         release.sections.apply(fixes)
     if sections_out is not None:
         water_cnemc.write_sections(release.sections, sections_out)
-    text = render(release, output_format, clean)
+    text = render(release, output_format, clean) if period == "sample" else \
+        render_periods(release, output_format, period, clean)
     if output is not None:
         output.write_text(text, encoding="utf-8")
     else:
@@ -118,6 +124,40 @@ def render(release, output_format: OutputFormat, values: dict | None = None) -> 
     ]
     doc = {"profile": release.report.profile, "file": release.report.file, "provenance": prov,
            "sections": release.sections.to_table().to_pylist(), "samples": records}
+    return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+
+
+def render_periods(release, output_format: OutputFormat, period: str, values: dict | None = None) -> str:
+    """Class of each section's period means (评价办法 §2.2: the arithmetic mean of the period's samples)."""
+    import csv
+    import io
+
+    from envgov.engine import water
+    from envgov.ingest.water_cnemc import VALUE_COLUMNS
+    from envgov.standards.water import parameters
+    from envgov.standards.water.tables import STATUS
+
+    with parameters.using(values):
+        means = water.period_means(release.samples, period, codes=list(VALUE_COLUMNS.values()))
+        lake = water.lake_mask(means["site"], release.sections.kinds())
+        result = water.classify(means, lake)
+        primary = result.primary_text() if output_format is OutputFormat.json else None
+        prov = water.provenance()
+    sites, periods = means["site"].to_pylist(), means["period"].to_pylist()
+    labels = result.labels
+    if output_format is OutputFormat.csv:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["site", "time", "class"])
+        w.writerows(zip(sites, periods, labels))
+        return buf.getvalue()
+    status = ["", *(STATUS[c].word for c in range(1, 7))]
+    records = [{"site": s, "period": p, "samples": n, "class": c or None, "status": status[k] or None,
+                "kind": "lake" if lk else "river", "primary_pollutants": pp}
+               for s, p, n, c, k, lk, pp in zip(sites, periods, means["samples"].to_pylist(), labels,
+                                                result.cls.tolist(), lake.tolist(), primary)]
+    doc = {"profile": release.report.profile, "file": release.report.file, "period": period,
+           "provenance": prov, "sections": release.sections.to_table().to_pylist(), "periods": records}
     return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 
 

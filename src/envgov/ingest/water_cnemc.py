@@ -129,23 +129,43 @@ def read_release(path: Path | str, display_name: str | None = None) -> WaterRele
     try:
         with open(path, "rb") as fh:
             head = fh.read(2)
-        opts = pacsv.ReadOptions(block_size=1 << 22)
+        opts = pacsv.ReadOptions(block_size=1 << 22, use_threads=False)  # line numbers of bad rows need one thread
         conv = pacsv.ConvertOptions(strings_can_be_null=False, quoted_strings_can_be_null=False,
                                     column_types={c: pa.string() for c in HEADER}, auto_dict_encode=False)
-        parse = pacsv.ParseOptions(newlines_in_values=False)
+        short_rows: list[tuple[int | None, int, int]] = []
+
+        def wrong_width(row) -> str:  # a row with too few/many fields: located error, row skipped here
+            short_rows.append((row.number, row.actual_columns, row.expected_columns))
+            return "skip"
+
+        parse = pacsv.ParseOptions(newlines_in_values=False, invalid_row_handler=wrong_width)
         compression = "gzip" if head == b"\x1f\x8b" else None
         stream = pa.input_stream(str(path), compression=compression)
         raw = pacsv.read_csv(stream, read_options=opts, convert_options=conv, parse_options=parse)
+        names = [n.lstrip("\ufeff").strip() for n in raw.column_names]
     except FileNotFoundError:
         report.error(None, None, "文件不存在")
         return out
-    except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
-        report.error(None, None, f"无法按 CSV（UTF-8）读取：{_short(exc)}")
+    except UnicodeDecodeError:
+        report.error(1, None, "不是 UTF-8 编码的文本（如为 GBK，请在 Excel 中另存为“CSV UTF-8”）")
+        return out
+    except (pa.ArrowInvalid, OSError) as exc:
+        why = "不是 UTF-8 编码的文本（如为 GBK，请另存为“CSV UTF-8”）" if "UTF8" in str(exc) or "utf8" in str(exc) \
+            else _short(exc)
+        report.error(None, None, f"无法按 CSV 读取：{why}")
+        return out
+    if short_rows:  # the other checks wait: line numbers of later rows would shift by the skipped ones
+        for number, actual, expected in short_rows:
+            report.error(number, None, f"本行有 {actual} 个字段，表头有 {expected} 列")
+        report.error_groups = [{"column": None, "reason": gettext_noop("字段数与表头不符"), "count": len(short_rows)}]
         return out
     # header: every expected column, with the expected unit
-    names = [n.lstrip("\ufeff").strip() for n in raw.column_names]
     raw = raw.rename_columns(names)
     missing = [c for c in HEADER if c not in names]
+    if len(missing) == len(HEADER):
+        report.error(1, None, f"表头不是国家地表水自动监测发布数据（{PROFILE}）的格式，应为：{','.join(HEADER)}")
+        _groups(report)
+        return out
     for col in missing:
         stem = col.split("(")[0]
         other = next((n for n in names if n.split("(")[0] == stem), None)
@@ -208,14 +228,20 @@ def read_release(path: Path | str, display_name: str | None = None) -> WaterRele
     times = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
     use = tm_ok & ym_ok
     if use.any():
-        year = np.array([t[:4] for t in ym_txt[use]], dtype=np.int64)
-        fmonth = np.array([t[5:7] for t in ym_txt[use]], dtype=np.int64)
-        rec = tm_txt[use]
-        rmonth = np.array([t[:2] for t in rec], dtype=np.int64)
-        year = np.where(rmonth > fmonth, year - 1, year)
-        iso = np.char.add(np.char.add(year.astype(str), "-"), np.char.replace(rec.astype(str), " ", "T"))
-        parsed = pc.strptime(pa.array(iso), format="%Y-%m-%dT%H:%M", unit="s", error_is_null=True)
-        valid = pc.is_valid(parsed).to_numpy(zero_copy_only=False)
+        sel = pa.array(use)
+        ym_use, rec = pc.filter(ym, sel), pc.filter(tm, sel)
+        year = pc.cast(pc.utf8_slice_codeunits(ym_use, 0, 4), pa.int64())
+        fmonth = pc.cast(pc.utf8_slice_codeunits(ym_use, 5, 7), pa.int64())
+        rmonth_a = pc.cast(pc.utf8_slice_codeunits(rec, 0, 2), pa.int64())
+        year = pc.if_else(pc.greater(rmonth_a, fmonth), pc.subtract(year, 1), year)
+        rmonth = rmonth_a.to_numpy(zero_copy_only=False)
+        fmonth_np = fmonth.to_numpy(zero_copy_only=False)
+        iso = pc.binary_join_element_wise(pc.cast(year, pa.string()), pc.replace_substring(rec, " ", "T"), "-")
+        parsed = pc.strptime(iso, format="%Y-%m-%dT%H:%M", unit="s", error_is_null=True)
+        # a lenient parser may roll 04-31 over to 05-01: valid only if the time prints back as written
+        again = pc.strftime(parsed, format="%Y-%m-%dT%H:%M")
+        valid = pc.fill_null(pc.equal(again, iso), False).to_numpy(zero_copy_only=False)
+        parsed = pc.if_else(pa.array(valid), parsed, pa.scalar(None, parsed.type))
         idx = np.nonzero(use)[0]
         bad_idx = np.zeros(n, dtype=bool)
         bad_idx[idx[~valid]] = True
@@ -224,7 +250,7 @@ def read_release(path: Path | str, display_name: str | None = None) -> WaterRele
         ok_idx = idx[valid]
         times[ok_idx] = pc.filter(parsed, pa.array(valid)).to_numpy(zero_copy_only=False).astype("datetime64[s]")
         outside = np.zeros(n, dtype=bool)
-        outside[idx[rmonth != fmonth]] = True
+        outside[idx[rmonth != fmonth_np]] = True
         if outside.any():
             report.warn(None, "监测时间", f"{int(outside.sum())} 条记录不在「年月」所示月份内（按记录自身日期使用）")
     # published class
@@ -247,11 +273,14 @@ def read_release(path: Path | str, display_name: str | None = None) -> WaterRele
     province = _strings(raw, "省份").to_numpy(zero_copy_only=False)
     sname = _strings(raw, "断面名称").to_numpy(zero_copy_only=False)
     site = np.char.add(np.char.add(province.astype(str), "/"), sname.astype(str))
-    published = np.array([LABEL_CLASSES.get(t, 0) for t in ctxt], dtype=np.int8) if n else np.zeros(0, np.int8)
+    labels = pa.array(list(LABEL_CLASSES), pa.string())  # Ⅰ … 劣Ⅴ in class order
+    codes = pa.array(list(LABEL_CLASSES.values()), pa.int8())
+    pos = pc.index_in(cls_txt, value_set=labels)
+    published = pc.fill_null(pc.take(codes, pos), 0).to_numpy(zero_copy_only=False).astype(np.int8)
     cols: dict[str, object] = {
         "site": pa.array(site[keep], pa.string()),
         "time": pa.array(times[keep], pa.timestamp("s"), from_pandas=True),
-        "file": pa.array([name] * int(keep.sum()), pa.string()),
+        "file": pa.repeat(pa.scalar(name, pa.string()), int(keep.sum())),
         "row": pa.array(line[keep]),
         "published": pa.array(published[keep]),
         "station_status": pa.array(_strings(raw, STATUS_COLUMN).to_numpy(zero_copy_only=False)[keep], pa.string()),
