@@ -181,3 +181,17 @@ def test_not_utf8_or_not_this_release(tmp_path):
     r = read_release(_file(tmp_path, "1,2", header="site,time"))
     assert not r.report.ok and "表头" in r.report.errors[0].reason
     assert read_release(tmp_path / "none.csv").report.errors[0].reason == "文件不存在"
+
+
+@pytest.mark.parametrize("cell", ["nan", "inf", " 5.5 x", "5,5"])
+def test_not_a_number_variants(tmp_path, cell):
+    r = read_release(_file(tmp_path, GOOD.replace(",5.54,", f",{cell},") if cell != "5,5" else
+                           GOOD.replace(",5.54,", ',"5,5",')))
+    assert not r.report.ok
+    e = r.report.errors[0]
+    assert (e.row, e.column) == (2, "高锰酸盐指数(mg/L)") and "不是数值" in e.reason
+
+
+def test_spaces_around_a_number_are_accepted(tmp_path):
+    r = read_release(_file(tmp_path, GOOD.replace(",5.54,", ", 5.54 ,")))
+    assert r.report.ok and r.samples["codmn"].to_pylist() == [5.54]

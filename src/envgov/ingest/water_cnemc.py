@@ -116,8 +116,32 @@ class WaterRelease:
     sections: SectionTable = field(default_factory=SectionTable)
 
 
-def _strings(table: pa.Table, name: str) -> pa.ChunkedArray:
-    return pc.utf8_trim_whitespace(table[name])
+# Value columns the fast path lets the CSV reader convert itself (the lake markers stay text: "*" and "--"
+# mean different things there).
+_TYPED = tuple(c for c in VALUE_COLUMNS if c not in LAKE_MARKER_COLUMNS)
+
+
+def _read_csv(path: Path, threads: bool, typed: bool) -> tuple[pa.Table, list[tuple[int | None, int, int]]]:
+    """The file as a table: every column text, or (typed) the value columns already float64 with -- and *
+    as NULL. A typed read raises ArrowInvalid on the first cell that is not a number; the caller then
+    reads text and locates every bad cell."""
+    with open(path, "rb") as fh:
+        head = fh.read(2)
+    short_rows: list[tuple[int | None, int, int]] = []
+
+    def wrong_width(row) -> str:  # a row with too few/many fields: located error, row skipped here
+        short_rows.append((row.number, row.actual_columns, row.expected_columns))
+        return "skip"
+
+    types = {c: pa.string() for c in HEADER}
+    if typed:
+        types |= {c: pa.float64() for c in _TYPED}
+    opts = pacsv.ReadOptions(block_size=1 << 22, use_threads=threads)
+    conv = pacsv.ConvertOptions(strings_can_be_null=False, quoted_strings_can_be_null=False, column_types=types,
+                                null_values=list(MISSING_TOKENS), auto_dict_encode=False)
+    parse = pacsv.ParseOptions(newlines_in_values=False, invalid_row_handler=wrong_width)
+    stream = pa.input_stream(str(path), compression="gzip" if head == b"\x1f\x8b" else None)
+    return pacsv.read_csv(stream, read_options=opts, convert_options=conv, parse_options=parse), short_rows
 
 
 def read_release(path: Path | str, display_name: str | None = None) -> WaterRelease:
@@ -127,21 +151,12 @@ def read_release(path: Path | str, display_name: str | None = None) -> WaterRele
     report = ImportReport(file=name, profile=PROFILE, reader="columnar")
     out = WaterRelease(report)
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(2)
-        opts = pacsv.ReadOptions(block_size=1 << 22, use_threads=False)  # line numbers of bad rows need one thread
-        conv = pacsv.ConvertOptions(strings_can_be_null=False, quoted_strings_can_be_null=False,
-                                    column_types={c: pa.string() for c in HEADER}, auto_dict_encode=False)
-        short_rows: list[tuple[int | None, int, int]] = []
-
-        def wrong_width(row) -> str:  # a row with too few/many fields: located error, row skipped here
-            short_rows.append((row.number, row.actual_columns, row.expected_columns))
-            return "skip"
-
-        parse = pacsv.ParseOptions(newlines_in_values=False, invalid_row_handler=wrong_width)
-        compression = "gzip" if head == b"\x1f\x8b" else None
-        stream = pa.input_stream(str(path), compression=compression)
-        raw = pacsv.read_csv(stream, read_options=opts, convert_options=conv, parse_options=parse)
+        try:
+            raw, short_rows = _read_csv(path, threads=True, typed=True)
+        except pa.ArrowInvalid:  # some cell is not a number (or not UTF-8): read as text to locate it
+            raw, short_rows = _read_csv(path, threads=True, typed=False)
+        if short_rows:  # line numbers are known only to a single-threaded read: read again to locate them
+            raw, short_rows = _read_csv(path, threads=False, typed=False)
         names = [n.lstrip("\ufeff").strip() for n in raw.column_names]
     except FileNotFoundError:
         report.error(None, None, "文件不存在")
@@ -177,54 +192,70 @@ def read_release(path: Path | str, display_name: str | None = None) -> WaterRele
         _groups(report)
         return out
     report.rows_read = raw.num_rows
-    raw = raw.select(list(HEADER)).combine_chunks()
+    # identity columns trimmed; value columns are trimmed only on the slow path below (no spaces in releases)
+    cells = {c: raw[c] for c in HEADER}
+    for c in FIXED:  # trim identity columns only where some cell has surrounding blanks
+        if pc.any(pc.match_substring_regex(cells[c], r"^\s|\s$")).as_py():
+            cells[c] = pc.utf8_trim_whitespace(cells[c])
+    typed = {c for c in _TYPED if pa.types.is_floating(cells[c].type)}
     n = raw.num_rows
-    line = np.arange(n, dtype=np.int64) + 2  # file line of each row (header = 1)
     groups: dict[tuple[str, str], int] = {}
 
     def bad(mask: np.ndarray, column: str, label: str, message) -> None:
+        """Errors of one kind: counted in full, the first 100 rows listed (text built only for those)."""
         rows = np.nonzero(mask)[0]
         if rows.size:
             groups[(column, label)] = groups.get((column, label), 0) + int(rows.size)
-            for i in rows[:100]:
-                report.error(int(line[i]), column, message(int(i)))
-            report.error_count += int(rows.size) - min(rows.size, 100)
+            listed = rows[:100]
+            texts = pc.take(cells[column], pa.array(listed)).to_pylist()
+            for i, text in zip(listed.tolist(), texts):
+                report.error(i + 2, column, message(text, i))  # file line: header = 1
+            report.error_count += int(rows.size) - listed.size
 
-    ym = _strings(raw, "年月")
-    ym_ok = pc.match_substring_regex(ym, r"^\d{4}-(0[1-9]|1[0-2])$").to_numpy(zero_copy_only=False)
-    ym_txt = ym.to_numpy(zero_copy_only=False)
-    bad(~ym_ok, "年月", gettext_noop("年月无法识别"), lambda i: f"「{ym_txt[i]}」不是年月（应为 YYYY-MM）")
+    def np_bool(arr) -> np.ndarray:
+        return pc.fill_null(arr, False).to_numpy(zero_copy_only=False)
+
+    ym = cells["年月"]
+    ym_ok = np_bool(pc.match_substring_regex(ym, r"^\d{4}-(0[1-9]|1[0-2])$"))
+    bad(~ym_ok, "年月", gettext_noop("年月无法识别"), lambda t, i: f"「{t}」不是年月（应为 YYYY-MM）")
     for col in ("省份", "断面名称"):
-        empty = pc.equal(_strings(raw, col), "").to_numpy(zero_copy_only=False)
-        bad(empty, col, gettext_noop("为空"), lambda i, c=col: f"{c}为空")
+        bad(np_bool(pc.equal(cells[col], "")), col, gettext_noop("为空"), lambda t, i, c=col: f"{c}为空")
     # values
     values: dict[str, np.ndarray] = {}
-    present_any = np.zeros(n, dtype=bool)
     for col, code in VALUE_COLUMNS.items():
-        s = _strings(raw, col)
-        txt = s.to_numpy(zero_copy_only=False)
-        miss = pc.is_in(s, value_set=pa.array(MISSING_TOKENS)).to_numpy(zero_copy_only=False)
-        isnum = pc.match_substring_regex(s, _NUMBER).to_numpy(zero_copy_only=False)
-        bad(~miss & ~isnum, col, gettext_noop("不是数值"),
-            lambda i, t=txt: f"「{t[i]}」不是数值（缺测应为 -- 或 *）")
-        v = np.full(n, np.nan)
-        if isnum.any():
-            v[isnum] = pc.cast(pc.filter(s, pa.array(isnum)), pa.float64()).to_numpy()
-        neg = v < 0
-        bad(neg, col, gettext_noop("负值"), lambda i, t=txt: f"负值 {t[i]}：浓度和测量值不能为负")
+        s = cells[col]
+        try:  # fast path: the reader converted the column (or every non-missing cell casts to a number)
+            if col in typed:
+                v = s.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
+                finite = np.isfinite(v) | ~np_bool(pc.is_valid(s))
+            else:
+                miss_a = pc.is_in(s, value_set=pa.array(MISSING_TOKENS))
+                v = pc.cast(pc.if_else(miss_a, pa.scalar(None, pa.string()), s), pa.float64())
+                v = v.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
+                finite = np.isfinite(v) | np_bool(miss_a)
+            if not finite.all():  # "nan", "inf" are not measurements
+                raise pa.ArrowInvalid("not finite")
+        except pa.ArrowInvalid:  # locate the cells that are not numbers
+            if col in typed:  # (only "nan"/"inf" get here): the text of the cells is needed
+                raw_t, _ = _read_csv(path, threads=True, typed=False)
+                s = raw_t[col].combine_chunks()
+            s = cells[col] = pc.utf8_trim_whitespace(s)
+            miss = np_bool(pc.is_in(s, value_set=pa.array(MISSING_TOKENS)))
+            isnum = np_bool(pc.match_substring_regex(s, _NUMBER))
+            bad(~miss & ~isnum, col, gettext_noop("不是数值"), lambda t, i: f"「{t}」不是数值（缺测应为 -- 或 *）")
+            v = np.full(n, np.nan)
+            if isnum.any():
+                v[isnum] = pc.cast(pc.filter(s, pa.array(isnum)), pa.float64()).to_numpy()
+        bad(v < 0, col, gettext_noop("负值"), lambda t, i: f"负值 {t}：浓度和测量值不能为负")
         if code == "ph":
-            out_rng = (v < PH_RANGE[0]) | (v > PH_RANGE[1])
-            bad(out_rng, col, gettext_noop("超出可能范围"), lambda i, t=txt: f"pH {t[i]} 不在 0–14 之内")
+            bad((v < PH_RANGE[0]) | (v > PH_RANGE[1]), col, gettext_noop("超出可能范围"),
+                lambda t, i: f"pH {t} 不在 0–14 之内")
         values[code] = v
-        if code not in ("chla", "algae"):
-            present_any |= ~np.isnan(v)
     # time
-    tm = _strings(raw, "监测时间")
-    no_time = pc.is_in(tm, value_set=pa.array(NO_TIME)).to_numpy(zero_copy_only=False)
-    tm_ok = pc.match_substring_regex(tm, r"^\d{2}-\d{2} \d{2}:\d{2}$").to_numpy(zero_copy_only=False)
-    tm_txt = tm.to_numpy(zero_copy_only=False)
-    bad(~no_time & ~tm_ok, "监测时间", gettext_noop("时间无法使用"),
-        lambda i: f"「{tm_txt[i]}」不是时间（应为 MM-DD HH:MM）")
+    tm = cells["监测时间"]
+    no_time = np_bool(pc.is_in(tm, value_set=pa.array(NO_TIME)))
+    tm_ok = np_bool(pc.match_substring_regex(tm, r"^\d{2}-\d{2} \d{2}:\d{2}$"))
+    bad(~no_time & ~tm_ok, "监测时间", gettext_noop("时间无法使用"), lambda t, i: f"「{t}」不是时间（应为 MM-DD HH:MM）")
     times = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
     use = tm_ok & ym_ok
     if use.any():
@@ -232,87 +263,91 @@ def read_release(path: Path | str, display_name: str | None = None) -> WaterRele
         ym_use, rec = pc.filter(ym, sel), pc.filter(tm, sel)
         year = pc.cast(pc.utf8_slice_codeunits(ym_use, 0, 4), pa.int64())
         fmonth = pc.cast(pc.utf8_slice_codeunits(ym_use, 5, 7), pa.int64())
-        rmonth_a = pc.cast(pc.utf8_slice_codeunits(rec, 0, 2), pa.int64())
-        year = pc.if_else(pc.greater(rmonth_a, fmonth), pc.subtract(year, 1), year)
-        rmonth = rmonth_a.to_numpy(zero_copy_only=False)
-        fmonth_np = fmonth.to_numpy(zero_copy_only=False)
+        rmonth = pc.cast(pc.utf8_slice_codeunits(rec, 0, 2), pa.int64())
+        year = pc.if_else(pc.greater(rmonth, fmonth), pc.subtract(year, 1), year)
         iso = pc.binary_join_element_wise(pc.cast(year, pa.string()), pc.replace_substring(rec, " ", "T"), "-")
         parsed = pc.strptime(iso, format="%Y-%m-%dT%H:%M", unit="s", error_is_null=True)
-        # a lenient parser may roll 04-31 over to 05-01: valid only if the time prints back as written
-        again = pc.strftime(parsed, format="%Y-%m-%dT%H:%M")
-        valid = pc.fill_null(pc.equal(again, iso), False).to_numpy(zero_copy_only=False)
-        parsed = pc.if_else(pa.array(valid), parsed, pa.scalar(None, parsed.type))
+        # a lenient parser may roll 04-31 over to 05-01: valid only if month and day are the ones written
+        day = pc.cast(pc.utf8_slice_codeunits(rec, 3, 5), pa.int64())
+        valid = np_bool(pc.and_(pc.equal(pc.month(parsed), rmonth), pc.equal(pc.day(parsed), day)))
         idx = np.nonzero(use)[0]
         bad_idx = np.zeros(n, dtype=bool)
         bad_idx[idx[~valid]] = True
-        bad(bad_idx, "监测时间", gettext_noop("时间无法使用"),
-            lambda i: f"「{tm_txt[i]}」不是有效的日期时间（{ym_txt[i][:4]} 年）")
-        ok_idx = idx[valid]
-        times[ok_idx] = pc.filter(parsed, pa.array(valid)).to_numpy(zero_copy_only=False).astype("datetime64[s]")
-        outside = np.zeros(n, dtype=bool)
-        outside[idx[rmonth != fmonth_np]] = True
-        if outside.any():
-            report.warn(None, "监测时间", f"{int(outside.sum())} 条记录不在「年月」所示月份内（按记录自身日期使用）")
+        bad(bad_idx, "监测时间", gettext_noop("时间无法使用"), lambda t, i: f"「{t}」不是有效的日期时间")
+        times[idx[valid]] = pc.filter(parsed, pa.array(valid)).to_numpy(zero_copy_only=False).astype("datetime64[s]")
+        outside = int(np.count_nonzero(np_bool(pc.not_equal(rmonth, fmonth))))
+        if outside:
+            report.warn(None, "监测时间", f"{outside} 条记录不在「年月」所示月份内（按记录自身日期使用）")
     # published class
-    cls_txt = _strings(raw, "水质类别")
-    known = pc.is_in(cls_txt, value_set=pa.array([*LABEL_CLASSES, *NOT_PUBLISHED])).to_numpy(zero_copy_only=False)
-    ctxt = cls_txt.to_numpy(zero_copy_only=False)
+    cls_txt = cells["水质类别"]
+    known = np_bool(pc.is_in(cls_txt, value_set=pa.array([*LABEL_CLASSES, *NOT_PUBLISHED])))
     bad(~known, "水质类别", gettext_noop("水质类别无法识别"),
-        lambda i: f"「{ctxt[i]}」不是水质类别（应为 Ⅰ、Ⅱ、Ⅲ、Ⅳ、Ⅴ、劣Ⅴ，或 * 表示未评价）")
+        lambda t, i: f"「{t}」不是水质类别（应为 Ⅰ、Ⅱ、Ⅲ、Ⅳ、Ⅴ、劣Ⅴ，或 * 表示未评价）")
     if report.error_count:
         report.error_groups = [{"column": c, "reason": r, "count": k} for (c, r), k in groups.items()]
         return out
-    # identical repeats of a whole row: keep the first
-    keys = pa.table({c: _strings(raw, c) for c in HEADER}).append_column("_i", pa.array(np.arange(n)))
-    first = keys.group_by(list(HEADER), use_threads=False).aggregate([("_i", "min")])["_i_min"].to_numpy()
-    keep = np.zeros(n, dtype=bool)
-    keep[first] = True
+    # identical repeats of a whole row: keep the first. Only rows sharing section and 监测时间 text can be
+    # identical, so the whole-row key is built for those rows alone (values compare as numbers: "5.70" and
+    # "5.7" are one value; -- and * both missing).
+    site = pc.binary_join_element_wise(cells["省份"], cells["断面名称"], "/")
+    narrow = pc.dictionary_encode(pc.binary_join_element_wise(site, tm, "\x1f").combine_chunks()).indices.to_numpy(
+        zero_copy_only=False)
+    shared = np.bincount(narrow)[narrow] > 1
+    keep = np.ones(n, dtype=bool)
+    if shared.any():
+        cand = np.nonzero(shared)[0]
+        cand_a = pa.array(cand)
+        parts = [pc.take(cells[c], cand_a) if c not in VALUE_COLUMNS or c in LAKE_MARKER_COLUMNS else
+                 pc.fill_null(pc.cast(pa.array(values[VALUE_COLUMNS[c]][cand], pa.float64(), from_pandas=True),
+                                      pa.string()), "") for c in HEADER]
+        whole = pc.binary_join_element_wise(*parts, "\x1f")
+        first = pa.table({"k": whole, "i": cand_a}).group_by("k").aggregate([("i", "min")])["i_min"].to_numpy()
+        keep[cand] = False
+        keep[first] = True
     report.duplicates_dropped = int(n - keep.sum())
     if report.duplicates_dropped:
         report.warn(None, None, f"{report.duplicates_dropped} 行与前面某行完全相同，已只保留一行")
-    province = _strings(raw, "省份").to_numpy(zero_copy_only=False)
-    sname = _strings(raw, "断面名称").to_numpy(zero_copy_only=False)
-    site = np.char.add(np.char.add(province.astype(str), "/"), sname.astype(str))
     labels = pa.array(list(LABEL_CLASSES), pa.string())  # Ⅰ … 劣Ⅴ in class order
-    codes = pa.array(list(LABEL_CLASSES.values()), pa.int8())
-    pos = pc.index_in(cls_txt, value_set=labels)
-    published = pc.fill_null(pc.take(codes, pos), 0).to_numpy(zero_copy_only=False).astype(np.int8)
+    class_codes = pa.array(list(LABEL_CLASSES.values()), pa.int8())
+    published = pc.fill_null(pc.take(class_codes, pc.index_in(cls_txt, value_set=labels)), 0)
+    keep_a = pa.array(keep)
+    kept = int(keep.sum())
     cols: dict[str, object] = {
-        "site": pa.array(site[keep], pa.string()),
+        "site": pc.filter(site, keep_a),
         "time": pa.array(times[keep], pa.timestamp("s"), from_pandas=True),
-        "file": pa.repeat(pa.scalar(name, pa.string()), int(keep.sum())),
-        "row": pa.array(line[keep]),
-        "published": pa.array(published[keep]),
-        "station_status": pa.array(_strings(raw, STATUS_COLUMN).to_numpy(zero_copy_only=False)[keep], pa.string()),
+        "file": pa.repeat(pa.scalar(name, pa.string()), kept),
+        "row": pa.array(np.nonzero(keep)[0] + 2),
+        "published": pc.filter(published, keep_a),
+        "station_status": pc.filter(cells[STATUS_COLUMN], keep_a),
     }
     for code, v in values.items():
         cols[code] = pa.array(v[keep], pa.float64(), from_pandas=True)
     samples = pa.table(cols)
-    report.observations = int(sum(np.count_nonzero(~np.isnan(v[keep])) for v in values.values()))
-    report.missing_values = int(sum(np.count_nonzero(np.isnan(v[keep])) for v in values.values()))
+    present = sum(int(np.count_nonzero(~np.isnan(v[keep]))) for v in values.values())
+    report.observations = present
+    report.missing_values = kept * len(values) - present
     # records of one section at one time that differ
-    timed = samples.filter(pc.is_valid(samples["time"]))
-    g = timed.group_by(["site", "time"], use_threads=False).aggregate([("row", "count")])
-    repeated = g.filter(pc.greater(g["row_count"], 1))
-    if repeated.num_rows:
-        report.warn(None, "监测时间", f"{repeated.num_rows} 个断面时刻有多条不同记录（均按发布原样保留并各自评价）")
-    untimed = samples.num_rows - timed.num_rows
+    timed_rows = keep & ~np.isnat(times)
+    repeated = int(np.count_nonzero(np.bincount(narrow[timed_rows]) > 1)) if timed_rows.any() else 0
+    if repeated:
+        report.warn(None, "监测时间", f"{repeated} 个断面时刻有多条不同记录（均按发布原样保留并各自评价）")
+    untimed = samples.num_rows - int(np.count_nonzero(timed_rows))
     if untimed:
         report.warn(None, "监测时间", f"{untimed} 条记录没有监测时间（* 或 --），只参与逐条评价，不参与时段均值")
     out.samples = samples
-    out.sections = _sections(raw, keep, site)
+    out.sections = _sections(cells, site)
     return out
 
 
-def _sections(raw: pa.Table, keep: np.ndarray, site: np.ndarray) -> SectionTable:
+def _sections(cells: Mapping[str, pa.Array], site: pa.Array) -> SectionTable:
+    """One row per section; kind by the documented rule (chlorophyll-a / algal-density entries)."""
     table = SectionTable()
-    marker = np.zeros(raw.num_rows, dtype=bool)
+    marker = None
     for col in LAKE_MARKER_COLUMNS:
-        marker |= ~pc.equal(_strings(raw, col), "*").to_numpy(zero_copy_only=False) & \
-            ~pc.equal(_strings(raw, col), "").to_numpy(zero_copy_only=False)
-    t = pa.table({"site": pa.array(site, pa.string()), "province": _strings(raw, "省份"),
-                  "basin": _strings(raw, "流域"), "name": _strings(raw, "断面名称"),
-                  "marker": pa.array(marker)})
+        m = pc.invert(pc.is_in(cells[col], value_set=pa.array(["*", ""])))
+        marker = m if marker is None else pc.or_(marker, m)
+    t = pa.table({"site": site, "province": cells["省份"], "basin": cells["流域"], "name": cells["断面名称"],
+                  "marker": marker})
     g = t.group_by(["site"], use_threads=False).aggregate(
         [("province", "first"), ("basin", "first"), ("name", "first"), ("marker", "any")])
     for code, prov, basin, nm, lake in zip(*(g[c].to_pylist() for c in
