@@ -89,3 +89,9 @@ def test_shares_and_river_rating():
     assert (r["method"], r["status"]) == ("proportion", "中度污染")
     with parameters.using({"proportion_min_sections": 6}):
         assert water.rate_sections(five, np.zeros(5, bool))["method"] == "mean"
+
+
+def test_targets_per_row():
+    sites = pa.array(["A", "B", "C", "A"])
+    assert list(water.targets_of(sites, {"A": 3, "B": None})) == [3, 0, 0, 3]
+    assert list(water.targets_of(sites, {})) == [0, 0, 0, 0]

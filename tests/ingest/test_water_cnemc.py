@@ -195,3 +195,17 @@ def test_not_a_number_variants(tmp_path, cell):
 def test_spaces_around_a_number_are_accepted(tmp_path):
     r = read_release(_file(tmp_path, GOOD.replace(",5.54,", ", 5.54 ,")))
     assert r.report.ok and r.samples["codmn"].to_pylist() == [5.54]
+
+
+def test_cli_targets_from_the_sections_file(tmp_path):
+    fix = tmp_path / "fix.csv"
+    fix.write_text("code,target\n北京市/东店,Ⅱ\n", encoding="utf-8")
+    src = _file(tmp_path, GOOD)
+    r = CliRunner().invoke(app, ["water", "classify", str(src), "--sections", str(fix), "--format", "json"])
+    rec = json.loads(r.stdout)["samples"][0]
+    assert (rec["class"], rec["target"], rec["attained"]) == ("Ⅲ", "Ⅱ", False)
+    m = CliRunner().invoke(app, ["water", "classify", str(src), "--sections", str(fix), "--format", "json",
+                                 "--period", "month"])
+    doc = json.loads(m.stdout)
+    assert doc["periods"][0]["attained"] is False
+    assert doc["summary"]["class_i_to_iii"] == 1 and doc["summary"]["share_i_to_iii"] == 100.0

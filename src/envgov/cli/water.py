@@ -114,13 +114,17 @@ def render(release, output_format: OutputFormat, values: dict | None = None) -> 
         return buf.getvalue()
     published = samples["published"].to_numpy()
     rows = samples["row"].to_numpy()
+    target = water.targets_of(samples["site"], release.sections.targets())
+    attained = water.attainment(result.cls, target)
     status = ["", *(STATUS[c].word for c in range(1, 7))]
+    met = {1: True, 0: False, -1: None}
     records = [
         {"site": s, "time": t or None, "class": c or None, "status": status[k] or None,
          "kind": "lake" if lk else "river", "primary_pollutants": pp,
+         "target": CLASS_LABELS.get(tg), "attained": met[a],
          "published_class": CLASS_LABELS.get(int(pc_)), "row": int(r)}
-        for s, t, c, k, lk, pp, pc_, r in zip(sites, time_text, labels, result.cls.tolist(), lake.tolist(),
-                                             primary, published, rows)
+        for s, t, c, k, lk, pp, tg, a, pc_, r in zip(sites, time_text, labels, result.cls.tolist(), lake.tolist(),
+                                                     primary, target.tolist(), attained.tolist(), published, rows)
     ]
     doc = {"profile": release.report.profile, "file": release.report.file, "provenance": prov,
            "sections": release.sections.to_table().to_pylist(), "samples": records}
@@ -151,13 +155,26 @@ def render_periods(release, output_format: OutputFormat, period: str, values: di
         w.writerow(["site", "time", "class"])
         w.writerows(zip(sites, periods, labels))
         return buf.getvalue()
+    from envgov.standards.water.tables import CLASS_LABELS
+
+    target = water.targets_of(means["site"], release.sections.targets())
+    attained = water.attainment(result.cls, target)
     status = ["", *(STATUS[c].word for c in range(1, 7))]
+    met = {1: True, 0: False, -1: None}
     records = [{"site": s, "period": p, "samples": n, "class": c or None, "status": status[k] or None,
-                "kind": "lake" if lk else "river", "primary_pollutants": pp}
-               for s, p, n, c, k, lk, pp in zip(sites, periods, means["samples"].to_pylist(), labels,
-                                                result.cls.tolist(), lake.tolist(), primary)]
+                "kind": "lake" if lk else "river", "primary_pollutants": pp, "target": CLASS_LABELS.get(tg),
+                "attained": met[a]}
+               for s, p, n, c, k, lk, pp, tg, a in zip(sites, periods, means["samples"].to_pylist(), labels,
+                                                       result.cls.tolist(), lake.tolist(), primary,
+                                                       target.tolist(), attained.tolist())]
+    share = water.shares(result.cls)
     doc = {"profile": release.report.profile, "file": release.report.file, "period": period,
-           "provenance": prov, "sections": release.sections.to_table().to_pylist(), "periods": records}
+           "provenance": prov, "sections": release.sections.to_table().to_pylist(),
+           "summary": {"assessed": share.sections, "class_i_to_iii": share.good,
+                       "worse_than_v": share.worse_than_v, "share_i_to_iii": share.share_good,
+                       "share_worse_than_v": share.share_worse_than_v,
+                       "note": "各时段断面合计（一个断面多个时段时每个时段各计一次）"},
+           "periods": records}
     return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 
 

@@ -139,6 +139,18 @@ def _period_key(times: pa.ChunkedArray, period: str) -> pa.ChunkedArray:
     raise ValueError(f"时段只能是 month、quarter、year 或 all，收到“{period}”")
 
 
+def targets_of(sites: pa.Array | pa.ChunkedArray, targets: Mapping[str, int | None]) -> np.ndarray:
+    """Target class per row from site → target (0 where the site has none)."""
+    known = {s: t for s, t in targets.items() if t}
+    if not known:
+        return np.zeros(len(sites), dtype=np.int8)
+    codes = pa.array(list(known), pa.string())
+    values = pa.array(list(known.values()), pa.int8())
+    pos = pc.index_in(sites.cast(pa.string()) if isinstance(sites, (pa.Array, pa.ChunkedArray)) else
+                      pa.array(sites, pa.string()), value_set=codes)
+    return pc.fill_null(pc.take(values, pos), 0).to_numpy(zero_copy_only=False).astype(np.int8)
+
+
 def attainment(cls: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Per row: 1 attained (class ≤ target), 0 not, −1 unknown (not assessable, or no target: target 0)."""
     cls = np.asarray(cls)
@@ -199,7 +211,8 @@ def rate_sections(section_means: pa.Table, lake: np.ndarray, name: str = "") -> 
         rating = assess.proportion_rating(per_section.cls)
         out |= {"method": "proportion", "class": None, "status": rating.status}
     else:
-        codes = [c for c in section_means.column_names if c not in ("site", "period", "samples", "time")]
+        codes = [c for c in section_means.column_names if c not in ("site", "period", "samples", "time")
+                 and pa.types.is_floating(section_means.schema.field(c).type)]
         means = {c: pc.round(pc.mean(section_means[c]), MEAN_DECIMALS) for c in codes}
         # a mixed set (river and lake sections) is rated on river limits unless all sections are lakes
         kind_all_lake = bool(len(lake)) and bool(np.all(lake))
