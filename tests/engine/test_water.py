@@ -83,10 +83,14 @@ def test_shares_and_river_rating():
     four = _wide([{"site": x, "time": T[0], "codmn": v} for x, v in zip("ABCD", (2, 4, 6, 8))])
     r = water.rate_sections(four, np.zeros(4, bool), "甲河")
     assert (r["method"], r["class"], r["status"]) == ("mean", "Ⅲ", "良好")
+    assert r["primary_pollutants_by_section"] == {"A": [], "B": [], "C": [], "D": ["高锰酸盐指数(0.3)"]}
     # 5 sections: proportion method, 3 of 5 ≤ Ⅲ (60 %), 劣Ⅴ 1 of 5 (20 %) → 中度污染
     five = _wide([{"site": x, "time": T[0], "codmn": v} for x, v in zip("ABCDE", (2, 4, 6, 8, 16))])
     r = water.rate_sections(five, np.zeros(5, bool), "乙河")
     assert (r["method"], r["status"]) == ("proportion", "中度污染")
+    # river main pollutants: items worse than Ⅲ by share of sections — CODMn in 2 of 5 (8 → Ⅳ, 16 → 劣Ⅴ)
+    assert r["primary_pollutants"] == [{"item": "codmn", "label": "高锰酸盐指数", "exceeding_sections": 2,
+                                        "exceeding_share": 40.0}]
     with parameters.using({"proportion_min_sections": 6}):
         assert water.rate_sections(five, np.zeros(5, bool))["method"] == "mean"
 

@@ -189,3 +189,14 @@ def test_documents_are_cited():
     assert GB3838.id == "GB 3838-2002" and str(GB3838.effective_from) == "2002-06-01"
     assert ASSESSMENT_METHOD.id == "环办〔2011〕22号"
     assert all(p["confidence"] == "unconfirmed" for p in parameters.provenance())
+
+
+def test_status_change_between_periods():
+    from envgov.standards.water import status_change
+
+    assert status_change("良好", "良好") == "无明显变化"
+    assert status_change("良好", "优") == "有所好转"
+    assert status_change("轻度污染", "优") == "明显好转"
+    assert status_change("优", "中度污染") == "明显变差"
+    with pytest.raises(ValueError):
+        status_change("优", "很好")

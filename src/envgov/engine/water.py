@@ -209,7 +209,8 @@ def rate_sections(section_means: pa.Table, lake: np.ndarray, name: str = "") -> 
                            "share_good": share.share_good, "share_worse_than_v": share.share_worse_than_v}
     if assess.uses_proportion_method(assessed):
         rating = assess.proportion_rating(per_section.cls)
-        out |= {"method": "proportion", "class": None, "status": rating.status}
+        out |= {"method": "proportion", "class": None, "status": rating.status,
+                "primary_pollutants": river_primary_pollutants(per_section)}
     else:
         codes = [c for c in section_means.column_names if c not in ("site", "period", "samples", "time")
                  and pa.types.is_floating(section_means.schema.field(c).type)]
@@ -219,10 +220,29 @@ def rate_sections(section_means: pa.Table, lake: np.ndarray, name: str = "") -> 
         one = pa.table({c: pa.array([means[c].as_py()], pa.float64()) for c in codes})
         res = classify(one, np.array([kind_all_lake]))
         c = int(res.cls[0])
+        # fewer sections than the proportion method needs: main pollutants by the section method, per
+        # section (water.md §2.4)
+        by_section = dict(zip(section_means["site"].to_pylist(), per_section.primary_text()))
         out |= {"method": "mean", "class": CLASS_LABELS.get(c, ""), "status": STATUS[c].word if c else "",
-                "primary_pollutants": res.primary_text()[0]}
+                "primary_pollutants_by_section": by_section}
     out["provenance"] = provenance()
     return out
+
+
+def river_primary_pollutants(per_section: WaterClasses) -> list[dict[str, Any]]:
+    """River/basin main pollutants (water.md §2.4): the items exceeding class Ⅲ ranked by section
+    exceedance rate (share of assessed sections where the item is worse than Ⅲ), top 3."""
+    assessed = per_section.cls > 0
+    n = int(np.count_nonzero(assessed))
+    if not n:
+        return []
+    over = (per_section.item_classes[assessed] > 3).sum(axis=0)
+    order = np.lexsort((np.arange(len(over)), -over))
+    from envgov.standards.water.tables import BY_CODE
+
+    return [{"item": per_section.codes[j], "label": BY_CODE[per_section.codes[j]].label,
+             "exceeding_sections": int(over[j]), "exceeding_share": 100.0 * float(over[j]) / n}
+            for j in order[:3] if over[j] > 0]
 
 
 def provenance() -> dict[str, Any]:

@@ -19,6 +19,7 @@ from envgov.standards.water.assess import (
     primary_pollutants,
     proportion_rating,
     status,
+    status_change,
     uses_proportion_method,
 )
 from envgov.standards.water.tables import (
@@ -44,5 +45,5 @@ __all__ = [
     "LABEL_CLASSES", "LAKE", "NOT_ASSESSABLE", "REFERENCE_ITEMS", "RIVER", "STATUS", "WORSE_THAN_V", "Item",
     "ProportionRating", "SampleClass", "attained", "classify", "counting_items", "exceedance_multiple",
     "format_pollutant", "item_class", "limit_of", "parameters", "primary_order", "primary_pollutants",
-    "proportion_rating", "status", "uses_proportion_method",
+    "proportion_rating", "status", "status_change", "uses_proportion_method",
 ]

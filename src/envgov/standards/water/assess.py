@@ -232,3 +232,19 @@ def proportion_rating(classes: ArrayLike) -> ProportionRating:
 
 def uses_proportion_method(section_count: int) -> bool:
     return section_count >= int(parameters.value("proportion_min_sections"))  # type: ignore[arg-type]
+
+
+# 评价办法 change between periods by status grade (water.md §2.6 [1SRC]): same grade → 无明显变化; one
+# grade → 有所好转/有所变差; two or more → 明显好转/明显变差.
+_GRADE = {"优": 0, "良好": 1, "轻度污染": 2, "中度污染": 3, "重度污染": 4}
+
+
+def status_change(before: str, after: str) -> str:
+    """Change of 水质状况 between two periods, e.g. status_change("轻度污染", "优") == "明显好转"."""
+    if before not in _GRADE or after not in _GRADE:
+        raise ValueError(f"水质状况只能是 {'、'.join(_GRADE)}，收到“{before}”“{after}”")
+    step = _GRADE[after] - _GRADE[before]
+    if step == 0:
+        return "无明显变化"
+    way = "好转" if step < 0 else "变差"
+    return ("有所" if abs(step) == 1 else "明显") + way
