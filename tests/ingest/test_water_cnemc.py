@@ -209,3 +209,15 @@ def test_cli_targets_from_the_sections_file(tmp_path):
     doc = json.loads(m.stdout)
     assert doc["periods"][0]["attained"] is False
     assert doc["summary"]["class_i_to_iii"] == 1 and doc["summary"]["share_i_to_iii"] == 100.0
+
+
+def test_cli_user_parameters(tmp_path):
+    src = _file(tmp_path, LAKE)  # TN 4.46 in a lake: reference item unless the user counts it
+    a = CliRunner().invoke(app, ["water", "classify", str(src)])
+    b = CliRunner().invoke(app, ["water", "classify", str(src), "--param", "lake_tn_counts=是", "--format", "json"])
+    assert a.stdout.splitlines()[1].endswith(",Ⅲ")
+    doc = json.loads(b.stdout)
+    assert doc["samples"][0]["class"] == "劣Ⅴ"
+    assert {p["key"]: p["user_set"] for p in doc["provenance"]["parameters"]}["lake_tn_counts"] is True
+    c = CliRunner().invoke(app, ["water", "classify", str(src), "--param", "nope=1"])
+    assert c.exit_code == 2 and "未知参数" in c.stderr
