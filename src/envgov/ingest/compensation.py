@@ -21,6 +21,7 @@ section, time and parameter with different values is an error.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -54,10 +55,6 @@ KIND_WORDS = {"river": RIVER, "河流": RIVER, "河": RIVER, "lake": LAKE, "湖�
 MISSING = ("", "na", "n/a", "--", "*")
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
 _TIME = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?)?\s*月?$")
-
-# group labels of the errors (translated by the web layer)
-E_FILE = gettext_noop("文件无法读取")
-E_HEADER = gettext_noop("表头不符")
 
 
 def _read(path: Path, report: ImportReport) -> tuple[list[str], Iterator[tuple[int, list[Any]]]] | None:
@@ -257,7 +254,7 @@ def read_values(path: Path | str, sections: Mapping[str, Section]
             ok = False
         try:
             v = float(raw_v) if isinstance(raw_v, (int, float)) and not isinstance(raw_v, bool) else float(text_v)
-            if v != v or v in (float("inf"), float("-inf")):
+            if not math.isfinite(v):
                 raise ValueError
         except ValueError:
             report.error(n, names["value"], str(Reason(gettext_noop("“%(value)s”不是数值（缺测请留空）"), {"value": text_v})))

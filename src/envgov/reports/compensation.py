@@ -22,6 +22,8 @@ LINE_COLUMNS = [
     (gettext_noop("标准（万元/类别）"), 10), (gettext_noop("类别差金额（万元）"), 10), (gettext_noop("劣Ⅴ类追加（万元）"), 10),
     (gettext_noop("金额（万元）"), 10), (gettext_noop("核算过程"), 90),
 ]
+YES, NO, NO_PARTIAL = gettext_noop("是"), gettext_noop("否"), gettext_noop("否（有未核算项）")
+TOTAL, NOT_SET, USER_SET = gettext_noop("合计"), gettext_noop("未设定"), gettext_noop("（用户设定，参考资料未核实）")
 META_COLUMNS = [(gettext_noop("项目"), 28), (gettext_noop("内容"), 100)]
 WHAT_IF_COLUMNS = [(gettext_noop("断面编码"), 12), (gettext_noop("污染物"), 10), (gettext_noop("实际金额（万元）"), 12),
                    (gettext_noop("假设金额（万元）"), 12), (gettext_noop("假设下的核算过程"), 100)]
@@ -37,29 +39,30 @@ def ledger_xlsx(ledger: Ledger, what_if: WhatIf | None = None) -> bytes:
     month = ledger.month
     note = " ".join(x for x in (r.document, month, f"合计 {_wan(ledger.total):g} 万元") if x) + (
         "" if ledger.complete else "（不完整）")
-    summary = [(t.payer, t.receiver, t.sections, _wan(t.amount), t.amount, "是" if not t.incomplete else "否（有未核算项）")
+    summary = [(t.payer, t.receiver, t.sections, _wan(t.amount), t.amount, YES if not t.incomplete else NO_PARTIAL)
                for t in ledger.transfers]
-    summary.append(("合计", "", len({x.section for x in ledger.lines}), _wan(ledger.total), ledger.total,
-                    "是" if ledger.complete else "否"))
+    summary.append((TOTAL, "", len({x.section for x in ledger.lines}), _wan(ledger.total), ledger.total,
+                    YES if ledger.complete else NO))
     lines = [(x.section, x.section_name, x.payer, x.receiver, x.pollutant_label, x.outflow,
               CLASS_LABELS.get(x.outflow_class, ""), CLASS_LABELS[x.target], x.inflow_section or "", x.inflow,
               CLASS_LABELS.get(x.inflow_class, ""), CASE_LABELS[x.case], x.gap, _wan(x.rate), _wan(x.base),
               _wan(x.extra), _wan(x.amount), x.reasoning) for x in ledger.lines]
     meta: list[tuple[object, object]] = [
-        ("规则集", f"{r.id}（版本 {r.version}）{r.title}"), ("依据", r.citation), ("日期", r.dates_note),
-        ("考核污染物", f"{'、'.join(ledger.pollutants)}：{r.pollutants_citation}"), ("补偿标准", r.rates_citation),
-        ("月份", month),
+        (gettext_noop("规则集"), f"{r.id}（{r.version}）{r.title} {r.document}".strip()),
+        (gettext_noop("依据"), r.citation), (gettext_noop("日期"), r.dates_note),
+        (gettext_noop("考核污染物"), f"{'、'.join(ledger.pollutants)}：{r.pollutants_citation}"),
+        (gettext_noop("补偿标准"), r.rates_citation), (gettext_noop("月份"), month),
     ]
     for p in ledger.parameter_rows():
-        shown = "未设定" if p["value"] is None else f"{p['value']} {p['unit']}".strip() + "（用户设定，参考资料未核实）"
-        meta.append((f"参数 {p['key']}：{p['label']}", f"{shown}。依据：{p['rule']}；{p['why_user_set']}"))
-    meta += [("提示", str(w)) for w in ledger.warnings]
+        shown = NOT_SET if p["value"] is None else f"{p['value']} {p['unit']}".strip() + USER_SET
+        meta.append((f"{p['key']}：{p['label']}", f"{shown}。{p['rule']}；{p['why_user_set']}"))
+    meta += [(gettext_noop("提示"), str(w)) for w in ledger.warnings]
     sheets = [(f"{month} 补偿汇总", SUMMARY_COLUMNS, summary, f"{title} {note}"),
               ("核算明细", LINE_COLUMNS, lines, note),
               ("规则与参数", META_COLUMNS, meta, "")]
     if what_if is not None:
         rows = [(b.section, b.pollutant_label, _wan(b.amount), _wan(s.amount), s.reasoning)
                 for b, s in what_if.changed_lines()]
-        rows.append(("合计", "", _wan(what_if.baseline.total), _wan(what_if.scenario.total), what_if.summary()))
+        rows.append((TOTAL, "", _wan(what_if.baseline.total), _wan(what_if.scenario.total), what_if.summary()))
         sheets.append(("假设分析", WHAT_IF_COLUMNS, rows, what_if.summary()))
     return build_tables([(t, [(str(h), w) for h, w in cols], rows, n) for t, cols, rows, n in sheets])

@@ -150,7 +150,7 @@ PARAMETERS: dict[str, RuleParameter] = {p.key: p for p in (
 class MissingParameter(ValueError):
     """The month needs user-set parameters that are not set; `needs` maps key → where it is needed."""
 
-    def __init__(self, rule_set: "RuleSet", needs: Mapping[str, Sequence[str]]):
+    def __init__(self, rule_set: RuleSet, needs: Mapping[str, Sequence[str]]):
         self.rule_set = rule_set
         self.needs = {k: list(v) for k, v in needs.items()}
         super().__init__(str(self))
@@ -178,7 +178,7 @@ class MissingParameter(ValueError):
         return head + "\n" + "\n".join(f"  - {r}" for r in self.reasons())
 
 
-def clean_params(rule_set: "RuleSet", raw: Mapping[str, object]) -> dict[str, object]:
+def clean_params(rule_set: RuleSet, raw: Mapping[str, object]) -> dict[str, object]:
     """Typed parameter values for `rule_set` (strings accepted); ValueError with a Chinese message."""
     out: dict[str, object] = {}
     for key, value in raw.items():
@@ -250,7 +250,7 @@ _CASE_PARAMS = ("worse_than_v_extra", "worse_than_v_gap", "dirty_inflow_basis")
 
 RULE_SETS: dict[str, RuleSet] = {r.id: r for r in (
     RuleSet(
-        "beijing-2015", "2014-57", gettext_noop("北京市水环境区域补偿办法（试行）跨界断面补偿"), "京政办发〔2014〕57号",
+        "beijing-2015", "1", gettext_noop("北京市水环境区域补偿办法（试行）跨界断面补偿"), "京政办发〔2014〕57号",
         issued=None, effective_from=dt.date(2015, 1, 1), effective_to=None, level="district", confidence="official",
         # water.md §3: number cited by Yanqing's measures (S-W20); in force 2015-01-01; §3.1 [OFFICIAL] (S-W16)
         citation=gettext_noop("《北京市水环境区域补偿办法（试行）》京政办发〔2014〕57号，2015-01-01 起试行；"
@@ -270,7 +270,7 @@ RULE_SETS: dict[str, RuleSet] = {r.id: r for r in (
                                "2014 年办法的金额用于 2023 年及以后的数据前，请先核对 2022 年办法及核算细则（water.md §4）"),
     ),
     RuleSet(
-        "beijing-2022", "2022-31", gettext_noop("北京市水生态区域补偿暂行办法（水质部分）"), "京政办发〔2022〕31号",
+        "beijing-2022", "1", gettext_noop("北京市水生态区域补偿暂行办法（水质部分）"), "京政办发〔2022〕31号",
         issued=dt.date(2022, 12, 30), effective_from=dt.date(2022, 12, 30), effective_to=None, level="district",
         confidence="unconfirmed",
         # water.md §4 [2+SRC] (S-W23, S-W24): title, number, date, scope; indicators and amounts UNCONFIRMED
@@ -297,7 +297,7 @@ RULE_SETS: dict[str, RuleSet] = {r.id: r for r in (
         dates_note=gettext_noop("适用时段由本区办法规定，平台不检查"),
     ),
     RuleSet(
-        "yanqing-2016", "2016-38", gettext_noop("北京市延庆区水环境乡镇跨界断面补偿办法（试行）"), "延政办发〔2016〕38号",
+        "yanqing-2016", "1", gettext_noop("北京市延庆区水环境乡镇跨界断面补偿办法（试行）"), "延政办发〔2016〕38号",
         issued=dt.date(2016, 9, 24), effective_from=dt.date(2016, 9, 24), effective_to=None, level="town",
         confidence="1src",
         # water.md §5.1 [1SRC, full notice] (S-W20): indicator, standard, method; amounts UNCONFIRMED
@@ -453,7 +453,7 @@ class Ledger:
                                             ",".join(v) if p.kind == "codes" else v)  # type: ignore[arg-type]
             out.append({"key": key, "label": p.label, "value": shown,
                         "unit": "万元" if p.kind == "amount" else "", "user_set": v is not None,
-                        "confidence": "unconfirmed", "rule": p.rule, "why_user_set": p.why_user_set,
+                        "confidence": "user_set" if p.optional else "unconfirmed", "rule": p.rule, "why_user_set": p.why_user_set,
                         "needed_when": p.needed_when})
         return out
 
@@ -553,8 +553,8 @@ def _line(rules: RuleSet, sec: Section, sections: Mapping[str, Section],
                    "target": CLASS_LABELS[t]}
     out_v = month_values.get(sec.code, {}).get(p)
     reasons: list[Reason] = []
-    ident = dict(section=sec.code, section_name=sec.name, payer=sec.payer, receiver=sec.receiver, month=month,
-                pollutant=p, pollutant_label=label, target=t, inflow_section=sec.inflow)
+    ident = {"section": sec.code, "section_name": sec.name, "payer": sec.payer, "receiver": sec.receiver, "month": month,
+                "pollutant": p, "pollutant_label": label, "target": t, "inflow_section": sec.inflow}
     if out_v is None:
         reasons.append(Reason(gettext_noop("断面%(section)s %(month)s %(pollutant)s：无出境监测值，未核算（目标 %(target)s类）"),
                               head_values))
@@ -562,7 +562,7 @@ def _line(rules: RuleSet, sec: Section, sections: Mapping[str, Section],
                     case=MISSING, gap=0, rate=None, base=None, extra=None, amount=None, reasons=tuple(reasons),
                     citation=rules.citation), []
     c_out = _class_of(p, out_v.mean, sec.kind)
-    sample_note = f"（{out_v.samples} 次监测的月均值）" if out_v.samples > 1 else ""
+    sample_note = str(Reason(gettext_noop("（%(n)s 次监测的月均值）"), {"n": out_v.samples})) if out_v.samples > 1 else ""
     reasons.append(Reason(gettext_noop("断面%(section)s %(month)s %(pollutant)s 出境 %(value)s mg/L%(samples)s，"
                                        "%(cls)s类，目标 %(target)s类"),
                           head_values | {"value": number(out_v.mean), "samples": sample_note,
@@ -574,8 +574,8 @@ def _line(rules: RuleSet, sec: Section, sections: Mapping[str, Section],
         in_v = month_values.get(sec.inflow, {}).get(p)
         if in_v is not None:
             c_in = _class_of(p, in_v.mean, inflow.kind if inflow else sec.kind)
-    common = dict(outflow=out_v.mean, outflow_class=c_out, outflow_samples=out_v.samples,
-                  inflow=None if in_v is None else in_v.mean, inflow_class=c_in)
+    common = {"outflow": out_v.mean, "outflow_class": c_out, "outflow_samples": out_v.samples,
+                  "inflow": None if in_v is None else in_v.mean, "inflow_class": c_in}
     if c_out <= t:
         reasons.append(Reason(gettext_noop("达到目标，不补偿")))
         return Line(**ident, **common, case=MEETS, gap=0, rate=None, base=0, extra=0, amount=0,
@@ -633,7 +633,8 @@ def _line(rules: RuleSet, sec: Section, sections: Mapping[str, Section],
         return None, need
     gap = max(0, cap(c_out) - cap(gap_from))
     amount_base = gap * rate  # type: ignore[operator]
-    rate_src = "" if (rules.rate_case1 if case == CASE_1 else rules.rate_case2) is not None else "（用户设定）"
+    rate_src = "" if (rules.rate_case1 if case == CASE_1 else rules.rate_case2) is not None else \
+        str(Reason(gettext_noop("（用户设定）")))
     reasons.append(Reason(gettext_noop("差 %(gap)s 个类别 × %(rate)s 万元%(src)s = %(base)s 万元"),
                           {"gap": gap, "rate": wan(rate), "src": rate_src, "base": wan(amount_base)}))  # type: ignore[arg-type]
     if c_out == WORSE_THAN_V and gap_mode == "to_v":
@@ -683,11 +684,15 @@ class WhatIf:
                 for p in sorted(base)]
 
     def summary(self) -> str:
-        change = "、".join(f"{BY_CODE[c].label}{'降低' if d < 0 else '升高'} {format(abs(d) * 100, 'f').rstrip('0').rstrip('.')}%"
-                          for c, d in self.changes.items())
-        scope = f"{self.scope}的出境断面" if self.scope else "所有断面"
+        parts = []
+        for c, d in self.changes.items():
+            pct = format((abs(d) * 100).normalize(), "f")
+            tpl = gettext_noop("%(item)s降低 %(pct)s%%") if d < 0 else gettext_noop("%(item)s升高 %(pct)s%%")
+            parts.append(str(Reason(tpl, {"item": BY_CODE[c].label, "pct": pct})))
+        scope = str(Reason(gettext_noop("%(payer)s的出境断面"), {"payer": self.scope})) if self.scope else \
+            str(Reason(gettext_noop("所有断面")))
         return str(Reason(gettext_noop("假设%(month)s %(scope)s%(change)s：补偿金由 %(base)s 万元变为 %(scen)s 万元，少付 %(saving)s 万元"),
-                          {"month": month_label(self.baseline.month), "scope": scope, "change": change,
+                          {"month": month_label(self.baseline.month), "scope": scope, "change": "、".join(parts),
                            "base": wan(self.baseline.total), "scen": wan(self.scenario.total),
                            "saving": wan(self.saving)}))
 
