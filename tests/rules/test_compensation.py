@@ -167,6 +167,11 @@ def test_missing_values_are_not_zero():
     assert any("未核算" in str(w) for w in ledger.warnings)
 
 
+def test_a_month_without_any_value_is_refused_not_zero():
+    with pytest.raises(ValueError, match="没有任何断面 2024-04 的数据（有数据的月份：2024-03）"):
+        comp.evaluate(BJ, _one(), _values({"OUT": {"nh3n": 1.2}}), "2024-04")
+
+
 def test_dates_of_the_rule_sets():
     values = _values({"OUT": {"nh3n": 1.2}}, "2014-12")
     with pytest.raises(ValueError, match="早于"):

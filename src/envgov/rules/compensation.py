@@ -516,6 +516,9 @@ def evaluate(rules: RuleSet, sections: Mapping[str, Section], values: MonthlyVal
     rate1 = rules.rate_case1 if rules.rate_case1 is not None else params.get("rate_case1")
     rate2 = rules.rate_case2 if rules.rate_case2 is not None else params.get("rate_case2")
     month_values = values.get(month, {})
+    if not any(code in month_values for code in sections):
+        raise ValueError(str(Reason(gettext_noop("监测值中没有任何断面 %(month)s 的数据（有数据的月份：%(months)s）"),
+                                    {"month": month, "months": "、".join(sorted(values)) or "无"})))
     lines: list[Line] = []
     for code in sorted(sections):
         sec = sections[code]
@@ -553,8 +556,8 @@ def _line(rules: RuleSet, sec: Section, sections: Mapping[str, Section],
                    "target": CLASS_LABELS[t]}
     out_v = month_values.get(sec.code, {}).get(p)
     reasons: list[Reason] = []
-    ident = {"section": sec.code, "section_name": sec.name, "payer": sec.payer, "receiver": sec.receiver, "month": month,
-                "pollutant": p, "pollutant_label": label, "target": t, "inflow_section": sec.inflow}
+    ident = {"section": sec.code, "section_name": sec.name, "payer": sec.payer, "receiver": sec.receiver,
+             "month": month, "pollutant": p, "pollutant_label": label, "target": t, "inflow_section": sec.inflow}
     if out_v is None:
         reasons.append(Reason(gettext_noop("断面%(section)s %(month)s %(pollutant)s：无出境监测值，未核算（目标 %(target)s类）"),
                               head_values))
