@@ -170,3 +170,6 @@ def test_cli_demo_data(tmp_path):
     assert "模拟数据" in r.stderr
     doc = json.loads(r.stdout)
     assert doc["total_wan"] == "120" and doc["what_if"]["saving_wan"] == "60"
+    # 通州区 receives 30 (大兴区) + 60 (朝阳区) and pays 30 for its outflow section: balance +60 万元
+    tz = next(p for p in doc["parties"] if p["party"] == "通州区")
+    assert (tz["pays_wan"], tz["receives_wan"], tz["balance_wan"]) == ("30", "90", "60")

@@ -263,7 +263,7 @@ def test_xlsx_has_summary_lines_parameters_and_what_if():
     values = _values({"OUT": {"cod": 32, "nh3n": 1.62, "tp": 0.2}})
     w = comp.what_if(BJ, _one(target=4), values, M, {}, {"nh3n": Decimal("-0.1")})
     wb = load_workbook(io.BytesIO(ledger_xlsx(w.baseline, w)))
-    assert wb.sheetnames == ["2024-03 补偿汇总", "核算明细", "规则与参数", "假设分析"]
+    assert wb.sheetnames == ["2024-03 补偿汇总", "各方收支", "核算明细", "规则与参数", "假设分析"]
     summary = list(wb["2024-03 补偿汇总"].iter_rows(min_row=4, values_only=True))
     assert summary[0][:5] == ("甲区", "乙区", 1, 60, 600_000)
     lines = list(wb["核算明细"].iter_rows(min_row=4, values_only=True))

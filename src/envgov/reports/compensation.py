@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from envgov.catalogue import gettext_noop
 from envgov.reports.xlsx import build_tables
-from envgov.rules.compensation import YUAN_PER_WAN, Ledger, WhatIf
+from envgov.rules.compensation import YUAN_PER_WAN, Ledger, Reason, WhatIf, wan
 from envgov.standards.water.tables import CLASS_LABELS
 
 CASE_LABELS = {"case1": gettext_noop("情形一"), "case2": gettext_noop("情形二"), "meets": gettext_noop("达标"),
@@ -23,7 +23,10 @@ LINE_COLUMNS = [
     (gettext_noop("金额（万元）"), 10), (gettext_noop("核算过程"), 90),
 ]
 YES, NO, NO_PARTIAL = gettext_noop("是"), gettext_noop("否"), gettext_noop("否（有未核算项）")
+INCOMPLETE = gettext_noop("（不完整）")
 TOTAL, NOT_SET, USER_SET = gettext_noop("合计"), gettext_noop("未设定"), gettext_noop("（用户设定，参考资料未核实）")
+PARTY_COLUMNS = [(gettext_noop("区或乡镇"), 24), (gettext_noop("应付（万元）"), 12), (gettext_noop("应收（万元）"), 12),
+                 (gettext_noop("收支差额（万元）"), 14)]
 META_COLUMNS = [(gettext_noop("项目"), 28), (gettext_noop("内容"), 100)]
 WHAT_IF_COLUMNS = [(gettext_noop("断面编码"), 12), (gettext_noop("污染物"), 10), (gettext_noop("实际金额（万元）"), 12),
                    (gettext_noop("假设金额（万元）"), 12), (gettext_noop("假设下的核算过程"), 100)]
@@ -37,8 +40,8 @@ def ledger_xlsx(ledger: Ledger, what_if: WhatIf | None = None) -> bytes:
     r = ledger.rule_set
     title = ledger.params.get("document") or r.title
     month = ledger.month
-    note = " ".join(x for x in (r.document, month, f"合计 {_wan(ledger.total):g} 万元") if x) + (
-        "" if ledger.complete else "（不完整）")
+    total = str(Reason(gettext_noop("合计 %(amount)s 万元"), {"amount": wan(ledger.total)}))
+    note = " ".join(x for x in (r.document, month, total) if x) + ("" if ledger.complete else str(Reason(INCOMPLETE)))
     summary = [(t.payer, t.receiver, t.sections, _wan(t.amount), t.amount, YES if not t.incomplete else NO_PARTIAL)
                for t in ledger.transfers]
     summary.append((TOTAL, "", len({x.section for x in ledger.lines}), _wan(ledger.total), ledger.total,
@@ -57,12 +60,15 @@ def ledger_xlsx(ledger: Ledger, what_if: WhatIf | None = None) -> bytes:
         shown = NOT_SET if p["value"] is None else f"{p['value']} {p['unit']}".strip() + USER_SET
         meta.append((f"{p['key']}：{p['label']}", f"{shown}。{p['rule']}；{p['why_user_set']}"))
     meta += [(gettext_noop("提示"), str(w)) for w in ledger.warnings]
-    sheets = [(f"{month} 补偿汇总", SUMMARY_COLUMNS, summary, f"{title} {note}"),
-              ("核算明细", LINE_COLUMNS, lines, note),
-              ("规则与参数", META_COLUMNS, meta, "")]
+    parties = [(p["party"], _wan(p["pays_yuan"]), _wan(p["receives_yuan"]), _wan(p["balance_yuan"]))  # type: ignore[arg-type]
+               for p in ledger.parties()]
+    sheets = [(str(Reason(gettext_noop("%(month)s 补偿汇总"), {"month": month})), SUMMARY_COLUMNS, summary, f"{title} {note}"),
+              (gettext_noop("各方收支"), PARTY_COLUMNS, parties, note),
+              (gettext_noop("核算明细"), LINE_COLUMNS, lines, note),
+              (gettext_noop("规则与参数"), META_COLUMNS, meta, "")]
     if what_if is not None:
         rows = [(b.section, b.pollutant_label, _wan(b.amount), _wan(s.amount), s.reasoning)
                 for b, s in what_if.changed_lines()]
         rows.append((TOTAL, "", _wan(what_if.baseline.total), _wan(what_if.scenario.total), what_if.summary()))
-        sheets.append(("假设分析", WHAT_IF_COLUMNS, rows, what_if.summary()))
+        sheets.append((gettext_noop("假设分析"), WHAT_IF_COLUMNS, rows, what_if.summary()))
     return build_tables([(t, [(str(h), w) for h, w in cols], rows, n) for t, cols, rows, n in sheets])

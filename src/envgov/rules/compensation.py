@@ -439,6 +439,18 @@ class Ledger:
     def total(self) -> int:
         return sum(line.amount or 0 for line in self.lines)
 
+    def parties(self) -> list[dict[str, object]]:
+        """Each district or town: what it pays, what it receives, and the balance (receives − pays)."""
+        pays: dict[str, int] = {}
+        gets: dict[str, int] = {}
+        for t in self.transfers:
+            pays[t.payer] = pays.get(t.payer, 0) + t.amount
+            gets[t.receiver] = gets.get(t.receiver, 0) + t.amount
+        return [{"party": p, "pays_yuan": pays.get(p, 0), "receives_yuan": gets.get(p, 0),
+                 "balance_yuan": gets.get(p, 0) - pays.get(p, 0), "pays_wan": wan(pays.get(p, 0)),
+                 "receives_wan": wan(gets.get(p, 0)), "balance_wan": wan(gets.get(p, 0) - pays.get(p, 0))}
+                for p in sorted(set(pays) | set(gets))]
+
     @property
     def complete(self) -> bool:
         return all(line.amount is not None for line in self.lines)
@@ -473,6 +485,7 @@ class Ledger:
             "total_yuan": self.total, "total_wan": wan(self.total), "complete": self.complete,
             "warnings": [str(w) for w in self.warnings],
             "transfers": [t.to_dict() for t in self.transfers],
+            "parties": self.parties(),
             "lines": [line.to_dict() for line in self.lines],
         }
 
