@@ -165,6 +165,12 @@ def test_cli_refusals(tmp_path):
 
 
 def test_cli_demo_data(tmp_path):
+    # The demo district sections (模拟数据), March 2024, all targets Ⅳ, worked by hand:
+    #   TZ-W01 顺义→通州: COD 22, NH3-N 1.2, TP 0.26 all Ⅳ → 0
+    #   TZ-W02 大兴→通州: NH3-N 1.6 (1.5 < 1.6 ≤ 2.0 → Ⅴ), no inflow → case 1, 1 × 30 = 30 万元
+    #   TZ-W03 通州→市级统筹: NH3-N (1.58 + 1.66)/2 = 1.62 → Ⅴ, inflow TZ-W01 1.2 (Ⅳ, meets) → case 1: 30 万元
+    #   TZ-W04 朝阳→通州: COD 32 (Ⅴ) 30 + TP 0.35 (Ⅴ) 30 = 60 万元            total 120 万元
+    # NH3-N 10 % lower: 1.6 × 0.9 = 1.44 and 1.62 × 0.9 = 1.458, both ≤ 1.5 (Ⅳ) → saves 30 + 30 = 60 万元
     r = CliRunner().invoke(app, ["water", "compensation", "--month", "2024-03", "--what-if", "nh3n=-10%"])
     assert r.exit_code == 0, r.output
     assert "模拟数据" in r.stderr
