@@ -138,20 +138,27 @@ def read_measurements(path: Path | str) -> NoiseInput:
         if lmax is not None and leq is not None and lmax < leq:
             rows.error(n, "lmax", MSG_LMAX_BELOW, lmax=rec["lmax"], leq=rec["leq"])
             bad = True
-        if code is None or bad:
+        if code is None:
             continue
-        assert cls is not None and when is not None and period is not None and leq is not None
-        point = Point(code, name, cls, lon, lat, n)
+        # a point's name, class and position are checked against its first row even when this row has other
+        # errors (a cell that could not be read is not compared)
         if code in points:
             first, first_row = points[code]
-            for key, what, here, there in (("name", WHAT_NAME, name, first.name), ("class", WHAT_CLASS, cls, first.cls),
-                                           ("lon", WHAT_POSITION, (lon, lat), (first.lon, first.lat))):
+            checks = [("name", WHAT_NAME, name, first.name)]
+            if cls is not None:
+                checks.append(("class", WHAT_CLASS, cls, first.cls))
+            if taken["lon"][1] and taken["lat"][1]:
+                checks.append(("lon", WHAT_POSITION, (lon, lat), (first.lon, first.lat)))
+            for key, what, here, there in checks:
                 if here != there:
                     rows.error(n, key, MSG_POINT_ATTR, point=code, what=what, first=first_row,
                                here=_show(here), there=_show(there))
                     bad = True
-        else:
-            points[code] = (point, n)
+        elif cls is not None:
+            points[code] = (Point(code, name, cls, lon, lat, n), n)
+        if bad:
+            continue
+        assert cls is not None and when is not None and period is not None and leq is not None
         key = (code, when[0], period, rnd)
         if key in seen:
             rows.error(n, "time", MSG_DUPLICATE, point=code, time=text(rec["time"]), period=PERIODS[period],

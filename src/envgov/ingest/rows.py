@@ -23,8 +23,8 @@ from envgov.reports.xlsx import CellError
 MSG_NO_FILE = gettext_noop("文件不存在")
 MSG_UNREADABLE = gettext_noop("无法读取文件：%(detail)s")
 MSG_EMPTY = gettext_noop("文件没有数据行")
-MSG_MISSING_COLUMN = gettext_noop("缺少列「%(column)s」（可写作：%(names)s）")
-MSG_DUPLICATE_COLUMN = gettext_noop("列「%(column)s」与列「%(other)s」是同一项")
+MSG_MISSING_COLUMN = gettext_noop("缺少列「%(name)s」（可写作：%(names)s）")
+MSG_DUPLICATE_COLUMN = gettext_noop("列「%(name)s」与列「%(other)s」是同一项")
 MSG_UNKNOWN_COLUMN = gettext_noop("未知列，已忽略（可用列：%(names)s）")
 MSG_EMPTY_CELL = gettext_noop("为空")
 MSG_NOT_NUMBER = gettext_noop("「%(value)s」不是数值")
@@ -121,13 +121,13 @@ def read_rows(path: Path | str, columns: Iterable[Column]) -> Rows:
             out.warnings.append(cell_error(1, h, MSG_UNKNOWN_COLUMN, names=all_names))
             continue
         if c.key in index:
-            out.errors.append(cell_error(1, h, MSG_DUPLICATE_COLUMN, column=h, other=header[index[c.key]]))
+            out.errors.append(cell_error(1, h, MSG_DUPLICATE_COLUMN, name=h, other=header[index[c.key]]))
             continue
         index[c.key] = i
         out.headers[c.key] = h
     for c in cols:
         if c.required and c.key not in index:
-            out.errors.append(cell_error(1, HEADER_COLUMN, MSG_MISSING_COLUMN, column=c.names[0],
+            out.errors.append(cell_error(1, HEADER_COLUMN, MSG_MISSING_COLUMN, name=c.names[0],
                                          names="、".join(dict.fromkeys((c.key, *c.names)))))
     if out.errors:
         return out

@@ -1,0 +1,49 @@
+"""GB 3096-2008 as data: expected values typed from other.md §1.1–1.2 (the standard's table), not from our code."""
+from __future__ import annotations
+
+import pytest
+
+from envgov.standards import noise
+from envgov.standards.noise.parameters import PARAMETERS
+
+# other.md §1.1 table (GB 3096-2008 Table 1), dB(A)
+TABLE = {"0": (50, 40), "1": (55, 45), "2": (60, 50), "3": (65, 55), "4a": (70, 55), "4b": (70, 60)}
+
+
+@pytest.mark.parametrize("code", list(TABLE))
+def test_every_class_day_and_night_limit(code):
+    day, night = TABLE[code]
+    assert noise.limit(code, noise.DAY) == day
+    assert noise.limit(code, noise.NIGHT) == night
+
+
+def test_six_classes_and_4a_night_is_55_not_60():
+    assert noise.CLASS_CODES == ("0", "1", "2", "3", "4a", "4b")
+    assert noise.limit("4a", "night") == 55  # the popular "4类夜间60" is 4b only (other.md §1.1 pitfall)
+
+
+@pytest.mark.parametrize("code", list(TABLE))
+def test_night_sudden_noise_maximum_is_night_limit_plus_15(code):
+    # GB 3096-2008 §5.4 (other.md §1.2): Lmax may exceed the night limit by at most 15 dB(A)
+    assert noise.night_lmax_limit(code) == TABLE[code][1] + 15
+
+
+def test_document_and_periods_are_cited():
+    assert noise.GB3096.id == "GB 3096-2008"
+    assert str(noise.GB3096.effective_from) == "2008-10-01"
+    assert "GB 3096-93" in noise.GB3096.replaces
+    assert PARAMETERS.defaults["night_start"] == "22:00" and PARAMETERS.defaults["night_end"] == "06:00"
+
+
+def test_parameters_are_checked_with_chinese_messages():
+    assert PARAMETERS.clean({"night_start": "7:30"}) == {"night_start": "07:30"}
+    with pytest.raises(ValueError, match="应为时刻"):
+        PARAMETERS.clean({"night_start": "25:00"})
+    with pytest.raises(ValueError, match="可选"):
+        PARAMETERS.clean({"attainment_unit": "week"})
+    with pytest.raises(ValueError, match="未知参数"):
+        PARAMETERS.clean({"nope": 1})
+    with PARAMETERS.using({"rounding": "half_up"}):
+        assert PARAMETERS.value("rounding") == "half_up"
+        assert [p["user_set"] for p in PARAMETERS.provenance() if p["key"] == "rounding"] == [True]
+    assert PARAMETERS.value("rounding") == "half_even"
