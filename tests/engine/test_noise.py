@@ -221,3 +221,22 @@ def test_cli_bad_input_and_bad_param(tmp_path):
     assert "第 2 行，列「功能区类别」：「5」不是声环境功能区类别" in res.output
     res = run(str(p), "--param", "rounding=up")
     assert res.exit_code == 2 and "可选" in res.output
+
+
+def test_unknown_column_is_a_warning_and_a_broken_workbook_an_error(tmp_path):
+    p = tmp_path / "w.csv"
+    p.write_text("point,class,time,period,leq,备注\nP1,2,2024-05-03 10:00,day,58,新点\n", encoding="utf-8")
+    res = run(str(p))
+    assert res.exit_code == 0 and "注：w.csv，第 1 行，列「备注」：未知列，已忽略" in res.output
+    bad = tmp_path / "broken.xlsx"
+    bad.write_bytes(b"PK\x03\x04 not a workbook")
+    data = read_measurements(bad)
+    assert not data.ok and data.rows.messages()[0].startswith("broken.xlsx：无法读取文件（应为 CSV、CSV.GZ 或 XLSX）")
+
+
+def test_same_point_time_and_period_in_two_rounds_is_a_duplicate(tmp_path):
+    p = tmp_path / "r.csv"
+    p.write_text("point,class,time,period,leq,round\nP1,2,2024-05-03 10:00,day,58,Q1\n"
+                 "P1,2,2024-05-03 10:00,day,59,Q2\n", encoding="utf-8")
+    data = read_measurements(p)
+    assert [(e.row, e.column) for e in data.rows.errors] == [(3, "time")]

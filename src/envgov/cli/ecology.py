@@ -15,7 +15,9 @@ class OutputFormat(str, Enum):
 
 
 def fail(message: str) -> typer.Exit:
-    typer.echo(f"错误：{message}", err=True)
+    from envgov.catalogue import gettext_noop
+
+    typer.echo(gettext_noop("错误：%(message)s") % {"message": message}, err=True)
     return typer.Exit(code=2)
 
 
@@ -39,18 +41,17 @@ def ei(
         raise fail(str(exc)) from None
     from envgov.engine import ecology
     from envgov.ingest.ecology_indices import read_indices
-    from envgov.ingest.rows import located
 
     data = read_indices(input_file)
     if not data.ok:
-        typer.echo(f"导入失败（未使用任何数据）：{data.rows.file} 共 {len(data.rows.errors)} 处错误", err=True)
-        for line in data.rows.messages()[:200]:
-            typer.echo(f"  - {line}", err=True)
+        typer.echo("\n".join(data.rows.summary()), err=True)
         raise typer.Exit(code=1)
-    for w in data.rows.warnings:
-        typer.echo(f"注：{located(data.rows.file, w)}", err=True)
+    for line in data.rows.summary():
+        typer.echo(line, err=True)
     if base_year is not None and base_year not in {r["year"] for r in data.records}:
-        raise fail(f"文件中没有基准年 {base_year} 的数据")
+        from envgov.catalogue import gettext_noop
+
+        raise fail(gettext_noop("文件中没有基准年 %(year)s 的数据") % {"year": base_year})
     with PARAMETERS.using(values):
         result = ecology.evaluate(data.records, base_year)
     text = render(result, output_format, data.rows.file, base_year)

@@ -15,7 +15,9 @@ class OutputFormat(str, Enum):
 
 
 def fail(message: str) -> typer.Exit:
-    typer.echo(f"错误：{message}", err=True)
+    from envgov.catalogue import gettext_noop
+
+    typer.echo(gettext_noop("错误：%(message)s") % {"message": message}, err=True)
     return typer.Exit(code=2)
 
 
@@ -41,14 +43,10 @@ def evaluate(
     with PARAMETERS.using(values):
         data = read_measurements(input_file)
         if not data.ok:
-            typer.echo(f"导入失败（未使用任何数据）：{data.rows.file} 共 {len(data.rows.errors)} 处错误", err=True)
-            for line in data.rows.messages()[:200]:
-                typer.echo(f"  - {line}", err=True)
+            typer.echo("\n".join(data.rows.summary()), err=True)
             raise typer.Exit(code=1)
-        from envgov.ingest.rows import located
-
-        for w in data.rows.warnings:
-            typer.echo(f"注：{located(data.rows.file, w)}", err=True)
+        for line in data.rows.summary():
+            typer.echo(line, err=True)
         result = noise.evaluate(data.points, data.measurements)
         text = render(result, output_format, data.rows.file)
     if output is not None:

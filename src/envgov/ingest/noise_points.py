@@ -111,7 +111,7 @@ def read_measurements(path: Path | str) -> NoiseInput:
     start, end = night_window()
     night_text = f"{start:%H:%M}–{end:%H:%M}"
     points: dict[str, tuple[Point, int]] = {}
-    seen: dict[tuple[str, object, str, str], int] = {}
+    seen: dict[tuple[str, object, str], int] = {}
     measurements: list[Measurement] = []
     for n, rec in rows.rows:
         taken = {key: take(rows, n, rec, key, convert, required) for key, convert, required in _CELLS}
@@ -159,7 +159,7 @@ def read_measurements(path: Path | str) -> NoiseInput:
         if bad:
             continue
         assert cls is not None and when is not None and period is not None and leq is not None
-        key = (code, when[0], period, rnd)
+        key = (code, when[0], period)
         if key in seen:
             rows.error(n, "time", MSG_DUPLICATE, point=code, time=text(rec["time"]), period=PERIODS[period],
                        first=seen[key])

@@ -21,8 +21,10 @@ from envgov.catalogue import gettext_noop
 from envgov.reports.xlsx import CellError
 
 MSG_NO_FILE = gettext_noop("文件不存在")
-MSG_UNREADABLE = gettext_noop("无法读取文件：%(detail)s")
+MSG_UNREADABLE = gettext_noop("无法读取文件（应为 CSV、CSV.GZ 或 XLSX）：%(detail)s")
 MSG_EMPTY = gettext_noop("文件没有数据行")
+MSG_REFUSED = gettext_noop("导入失败（未使用任何数据）：%(file)s 共 %(count)s 处错误")
+MSG_NOTE = gettext_noop("注：%(message)s")
 MSG_MISSING_COLUMN = gettext_noop("缺少列「%(name)s」（可写作：%(names)s）")
 MSG_DUPLICATE_COLUMN = gettext_noop("列「%(name)s」与列「%(other)s」是同一项")
 MSG_UNKNOWN_COLUMN = gettext_noop("未知列，已忽略（可用列：%(names)s）")
@@ -74,6 +76,12 @@ class Rows:
 
     def error(self, row: int, key_or_column: str, template: str, **values: object) -> None:
         self.errors.append(cell_error(row, self.headers.get(key_or_column, key_or_column), template, **values))
+
+    def summary(self) -> list[str]:
+        """The refusal line and every error (for a command line), or the warnings when the file is good."""
+        if self.errors:
+            return [MSG_REFUSED % {"file": self.file, "count": len(self.errors)}, *(f"  - {m}" for m in self.messages())]
+        return [MSG_NOTE % {"message": located(self.file, w)} for w in self.warnings]
 
     def messages(self) -> list[str]:
         """Every error as one Chinese line: file, row, column, reason."""
