@@ -47,3 +47,21 @@ def test_parameters_are_checked_with_chinese_messages():
         assert PARAMETERS.value("rounding") == "half_up"
         assert [p["user_set"] for p in PARAMETERS.provenance() if p["key"] == "rounding"] == [True]
     assert PARAMETERS.value("rounding") == "half_even"
+
+
+def test_emission_standards_night_maximum_rules_are_kept_apart():
+    rules = {(r.standard, r.excess) for r in noise.tables.NIGHT_MAX_RULES}
+    # GB 3096 §5.4 +15; GB 12348 / GB 22337 frequent +10, occasional +15; GB 12523 +15 (other.md §1.2)
+    assert ("GB 3096-2008 §5.4", 15.0) in rules and ("GB 12348-2008", 10.0) in rules
+    assert ("GB 22337-2008", 15.0) in rules and ("GB 12523-2011", 15.0) in rules
+    assert noise.tables.CONSTRUCTION_LIMITS == {"day": 70.0, "night": 55.0}
+
+
+@pytest.mark.parametrize(("measured", "background", "correction"), [
+    (70, 59, 0.0), (70, 60, -1.0), (70, 64, -1.0), (70, 65, -2.0), (70, 66, -2.0), (70, 67, -3.0), (70, 68, None),
+    (70.4, 60, -1.0),  # 10.4 → 10 → −1
+    (70.6, 60, 0.0),  # 10.6 → 11 → no correction
+])
+def test_gb12523_background_correction_table(measured, background, correction):
+    # GB 12523-2011 Table 2: > 10 none; 6–10 −1; 4–5 −2; 3 −3; < 3 re-measure (difference rounded first)
+    assert noise.background_correction(measured, background) == correction

@@ -30,6 +30,7 @@ __all__ = [
     "NIGHT_LMAX_EXCESS",
     "PERIODS",
     "NoiseClass",
+    "background_correction",
     "limit",
     "night_lmax_limit",
     "parameters",
@@ -44,3 +45,22 @@ def limit(code: str, period: str) -> float:
 def night_lmax_limit(code: str) -> float:
     """GB 3096-2008 §5.4: the highest allowed night-time maximum level of sudden noise (night limit + 15)."""
     return BY_CODE[code].night + NIGHT_LMAX_EXCESS
+
+
+def background_correction(measured: float, background: float) -> float | None:
+    """GB 12523-2011 Table 2: the correction (dB(A)) for a measured level given the background level; None when
+    the difference is below 3 (reduce the background and measure again). The difference is rounded to an
+    integer first, by the rounding rule in force (parameter `rounding`; other.md §1.2 says "rounded" only)."""
+    from envgov.standards.air.rounding import round_half_even, round_half_up
+    from envgov.standards.noise.parameters import HALF_EVEN, PARAMETERS
+    from envgov.standards.noise.tables import BACKGROUND_CORRECTION
+
+    d = round(measured - background, 9)
+    if PARAMETERS.value("rounding") == HALF_EVEN:
+        diff = int(round_half_even(d, 0))
+    else:
+        diff = int(round_half_up(abs(d), 0)) * (1 if d >= 0 else -1)
+    for low, high, correction in BACKGROUND_CORRECTION:
+        if diff >= low and (high is None or diff <= high):
+            return correction
+    return None

@@ -93,3 +93,36 @@ RATE_DEFINITION = gettext_noop("达标率 = 达标点次 ÷ 监测点次 × 100%
 # other.md §1.4: national target, 声环境功能区夜间达标率 85 % by 2025 (《“十四五”噪声污染防治行动计划》,
 # 环大气〔2023〕1号, 2023-01-03) [2+SRC] (S-O18, S-O19).
 NATIONAL_NIGHT_RATE_TARGET_2025 = 85.0
+
+# ---------------------------------------------------------------------------------------------------
+# Night-time maximum-level rules of the EMISSION standards (other.md §1.2) — kept apart from GB 3096 (a quality
+# standard): they judge a source at its boundary, not a functional area. Not used by the area evaluation.
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NightMaxRule:
+    standard: str
+    what: str
+    excess: float  # Lmax at night may exceed the night limit by at most this many dB(A)
+    confidence: str
+
+
+NIGHT_MAX_RULES: tuple[NightMaxRule, ...] = (
+    NightMaxRule("GB 3096-2008 §5.4", gettext_noop("夜间突发噪声（声环境功能区）"), 15.0, "2+src"),  # S-O2, S-O7, S-O5
+    NightMaxRule("GB 12348-2008", gettext_noop("工业企业厂界夜间频发噪声"), 10.0, "1src"),  # S-O5
+    NightMaxRule("GB 12348-2008", gettext_noop("工业企业厂界夜间偶发噪声"), 15.0, "1src"),
+    NightMaxRule("GB 22337-2008", gettext_noop("社会生活噪声夜间频发噪声"), 10.0, "1src"),
+    NightMaxRule("GB 22337-2008", gettext_noop("社会生活噪声夜间偶发噪声"), 15.0, "1src"),
+    NightMaxRule("GB 12523-2011", gettext_noop("建筑施工场界夜间最大声级"), 15.0, "official"),  # S-O1
+)
+
+# GB 12523-2011 [OFFICIAL] (S-O1): construction-site boundary limits day 70 / night 55 dB(A) (20-min Leq; Lmax at
+# night too); measured inside the noise-sensitive building: limits − 10 dB(A).
+CONSTRUCTION_LIMITS = {DAY: 70.0, NIGHT: 55.0}
+CONSTRUCTION_INDOOR_REDUCTION = 10.0
+# GB 12523-2011 Table 2 background correction [OFFICIAL] (S-O1): difference (measured − background), rounded to an
+# integer first → correction in dB(A); below 3 the background must be reduced and the measurement repeated.
+# (lowest difference, highest difference or None, correction)
+BACKGROUND_CORRECTION: tuple[tuple[int, int | None, float], ...] = ((11, None, 0.0), (6, 10, -1.0), (4, 5, -2.0),
+                                                                   (3, 3, -3.0))
