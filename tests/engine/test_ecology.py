@@ -114,3 +114,22 @@ def test_cli_json_and_csv(tmp_path):
     assert res.stdout.splitlines()[3] == "通州区,2024,70,90,40,10,5,74.9,良,2022,8.4,显著变化（变好）"
     res = CliRunner().invoke(app, ["ecology", "ei", "--input", str(p), "--base", "2019"])
     assert res.exit_code == 2 and "没有基准年 2019" in res.output
+
+
+def test_land_stress_index_hand_worked():
+    # A_ero = 236.04356779: 236.04356779 × (0.4·10 + 0.2·20 + 0.2·50 + 0.2·0) / 1000 = 236.04356779 × 18 / 1000
+    assert ecology.land_stress_index(1000, 10, 20, 50, 0) == pytest.approx(4.24878422022)
+    with pytest.raises(ValueError, match="区域面积应大于 0"):
+        ecology.land_stress_index(0, 1, 1, 1, 1)
+
+
+def test_pollution_load_index_hand_worked():
+    # area 1000, precipitation 500 → Q = 500 000; COD 2000 t and NH3-N 200 t over Q, SO2 100, dust 300, NOx 2000,
+    # solid waste 5000 over S = 1000:
+    # 0.2·4.3937397289·2000/5e5 = 0.00351499178; 0.2·40.1764754986·200/5e5 = 0.00321411804
+    # 0.2·0.0648660287·100/1000 = 0.00129732057; 0.1·4.0904459321·300/1000 = 0.12271337796
+    # 0.2·0.5103049278·2000/1000 = 0.20412197112; 0.1·0.0749894283·5000/1000 = 0.03749471415
+    expected = 0.00351499178 + 0.00321411804 + 0.00129732057 + 0.12271337796 + 0.20412197112 + 0.03749471415
+    assert ecology.pollution_load_index(1000, 500, 2000, 200, 100, 300, 2000, 5000) == pytest.approx(expected, abs=1e-9)
+    with pytest.raises(ValueError, match="年降水量"):
+        ecology.pollution_load_index(1000, 0, 1, 1, 1, 1, 1, 1)

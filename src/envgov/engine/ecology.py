@@ -21,13 +21,16 @@ from envgov.standards.ecology.tables import (
     BETTER,
     CAP_BELOW_BOUNDARY,
     CHANGE_BANDS,
+    COEFFICIENT,
     COMPONENTS,
     CONSTRAINTS,
     DOWNGRADE_ONE,
     GRADES,
     HJ192,
+    LAND_STRESS_WEIGHTS,
     NO_CONSTRAINT,
     NOT_EXCELLENT_OR_GOOD,
+    POLLUTION_LOAD_TERMS,
     WORSE,
 )
 
@@ -160,6 +163,54 @@ def changes(results: Sequence[EIResult], base_year: int | None = None) -> list[C
             band, direction = change_grade(delta)
             out.append(Change(area, r.year, base.year, delta, band, direction))
     return out
+
+
+MSG_AREA = gettext_noop("区域面积应大于 0，收到 %(value)s")
+MSG_PRECIPITATION = gettext_noop("年降水量应大于 0，收到 %(value)s")
+MSG_NEGATIVE_INPUT = gettext_noop("%(key)s 不能为负，收到 %(value)s")
+
+
+def _nonnegative(values: Mapping[str, float]) -> None:
+    for k, v in values.items():
+        if v < 0:
+            raise ValueError(MSG_NEGATIVE_INPUT % {"key": k, "value": v})
+
+
+def land_stress_index(area: float, severe_erosion: float, moderate_erosion: float, construction: float,
+                      other_stress: float) -> float:
+    """土地胁迫指数 = A_ero × (0.4·重度侵蚀 + 0.2·中度侵蚀 + 0.2·建设用地 + 0.2·其他土地胁迫) / 区域面积.
+
+    From the reference code [1SRC] (other.md §2.1); areas in the unit the coefficient assumes (km², UNCONFIRMED).
+    Not clipped (clipping to 100 is the `clip_sub_indices` parameter, applied when the EI is computed)."""
+    parts = {"severe_erosion": severe_erosion, "moderate_erosion": moderate_erosion, "construction": construction,
+             "other_stress": other_stress}
+    _nonnegative(parts)
+    if area <= 0:
+        raise ValueError(MSG_AREA % {"value": area})
+    a_ero = COEFFICIENT["A_ero"]
+    assert a_ero is not None
+    return _clean(a_ero * sum(LAND_STRESS_WEIGHTS[k] * v for k, v in parts.items()) / area)
+
+
+def pollution_load_index(area: float, precipitation_mm: float, cod: float, nh3n: float, so2: float, dust: float,
+                         nox: float, solid_waste: float) -> float:
+    """污染负荷指数 = 0.20·A_COD·COD/Q + 0.20·A_NH3·NH3-N/Q + 0.20·A_SO2·SO2/S + 0.10·A_YFC·烟粉尘/S
+    + 0.20·A_NOX·NOx/S + 0.10·A_SOL·固废/S, Q = 年降水量 × 区域面积, S = 区域面积.
+
+    From the reference code [1SRC] (other.md §2.1); emissions in t, precipitation in mm, area in km² (UNCONFIRMED)."""
+    emissions = {"cod": cod, "nh3n": nh3n, "so2": so2, "dust": dust, "nox": nox, "solid_waste": solid_waste}
+    _nonnegative(emissions)
+    if area <= 0:
+        raise ValueError(MSG_AREA % {"value": area})
+    if precipitation_mm <= 0:
+        raise ValueError(MSG_PRECIPITATION % {"value": precipitation_mm})
+    divisor = {"Q": precipitation_mm * area, "S": area}
+    total = 0.0
+    for key, weight, coeff, by in POLLUTION_LOAD_TERMS:
+        a = COEFFICIENT[coeff]
+        assert a is not None
+        total += weight * a * emissions[key] / divisor[by]
+    return _clean(total)
 
 
 @dataclass

@@ -117,3 +117,18 @@ COEFFICIENTS: tuple[Coefficient, ...] = (
     Coefficient("A_SOL", gettext_noop("固体废物"), 0.0749894283, "污染负荷指数", "1src"),
     Coefficient("A_veg", gettext_noop("植被覆盖"), None, "植被覆盖指数", "unconfirmed"),
 )
+
+COEFFICIENT: dict[str, float | None] = {c.key: c.value for c in COEFFICIENTS}
+
+# Sub-index formulas as the reference code writes them [1SRC] (S-O25; other.md §2.1). Units must match those the
+# coefficients were derived with (areas km², emissions t, precipitation mm) — UNCONFIRMED.
+# 土地胁迫指数 = A_ero × (0.4·重度侵蚀 + 0.2·中度侵蚀 + 0.2·建设用地 + 0.2·其他土地胁迫) / 区域面积
+LAND_STRESS_WEIGHTS: dict[str, float] = {"severe_erosion": 0.4, "moderate_erosion": 0.2, "construction": 0.2,
+                                         "other_stress": 0.2}
+# 污染负荷指数 = 0.20·A_COD·COD/Q + 0.20·A_NH3·NH3-N/Q + 0.20·A_SO2·SO2/S + 0.10·A_YFC·烟粉尘/S + 0.20·A_NOX·NOx/S
+#               + 0.10·A_SOL·固废/S, Q = 年降水量(mm) × 区域面积, S = 区域面积
+# (emission, weight, coefficient, divided by Q (water) or S (area))
+POLLUTION_LOAD_TERMS: tuple[tuple[str, float, str, str], ...] = (
+    ("cod", 0.20, "A_COD", "Q"), ("nh3n", 0.20, "A_NH3", "Q"), ("so2", 0.20, "A_SO2", "S"),
+    ("dust", 0.10, "A_YFC", "S"), ("nox", 0.20, "A_NOX", "S"), ("solid_waste", 0.10, "A_SOL", "S"),
+)
