@@ -240,3 +240,19 @@ def test_same_point_time_and_period_in_two_rounds_is_a_duplicate(tmp_path):
                  "P1,2,2024-05-03 10:00,day,59,Q2\n", encoding="utf-8")
     data = read_measurements(p)
     assert [(e.row, e.column) for e in data.rows.errors] == [(3, "time")]
+
+
+def test_durations_weight_the_energetic_mean(tmp_path):
+    # 20 min at 60 and 40 min at 50: 10·lg((20·10^6 + 40·10^5)/60) = 10·lg(400 000) = 56.02… → 56.0
+    assert noise.energy_mean([60, 50], [20, 40]) == pytest.approx(56.0205999, abs=1e-6)
+    p = tmp_path / "d.csv"
+    p.write_text("point,class,time,period,leq,duration\nP1,2,2024-05-03 10:00,day,60,20\n"
+                 "P1,2,2024-05-03 10:20,day,50,40\n", encoding="utf-8")
+    data = read_measurements(p)
+    assert data.ok, data.rows.messages()
+    (t,) = noise.evaluate(data.points, data.measurements).point_times
+    assert (t.leq, t.attained) == (56.0, True)  # equal weights would give 57.4
+    p.write_text("point,class,time,period,leq,duration\nP1,2,2024-05-03 10:00,day,60,\n"
+                 "P1,2,2024-05-03 10:20,day,50,0\n", encoding="utf-8")
+    assert [(e.row, e.reason) for e in read_measurements(p).rows.errors] == [
+        (2, "为空"), (3, "监测时长应大于 0 分钟，收到 0")]

@@ -3,8 +3,9 @@ and night attainment rates overall and per class — the one computation path fo
 
 Arithmetic (other.md §1.3–1.4):
 
-* A point-time's level is the **energetic mean** of its measured Leq values (equal intervals):
-  ``Leq = 10·lg( (1/n)·Σ 10^(0.1·Lᵢ) )`` — never an arithmetic mean of decibels. Day values give Ld, night
+* A point-time's level is the **energetic mean** of its measured Leq values, weighted by their durations when
+  the input gives them (equal otherwise): ``Leq = 10·lg( Σ tᵢ·10^(0.1·Lᵢ) / Σ tᵢ )`` — never an arithmetic mean
+  of decibels. Day values give Ld, night
   values Ln; the two are never mixed.
 * The level is carried to 0.1 dB(A) (rule: parameter `rounding`), and the rounded value is compared with the
   class limit: a level **equal to** the limit attains it (GB 3096 "不得超过", i.e. ≤).
@@ -62,18 +63,23 @@ class Measurement:
     lmax: float | None = None
     round: str = ""  # monitoring round as written (empty: none given)
     row: int = 0
+    duration: float = 1.0  # minutes the Leq stands for (the weight in an energetic mean; equal when not given)
 
 
 # ------------------------------------------------------------------------------------------- arithmetic
 
 
-def energy_mean(levels: Iterable[float]) -> float:
-    """Energetic mean of equal-interval levels: 10·lg(mean(10^(L/10))) (other.md §1.3)."""
+def energy_mean(levels: Iterable[float], durations: Iterable[float] | None = None) -> float:
+    """Energetic mean 10·lg(Σ tᵢ·10^(Lᵢ/10) / Σ tᵢ) — the definition Leq,T = 10·lg((1/T)∫10^(0.1·L)dt) for
+    levels Lᵢ held over durations tᵢ (other.md §1.3); equal durations when none are given."""
     values = list(levels)
     if not values:
         raise ValueError("no levels")
+    weights = [1.0] * len(values) if durations is None else [float(t) for t in durations]
+    if len(weights) != len(values) or min(weights) <= 0:
+        raise ValueError("durations must be positive, one per level")
     top = max(values)  # factor out the largest level: no overflow, same value
-    return top + 10.0 * math.log10(sum(10.0 ** ((v - top) / 10.0) for v in values) / len(values))
+    return top + 10.0 * math.log10(sum(w * 10.0 ** ((v - top) / 10.0) for v, w in zip(values, weights)) / sum(weights))
 
 
 def round_level(value: float) -> float:
@@ -204,15 +210,15 @@ class NoiseEvaluation:
 def evaluate(points: Mapping[str, Point], measurements: Sequence[Measurement]) -> NoiseEvaluation:
     """Point-times, per-point summaries and the attainment rates of checked measurements."""
     groups: dict[tuple[str, str, str], list[Measurement]] = {}
-    by_point: dict[tuple[str, str], list[float]] = {}
+    by_point: dict[tuple[str, str], list[Measurement]] = {}
     for m in measurements:
         groups.setdefault((m.point, unit_of(m), m.period), []).append(m)
-        by_point.setdefault((m.point, m.period), []).append(m.leq)
+        by_point.setdefault((m.point, m.period), []).append(m)
     times: list[PointTime] = []
     for (code, unit, period), ms in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][2] != DAY,
                                                                             min(x.time for x in kv[1]))):
         cls = BY_CODE[points[code].cls]
-        level = round_level(energy_mean(m.leq for m in ms))
+        level = round_level(energy_mean([m.leq for m in ms], [m.duration for m in ms]))
         limit = cls.limit(period)
         lmaxes = [m.lmax for m in ms if m.lmax is not None]
         lmax = round_level(max(lmaxes)) if lmaxes else None
@@ -231,11 +237,11 @@ def evaluate(points: Mapping[str, Point], measurements: Sequence[Measurement]) -
             sub = [t for t in pts if points[t.point].cls == code]
             rates.append(Rate(period, code, len(sub), sum(t.attained for t in sub)))
     summaries: list[PointSummary] = []
-    for (code, period), levels in sorted(by_point.items(), key=lambda kv: (kv[0][0], kv[0][1] != DAY)):
+    for (code, period), pms in sorted(by_point.items(), key=lambda kv: (kv[0][0], kv[0][1] != DAY)):
         pts = [t for t in times if t.point == code and t.period == period]
         summaries.append(PointSummary(code, period, len(pts), sum(t.attained for t in pts),
-                                      round_level(energy_mean(levels)),
-                                      BY_CODE[points[code].cls].limit(period), len(levels)))
+                                      round_level(energy_mean([m.leq for m in pms], [m.duration for m in pms])),
+                                      BY_CODE[points[code].cls].limit(period), len(pms)))
     return NoiseEvaluation(dict(points), times, rates, summaries, provenance())
 
 
@@ -245,8 +251,8 @@ def provenance() -> dict[str, object]:
         "standard": f"{GB3096.title}（{GB3096.id}）",
         "monitoring": f"{HJ640.title}（{HJ640.id}）§6 功能区声环境",
         "rate": RATE_DEFINITION,
-        "leq": gettext_noop("点次等效声级 = 10·lg(Σ10^(0.1·Lᵢ)/n)（各测量值时长相等时的能量平均），修约到 0.1 dB(A)，"
-                            "不高于限值为达标"),
+        "leq": gettext_noop("点次等效声级 = 10·lg(Σtᵢ·10^(0.1·Lᵢ)/Σtᵢ)（能量平均，tᵢ 为各测量值的时长；未给时长时各值等权），"
+                            "修约到 0.1 dB(A)，不高于限值为达标"),
         "lmax": gettext_noop("夜间突发噪声最大声级超过夜间限值的幅度不得高于 15 dB(A)（GB 3096-2008 5.4）；不计入达标率"),
         "periods": {DAY: f"{end:%H:%M}–{start:%H:%M}",
                     NIGHT: f"{start:%H:%M}–{'次日' if start > end else ''}{end:%H:%M}"},

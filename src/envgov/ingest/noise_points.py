@@ -14,6 +14,8 @@ period     period, 时段                            昼间 / 夜间 (day / nigh
 leq        leq, 等效声级, Leq(dB(A))               measured Leq, dB(A) (required)
 lmax       lmax, 最大声级                          maximum level of the interval, dB(A) (optional)
 round      round, 监测轮次, 轮次                    monitoring round (e.g. 2024Q1), when 点次 are counted by round
+duration   duration, 监测时长, 时长                 minutes the Leq stands for (weights the energetic mean); when the
+                                                  column is there, every row needs a positive value
 =========  =====================================  ==========================================================
 
 Checks (each a located error; with any error nothing is returned): required cells present; class one of
@@ -52,6 +54,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("leq", ("等效声级", "Leq(dB(A))", "等效声级(dB(A))")),
     Column("lmax", ("最大声级", "Lmax(dB(A))", "最大声级(dB(A))"), required=False),
     Column("round", ("监测轮次", "轮次"), required=False),
+    Column("duration", ("监测时长", "时长", "时长(min)", "监测时长(min)"), required=False),
 )
 PERIOD_WORDS = {"day": DAY, "d": DAY, "昼": DAY, "昼间": DAY, "night": NIGHT, "n": NIGHT, "夜": NIGHT, "夜间": NIGHT}
 
@@ -64,15 +67,24 @@ MSG_LAT = gettext_noop("纬度 %(value)s 超出 −90～90")
 MSG_LONLAT_PAIR = gettext_noop("经度、纬度应同时填写或同时留空")
 MSG_POINT_ATTR = gettext_noop("点位「%(point)s」的%(what)s与第 %(first)s 行不同（“%(here)s”≠“%(there)s”）")
 MSG_LMAX_BELOW = gettext_noop("最大声级 %(lmax)s 低于同一时段的等效声级 %(leq)s")
+MSG_DURATION = gettext_noop("监测时长应大于 0 分钟，收到 %(value)s")
 MSG_DUPLICATE = gettext_noop("点位「%(point)s」%(time)s %(period)s已在第 %(first)s 行")
 WHAT_NAME = gettext_noop("名称")
 WHAT_CLASS = gettext_noop("功能区类别")
 WHAT_POSITION = gettext_noop("经纬度")
 WHAT_LEVEL = gettext_noop("声级")
+WHAT_DURATION = gettext_noop("监测时长")
 
 
 def _level(cell: object) -> float:
     return number(cell, WHAT_LEVEL)
+
+
+def _minutes(cell: object) -> float:
+    v = number(cell, WHAT_DURATION)
+    if v <= 0:
+        raise CellProblem(MSG_DURATION, value=text(cell))
+    return v
 
 
 def _degrees(cell: object) -> float:
@@ -114,10 +126,14 @@ def read_measurements(path: Path | str) -> NoiseInput:
     seen: dict[tuple[str, object, str], int] = {}
     measurements: list[Measurement] = []
     for n, rec in rows.rows:
-        taken = {key: take(rows, n, rec, key, convert, required) for key, convert, required in _CELLS}
+        # columns absent from the file are not taken (required ones are always there: `read_rows` checks)
+        taken = {key: take(rows, n, rec, key, convert, required) for key, convert, required in _CELLS
+                 if key in rows.headers}
+        taken.setdefault("duration", (1.0, True))
         bad = not all(ok for _, ok in taken.values())
-        code, cls, lon, lat, when, period, leq, lmax = (
-            taken[k][0] for k in ("point", "class", "lon", "lat", "time", "period", "leq", "lmax"))
+        code, cls, lon, lat, when, period, leq, lmax, duration = (
+            taken.get(k, (None, True))[0]
+            for k in ("point", "class", "lon", "lat", "time", "period", "leq", "lmax", "duration"))
         name = text(rec.get("name"))
         rnd = text(rec.get("round"))
         if lon is not None and not -180 <= lon <= 180:
@@ -147,7 +163,7 @@ def read_measurements(path: Path | str) -> NoiseInput:
             checks = [("name", WHAT_NAME, name, first.name)]
             if cls is not None:
                 checks.append(("class", WHAT_CLASS, cls, first.cls))
-            if taken["lon"][1] and taken["lat"][1]:
+            if taken.get("lon", (None, True))[1] and taken.get("lat", (None, True))[1]:
                 checks.append(("lon", WHAT_POSITION, (lon, lat), (first.lon, first.lat)))
             for key, what, here, there in checks:
                 if here != there:
@@ -167,7 +183,7 @@ def read_measurements(path: Path | str) -> NoiseInput:
         else:
             seen[key] = n
         if not bad:
-            measurements.append(Measurement(code, when[0], when[1], period, leq, lmax, rnd, n))
+            measurements.append(Measurement(code, when[0], when[1], period, leq, lmax, rnd, n, duration))
     if rows.ok:
         out.points = {c: p for c, (p, _) in points.items()}
         out.measurements = measurements
@@ -183,7 +199,8 @@ def _period(cell: object) -> str:
 
 
 _CELLS = (("point", text, True), ("class", parse_class, True), ("lon", _degrees, False), ("lat", _degrees, False),
-          ("time", local_time, True), ("period", _period, True), ("leq", _level, True), ("lmax", _level, False))
+          ("time", local_time, True), ("period", _period, True), ("leq", _level, True), ("lmax", _level, False),
+          ("duration", _minutes, True))
 
 
 def _show(v: object) -> str:
