@@ -65,3 +65,26 @@ def test_emission_standards_night_maximum_rules_are_kept_apart():
 def test_gb12523_background_correction_table(measured, background, correction):
     # GB 12523-2011 Table 2: > 10 none; 6–10 −1; 4–5 −2; 3 −3; < 3 re-measure (difference rounded first)
     assert noise.background_correction(measured, background) == correction
+
+
+@pytest.mark.parametrize(("kind", "period", "value", "grade"), [
+    # HJ 640-2012 (other.md §1.4): region day ≤50.0 | 50.1–55.0 | 55.1–60.0 | 60.1–65.0 | >65.0
+    ("regional", "day", 50.0, 1), ("regional", "day", 50.1, 2), ("regional", "day", 55.0, 2), ("regional", "day", 55.1, 3),
+    ("regional", "day", 60.0, 3), ("regional", "day", 65.0, 4), ("regional", "day", 65.1, 5),
+    ("regional", "night", 40.0, 1), ("regional", "night", 45.0, 2), ("regional", "night", 50.0, 3),
+    ("regional", "night", 55.0, 4), ("regional", "night", 55.1, 5),
+    ("road", "day", 68.0, 1), ("road", "day", 70.0, 2), ("road", "day", 72.0, 3), ("road", "day", 74.0, 4),
+    ("road", "day", 74.1, 5),
+    ("road", "night", 58.0, 1), ("road", "night", 60.0, 2), ("road", "night", 62.0, 3), ("road", "night", 64.0, 4),
+    ("road", "night", 64.1, 5),
+    ("regional", "day", 50.04, 1),  # rounds to 50.0 first
+])
+def test_hj640_grades(kind, period, value, grade):
+    assert noise.hj640_grade(kind, period, value)[0] == grade
+
+
+def test_hj640_words_match_the_xuancheng_bulletin():
+    # Xuancheng 2018 (other.md §1.4, S-O14): region day 54.5 较好, night 46.1 一般; road day 59.3 / night 51.4 好
+    assert noise.hj640_grade("regional", "day", 54.5)[2] == "较好"
+    assert noise.hj640_grade("regional", "night", 46.1)[2] == "一般"
+    assert noise.hj640_grade("road", "day", 59.3)[2] == "好" and noise.hj640_grade("road", "night", 51.4)[2] == "好"

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from envgov.catalogue import gettext_noop
-from envgov.standards.air.rounding import round_half_even_float, round_half_up
-from envgov.standards.noise.parameters import HALF_EVEN, PARAMETERS, POINT_DAY, POINT_ROUND
+from envgov.standards.noise import round_level
+from envgov.standards.noise.parameters import PARAMETERS, POINT_DAY, POINT_ROUND
 from envgov.standards.noise.tables import (
     BY_CODE,
     CLASS_CODES,
@@ -80,14 +80,6 @@ def energy_mean(levels: Iterable[float], durations: Iterable[float] | None = Non
         raise ValueError("durations must be positive, one per level")
     top = max(values)  # factor out the largest level: no overflow, same value
     return top + 10.0 * math.log10(sum(w * 10.0 ** ((v - top) / 10.0) for v, w in zip(values, weights)) / sum(weights))
-
-
-def round_level(value: float) -> float:
-    """A level to 0.1 dB(A) by the rule in force (`rounding`); binary noise (1e-9) is removed first."""
-    clean = round(value, 9)
-    if PARAMETERS.value("rounding") == HALF_EVEN:
-        return round_half_even_float(clean, LEVEL_DIGITS)
-    return float(round_half_up(clean, LEVEL_DIGITS)) if clean >= 0 else -float(round_half_up(-clean, LEVEL_DIGITS))
 
 
 def _clock(text: str) -> time:

@@ -31,9 +31,11 @@ __all__ = [
     "PERIODS",
     "NoiseClass",
     "background_correction",
+    "hj640_grade",
     "limit",
     "night_lmax_limit",
     "parameters",
+    "round_level",
 ]
 
 
@@ -64,3 +66,28 @@ def background_correction(measured: float, background: float) -> float | None:
         if diff >= low and (high is None or diff <= high):
             return correction
     return None
+
+
+def round_level(value: float) -> float:
+    """A level (or a rate) to 0.1 by the rounding rule in force (parameter `rounding`; other.md §1.3);
+    binary noise (1e-9) is removed first."""
+    from envgov.standards.air.rounding import round_half_even_float, round_half_up
+    from envgov.standards.noise.parameters import HALF_EVEN, PARAMETERS
+    from envgov.standards.noise.tables import LEVEL_DIGITS
+
+    clean = round(value, 9)
+    if PARAMETERS.value("rounding") == HALF_EVEN:
+        return round_half_even_float(clean, LEVEL_DIGITS)
+    return float(round_half_up(clean, LEVEL_DIGITS)) if clean >= 0 else -float(round_half_up(-clean, LEVEL_DIGITS))
+
+
+def hj640_grade(kind: str, period: str, value: float) -> tuple[int, str, str]:
+    """HJ 640-2012 grade of a city's regional ("regional") or road-traffic ("road") level for "day"/"night":
+    (1–5, 一级…五级, 好…差). The value is rounded to 0.1 first, then the first breakpoint it does not exceed."""
+    from envgov.standards.noise.tables import HJ640_BREAKPOINTS, HJ640_GRADE_LEVELS, HJ640_GRADE_WORDS
+
+    v = round_level(value)
+    for i, top in enumerate(HJ640_BREAKPOINTS[(kind, period)]):
+        if v <= top:
+            return i + 1, HJ640_GRADE_LEVELS[i], HJ640_GRADE_WORDS[i]
+    return 5, HJ640_GRADE_LEVELS[4], HJ640_GRADE_WORDS[4]

@@ -126,3 +126,24 @@ CONSTRUCTION_INDOOR_REDUCTION = 10.0
 # (lowest difference, highest difference or None, correction)
 BACKGROUND_CORRECTION: tuple[tuple[int, int | None, float], ...] = ((11, None, 0.0), (6, 10, -1.0), (4, 5, -2.0),
                                                                    (3, 3, -3.0))
+
+# ---------------------------------------------------------------------------------------------------
+# HJ 640-2012 grades of the city's regional (区域) and road-traffic (道路交通) sound environment (other.md §1.4):
+# value rounded to 0.1, grade = first breakpoint the value does not exceed; above the last = 五级.
+# Day rows [2+SRC] (S-O63, S-O12, S-O9, S-O13); night rows [1SRC] (S-O9/S-O13) plus a bulletin consistency check (S-O14).
+# How the city value is formed (arithmetic mean of grid points; length-weighted road mean) is UNCONFIRMED and
+# not computed here.
+# ---------------------------------------------------------------------------------------------------
+REGIONAL = "regional"
+ROAD = "road"
+HJ640_GRADE_WORDS: tuple[str, ...] = (gettext_noop("好"), gettext_noop("较好"), gettext_noop("一般"),
+                                      gettext_noop("较差"), gettext_noop("差"))
+HJ640_GRADE_LEVELS: tuple[str, ...] = (gettext_noop("一级"), gettext_noop("二级"), gettext_noop("三级"),
+                                       gettext_noop("四级"), gettext_noop("五级"))
+HJ640_BREAKPOINTS: dict[tuple[str, str], tuple[float, float, float, float]] = {
+    (REGIONAL, DAY): (50.0, 55.0, 60.0, 65.0),
+    (REGIONAL, NIGHT): (40.0, 45.0, 50.0, 55.0),
+    (ROAD, DAY): (68.0, 70.0, 72.0, 74.0),
+    (ROAD, NIGHT): (58.0, 60.0, 62.0, 64.0),
+}
+HJ640_CONFIDENCE: dict[str, str] = {DAY: "2+src", NIGHT: "1src"}
