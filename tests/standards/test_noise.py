@@ -88,3 +88,8 @@ def test_hj640_words_match_the_xuancheng_bulletin():
     assert noise.hj640_grade("regional", "day", 54.5)[2] == "较好"
     assert noise.hj640_grade("regional", "night", 46.1)[2] == "一般"
     assert noise.hj640_grade("road", "day", 59.3)[2] == "好" and noise.hj640_grade("road", "night", 51.4)[2] == "好"
+
+
+def test_a_night_cannot_start_when_it_ends():
+    with pytest.raises(ValueError, match="夜间开始时刻与结束时刻不能相同（06:00）"):
+        PARAMETERS.clean({"night_start": "06:00"})

@@ -29,6 +29,7 @@ PROGRESS_RULES: dict[str, str] = {LINEAR: gettext_noop("线性进度 D×k/n"), G
 NOISE_DIGITS = 10
 
 MSG_GDP = gettext_noop("%(year)s 年地区生产总值应大于 0，收到 %(value)s")
+MSG_GDP_ANY = gettext_noop("地区生产总值应大于 0，收到 %(value)s")
 MSG_CO2 = gettext_noop("%(year)s 年二氧化碳排放量不能为负，收到 %(value)s")
 MSG_BASE = gettext_noop("缺少基准年 %(year)s 的排放量和地区生产总值")
 MSG_RULE = gettext_noop("进度规则只能是 linear 或 geometric，收到 %(value)s")
@@ -62,7 +63,7 @@ def _clean(x: float) -> float:
 def intensity(co2: float, gdp: float) -> float:
     """t CO2 per 10⁴ yuan of comparable-price GDP."""
     if gdp <= 0:
-        raise ValueError(MSG_GDP % {"year": "", "value": gdp})
+        raise ValueError(MSG_GDP_ANY % {"value": gdp})
     return co2 / gdp
 
 

@@ -17,7 +17,7 @@ it, which results carry so that nobody mistakes a default for a verified rule.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -35,8 +35,12 @@ MSG_TIME = gettext_noop("%(label)s：应为时刻 HH:MM（如 22:00），收到�
 
 
 class ParameterSet:
-    def __init__(self, name: str, parameters: Sequence[Parameter]) -> None:
+    def __init__(self, name: str, parameters: Sequence[Parameter],
+                 check: Callable[[Mapping[str, object]], None] | None = None) -> None:
+        """`check`, when given, sees the merged values (defaults + the user's) and raises ValueError (Chinese
+        message) for combinations that cannot stand, e.g. a night that starts when it ends."""
         self.name = name
+        self._check = check
         self.parameters: tuple[Parameter, ...] = tuple(parameters)
         self.by_key: dict[str, Parameter] = {p.key: p for p in self.parameters}
         self.defaults: dict[str, object] = {p.key: p.default for p in self.parameters}
@@ -83,6 +87,8 @@ class ParameterSet:
                 if v not in p.choices:
                     raise ValueError(MSG_CHOICE % {"label": p.label, "choices": "、".join(p.choices), "raw": raw})
             out[key] = v
+        if self._check is not None:
+            self._check({**self.defaults, **out})
         return out
 
     def value(self, key: str) -> object:

@@ -6,6 +6,8 @@ results list every value with `user_set`.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from envgov.catalogue import gettext_noop
 from envgov.standards.air.parameters import Parameter
 from envgov.standards.noise.tables import DEFAULT_NIGHT_END, DEFAULT_NIGHT_START
@@ -16,6 +18,14 @@ POINT_DAY = "point_day"
 POINT_HOUR = "point_hour"
 HALF_EVEN = "half_even"
 HALF_UP = "half_up"
+
+MSG_SAME_TIMES = gettext_noop("夜间开始时刻与结束时刻不能相同（%(time)s）")
+
+
+def _check(values: Mapping[str, object]) -> None:
+    if values["night_start"] == values["night_end"]:
+        raise ValueError(MSG_SAME_TIMES % {"time": values["night_start"]})
+
 
 PARAMETERS = ParameterSet("noise", (
     Parameter(
@@ -45,4 +55,4 @@ PARAMETERS = ParameterSet("noise", (
         why_unconfirmed=gettext_noop("四舍六入五成双还是四舍五入未核实；一个公开实现用四舍六入五成双，默认如此"),
         choices={HALF_EVEN: gettext_noop("四舍六入五成双（GB/T 8170）"), HALF_UP: gettext_noop("四舍五入")},
     ),
-))
+), check=_check)
