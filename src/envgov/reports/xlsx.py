@@ -209,9 +209,47 @@ def build_table(title: str, columns: Sequence[tuple[str, int]], rows: Iterable[S
                 note: str = "") -> bytes:
     """A plain read-only table in the same house style as the ledger: title row, note row, header, one row
     per record; panes frozen under the header, filters on, wrapped text. `columns` are (header, width)."""
+    return build_tables([TableSheet(title, columns, rows, note)])
+
+
+@dataclass
+class TableSheet:
+    """One sheet of `build_tables`: its title (also the sheet's name, cut to Excel's 31 characters), the
+    (header, width) columns, the rows and the note under the title."""
+
+    title: str
+    columns: Sequence[tuple[str, int]]
+    rows: Iterable[Sequence[object]]
+    note: str = ""
+    sheet_name: str = ""
+
+
+def build_tables(sheets: Sequence[TableSheet]) -> bytes:
+    """Several `build_table` sheets in one workbook, in order (e.g. the ranking tables of a 通报)."""
     wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
+    wb.remove(wb.active)
+    used: set[str] = set()
+    for sheet in sheets:
+        name = _sheet_name(sheet.sheet_name or sheet.title, used)
+        _table_sheet(wb.create_sheet(name), sheet)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _sheet_name(text: str, used: set[str]) -> str:
+    """Excel refuses []:*?/\\ in a sheet name, more than 31 characters, and the same name twice."""
+    base = re.sub(r"[\[\]:*?/\\]", "", text)[:31] or "Sheet"
+    name, n = base, 1
+    while name in used:
+        n += 1
+        name = f"{base[:28]}({n})"
+    used.add(name)
+    return name
+
+
+def _table_sheet(ws, sheet: TableSheet) -> None:
+    title, columns, rows, note = sheet.title, sheet.columns, sheet.rows, sheet.note
     last = get_column_letter(len(columns))
     ws.merge_cells(f"A1:{last}1")
     ws["A1"] = title
@@ -245,9 +283,6 @@ def build_table(title: str, columns: Sequence[tuple[str, int]], rows: Iterable[S
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 # ---------------------------------------------------------------- reading
