@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from envgov.cli import air, audit, plan
+from envgov.cli import air, audit, circular, plan
 
 app = typer.Typer(help="envgov — 区级污染防治行动计划平台命令行", no_args_is_help=True, add_completion=False)
 air_app = typer.Typer(help="空气质量：按 HJ 633 / HJ 663 / GB 3095 计算指标", no_args_is_help=True)
@@ -15,6 +15,7 @@ audit.register(audit_app)
 app.add_typer(air_app, name="air")
 app.add_typer(plan_app, name="plan")
 app.add_typer(audit_app, name="audit")
+circular.register(app)
 
 
 def main() -> None:  # pragma: no cover - console entry

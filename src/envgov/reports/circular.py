@@ -221,7 +221,7 @@ def default_requirements(content: CircularContent) -> list[str]:
     return out
 
 
-def _table_rows(section: RankingSection) -> list[list[str]]:
+def table_rows(section: RankingSection) -> list[list[str]]:
     rows = sorted(section.rows, key=lambda r: (r.rank is None, r.rank or 0, r.town))
     out = []
     for r in rows:
@@ -234,7 +234,7 @@ def _table_rows(section: RankingSection) -> list[list[str]]:
     return out
 
 
-def _headers(section: RankingSection) -> list[str]:
+def headers(section: RankingSection) -> list[str]:
     value = section.value_label or f"{section.indicator}（{section.unit}）"
     return ["排名", "街道（乡镇）", value, "去年同期", "同比变化", "有效天数", "备注"]
 
@@ -439,14 +439,14 @@ def _caption(doc, text: str) -> None:
 
 
 def _docx_table(doc, section: RankingSection, note: str) -> None:
-    headers = _headers(section)
+    head = headers(section)
     widths = (12, 34, 26, 22, 20, 16, 26)  # mm, 156 in all
-    table = doc.add_table(rows=1, cols=len(headers))
+    table = doc.add_table(rows=1, cols=len(head))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    rows = _table_rows(section)
+    rows = table_rows(section)
     flagged = [r[1] for r in rows if r[6] == "排名靠后"]
-    for row_cells, values, is_head in [(table.rows[0].cells, headers, True)] + [
+    for row_cells, values, is_head in [(table.rows[0].cells, head, True)] + [
             (table.add_row().cells, r, False) for r in rows]:
         for cell, value, width in zip(row_cells, values, widths):
             cell.width = Mm(width)
@@ -518,7 +518,7 @@ def build_xlsx(content: CircularContent) -> bytes:
     figures are the same rows as the .docx's tables."""
     sheets = []
     for i, section in enumerate(content.sections, start=1):
-        headers = _headers(section)
+        head = headers(section)
         widths = (6, 18, 18, 12, 12, 10, 24)
         rows = []
         for r in sorted(section.rows, key=lambda r: (r.rank is None, r.rank or 0, r.town)):
@@ -526,7 +526,7 @@ def build_xlsx(content: CircularContent) -> bytes:
                          None if r.change_pct is None else round(r.change_pct, 1), r.valid_days,
                          r.reason or ("排名靠后" if r.flagged else "")])
         sheets.append(xlsx.TableSheet(
-            title=table_title(i, section, content.period_label), columns=list(zip(headers, widths)), rows=rows,
+            title=table_title(i, section, content.period_label), columns=list(zip(head, widths)), rows=rows,
             note=f"{content.number}　{_note(content, section)}", sheet_name=f"{section.indicator}{section.by}"))
     return xlsx.build_tables(sheets)
 
