@@ -59,7 +59,7 @@ def register(app: typer.Typer) -> None:
         try:
             the_period = rankings.period_of(period)
         except rankings.PeriodError as exc:
-            _fail(f"期间“{period}”无法识别：{exc}")
+            _fail(str(exc))
         setting = services.settings_of(the_district)
         content, the_period = services.build_content(
             the_district, the_period, by=by,

@@ -20,7 +20,7 @@ from envgov.apps.circulars.models import Circular, CircularSettings
 from envgov.apps.plans.actions import StaleEdit
 from envgov.reports import circular as report
 
-AUDITED = ["kind", "status", "period", "period_label", "title", "number", "signed_on", "docx", "xlsx"]
+AUDITED = ["kind", "status", "period", "period_label", "title", "number", "signed_on"]  # files: derived
 
 
 @dataclass

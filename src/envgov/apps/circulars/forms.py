@@ -10,8 +10,7 @@ BY_CHOICES = [("concentration", _("按浓度")), ("improvement", _("按同比改
 
 
 class GenerateForm(forms.Form):
-    period = forms.CharField(label=_("期间"), max_length=30,
-                             help_text=_("月度通报填月份，如 2024-03；专项通报还可填 2024-Q1、2024、2024-ytd"))
+    period = forms.CharField(label=_("期间"), max_length=30)  # the formats are listed on the page
     kind = forms.ChoiceField(label=_("类型"), choices=Circular.Kind.choices, initial=Circular.Kind.MONTHLY)
     by = forms.ChoiceField(label=_("排名方式"), choices=BY_CHOICES, initial="concentration", required=False,
                            help_text=_("月度通报按浓度排名；专项通报可选"))

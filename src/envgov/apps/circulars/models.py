@@ -50,7 +50,7 @@ class Circular(models.Model):
                                  verbose_name=_("区"))
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.MONTHLY)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    period = models.CharField(_("期间"), max_length=30, help_text=_("如 2024-03、2024-Q1、2024-ytd"))
+    period = models.CharField(_("期间"), max_length=30)  # rankings' period key: 2024-03, 2024-Q1, 2024-ytd…
     period_label = models.CharField(_("期间名称"), max_length=60)
     period_start = models.DateField(_("起始日期"))
     period_end = models.DateField(_("截止日期"))

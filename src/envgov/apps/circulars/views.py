@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -151,7 +152,7 @@ def _pdf(request: HttpRequest, circular: Circular, back: str | None) -> HttpResp
 def circular_pdf(request: HttpRequest, circular_id: int) -> HttpResponse:
     """The PDF preview (LibreOffice), shown in the browser."""
     circular = get_object_or_404(permissions.circulars_for(request.user), pk=circular_id)
-    return _pdf(request, circular, back=f"/circulars/{circular.pk}/")
+    return _pdf(request, circular, back=reverse("circular_detail", args=[circular.pk]))
 
 
 @scoped("reviewer")
