@@ -225,7 +225,7 @@ def test_cli_circular(data, tmp_path):
     text = "\n".join(p.text for p in Document(str(out)).paragraphs)
     assert "PM2.5排名后1位的是：潞城镇（52" in text
     assert not Circular.objects.exists()  # the command writes a file, stores nothing
-    for args, message in ((["--period", "2024-13", "--out", str(out), "--district", "通州区"], "无法识别"),
+    for args, message in ((["--period", "2024-13", "--out", str(out), "--district", "通州区"], "月份应为 1–12"),
                           (["--period", "2024-03", "--out", str(tmp_path / "x.pdf")], ".docx"),
                           (["--period", "2024-03", "--out", str(out)], "多个区"),
                           (["--period", "2024-03", "--out", str(out), "--district", "朝阳区"], "找不到区")):

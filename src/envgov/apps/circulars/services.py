@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext
@@ -116,8 +117,9 @@ def render_files(circular: Circular, content: report.CircularContent) -> list[st
     base = f"{circular.district.adcode}-{circular.period}-{circular.pk}"
     for field, data, ext in (("docx", body, "docx"), ("xlsx", report.build_xlsx(content), "xlsx")):
         old = getattr(circular, field)
-        if old:
-            old.delete(save=False)
+        if old:  # removed once the new one is committed: a rolled-back regeneration keeps its old file
+            storage, name = old.storage, old.name
+            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
         getattr(circular, field).save(f"{base}.{ext}", ContentFile(data), save=False)
     return warnings
 
