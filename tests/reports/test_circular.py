@@ -141,7 +141,7 @@ def test_round_trip_of_content():
 
 def test_xlsx_same_tables():
     wb = load_workbook(io.BytesIO(c.build_xlsx(content(sections=[section(), section(3)]))))
-    assert len(wb.sheetnames) == 2 and wb.sheetnames[0] == "PM2.5浓度"
+    assert len(wb.sheetnames) == 2 and wb.sheetnames[0] == "表1　2024年3月各街道（乡镇）PM2.5浓度排名"
     ws = wb.worksheets[0]
     assert ws["A1"].value == "表1　2024年3月各街道（乡镇）PM2.5浓度排名"
     assert [cell.value for cell in ws[3]] == ["排名", "街道（乡镇）", "PM2.5（微克/立方米）", "去年同期", "同比变化",

@@ -525,9 +525,8 @@ def build_xlsx(content: CircularContent) -> bytes:
             rows.append([r.rank, r.town, r.value, r.last_year_value,
                          None if r.change_pct is None else round(r.change_pct, 1), r.valid_days,
                          r.reason or ("排名靠后" if r.flagged else "")])
-        sheets.append(xlsx.TableSheet(
-            title=table_title(i, section, content.period_label), columns=list(zip(head, widths)), rows=rows,
-            note=f"{content.number}　{_note(content, section)}", sheet_name=f"{section.indicator}{section.by}"))
+        sheets.append((table_title(i, section, content.period_label), list(zip(head, widths)), rows,
+                       f"{content.number}　{_note(content, section)}"))
     return xlsx.build_tables(sheets)
 
 

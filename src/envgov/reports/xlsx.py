@@ -209,47 +209,22 @@ def build_table(title: str, columns: Sequence[tuple[str, int]], rows: Iterable[S
                 note: str = "") -> bytes:
     """A plain read-only table in the same house style as the ledger: title row, note row, header, one row
     per record; panes frozen under the header, filters on, wrapped text. `columns` are (header, width)."""
-    return build_tables([TableSheet(title, columns, rows, note)])
+    return build_tables([(title, columns, rows, note)])
 
 
-@dataclass
-class TableSheet:
-    """One sheet of `build_tables`: its title (also the sheet's name, cut to Excel's 31 characters), the
-    (header, width) columns, the rows and the note under the title."""
-
-    title: str
-    columns: Sequence[tuple[str, int]]
-    rows: Iterable[Sequence[object]]
-    note: str = ""
-    sheet_name: str = ""
-
-
-def build_tables(sheets: Sequence[TableSheet]) -> bytes:
-    """Several `build_table` sheets in one workbook, in order (e.g. the ranking tables of a 通报)."""
+def build_tables(sheets: Sequence[tuple[str, Sequence[tuple[str, int]], Iterable[Sequence[object]], str]]) -> bytes:
+    """Several `build_table` sheets in one workbook: (title, columns, rows, note) each, in order."""
     wb = Workbook()
-    wb.remove(wb.active)
-    used: set[str] = set()
-    for sheet in sheets:
-        name = _sheet_name(sheet.sheet_name or sheet.title, used)
-        _table_sheet(wb.create_sheet(name), sheet)
+    for i, (title, columns, rows, note) in enumerate(sheets):
+        _table_sheet(wb.active if i == 0 else wb.create_sheet(), title, columns, rows, note)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
-def _sheet_name(text: str, used: set[str]) -> str:
-    """Excel refuses []:*?/\\ in a sheet name, more than 31 characters, and the same name twice."""
-    base = re.sub(r"[\[\]:*?/\\]", "", text)[:31] or "Sheet"
-    name, n = base, 1
-    while name in used:
-        n += 1
-        name = f"{base[:28]}({n})"
-    used.add(name)
-    return name
-
-
-def _table_sheet(ws, sheet: TableSheet) -> None:
-    title, columns, rows, note = sheet.title, sheet.columns, sheet.rows, sheet.note
+def _table_sheet(ws, title: str, columns: Sequence[tuple[str, int]], rows: Iterable[Sequence[object]],
+                 note: str) -> None:
+    ws.title = title[:31]
     last = get_column_letter(len(columns))
     ws.merge_cells(f"A1:{last}1")
     ws["A1"] = title
