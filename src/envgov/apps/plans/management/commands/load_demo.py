@@ -103,6 +103,9 @@ class Command(BaseCommand):
                     self._simulate_supervision(result.plan, coordinator)
         self._simulate_notices(result.plan, coordinator)
         self._load_air(district, admin)
+        from envgov.apps.circulars import demo as circulars_demo
+
+        circulars_demo.load(district, coordinator, AS_OF)  # 通报: July's published, August's a draft
 
     def _derive_boundaries(self, district: District) -> None:
         """示意边界: no public town polygons exist, so each town gets the Voronoi cell of its official centre
