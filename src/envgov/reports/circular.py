@@ -492,9 +492,10 @@ def build_docx(content: CircularContent, *, charts: bool = True) -> bytes:
             p.paragraph_format.line_spacing = 1.0  # an exact pitch would clip the picture
             p.add_run().add_picture(io.BytesIO(pngs[i - 1]), width=Mm(CHART_WIDTH_MM))
     line(doc, "二、工作要求", heading=True)
-    for i, text in enumerate(content.requirements or default_requirements(content), start=1):
-        line(doc, f"{_chinese_number(i)}、{text}" if len(content.requirements or default_requirements(content)) > 1
-             else text)
+    requirements = content.requirements or default_requirements(content)
+    for i, text in enumerate(requirements, start=1):
+        # GB/T 9704-2012 §7.3.3: under a first-level 一、 the next level is （一）
+        line(doc, f"（{_chinese_number(i)}）{text}" if len(requirements) > 1 else text)
     doc.add_paragraph()
     line(doc, content.organ, align="right")
     line(doc, chinese_date(content.signed_on) if content.signed_on else "　　年　月　日", align="right")
