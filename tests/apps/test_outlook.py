@@ -182,3 +182,26 @@ def test_decompose_refuses_without_reason_or_method(air):
         services.decompose(air["good"], acting_user=air["coordinator"], method="baseline", baseline="2023",
                            reason="x")
     assert not TownTarget.objects.exists()
+
+
+def test_issue_case_on_the_page(air, client):
+    """The acceptance case end to end: 90 valid days at 38 µg/m³ (1 January – 30 March 2024), a target of
+    35 to 30 December (365 days, 275 left). Plain (35·365 − 3420)/275 = 34.02; judged under the HJ 663
+    report rule (GB/T 8170, integers: 35.5 → 36) (35.5·365 − 3420)/275 = 34.6818 → below 34.68."""
+    rows = []
+    day = dt.date(2024, 1, 1)
+    while day <= dt.date(2024, 3, 30):
+        rows += _day(day.isoformat(), 38)
+        day += dt.timedelta(days=1)
+    _import(air, rows)
+    target = air["pm25"]
+    Target.objects.filter(pk=target.pk).update(period_end=dt.date(2024, 12, 30), period_label="")
+    monitoring.refresh_air_targets(air["district"])
+    target.refresh_from_db()
+    assert target.actual_value == Decimal(38) and target.actual_basis["values"]["pm25"] == 90
+    p = services.projection(target)
+    assert (p.days_remaining, p.plain_text, p.threshold_text, p.strict) == (275, "34.02", "34.68", True)
+    assert "HJ 663-2013" in p.rounding and "GB/T 8170" in p.rounding and "0 位小数" in p.rounding
+    client.force_login(air["coordinator"])
+    page = client.get(reverse("outlook_detail", args=[target.pk])).content.decode()
+    assert "34.68" in page and "34.02" in page and "35.5" in page and "修约为 36，不达标" in page

@@ -108,12 +108,16 @@ def _air_parameters(district):  # noqa: ANN001, ANN202
     return air_parameters(district)
 
 
-def _num(x: float | None, places: int = 2, down: bool = False) -> str:
+def _num(x: float | None, places: int = 2, down: bool = False, trim: bool = True) -> str:
+    """A figure for a sentence: `places` decimals (towards the safe side with `down`), trailing zeros
+    dropped unless `trim` is off."""
     if x is None:
         return "—"
     q = Decimal(1).scaleb(-places)
     d = Decimal(repr(float(x))).quantize(q, rounding=ROUND_FLOOR if down else ROUND_HALF_EVEN)
-    return format(d.normalize(), "f") if d == d.to_integral() else format(d, "f")
+    if d == d.to_integral():
+        return format(d.to_integral(), "f")
+    return format(d.normalize(), "f") if trim else format(d, "f")
 
 
 def _plain(value: Decimal) -> str:
@@ -211,8 +215,8 @@ def _texts(p: Projection, t: engine.Threshold, j: engine.Judging, spec: rules.Cu
         return
     if spec.kind == rules.MEAN:
         safe_down = j.comparator == engine.LE
-        p.threshold_text = _num(t.value, 2, down=safe_down)
-        p.plain_text = _num(t.plain, 2)
+        p.threshold_text = _num(t.value, 2, down=safe_down, trim=False)
+        p.plain_text = _num(t.plain, 2, trim=False)
         rounded_b = engine.Judging.of(j.comparator, j.target, j.digits).reported(t.boundary)
         params = {"digits": j.digits, "target": _num(float(j.target), 3), "b": _num(t.boundary, 3),
                   "rb": _num(float(rounded_b), 3), "n": t.days_so_far, "mean": _num(t.so_far, 2), "m": t.days_remaining,

@@ -103,6 +103,7 @@ class Command(BaseCommand):
                     self._simulate_supervision(result.plan, coordinator)
         self._simulate_notices(result.plan, coordinator)
         self._load_air(district, admin)
+        self._simulate_town_targets(result.plan, coordinator)
 
     def _derive_boundaries(self, district: District) -> None:
         """示意边界: no public town polygons exist, so each town gets the Voronoi cell of its official centre
@@ -158,6 +159,16 @@ class Command(BaseCommand):
         outcome = services.import_air_file(DATA / "air_demo_2024.csv.gz", district=district, acting_user=admin)
         if not outcome.record.accepted:
             raise RuntimeError(f"演示空气数据未通过校验：{outcome.record.report.get('errors', [])[:3]}")
+
+    def _simulate_town_targets(self, plan: Plan, coordinator: User) -> None:
+        """模拟数据: the annual PM2.5 target split to every town (达标研判 → 目标分解), as a coordinator would
+        before the district's own 考核方案 sets town figures."""
+        from envgov.apps.outlook.services import decompose
+
+        target = plan.targets.filter(indicator__code="pm25_mean", period_end__isnull=True).first()
+        if target is not None:
+            decompose(target, acting_user=coordinator, method="equal",
+                      reason="（模拟数据）演示：各街乡镇暂与全区目标相同，待区考核方案确定后调整")
 
     # 模拟数据: the document names no actor for most tasks; a real office assigns them when it sets up the
     # ledger (定责). The demo assigns the body usually in charge of each area, and says so in the audit log.
