@@ -205,3 +205,17 @@ def test_issue_case_on_the_page(air, client):
     client.force_login(air["coordinator"])
     page = client.get(reverse("outlook_detail", args=[target.pk])).content.decode()
     assert "34.68" in page and "34.02" in page and "35.5" in page and "修约为 36，不达标" in page
+
+
+def test_leap_day_of_the_window_takes_28_february_of_a_common_year(air):
+    """Data to 27 February 2024; the period ends 1 March: 28, 29 February and 1 March remain. 2023 is a
+    common year: its 28 February stands for 29 February too."""
+    Target.objects.filter(pk=air["pm25"].pk).update(period_end=dt.date(2024, 3, 1))
+    _import(air, _day("2023-02-28", 20) + _day("2023-03-01", 26) + _day("2024-02-27", 50))
+    target = Target.objects.get(pk=air["pm25"].pk)
+    assert target.actual_as_of == dt.date(2024, 2, 27)
+    spec = services.rules.CUMULATIVE["pm25_mean"]
+    assert services.earlier_years(target, spec, target.actual_as_of, dt.date(2024, 3, 1)) == {2023: [20, 20, 26]}
+    p = services.projection(target)
+    # (50·1 + 20 + 20 + 26)/4 = 29 → meets 35: the only combination → 1.0, exact
+    assert p.days_remaining == 3 and p.probability == 1.0 and p.exact and p.coverage == 1.0

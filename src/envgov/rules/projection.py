@@ -56,6 +56,7 @@ CUMULATIVE: dict[str, Cumulative] = {c.code: c for c in (
 # way by an amount the mean arithmetic does not give. They are listed as not projected.
 PERCENTILE_NOTE = gettext_noop("百分位数指标不能由剩余天数的平均值反推，暂不研判")
 NOT_PROJECTED = {"o3_8h_p90": PERCENTILE_NOTE, "co_p95": PERCENTILE_NOTE}
+NOT_CUMULATIVE_NOTE = gettext_noop("不是按监测数据累计计算的目标，不做研判")
 
 
 @dataclass(frozen=True)

@@ -137,7 +137,7 @@ def projection(target: Target) -> Projection:
     base.warn_probability, base.warn_probability_user_set, _row = warn_probability(district)
     spec = rules.CUMULATIVE.get(code)
     if spec is None:
-        base.reason = gettext(rules.NOT_PROJECTED.get(code) or "不是按监测数据累计计算的目标，不做研判")
+        base.reason = gettext(rules.NOT_PROJECTED.get(code, rules.NOT_CUMULATIVE_NOTE))
         return base
     if target.comparator not in (engine.LE, engine.GE):
         base.reason = gettext("目标的比较方式为“等于”，不做研判")
