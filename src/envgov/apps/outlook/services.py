@@ -125,6 +125,11 @@ def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
 
 
+def plain_number(x: float | None) -> str:
+    """A figure as written by hand: up to 3 decimals, no trailing zeros (0.8, 0.75)."""
+    return _num(x, 3)
+
+
 def projection(target: Target) -> Projection:
     """What the rest of the target's period may hold and the probability of meeting it (see module)."""
     code = target.indicator.code

@@ -30,7 +30,7 @@ def outlook_list(request: HttpRequest) -> HttpResponse:
         rules.WARN_PROBABILITY.default, False, None)
     return render(request, "outlook/list.html", {
         "rows": rows, "projected": [r for r in rows if r.applicable], "other": [r for r in rows if not r.applicable],
-        "warn": warn, "warn_user_set": user_set, "record": record, "rule": rules.RULE})
+        "warn": warn, "warn_text": f"{warn:.0%}", "warn_user_set": user_set, "record": record, "rule": rules.RULE})
 
 
 @scoped("oversight")
@@ -94,5 +94,6 @@ def outlook_settings(request: HttpRequest) -> HttpResponse:
             return redirect("outlook_settings")
     warn, user_set, record = services.warn_probability(district)
     return render(request, "outlook/settings.html", {
-        "warn": warn, "user_set": user_set, "record": record, "parameter": rules.WARN_PROBABILITY,
+        "warn": warn, "warn_text": services.plain_number(warn), "user_set": user_set, "record": record,
+        "parameter": rules.WARN_PROBABILITY,
         "can_edit": permissions.can_set_parameters(request.user, district)}, status=status)
