@@ -428,7 +428,7 @@ def district_figure(district, start: dt.date, end: dt.date, code: str) -> float 
     from envgov.engine.air import evaluate
 
     key = monitoring.AIR_TARGET_KEYS.get(code)
-    sites = monitoring._district_sites(district)  # noqa: SLF001 - the one definition of the district's set
+    sites = monitoring._district_sites(district, monitoring.ASSESSMENT_KINDS)  # noqa: SLF001 - as the targets
     if key is None or not sites:
         return None
     hourly = monitoring.lake().to_wide("air", dt.datetime.combine(start, dt.time()),
