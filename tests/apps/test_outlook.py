@@ -219,3 +219,50 @@ def test_leap_day_of_the_window_takes_28_february_of_a_common_year(air):
     p = services.projection(target)
     # (50·1 + 20 + 20 + 26)/4 = 29 → meets 35: the only combination → 1.0, exact
     assert p.days_remaining == 3 and p.probability == 1.0 and p.exact and p.coverage == 1.0
+
+
+def test_decompose_by_baseline_and_town_status_from_town_figures(air):
+    """宋庄镇 has the national site TZ01 (the district's assessment set), 张家湾镇 a micro-station TZ02 (town
+    figures only). January 2023: TZ01 40, TZ02 60 → district 40; target 35 → ratio 0.875: 宋庄镇 35.0,
+    张家湾镇 52.5. January 2024: TZ01 30 (≤ 35 达标), TZ02 55 (> 52.5 未达标)."""
+    towns = {t.name: t for t in air["district"].towns.all()}
+    Station.objects.filter(code="TZ01").update(town=towns["宋庄镇"], town_manual=True)
+    Station.objects.create(code="TZ02", name="张家湾微站", kind=Station.Kind.MICRO, district=air["district"],
+                           town=towns["张家湾镇"], town_manual=True)
+    Target.objects.filter(pk=air["pm25"].pk).update(period_end=dt.date(2024, 12, 31), period_kind="year")
+    rows = []
+    for year, a, b in ((2023, 40, 60), (2024, 30, 55)):
+        for d in range(1, 32):
+            day = f"{year}-01-{d:02d}"
+            rows += _day(day, a) + [r.replace("TZ01", "TZ02") for r in _day(day, b)]
+    _import(air, rows)
+    target = Target.objects.get(pk=air["pm25"].pk)
+    assert target.actual_value == Decimal(30)  # the micro-station is not in the district's set
+    services.decompose(target, acting_user=air["coordinator"], method="baseline", baseline="2023-01", reason="基准")
+    got = {r.town: r for r in services.town_targets(target)}
+    assert (got["宋庄镇"].value, got["宋庄镇"].baseline_value) == (35.0, 40.0)
+    assert (got["张家湾镇"].value, got["张家湾镇"].baseline_value) == (52.5, 60.0)
+    assert got["宋庄镇"].baseline_period == "2023年1月"
+    assert (got["宋庄镇"].actual, got["宋庄镇"].status) == (30.0, "met")
+    assert (got["张家湾镇"].actual, got["张家湾镇"].status) == (55.0, "not_met")
+    assert got["宋庄镇"].valid_days == 31 and got["宋庄镇"].completeness == 1.0
+
+
+def test_baseline_refused_whole_when_a_town_has_no_baseline(air):
+    from django.core.exceptions import ValidationError
+
+    towns = {t.name: t for t in air["district"].towns.all()}
+    Station.objects.filter(code="TZ01").update(town=towns["宋庄镇"], town_manual=True)
+    rows = []
+    for d in range(1, 32):
+        rows += _day(f"2023-01-{d:02d}", 40)
+    _import(air, rows)
+    with pytest.raises(ValidationError) as exc:
+        services.decompose(air["pm25"], acting_user=air["coordinator"], method="baseline", baseline="2023-01",
+                           reason="基准")
+    assert "张家湾镇：基准期 2023年1月 没有有效数据" in str(exc.value)
+    assert not TownTarget.objects.exists()
+    with pytest.raises(ValidationError) as exc:
+        services.decompose(air["pm25"], acting_user=air["coordinator"], method="baseline", baseline="2023-13",
+                           reason="基准")
+    assert not TownTarget.objects.exists()

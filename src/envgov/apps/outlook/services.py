@@ -394,7 +394,12 @@ def town_targets(target: Target) -> list[TownTargetRow]:
         f = figures.get(r.town_id)
         actual = None if f is None else f.value
         st = target_status(target.comparator, r.value, None if actual is None else Decimal(str(actual)))
-        label = {"met": gettext("达标"), "not_met": gettext("未达标")}.get(st, gettext("无数据"))
+        if f is None:
+            label = gettext("无数据")
+        elif actual is None:
+            label = gettext("数据不足")  # the town's period mean is not valid (its note says why)
+        else:
+            label = {"met": gettext("达标"), "not_met": gettext("未达标")}.get(st, gettext("无数据"))
         out.append(TownTargetRow(
             town_id=r.town_id, town=r.town.name, value=float(r.value), method=r.method,
             baseline_value=None if r.baseline_value is None else float(r.baseline_value),
