@@ -81,6 +81,7 @@ def test_good_days_projection_and_valid_days_stored(air):
     p = services.projection(target)
     # 6 days, target 50.0 %: 49.95 % rounds to 50.0 → 3 good days of 6 (50 %) suffice: 2 more of 4
     assert p.kind == "ratio" and p.threshold == 2 and p.plain_threshold == 2
+    assert "恰为 49.95% 时修约为 50%，也达标" in p.why
     assert p.probability == 1.0  # every earlier day is good (AQI ≤ 100)
     from envgov.apps.monitoring.models import AirDaily
 
@@ -266,3 +267,21 @@ def test_baseline_refused_whole_when_a_town_has_no_baseline(air):
         services.decompose(air["pm25"], acting_user=air["coordinator"], method="baseline", baseline="2023-13",
                            reason="基准")
     assert not TownTarget.objects.exists()
+
+
+# persona → (view projection, decompose, set parameter) on 通州's target and district; written by hand
+OUTLOOK_CHECKS = {
+    "admin": (True, True, True), "coordinator": (True, True, True), "auditor": (True, False, False),
+    "unit_a": (False, False, False), "town_a": (False, False, False), "leader_a": (False, False, False),
+    "other_coordinator": (False, False, False),
+}
+
+
+def test_named_checks_role_by_action(air):
+    from envgov.apps.outlook import permissions
+
+    got = {p: (permissions.can_view_projection(air[p], air["pm25"]), permissions.can_decompose(air[p], air["pm25"]),
+               permissions.can_set_parameters(air[p], air["district"])) for p in OUTLOOK_CHECKS}
+    assert got == OUTLOOK_CHECKS
+    other = air["other_coordinator"]
+    assert permissions.can_set_parameters(other, air["other_plan"].district)

@@ -242,11 +242,15 @@ def _texts(p: Projection, t: engine.Threshold, j: engine.Judging, spec: rules.Cu
             p.why += gettext("所需平均浓度不是正数：剩余天数即使全部为 0 也无法达标。")
     elif spec.kind == rules.RATIO:
         p.threshold_text, p.plain_text = str(t.value), str(t.plain)
-        p.why = gettext("优良天数比例 = 优良天数 ÷ 有效监测天数，按百分数保留 1 位小数后与目标 %(target)s%% 比较"
-                        "（%(b)s%% 修约后为目标值，即达标）。本期至今有效 %(n)s 天；假定剩余 %(m)s 天都是有效日，"
-                        "其中至少 %(real)s 天须为优良（AQI ≤ 100）；不考虑修约的简单算术为 %(plain)s 天。") % {
-            "target": _num(float(j.target), 1), "b": _num(t.boundary, 2), "n": t.days_so_far, "m": t.days_remaining,
-            "real": t.value, "plain": t.plain}
+        rounded_b = engine.Judging.of(j.comparator, j.target, j.digits).reported(t.boundary)
+        head = gettext("优良天数比例 = 优良天数 ÷ 有效监测天数，按百分数保留 1 位小数后与目标 %(target)s%% 比较："
+                       "高于 %(b)s%% 即达标，恰为 %(b)s%% 时修约为 %(rb)s%%，") + (
+            gettext("也达标。") if t.boundary_inclusive else gettext("不达标。"))
+        body = gettext("本期至今有效 %(n)s 天；假定剩余 %(m)s 天都是有效日，其中至少 %(real)s 天须为优良（AQI ≤ 100）；"
+                       "不考虑修约的简单算术为 %(plain)s 天。")
+        p.why = (head + body) % {
+            "target": _num(float(j.target), 1), "b": _num(t.boundary, 2), "rb": _num(float(rounded_b), 1),
+            "n": t.days_so_far, "m": t.days_remaining, "real": t.value, "plain": t.plain}
         if not t.reachable:
             p.why += gettext("所需优良天数多于剩余天数，已无法达标。")
     else:
