@@ -244,8 +244,12 @@ def test_decompose_by_baseline_and_town_status_from_town_figures(air):
     assert (got["宋庄镇"].value, got["宋庄镇"].baseline_value) == (35.0, 40.0)
     assert (got["张家湾镇"].value, got["张家湾镇"].baseline_value) == (52.5, 60.0)
     assert got["宋庄镇"].baseline_period == "2023年1月"
-    assert (got["宋庄镇"].actual, got["宋庄镇"].status) == (30.0, "met")
-    assert (got["张家湾镇"].actual, got["张家湾镇"].status) == (55.0, "not_met")
+    # projected like the district, 335 days left (1 February – 31 December 2024, 366 days in all):
+    # 宋庄镇 35 → below 35.5: (35.5·366 − 30·31)/335 = 36.009, strictly; 30 so far is on pace → 达标
+    assert (got["宋庄镇"].actual, got["宋庄镇"].status, got["宋庄镇"].threshold_text) == (30.0, "met", "低于 36")
+    # 张家湾镇 52.5 → reported integers ≤ 52, and 52.5 rounds to 52: at most 52.5: (52.5·366 − 55·31)/335 =
+    # 52.269 → at most 52.26; 55 so far is behind → 预警
+    assert (got["张家湾镇"].actual, got["张家湾镇"].status, got["张家湾镇"].threshold_text) == (55.0, "warn", "不高于 52.26")
     assert got["宋庄镇"].valid_days == 31 and got["宋庄镇"].completeness == 1.0
 
 

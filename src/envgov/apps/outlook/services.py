@@ -79,6 +79,14 @@ class Projection:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def target_text(self) -> str:
+        return plain_number(self.target_value)
+
+    @property
+    def actual_text(self) -> str:
+        return plain_number(self.actual_value)
+
+    @property
     def probability_text(self) -> str:
         return "—" if self.probability is None else f"{self.probability * 100:.1f}%"
 
@@ -376,9 +384,23 @@ class TownTargetRow:
     actual: float | None  # the town's figure for the target's period so far (rankings.town_figures)
     valid_days: int | None
     completeness: float | None
-    status: str  # met / not_met / unknown
+    status: str  # met / warn / not_met / unknown (rules.projection)
     status_label: str
     note: str = ""
+    threshold_text: str = ""  # a mean target: what the town's remaining days may average
+    reachable: bool | None = None
+
+    @property
+    def value_text(self) -> str:
+        return plain_number(self.value)
+
+    @property
+    def baseline_text(self) -> str:
+        return plain_number(self.baseline_value)
+
+    @property
+    def actual_text(self) -> str:
+        return plain_number(self.actual)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -388,46 +410,87 @@ TOWN_INDICATORS = {"pm25_mean": "pm25", "pm10_mean": "pm10", "dustfall": "dustfa
 
 
 def town_targets(target: Target) -> list[TownTargetRow]:
-    """The town targets of a district target with each town's figure so far and its status."""
+    """The town targets of a district target with each town's figure so far (rankings' `town_figures`) and
+    its status. For a mean target the town is projected like the district (envgov.engine.projection,
+    the same rounding): 未达标 when its target is out of reach, 预警 when the rest of the period must do
+    better than the town has so far, else 达标 — no probability for towns. Other indicators (dustfall):
+    the figure so far against the town target."""
     from envgov.rules.ledger import target_status
 
     rows = list(TownTarget.objects.filter(target=target).select_related("town").order_by("town__code"))
-    figures = _town_figures(target)
+    if not rows:
+        return []
+    figures, as_of = _town_figures(target)
+    spec = rules.CUMULATIVE.get(target.indicator.code)
+    digits = None
+    if spec is not None and spec.kind == rules.MEAN:
+        from envgov.apps.monitoring.services import target_period
+
+        start, _end = target_period(target)
+        with std.parameters.using(_air_parameters(target.plan.district)):
+            digits = std.rounding_rule(std.edition_for(start).key, "report").digits.get(spec.pollutant, 0)
+    end = None
+    if as_of is not None:
+        from envgov.apps.monitoring.services import target_period
+
+        end = target_period(target)[1]
     out = []
     for r in rows:
         f = figures.get(r.town_id)
         actual = None if f is None else f.value
-        st = target_status(target.comparator, r.value, None if actual is None else Decimal(str(actual)))
-        if f is None:
-            label = gettext("无数据")
-        elif actual is None:
-            label = gettext("数据不足")  # the town's period mean is not valid (its note says why)
-        else:
-            label = {"met": gettext("达标"), "not_met": gettext("未达标")}.get(st, gettext("无数据"))
-        out.append(TownTargetRow(
+        row = TownTargetRow(
             town_id=r.town_id, town=r.town.name, value=float(r.value), method=r.method,
             baseline_value=None if r.baseline_value is None else float(r.baseline_value),
             baseline_period=r.baseline_period, actual=actual, valid_days=None if f is None else f.valid_days,
-            completeness=None if f is None else f.completeness, status=st, status_label=label,
-            note="" if f is None else (f.note or "")))
+            completeness=None if f is None else f.completeness, status=rules.UNKNOWN, status_label="",
+            note="" if f is None else (f.note or ""))
+        if f is None:
+            row.status_label = gettext("无数据")
+        elif actual is None:
+            row.status_label = gettext("数据不足")  # the town's period mean is not valid (its note says why)
+        elif digits is not None and f.unrounded is not None and target.comparator in (engine.LE, engine.GE):
+            j = engine.Judging.of(target.comparator, r.value, digits)
+            t = engine.mean_threshold(float(f.unrounded) * f.valid_days, f.valid_days, max(0, (end - as_of).days), j)
+            row.status, _reason, _params = rules.status(
+                over=t.over, meets_now=t.reachable if t.over else None, reachable=t.reachable, probability=None,
+                behind_pace=t.behind_pace, warn_probability=1.0)
+            row.status_label = gettext(rules.STATUS_LABELS[row.status])
+            if not t.over:
+                v = _num(t.value, 2, down=j.comparator == engine.LE, trim=False)
+                if j.comparator == engine.GE:
+                    row.threshold_text = gettext("高于 %(v)s") % {"v": v}
+                else:
+                    row.threshold_text = (gettext("低于 %(v)s") if t.strict else gettext("不高于 %(v)s")) % {"v": v}
+                row.reachable = t.reachable
+        else:
+            st = target_status(target.comparator, r.value, Decimal(str(actual)))
+            row.status = {"met": rules.MET, "not_met": rules.NOT_MET}.get(st, rules.UNKNOWN)
+            row.status_label = {"met": gettext("达标"), "not_met": gettext("未达标")}.get(st, gettext("无数据"))
+        out.append(row)
     return out
 
 
-def _town_figures(target: Target) -> dict[int, Any]:
-    """rank's town figures of the target's period so far (empty when not available)."""
+def _town_figures(target: Target) -> tuple[dict[int, Any], dt.date | None]:
+    """rank's town figures of the target's period so far, and the day they run to (empty when not
+    available). The period runs to the target's 'as of' day, or for a figure the engine does not compute
+    (dustfall) to today within the period."""
+    from envgov.apps.audit import clock
+    from envgov.apps.monitoring.services import target_period
+
     indicator = TOWN_INDICATORS.get(target.indicator.code)
-    if indicator is None or target.actual_as_of is None:
-        return {}
+    if indicator is None:
+        return {}, None
     try:
         from envgov.apps.rankings.services import town_figures
         from envgov.engine.towns import TownPeriod
     except ImportError:
-        return {}
-    from envgov.apps.monitoring.services import target_period
-
-    start, _end = target_period(target)
-    period = TownPeriod("range", start, target.actual_as_of, f"{start:%Y-%m-%d}—{target.actual_as_of:%Y-%m-%d}")
-    return {f.town_id: f for f in town_figures(target.plan.district, period, indicator)}
+        return {}, None
+    start, end = target_period(target)
+    as_of = target.actual_as_of or min(clock.today(), end)
+    if as_of < start:
+        return {}, None
+    period = TownPeriod("range", start, as_of, f"{start:%Y-%m-%d}—{as_of:%Y-%m-%d}")
+    return {f.town_id: f for f in town_figures(target.plan.district, period, indicator)}, as_of
 
 
 def district_figure(district, start: dt.date, end: dt.date, code: str) -> float | None:  # noqa: ANN001
