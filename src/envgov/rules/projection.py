@@ -138,8 +138,8 @@ def status(*, over: bool, meets_now: bool | None, reachable: bool | None, probab
         return NOT_MET, gettext_noop("即使剩余各天都处于最好情形，也无法达到目标"), {}
     if probability is not None:
         if probability < warn_probability:
-            return WARN, gettext_noop("达标概率低于预警值 %(p)s（用户设定参数）"), pct
-        return MET, gettext_noop("达标概率不低于预警值 %(p)s（用户设定参数），预计达标"), pct
+            return WARN, gettext_noop("达标概率低于预警值 %(p)s（预警值为本区可设定的参数）"), pct
+        return MET, gettext_noop("达标概率不低于预警值 %(p)s（预警值为本区可设定的参数），预计达标"), pct
     if behind_pace:
         return WARN, gettext_noop("没有往年数据，无法估算概率；剩余期间须好于本期至今的水平才能达标"), {}
     return MET, gettext_noop("没有往年数据，无法估算概率；保持本期至今的水平即可达标"), {}

@@ -88,7 +88,14 @@ class Projection:
 
     @property
     def probability_text(self) -> str:
-        return "—" if self.probability is None else f"{self.probability * 100:.1f}%"
+        p = self.probability
+        if p is None:
+            return "—"
+        if 0 < p < 0.0005:  # not 0: some resampled outcome met the target
+            return "< 0.1%"
+        if 0.9995 <= p < 1:
+            return "> 99.9%"
+        return f"{p * 100:.1f}%"
 
     @property
     def warn_text(self) -> str:
