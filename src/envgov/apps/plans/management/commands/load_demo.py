@@ -104,6 +104,9 @@ class Command(BaseCommand):
         self._simulate_notices(result.plan, coordinator)
         self._load_air(district, admin)
         self._simulate_town_targets(result.plan, coordinator)
+        from envgov.apps.circulars import demo as circulars_demo
+
+        circulars_demo.load(district, coordinator, AS_OF)  # 通报: July's published, August's a draft
 
     def _derive_boundaries(self, district: District) -> None:
         """示意边界: no public town polygons exist, so each town gets the Voronoi cell of its official centre
