@@ -97,6 +97,8 @@ def _payload(route: str, obj, persona: str) -> dict:
         "ledger_import": {"op": "apply"}, "plan_import": {}, "plan_draft": {"op": "discard"},
         "air_import": {}, "air_import_finish": {}, "air_import_undo": {}, "exceptional_day_add": {"day": "2024-03-15", "note": "矩阵沙尘"}, "air_recompute": {},
         "air_parameters_save": {"p_o3_daily_max_8h_min_windows": "15", "reason": "矩阵"},
+        "outlook_towns": {"method": "equal", "reason": "矩阵"},
+        "outlook_settings": {"warn_probability": "0.7", "reason": "矩阵"},
         "login": {"username": "nobody", "password": "wrong"}, "logout": {}, "set_language": {"language": "en"},
         "notice_open": {}, "notice_read_all": {}, "notice_preferences": {"delivery": "digest", "email": "on"},
         "notice_channel": {"kind": "wecom", "webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=m",
@@ -160,7 +162,9 @@ def _manage_payload(route: str, obj, version: int) -> dict:
 # pages open to every role for reading whose POST only some roles may use (the action refuses → 403)
 POST_ROLES = {"supervision_detail": {"admin", "coordinator", "unit_reporter", "town_reporter", "unit_leader"},
               "task_comment": {"admin", "coordinator", "unit_reporter", "town_reporter", "unit_leader"},
-              "review_queue": {"admin", "coordinator"}}
+              "review_queue": {"admin", "coordinator"},
+              # 达标研判: oversight roles read the decomposition and the parameter; coordinators set them
+              "outlook_towns": {"admin", "coordinator"}, "outlook_settings": {"admin", "coordinator"}}
 
 WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail", "supervision_open", "plan_issue",
                 "run_daily_check", "revoke_token", "tokens", "ledger_import", "plan_import", "plan_draft",
@@ -172,7 +176,7 @@ WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail
                 "password_change", "manage_user_create", "manage_user", "manage_unit_create",
                 "manage_unit", "manage_unit_merge", "manage_town_create", "manage_town", "manage_town_boundaries",
                 "manage_station_create", "manage_station", "circular_generate", "circular_publish",
-                "circular_settings"}
+                "circular_settings", "outlook_towns", "outlook_settings"}
 
 
 # ---------------------------------------------------------------- walking the resolver
