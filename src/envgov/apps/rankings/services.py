@@ -224,11 +224,14 @@ def town_figures(district: District, period: TownPeriod | str, indicator: str,
 
 def _references(period: TownPeriod) -> dict[str, float]:
     """Default S_i of the composite: GB 3095 grade-2 annual limits (air.md §4.1), by the period's start."""
-    out = {}
-    for code, ind in rules.INDICATORS.items():
-        if ind.limit_pollutant:
-            out[code] = std.limits_for(period.start, ind.limit_pollutant, "annual", 2).value
-    return out
+    return default_references(period.start)
+
+
+def default_references(day=None) -> dict[str, float]:  # noqa: ANN001 - a date (default: today)
+    """GB 3095 grade-2 annual limits in force on `day` for the indicators that have one (PM2.5, PM10, TSP)."""
+    day = day or clock.today()
+    return {code: std.limits_for(day, ind.limit_pollutant, "annual", 2).value
+            for code, ind in rules.INDICATORS.items() if ind.limit_pollutant}
 
 
 def rank_towns(district: District, period: TownPeriod | str, indicator: str,
