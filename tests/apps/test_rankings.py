@@ -232,3 +232,29 @@ def test_the_aggregate_is_recomputed_when_the_rows_change(towns):
     Station.objects.filter(code="M1").update(town=towns["b"])  # a station moved to another town
     moved = {f.town: f for f in services.town_figures(d, "2024-03", "pm25")}
     assert moved["宋庄镇"].value == 40.0 and moved["宋庄镇"].sites == 1
+
+
+# ------------------------------------------------------------------ API
+
+def test_api_ranking_figures_settings_and_measure(towns, world):
+    import json
+
+    c = _client(world["auditor"])
+    r = c.get("/api/rankings?period=2024-03&indicator=pm25&by=improvement")
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["rule"]["id"] == "town-rank-improvement" and body["period"]["label"] == "2024年3月"
+    assert [(x["town"], x["rank"], x["change_pct"]) for x in body["rows"]][0] == ("宋庄镇", 1, 0.0)
+    assert c.get("/api/rankings?period=2024-13").status_code == 422
+    assert c.get("/api/rankings?period=2024-03&indicator=no2").status_code == 422
+    figs = c.get("/api/rankings/figures?period=2024-03&indicator=pm25").json()
+    assert {t["town"]: t["valid_days"] for t in figs["towns"]}["张家湾镇"] == 26
+    assert c.get("/api/rankings/settings").json()["bottom_n"] == 3
+    url = f"/api/rankings/towns/{towns['a'].pk}/measures"
+    body = json.dumps({"indicator": "road_dust", "month": "2024-03", "value": "0.35"})
+    assert c.post(url, body, content_type="application/json").status_code == 403  # auditors read only
+    w = _client(world["coordinator"])
+    assert w.post(url, body, content_type="application/json").json() == {"result": "added"}
+    bad = json.dumps({"indicator": "road_dust", "month": "2024-03", "value": "-1"})
+    assert w.post(url, bad, content_type="application/json").status_code == 422
+    assert TownMeasure.objects.get().value == Decimal("0.35")

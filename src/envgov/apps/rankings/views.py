@@ -21,7 +21,7 @@ from envgov.apps.plans.actions import error_text
 from envgov.apps.plans.models import Plan
 from envgov.apps.rankings import actions, export, permissions, services
 from envgov.apps.rankings.models import RankingSettings, TownMeasure
-from envgov.engine.towns import PERIOD_HELP
+from envgov.engine.towns import PERIOD_HELP, default_period
 from envgov.rules import ranking as rules
 from envgov.web import uploads
 
@@ -31,12 +31,6 @@ def _district(request: HttpRequest):  # noqa: ANN202
     if district is None:
         raise Http404(gettext("您的账号未关联区，无法查看街乡镇排名"))
     return district
-
-
-def default_period(today: dt.date) -> str:
-    """The last whole month before today (what a monthly circular ranks)."""
-    first = today.replace(day=1) - dt.timedelta(days=1)
-    return f"{first.year}-{first.month:02d}"
 
 
 def _choices(today: dt.date) -> dict:
