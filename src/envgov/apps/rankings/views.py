@@ -95,8 +95,17 @@ def ranking(request: HttpRequest) -> HttpResponse:
         "default_plan": default_plan, "query": urlencode({"period": result.period.key or period,
                                                           "indicator": indicator, "by": by}),
         "simulated": _simulated(district, ind), "bottom_default": rules.BOTTOM_N_CITATION,
+        "kind_weights": [(label, result.rule.weights["station_kinds"].get(k)) for k, label in _kind_labels()],
+        "composite_items": [(rules.INDICATORS[k].label, v) for k, v in result.rule.weights.get("composite", {}).items()
+                            if k in rules.INDICATORS],
     })
     return render(request, "rankings/ranking.html", context)
+
+
+def _kind_labels() -> list[tuple[str, str]]:
+    from envgov.apps.rankings.models import StationKind
+
+    return list(StationKind.choices)
 
 
 def _simulated(district, ind: rules.IndicatorDef) -> bool:  # noqa: ANN001
@@ -313,8 +322,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     s = services.settings_for(district)
     refs = services.default_references()
     return render(request, "rankings/settings.html", {
-        "s": s, "kinds": [(k, label) for k, label in RankingSettings._meta.apps.get_model("rankings", "SiteWeighting")
-                          ._meta.get_field("kind").choices],
+        "s": s, "kinds": _kind_labels(),
         "parameters": rules.PARAMETERS, "bottom_citation": rules.BOTTOM_N_CITATION, "rules": rules.RULES,
         "indicators": [(k, v, s.composite.get(k), refs.get(k)) for k, v in rules.INDICATORS.items()],
         "modes": RankingSettings.WeightingMode.choices, "partials": RankingSettings.PartialMonth.choices,
