@@ -11,10 +11,10 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from envgov.apps.accounts.scope import api_scoped
+from envgov.apps.audit import clock
 from envgov.apps.geo.models import Town
 from envgov.apps.plans.api import ERRORS, _user
 from envgov.apps.plans.queries import filter_id
-from envgov.apps.audit import clock
 from envgov.apps.rankings import actions, services
 from envgov.engine.towns import default_period
 from envgov.rules import ranking as rules
