@@ -161,7 +161,13 @@ def _aggregate(district: District, period: TownPeriod, indicator: str, stations:
                  .order_by().values("station__town_id", "day", "station__kind")
                  .annotate(s=Sum(indicator), n=Count("id"))
                  .values_list("station__town_id", "day", "station__kind", "s", "n"))
-    result = tuple(zip(*found)) if found else ()
+    result = None
+    if found:  # as arrays once: town id, day ordinal, kind index, Σ, count
+        town_ids, days, kind_codes, sums, counts = zip(*found)
+        result = (np.asarray(town_ids, dtype="int64"),
+                  np.fromiter((d.toordinal() for d in days), dtype="int64", count=len(days)),
+                  engine.kind_index(kind_codes), np.asarray(sums, dtype="float64"),
+                  np.asarray(counts, dtype="float64"))
     _AGGREGATES[key] = (token, result)
     if len(_AGGREGATES) > _AGGREGATES_MAX:
         _AGGREGATES.popitem(last=False)
@@ -178,14 +184,12 @@ def _air_figures(district: District, period: TownPeriod, indicator: str, s: Sett
     sites: dict[int, int] = {}
     for _sid, town_id, _kind in stations:
         sites[town_id] = sites.get(town_id, 0) + 1
-    agg = _aggregate(district, period, indicator, stations) if stations else ()
-    if agg:
-        town_ids, days, kind_codes, sums, counts = agg
-        start = period.start.toordinal()
-        town_idx = np.fromiter((index[t] for t in town_ids), dtype="int64", count=len(town_ids))
-        day_idx = np.fromiter((d.toordinal() - start for d in days), dtype="int64", count=len(days))
-        daily = engine.town_daily(town_idx, day_idx, engine.kind_index(kind_codes),
-                                  np.asarray(sums, dtype="float64"), np.asarray(counts, dtype="float64"),
+    agg = _aggregate(district, period, indicator, stations) if stations else None
+    if agg is not None:
+        town_ids, day_ord, kind_idx, sums, counts = agg
+        ids, inverse = np.unique(town_ids, return_inverse=True)
+        town_idx = np.fromiter((index[int(t)] for t in ids), dtype="int64", count=len(ids))[inverse]
+        daily = engine.town_daily(town_idx, day_ord - period.start.toordinal(), kind_idx, sums, counts,
                                   len(towns), n_days, engine.weights_vector(s.weights), s.weighting_mode)
     else:
         daily = np.full((len(towns), n_days), np.nan)
