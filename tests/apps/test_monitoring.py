@@ -190,3 +190,16 @@ def test_refused_import_shows_grouped_errors_and_offers_all_as_csv(air_world, cl
     assert client.get(reverse("air_import_errors") + "?id=999999").status_code == 404
     client.force_login(air_world["unit_a"])
     assert client.get(reverse("air_import_errors")).status_code == 403
+
+
+def test_micro_stations_get_daily_results_but_stay_out_of_the_district_set(air_world):
+    """全区 (the district's assessment set and its targets) is national and city points only; a micro-station's
+    hours give it its own daily results and leave the district's figure alone."""
+    Station.objects.create(code="TZM1", name="微站", kind=Station.Kind.MICRO, district=air_world["district"])
+    rows = _day("2024-01-01", 70) + [r.replace("TZ01", "TZM1").replace(",70,", ",150,") for r in _day("2024-01-01", 70)]
+    outcome = services.import_air_file(_wide(rows), district=air_world["district"], acting_user=air_world["coordinator"])
+    assert outcome.record.accepted, outcome.record.report
+    assert AirDaily.objects.get(station__code="TZM1", day=dt.date(2024, 1, 1)).pm25 == 150
+    assert AirDaily.objects.get(station__isnull=True, day=dt.date(2024, 1, 1)).pm25 == 70  # not (70 + 150) / 2
+    pm25 = Target.objects.get(indicator__code="pm25_mean")
+    assert pm25.actual_value == Decimal(70) and pm25.actual_source.startswith("1个站点")

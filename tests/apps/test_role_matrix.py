@@ -60,6 +60,10 @@ VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
     "station_id": [("station", {"admin"}), ("other_station", set())],
     # an observation import (未完成, so finish / undo really act): its district's reviewers
     "import_id": [("air_import_pending", OVERSIGHT), ("other_air_import", OTHER)],
+    # 通报: drafts are the district's oversight roles'; a published one every user's of its district
+    "circular_id": [("circular_draft", OVERSIGHT), ("circular_published", DISTRICT), ("other_circular", OTHER)],
+    # the public downloads serve published circulars only (a draft is not found, tested in test_circulars)
+    "published_id": [("circular_published", set(PERSONAS))],
     # 排名: a town's figures are read by everyone signed in to its district
     "rank_town_id": [("t_songzhuang", DISTRICT), ("other_town", OTHER)],
 }
@@ -68,8 +72,8 @@ VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
 POST_ONLY = {"plan_issue", "run_daily_check", "review_report", "revoke_token", "exceptional_day_add",
              "air_recompute", "air_parameters_save", "logout", "withdraw_report", "task_comment", "task_close",
              "notice_open", "notice_read_all", "notice_preferences", "air_import_finish", "air_import_undo",
-             "manage_user_unthrottle", "manage_user_totp_reset", "ranking_supervise", "ranking_measure_save",
-             "ranking_settings_save"}
+             "manage_user_unthrottle", "manage_user_totp_reset", "circular_generate", "circular_publish",
+             "ranking_supervise", "ranking_measure_save", "ranking_settings_save"}
 # allowed outcome of GET where it is not 200/302
 ALLOWED_GET = {"api-root": {404}}
 
@@ -102,6 +106,9 @@ def _payload(route: str, obj, persona: str) -> dict:
                            "enabled": "on", "version": 1},
         "password_change": {"old_password": "pw-12345-x", "new_password1": "Matrix-pass-9183",
                             "new_password2": "Matrix-pass-9183"},
+        "circular_generate": {"period": "2024-03", "kind": "monthly", "by": "concentration"},
+        "circular_publish": {"version": version},
+        "circular_settings": {"organ": "矩阵生态环境局", "number_prefix": "矩环", "recipients": "", "version": 1},
         **_ranking_payload(route, persona),
         **_manage_payload(route, obj, version),
     }.get(route, {})  # a route added later: an empty form still exercises its gate and its scope
@@ -195,8 +202,9 @@ WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail
                 "notice_read_all", "notice_preferences", "notice_channel",
                 "password_change", "manage_user_create", "manage_user", "manage_unit_create",
                 "manage_unit", "manage_unit_merge", "manage_town_create", "manage_town", "manage_town_boundaries",
-                "manage_station_create", "manage_station", "ranking_supervise", "ranking_measure_save",
-                "ranking_measure_import", "ranking_settings_save"}
+                "manage_station_create", "manage_station", "circular_generate", "circular_publish",
+                "circular_settings",
+                "ranking_supervise", "ranking_measure_save", "ranking_measure_import", "ranking_settings_save"}
 
 
 # ---------------------------------------------------------------- walking the resolver
@@ -306,12 +314,40 @@ def objs(world):
     for label, item, who in (("photo_unit_a", "item_unit_a", "unit_a"), ("photo_unit_b", "item_unit_b", "unit_b")):
         o[label] = SupervisionPhoto.objects.create(item=o[item], name="现场.jpg", uploaded_by=world[who],
                                                    file=SimpleUploadedFile("现场.jpg", b"\xff\xd8\xff\xe0jpeg"))
+    _circulars(o, world)
     o["clients"] = {ANON: Client()}
     for persona in PERSONAS[1:]:
         c = Client()
         c.force_login(world[persona])
         o["clients"][persona] = c
     return o
+
+
+def _circulars(o: dict, world) -> None:  # noqa: ANN001
+    """A draft and a published 通报 of 通州, a published one of 门头沟 (hand-made content, no charts), and
+    通州's 文号 prefix so that a draft can really be published."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from envgov.apps.circulars.models import Circular, CircularSettings
+    from envgov.reports import circular as report
+
+    CircularSettings.objects.create(district=world["district"], number_prefix="通环")
+    content = report.CircularContent(
+        organ="矩阵生态环境局", number="", signed_on=None, title="矩阵通报", period_label="2024年第1季度",
+        sections=[report.RankingSection("PM2.5", "µg/m³", "浓度", (report.RankRow("宋庄镇", 40, 1),), 1)])
+    body, table = report.build_docx(content, charts=False), report.build_xlsx(content)
+    for label, district, status in (("circular_draft", world["district"], "draft"),
+                                    ("circular_published", world["district"], "published"),
+                                    ("other_circular", world["other_plan"].district, "published")):
+        c = Circular(district=district, kind="on_demand", status=status, period="2024-Q1",
+                     period_label="2024年第1季度", period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 3, 31),
+                     title="矩阵通报", content=content.as_dict(), created_at=timezone.now(),
+                     number="矩环〔2024〕1号" if status == "published" else "")
+        c.docx.save(f"{label}.docx", ContentFile(body), save=False)
+        c.xlsx.save(f"{label}.xlsx", ContentFile(table), save=False)
+        c.save()
+        o[label] = c
 
 
 def fingerprint() -> dict:
@@ -531,6 +567,9 @@ def test_allowed_payloads_really_write(objs):
         ("manage/stations/new/", "admin", None),
         ("manage/stations/<int:station_id>/", "admin", "station"),
         ("manage/stations/<int:station_id>/active/", "admin", "station"),
+        ("circulars/generate/", "coordinator", None),
+        ("circulars/<int:circular_id>/publish/", "coordinator", "circular_draft"),
+        ("circulars/settings/", "admin", None),
         ("rankings/measures/save/", "coordinator", None),
         ("rankings/measures/import/", "admin", None),
         ("rankings/settings/save/", "coordinator", None),

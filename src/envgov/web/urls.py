@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("envgov.apps.audit.urls")),
     path("", include("envgov.apps.plans.urls")),
     path("", include("envgov.apps.supervision.urls")),
+    path("", include("envgov.apps.circulars.urls")),
     path("monitoring/", include("envgov.apps.monitoring.urls")),
     path("notices/", include("envgov.apps.notices.urls")),
     path("rankings/", include("envgov.apps.rankings.urls")),

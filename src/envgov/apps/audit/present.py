@@ -73,6 +73,10 @@ ACTIONS: dict[str, Any] = {
     "totp_disable": gettext_lazy("关闭两步验证"),
     "totp_reset": gettext_lazy("清除两步验证"),
     "exceptional_day": gettext_lazy("标记沙尘日"),
+    "circular_generate": gettext_lazy("生成通报"),
+    "circular_regenerate": gettext_lazy("重新生成通报"),
+    "circular_publish": gettext_lazy("发布通报"),
+    "circular_settings": gettext_lazy("设置通报发文机关和文号"),
 }
 # the same code reads differently on some subjects
 ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {

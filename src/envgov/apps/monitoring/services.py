@@ -278,9 +278,14 @@ def finish_interrupted(districts=None) -> list[ImportOutcome]:  # noqa: ANN001
     return out
 
 
-def _district_sites(district: District) -> list[str]:
-    return list(Station.objects.filter(district=district, kind__in=["national", "city", "micro"])
-                .values_list("code", flat=True))
+AIR_KINDS = ("national", "city", "micro")  # sites with daily results of their own
+# the district's assessment set (全区, its targets): 国控/市控 points only — micro-stations (微站) are for
+# finding where pollution comes from and for town figures, not for judging the district (HJ 663 评价点位)
+ASSESSMENT_KINDS = ("national", "city")
+
+
+def _district_sites(district: District, kinds: tuple[str, ...] = AIR_KINDS) -> list[str]:
+    return list(Station.objects.filter(district=district, kind__in=kinds).values_list("code", flat=True))
 
 
 @transaction.atomic
@@ -300,9 +305,12 @@ def refresh_daily(district: District, start: dt.date, end: dt.date) -> int:
     station_ids = dict(Station.objects.filter(code__in=sites).values_list("code", "pk"))
     rows = []
     in_force = air_parameters(district)
-    for scope in ("site", "all"):
+    assessed = _district_sites(district, ASSESSMENT_KINDS)
+    for scope, scope_sites in (("site", sites), ("all", assessed)):
+        if not scope_sites:
+            continue
         with std.parameters.using(in_force):
-            table = daily_results(hourly, start, end, sites=sites, scope=scope, set_name=DISTRICT_SET)
+            table = daily_results(hourly, start, end, sites=scope_sites, scope=scope, set_name=DISTRICT_SET)
         for r in table.to_pylist():
             rows.append(AirDaily(
                 district=district, station_id=None if scope == "all" else station_ids.get(r["site"]),
@@ -328,7 +336,7 @@ def refresh_air_targets(district: District) -> int:
     the engine to the standard (HJ 663 period statistics of the district's station set)."""
     from envgov.engine.air import evaluate
 
-    sites = _district_sites(district)
+    sites = _district_sites(district, ASSESSMENT_KINDS)
     if not sites:
         return 0
     last = AirDaily.objects.filter(district=district, station__isnull=True).order_by("-day").first()
