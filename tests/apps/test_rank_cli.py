@@ -79,7 +79,11 @@ def _improvement_and_xlsx_on_the_demo(tmp_path):
     r = _run("--period", "2024-03", "--indicator", "pm25", "--by", "improvement", "--format", "json")
     assert r.exit_code == 0, r.output
     rows = json.loads(r.stdout)
-    assert all(x["rank"] is None for x in rows)  # the demo has no 2023 data yet: no change rate, no rank
+    # value = the change rate (%) against March 2023 where both years are valid; otherwise no rank
+    ranked = [x for x in rows if x["rank"] is not None]
+    for x in ranked:
+        assert x["rank"] == 1 + sum(1 for y in ranked if y["value"] < x["value"])
+    assert all(x["value"] is None for x in rows if x["rank"] is None)
     out = tmp_path / "排名.xlsx"
     r = _run("--period", "2024-Q1", "--indicator", "pm25", "--format", "xlsx", "--out", str(out))
     assert r.exit_code == 0, r.output

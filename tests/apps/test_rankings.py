@@ -258,3 +258,23 @@ def test_api_ranking_figures_settings_and_measure(towns, world):
     bad = json.dumps({"indicator": "road_dust", "month": "2024-03", "value": "-1"})
     assert w.post(url, bad, content_type="application/json").status_code == 422
     assert TownMeasure.objects.get().value == Decimal("0.35")
+
+
+# ------------------------------------------------------------------ named checks
+
+def test_named_checks_matrix(world):
+    """Who may do what, written out from the design: everyone of the district reads; its administrator and
+    coordinators set, enter, import and open 督办; nobody of another district does anything here."""
+    from envgov.apps.rankings import permissions as p
+
+    d = world["district"]
+    checks = (p.can_view_rankings, p.can_set_ranking_settings, p.can_enter_measures, p.can_import_measures,
+              p.can_open_ranking_supervision)
+    Y, N = True, False
+    expected = {
+        "admin": (Y, Y, Y, Y, Y), "coordinator": (Y, Y, Y, Y, Y), "unit_a": (Y, N, N, N, N),
+        "town_a": (Y, N, N, N, N), "leader_a": (Y, N, N, N, N), "auditor": (Y, N, N, N, N),
+        "other_coordinator": (N, N, N, N, N),
+    }
+    got = {who: tuple(c(world[who], d) for c in checks) for who in expected}
+    assert got == expected
