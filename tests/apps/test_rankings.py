@@ -222,9 +222,11 @@ def test_measure_entry_on_the_page(towns, world):
     assert _client(world["town_a"]).post("/rankings/measures/save/", form).status_code == 403
 
 
+@pytest.mark.django_db(transaction=True)  # the aggregate is remembered on commit: commit for real
 def test_the_aggregate_is_recomputed_when_the_rows_change(towns):
     d = towns["district"]
     before = next(f for f in services.town_figures(d, "2024-03", "pm25") if f.town == "宋庄镇")
+    assert services._AGGREGATES  # remembered (autocommit: at once)
     AirDaily.objects.filter(station__code="M1", day__gte=dt.date(2024, 3, 10)).delete()  # only deletions
     after = next(f for f in services.town_figures(d, "2024-03", "pm25") if f.town == "宋庄镇")
     # days 1–9: (40 + 60)/2 = 50; days 10–31: 40 → (9·50 + 22·40)/31 = 42.9 → 43
@@ -232,6 +234,7 @@ def test_the_aggregate_is_recomputed_when_the_rows_change(towns):
     Station.objects.filter(code="M1").update(town=towns["b"])  # a station moved to another town
     moved = {f.town: f for f in services.town_figures(d, "2024-03", "pm25")}
     assert moved["宋庄镇"].value == 40.0 and moved["宋庄镇"].sites == 1
+    services._AGGREGATES.clear()  # nothing of this test's committed rows is remembered for the next ones
 
 
 # ------------------------------------------------------------------ API

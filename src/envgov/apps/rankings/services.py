@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.db import transaction
 from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext
 
@@ -168,10 +169,16 @@ def _aggregate(district: District, period: TownPeriod, indicator: str, stations:
                   np.fromiter((d.toordinal() for d in days), dtype="int64", count=len(days)),
                   engine.kind_index(kind_codes), np.asarray(sums, dtype="float64"),
                   np.asarray(counts, dtype="float64"))
+    # remembered once the rows it was read from are committed: inside a transaction that may still roll
+    # back (and whose ids may be used again), it is not remembered until the commit
+    transaction.on_commit(lambda: _remember(key, token, result))
+    return result
+
+
+def _remember(key: tuple, token: tuple, result) -> None:  # noqa: ANN001
     _AGGREGATES[key] = (token, result)
     if len(_AGGREGATES) > _AGGREGATES_MAX:
         _AGGREGATES.popitem(last=False)
-    return result
 
 
 def _air_figures(district: District, period: TownPeriod, indicator: str, s: Settings,
