@@ -26,6 +26,7 @@ urlpatterns = [
     path("monitoring/", include("envgov.apps.monitoring.urls")),
     path("notices/", include("envgov.apps.notices.urls")),
     path("outlook/", include("envgov.apps.outlook.urls")),
+    path("rankings/", include("envgov.apps.rankings.urls")),
     path("admin/", admin.site.urls),
 ]
 handler403 = "envgov.web.errors.permission_denied"
