@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("envgov.apps.plans.urls")),
     path("", include("envgov.apps.supervision.urls")),
     path("monitoring/", include("envgov.apps.monitoring.urls")),
+    path("water/", include("envgov.apps.water.urls")),
     path("notices/", include("envgov.apps.notices.urls")),
     path("admin/", admin.site.urls),
 ]
