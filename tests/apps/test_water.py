@@ -266,3 +266,21 @@ def test_target_status_when_the_period_is_over(world, settings):
                                  "town": None, "lon": None, "lat": None})
     t.refresh_from_db()
     assert t.actual_value == 1 and services.check_target(t, world["district"]).status == services.MET
+
+
+def test_api_sections_and_ledger(demo_world):
+    from envgov.apps.accounts.models import ApiToken
+
+    w = demo_world
+    c = Client(HTTP_AUTHORIZATION="Bearer " + ApiToken.issue(w["auditor"], "t")[1])
+    rows = c.get("/api/water/sections").json()
+    w03 = next(r for r in rows if r["code"] == "TZ-W03")
+    march = next(m for m in w03["months"] if m["month"] == "2024-03")
+    assert march["water_class"] == "Ⅴ" and march["attained"] is False
+    assert c.get(f"/api/water/sections/{w03['id']}").status_code == 200
+    doc = c.get("/api/water/compensation", {"month": "2024-03"}).json()
+    assert doc["total_wan"] == "120" and any("属情形一" in x["reasoning"] for x in doc["lines"])
+    assert c.get("/api/water/compensation", {"month": "2024-03", "rules": "town"}).status_code == 422
+    assert c.get("/api/water/compensation", {"month": "2024-13"}).status_code == 422
+    other = Client(HTTP_AUTHORIZATION="Bearer " + ApiToken.issue(w["other_coordinator"], "t")[1])
+    assert other.get(f"/api/water/sections/{w03['id']}").status_code == 404
