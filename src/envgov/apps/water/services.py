@@ -209,45 +209,49 @@ def _store(district: District, name: str, profile: str, user: User | None, repor
            created: int, extra: Iterable[tuple[str, dt.datetime, Mapping[str, Any]]] = ()) -> ImportOutcome:
     """Compare with what the district already holds (a different value at the same section, time and item
     is a located error; the same value is already present), then write every new sample in one transaction."""
-    codes = {k[0] for k in rows}
-    stored: dict[tuple[str, dt.datetime], Sample] = {}
-    if rows:
-        lo, hi = min(k[1] for k in rows), max(k[1] for k in rows)
+    records = [(site, when, rec) for (site, when), rec in rows.items()] + list(extra)
+    codes = {r[0] for r in records}
+    stored: dict[tuple[str, dt.datetime], list[Sample]] = {}
+    if records:
+        lo, hi = min(r[1] for r in records), max(r[1] for r in records)
         for s in Sample.objects.filter(section__district=district, section__code__in=codes,
                                        time__range=(_aware(lo), _aware(hi))).select_related("section"):
-            stored[(s.section.code, timezone.localtime(s.time).replace(tzinfo=None))] = s
+            stored.setdefault((s.section.code, timezone.localtime(s.time).replace(tzinfo=None)), []).append(s)
     new: list[Sample] = []
     fill: list[Sample] = []
     present = 0
-    for (site, when), rec in rows.items():
-        old = stored.get((site, when))
+
+    def have(sample: Sample, code: str):  # noqa: ANN202
+        return getattr(sample, code) if code in VALUE_CODES else sample.extra.get(code)
+
+    for site, when, rec in records:
+        olds = stored.get((site, when), [])
         values = rec["values"]
-        if old is None:
+        if not olds:
             new.append(_sample(sections[site], when, rec))
             continue
-        changed = False
-        for code, v in values.items():
-            have = getattr(old, code) if code in VALUE_CODES else old.extra.get(code)
-            if have is None:
-                changed = True
-            elif float(have) != float(v):
-                report.error(rec.get("rows", {}).get(code, rec["row"]), code, gettext(
-                    "与已入库数据不同：断面 %(site)s %(time)s %(item)s 已有 %(old)s，本文件为 %(new)s（平台不覆盖已入库数据）")
-                    % {"site": site, "time": f"{when:%Y-%m-%d %H:%M}", "item": code, "old": format(have, "g"),
-                       "new": format(v, "g")})
-            else:
-                present += 1
-        if changed:
+        # the stored record this one repeats (every item it has equal; items it lacks may be added)
+        match = next((o for o in olds if all(have(o, c) is None or float(have(o, c)) == float(v)
+                                             for c, v in values.items())), None)
+        if match is None:
+            old = olds[0]
             for code, v in values.items():
+                if have(old, code) is not None and float(have(old, code)) != float(v):
+                    report.error(rec.get("rows", {}).get(code, rec["row"]), code, gettext(
+                        "与已入库数据不同：断面 %(site)s %(time)s %(item)s 已有 %(old)s，本文件为 %(new)s（平台不覆盖已入库数据）")
+                        % {"site": site, "time": f"{when:%Y-%m-%d %H:%M}", "item": code,
+                           "old": format(have(old, code), "g"), "new": format(v, "g")})
+            continue
+        present += sum(1 for c in values if have(match, c) is not None)
+        added = {c: v for c, v in values.items() if have(match, c) is None}
+        if added:
+            for code, v in added.items():
                 if code in VALUE_CODES:
-                    if getattr(old, code) is None:
-                        setattr(old, code, v)
-                elif code not in old.extra:
-                    old.extra[code] = v
-            fill.append(old)
-    for site, when, rec in extra:
-        if (site, when) not in stored:
-            new.append(_sample(sections[site], when, rec))
+                    setattr(match, code, v)
+                else:
+                    match.extra[code] = v
+            if match not in fill:
+                fill.append(match)
     if not report.ok:
         return _refuse(district, name, profile, user, report)
     report.already_present = present
@@ -313,6 +317,14 @@ class PeriodResult:
     @property
     def worse_than_v(self) -> bool:
         return self.cls == 6
+
+    @property
+    def exceedance_text(self) -> list[str]:
+        """"氨氮(0.4)": the items over the target with their multiple against the target class's limit,
+        written as the method writes main pollutants (DO and pH by name)."""
+        from envgov.standards.water.assess import format_pollutant
+
+        return [format_pollutant(k, float("nan") if v is None else v) for k, v in self.exceedances.items()]
 
 
 def evaluate(sections: Iterable[Section], period: str = "month", start: dt.date | None = None,

@@ -201,7 +201,9 @@ def compensation(request: HttpRequest) -> HttpResponse:
         result = services.ledger(district, rule_id, month)
     rules = comp.RULE_SETS[rule_id]
     records = services.parameter_records(district, rule_id) if district else {}
-    params = [{"key": k, "p": comp.PARAMETERS[k], "record": records.get(k),
+    params = [{"key": k, "p": comp.PARAMETERS[k], "record": records.get(k), "label": gettext(comp.PARAMETERS[k].label),
+               "rule": _cite(comp.PARAMETERS[k].rule), "why": _cite(comp.PARAMETERS[k].why_user_set),
+               "when": _cite(comp.PARAMETERS[k].needed_when),
                "shown": _shown(comp.PARAMETERS[k], records[k].value) if k in records else ""}
               for k in rules.parameters]
     lines = []
@@ -210,8 +212,10 @@ def compensation(request: HttpRequest) -> HttpResponse:
     return render(request, "water/compensation.html", {
         "rule_sets": comp.RULE_SETS.values(), "rules": rules, "months": months, "month": month,
         "result": result, "lines": lines, "params": params, "problem": problem,
-        "missing": [services.translate(r) for r in result.missing.reasons()] if result and result.missing else [],
-        "warnings": [services.translate(w) for w in result.ledger.warnings] if result and result.ledger else [],
+        "missing": _missing(result.missing) if result and result.missing else [],
+        "warnings": [_cite(services.translate(w)) for w in result.ledger.warnings] if result and result.ledger else [],
+        "citation": _cite(rules.citation), "rates_citation": _cite(rules.rates_citation),
+        "dates_note": _cite(rules.dates_note),
         "can_edit": permissions.can_set_compensation_parameters(request.user, district),
         "pollutant_choices": comp.CHOOSABLE_POLLUTANTS, "wi_code": request.GET.get("wi_code", ""),
         "wi_pct": request.GET.get("wi_pct", ""), "wi_payer": payer or "",
@@ -220,6 +224,26 @@ def compensation(request: HttpRequest) -> HttpResponse:
         "what_if_summary": _what_if_summary(result.what_if) if result and result.what_if else "",
         "query": request.GET.urlencode(),
     })
+
+
+def _cite(text: str) -> str:
+    """A rules' text in the user's language, its reference file named for a reader of the page."""
+    return gettext(text).replace("water.md", gettext("平台参考资料（地表水）")) if text else ""
+
+
+def _missing(exc) -> list[str]:  # noqa: ANN001 - comp.MissingParameter
+    """What the month lacks, for the page (the rules' own message speaks of the command line)."""
+    from envgov.rules.compensation import PARAMETERS
+
+    out = []
+    for key, where in exc.needs.items():
+        p = PARAMETERS[key]
+        text = gettext("缺少用户设定参数“%(label)s”：%(why)s") % {"label": gettext(p.label), "why": _cite(p.why_user_set)}
+        if where:
+            text += gettext("。本月需要它的有：%(where)s") % {"where": "、".join(where[:5]) + (
+                gettext(" 等 %(n)s 处") % {"n": len(where)} if len(where) > 5 else "")}
+        out.append(text)
+    return out
 
 
 def _shown(p, value) -> str:  # noqa: ANN001
