@@ -24,19 +24,19 @@ def _fast(settings):
     settings.ENVGOV_TODAY = "2024-09-16"
 
 
-def _client(user) -> Client:  # noqa: ANN001
+def _client(user) -> Client:
     c = Client()
     c.force_login(user)
     return c
 
 
-def _section(world, code="S1", target=4, **kw):  # noqa: ANN001, ANN003
+def _section(world, code="S1", target=4, **kw):
     data = {"code": code, "name": f"断面{code}", "kind": "river", "target": target, "level": "municipal",
             "town": None, "lon": None, "lat": None, **kw}
     return actions.create_section(world["district"], acting_user=world["coordinator"], data=data)
 
 
-def _upload(c: Client, name: str, body: str, **extra):  # noqa: ANN003
+def _upload(c: Client, name: str, body: str, **extra):
     return c.post(reverse("water_import"), {"file": SimpleUploadedFile(name, body.encode("utf-8")), **extra})
 
 
@@ -219,7 +219,7 @@ def test_ledger_parameters_are_user_set_and_audited(demo_world):
 
 # ------------------------------------------------------------------------------------------ targets
 
-def _target(world, code, comparator, value):  # noqa: ANN001
+def _target(world, code, comparator, value):
     from envgov.apps.plans.models import Area, Indicator, Target
 
     area = Area.objects.create(plan=world["plan"], code="water", name="碧水", order=1)

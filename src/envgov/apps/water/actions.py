@@ -83,7 +83,7 @@ def _kind(clean: dict, current: Section | None) -> dict:
 
 
 @transaction.atomic
-def create_section(district, *, acting_user: User, data: dict, is_simulated: bool = False) -> Section:  # noqa: ANN001
+def create_section(district, *, acting_user: User, data: dict, is_simulated: bool = False) -> Section:
     if acting_user is not None:
         require(permissions.can_import_samples(acting_user, district), _("只有本区的系统管理员或统筹协调人员可以登记断面"))
     clean = _placed(district.pk, _kind(_check(district.pk, data), None))

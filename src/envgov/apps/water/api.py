@@ -44,12 +44,12 @@ class SectionOut(Schema):
     months: list[MonthOut]
 
 
-def _months(results) -> list[dict]:  # noqa: ANN001
+def _months(results) -> list[dict]:
     return [{"month": r.period, "samples": r.samples, "water_class": r.label or None, "status": r.status or None,
              "attained": r.attained, "primary_pollutants": r.primary} for r in results]
 
 
-def _section(s: Section, results) -> dict:  # noqa: ANN001
+def _section(s: Section, results) -> dict:
     from envgov.standards.water.tables import CLASS_LABELS
 
     return {"id": s.pk, "code": s.code, "name": s.name, "river": s.river, "kind": s.kind, "kind_rule": s.kind_rule,
@@ -58,7 +58,7 @@ def _section(s: Section, results) -> dict:  # noqa: ANN001
             "is_simulated": s.is_simulated, "months": _months(results)}
 
 
-def _sections(request: HttpRequest):  # noqa: ANN202
+def _sections(request: HttpRequest):
     user = _user(request)
     return Section.objects.filter(district_id=user.district_id, active=True).select_related("town") \
         if user.district_id else Section.objects.none()

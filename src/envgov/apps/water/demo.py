@@ -52,7 +52,7 @@ def _months() -> list[dt.date]:
     return [dt.date(2024, m, 7) for m in range(1, AS_OF.month + 1) if dt.date(2024, m, 7) <= AS_OF]
 
 
-def load(district: District, acting_user=None) -> int:  # noqa: ANN001
+def load(district: District, acting_user=None) -> int:
     """Create the demo sections and import their simulated samples; returns the number of samples."""
     from envgov.apps.water import actions, services
     from envgov.apps.water.models import Section
@@ -96,7 +96,7 @@ def load(district: District, acting_user=None) -> int:  # noqa: ANN001
     return outcome.record.samples
 
 
-def _rows(sections) -> list[tuple[str, str, str, str, str]]:  # noqa: ANN001
+def _rows(sections) -> list[tuple[str, str, str, str, str]]:
     """The template rows: the compensation demo's March values as they are, the rest simulated."""
     march: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for level in ("district", "town"):

@@ -19,7 +19,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from envgov.apps.accounts.models import User
 from envgov.apps.accounts.scope import require
@@ -40,7 +40,8 @@ WATER_TARGET_CODES = (SECTIONS_ATTAINED, INFERIOR_V_SECTIONS)
 # which sections a target counts (the plans' wording: 国考和市考断面; 乡镇出境考核断面)
 TARGET_LEVELS = {SECTIONS_ATTAINED: ("national", "municipal"), INFERIOR_V_SECTIONS: ("town",)}
 MET, WARN, NOT_MET, UNKNOWN = "met", "warn", "not_met", "unknown"
-STATUS_WORDS = {MET: "达标", WARN: "预警", NOT_MET: "未达标", UNKNOWN: "未知"}
+STATUS_WORDS = {MET: gettext_noop("达标"), WARN: gettext_noop("预警"), NOT_MET: gettext_noop("未达标"),
+                UNKNOWN: gettext_noop("未知")}
 
 
 def template_csv() -> bytes:
@@ -95,14 +96,14 @@ def import_file(upload: UploadedFile | Path, *, district: District, acting_user:
         return _import_template(path, name, district, acting_user)
 
 
-def _refuse(district: District, name: str, profile: str, user: User | None, report) -> ImportOutcome:  # noqa: ANN001
+def _refuse(district: District, name: str, profile: str, user: User | None, report) -> ImportOutcome:
     _groups(report)
     record = WaterImport.objects.create(district=district, file_name=name[:200], profile=profile,
                                         uploaded_by=user, state=WaterImport.State.REFUSED, report=report.to_dict())
     return ImportOutcome(record)
 
 
-def _groups(report) -> None:  # noqa: ANN001
+def _groups(report) -> None:
     if report.error_groups or not report.errors:
         return
     counts: dict[tuple[str | None, str], int] = {}
@@ -204,7 +205,7 @@ def _import_cnemc(path: Path, name: str, district: District, user: User | None) 
     return outcome
 
 
-def _store(district: District, name: str, profile: str, user: User | None, report,  # noqa: ANN001, PLR0913
+def _store(district: District, name: str, profile: str, user: User | None, report,
            sections: Mapping[str, Section], rows: Mapping[tuple[str, dt.datetime], Mapping[str, Any]],
            created: int, extra: Iterable[tuple[str, dt.datetime, Mapping[str, Any]]] = ()) -> ImportOutcome:
     """Compare with what the district already holds (a different value at the same section, time and item
@@ -221,7 +222,7 @@ def _store(district: District, name: str, profile: str, user: User | None, repor
     fill: list[Sample] = []
     present = 0
 
-    def have(sample: Sample, code: str):  # noqa: ANN202
+    def have(sample: Sample, code: str):
         return getattr(sample, code) if code in VALUE_CODES else sample.extra.get(code)
 
     for site, when, rec in records:
@@ -281,7 +282,7 @@ def _sample(section: Section, when: dt.datetime, rec: Mapping[str, Any]) -> Samp
 
 # ------------------------------------------------------------------------------------------ engine
 
-def _wide(sections: Iterable[Section], start: dt.date | None = None, end: dt.date | None = None):  # noqa: ANN202
+def _wide(sections: Iterable[Section], start: dt.date | None = None, end: dt.date | None = None):
     """The sections' samples as the engine's wide table (site = section code, local time)."""
     import pyarrow as pa
 
@@ -420,7 +421,7 @@ def water_targets(district: District) -> list[Any]:
                 .select_related("plan", "indicator").order_by("plan__year", "id"))
 
 
-def check_target(target, district: District) -> TargetCheck:  # noqa: ANN001, PLR0912
+def check_target(target, district: District) -> TargetCheck:
     """The target's actual value (a count of sections) from the engine over its period so far, and
     达标 / 预警 / 未达标 by the rule of decision 0027:
 
@@ -517,7 +518,7 @@ def compensation_sections(district: District, level: str) -> dict[str, Any]:
     return out
 
 
-def compensation_values(district: District, codes: Iterable[str]):  # noqa: ANN201 - MonthlyValues
+def compensation_values(district: District, codes: Iterable[str]):
     """Monthly means of every parameter at the given sections (the engine's period means)."""
     from envgov.ingest.compensation import monthly_values
 
@@ -628,11 +629,11 @@ def set_compensation_parameters(district: District, *, acting_user: User, rule_i
     return ParameterOutcome(changed)
 
 
-def translate(reason) -> str:  # noqa: ANN001 - comp.Reason
+def translate(reason) -> str:
     """A rules' message in the user's language (its template is a msgid)."""
     text = gettext(reason.template)
     return text % dict(reason.values) if reason.values else text
 
 
-def reasoning(line) -> str:  # noqa: ANN001 - comp.Line
+def reasoning(line) -> str:
     return "；".join(translate(r) for r in line.reasons) + "。"

@@ -47,7 +47,7 @@ class SectionForm(forms.Form):
     town = forms.ModelChoiceField(label=_("所在街乡镇（空：按坐标自动判定）"), queryset=None, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, district=None, section=None, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, district=None, section=None, **kwargs):
         super().__init__(*args, **kwargs)
         from envgov.apps.geo.models import Town
 
@@ -56,7 +56,7 @@ class SectionForm(forms.Form):
         self.fields["inflow"].queryset = qs.exclude(pk=section.pk) if section else qs
 
 
-def _district(request: HttpRequest):  # noqa: ANN202
+def _district(request: HttpRequest):
     return request.user.district
 
 
@@ -165,7 +165,7 @@ def water_import_template(request: HttpRequest) -> HttpResponse:
 
 # ------------------------------------------------------------------------------------------ compensation
 
-def _ledger_request(request: HttpRequest):  # noqa: ANN202
+def _ledger_request(request: HttpRequest):
     """Rule set, month and what-if of the query string (unknown values: 404, a bad what-if: a message)."""
     from envgov.rules import compensation as comp
 
@@ -231,7 +231,7 @@ def _cite(text: str) -> str:
     return gettext(text).replace("water.md", gettext("平台参考资料（地表水）")) if text else ""
 
 
-def _missing(exc) -> list[str]:  # noqa: ANN001 - comp.MissingParameter
+def _missing(exc) -> list[str]:
     """What the month lacks, for the page (the rules' own message speaks of the command line)."""
     from envgov.rules.compensation import PARAMETERS
 
@@ -246,7 +246,7 @@ def _missing(exc) -> list[str]:  # noqa: ANN001 - comp.MissingParameter
     return out
 
 
-def _shown(p, value) -> str:  # noqa: ANN001
+def _shown(p, value) -> str:
     from envgov.rules.compensation import wan
 
     if p.kind == "amount":
@@ -256,7 +256,7 @@ def _shown(p, value) -> str:  # noqa: ANN001
     return str(value)
 
 
-def _what_if_summary(w) -> str:  # noqa: ANN001 - comp.WhatIf
+def _what_if_summary(w) -> str:
     from envgov.rules.compensation import month_label, wan
     from envgov.standards.water.tables import BY_CODE
 
