@@ -284,3 +284,16 @@ def test_api_sections_and_ledger(demo_world):
     assert c.get("/api/water/compensation", {"month": "2024-13"}).status_code == 422
     other = Client(HTTP_AUTHORIZATION="Bearer " + ApiToken.issue(w["other_coordinator"], "t")[1])
     assert other.get(f"/api/water/sections/{w03['id']}").status_code == 404
+
+
+def test_register_a_section_on_the_page(world):
+    c = _client(world["coordinator"])
+    r = c.post(reverse("water_section_add"), {"code": "TZ-X1", "name": "新断面", "kind": "lake", "target": "3",
+                                              "level": "district"})
+    s = Section.objects.get(code="TZ-X1")
+    assert r.status_code == 302 and (s.kind, s.kind_rule, s.target, s.level) == ("lake", "用户更正", 3, "district")
+    assert AuditLog.objects.filter(action="water_section_create").count() == 1
+    r = c.post(reverse("water_section_add"), {"code": "TZ-X1", "name": "重复", "kind": "river"})
+    assert Section.objects.filter(code="TZ-X1").count() == 1  # a used code is refused with a message
+    assert _client(world["town_a"]).post(reverse("water_section_add"), {"code": "TZ-X2", "name": "x",
+                                                                           "kind": "river"}).status_code == 403

@@ -4,6 +4,7 @@ from envgov.apps.water import views
 
 urlpatterns = [
     path("", views.sections, name="water_sections"),
+    path("sections/add/", views.section_add, name="water_section_add"),
     path("sections/<int:section_id>/", views.section_detail, name="water_section"),
     path("sections/<int:section_id>/edit/", views.section_edit, name="water_section_edit"),
     path("import/", views.water_import, name="water_import"),

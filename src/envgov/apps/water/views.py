@@ -56,6 +56,17 @@ class SectionForm(forms.Form):
         self.fields["inflow"].queryset = qs.exclude(pk=section.pk) if section else qs
 
 
+class SectionAddForm(SectionForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["version"]
+
+
+def _form_errors(form: forms.Form) -> str:
+    return " ".join(f"{form.fields[k].label}：{' '.join(v)}" if k in form.fields else " ".join(v)
+                    for k, v in form.errors.items())
+
+
 def _district(request: HttpRequest):
     return request.user.district
 
@@ -74,7 +85,9 @@ def sections(request: HttpRequest) -> HttpResponse:
         raise Http404
     overview = services.month_overview(district, month) if month else None
     checks = [services.check_target(t, district) for t in services.water_targets(district)] if district else []
+    can_import = permissions.can_import_samples(request.user, district)
     return render(request, "water/sections.html", {
+        "add_form": SectionAddForm(district=district) if can_import else None,
         "months": months, "month": month, "overview": overview, "checks": checks,
         "simulated": Section.objects.filter(district=district, is_simulated=True).exists(),
         "can_import": permissions.can_import_samples(request.user, district),
@@ -116,10 +129,29 @@ def section_edit(request: HttpRequest, section_id: int) -> HttpResponse:
         else:
             messages.success(request, gettext("已保存断面 %(name)s") % {"name": section.name})
     else:
-        messages.error(request, gettext("未保存：%(reason)s") % {
-            "reason": " ".join(f"{form.fields[k].label}：{' '.join(v)}" if k in form.fields else " ".join(v)
-                               for k, v in form.errors.items())})
+        messages.error(request, gettext("未保存：%(reason)s") % {"reason": _form_errors(form)})
     return redirect("water_section", section_id=section.pk)
+
+
+@scoped("reviewer")
+@require_POST
+def section_add(request: HttpRequest) -> HttpResponse:
+    """Register a section (its samples then come by import)."""
+    from envgov.apps.water import actions
+
+    district = _district(request)
+    form = SectionAddForm(request.POST, district=district)
+    if form.is_valid():
+        try:
+            section = actions.create_section(district, acting_user=request.user, data=dict(form.cleaned_data))
+        except ValidationError as exc:
+            messages.error(request, gettext("未保存：%(reason)s") % {"reason": " ".join(exc.messages)})
+        else:
+            messages.success(request, gettext("已登记断面 %(name)s") % {"name": section.name})
+            return redirect("water_section", section_id=section.pk)
+    else:
+        messages.error(request, gettext("未保存：%(reason)s") % {"reason": _form_errors(form)})
+    return redirect("water_sections")
 
 
 @scoped("reviewer")
