@@ -187,6 +187,9 @@ def test_ledger_page_reproduces_the_hand_worked_month(demo_world):
     assert 'id="ledger-total">120<' in page
     assert "少付 60 万元" in page
     assert "属情形一" in page and "差 1 个类别 × 30 万元 = 30 万元" in page
+    # the default month is the latest (September): TZ-W04 TP 0.33 → Ⅴ, no inflow: case 1, 1 × 30 = 30 万元
+    page = c.get(reverse("water_compensation")).content.decode()
+    assert "2024-09 补偿汇总" in page and 'id="ledger-total">30<' in page
     x = c.get(reverse("water_compensation_xlsx"), {"rules": "beijing-2015", "month": "2024-03"})
     assert x.status_code == 200 and x.content[:2] == b"PK"
 
@@ -239,11 +242,11 @@ def test_water_targets_from_the_engine(demo_world):
     attained.refresh_from_db()
     no_v.refresh_from_db()
     # January–September means of the 8 national/municipal sections all meet their classes (the demo keeps
-    # them inside Ⅲ/Ⅳ limits except single months), so 8 ≥ 8; but September TZ-W06 NH3-N 1.72 → Ⅴ > Ⅳ:
-    # the year is running, so 预警.
+    # them inside Ⅲ/Ⅳ limits except single months), so 8 ≥ 8; but in September TZ-W06 NH3-N 1.72 and
+    # TZ-W04 TP 0.33 are Ⅴ (1.5 < 1.72 ≤ 2.0; 0.3 < 0.33 ≤ 0.4) > Ⅳ: the year is running, so 预警.
     assert attained.actual_value == 8 and attained.actual_as_of == dt.date(2024, 9, 16)
     check = services.check_target(attained, w["district"])
-    assert check.status == services.WARN and "凉水河出境（示意）" in check.reason
+    assert check.status == services.WARN and "凉水河出境（示意）" in check.reason and "萧太后河入境（示意）" in check.reason
     assert "国考、市考" in attained.actual_source
     # town sections: no 劣Ⅴ over the year so far (0 ≤ 0), but TZ-T01 September NH3-N 2.15 > 2.0 → 劣Ⅴ: 预警
     assert no_v.actual_value == 0

@@ -44,8 +44,9 @@ BASE = {
     "town": {"cod": 27.0, "nh3n": 1.55, "tp": 0.26, "codmn": 8.6, "do": 5.2, "ph": 7.9},
 }
 UNITS = {"ph": "无量纲"}
-# September, the demo's latest month: one national/municipal and one town section slip (预警 on the targets)
-SEPTEMBER = {("TZ-W06", "nh3n"): 1.72, ("TZ-T01", "nh3n"): 2.15}
+# September, the demo's latest month: a national/municipal section and a town section slip (预警 on the
+# targets), and a district-border section fails its TP class (the ledger's default month is not all zero)
+SEPTEMBER = {("TZ-W06", "nh3n"): 1.72, ("TZ-T01", "nh3n"): 2.15, ("TZ-W04", "tp"): 0.33}
 
 
 def _months() -> list[dt.date]:

@@ -17,7 +17,7 @@ from envgov.apps.accounts.scope import scoped
 from envgov.apps.audit import clock
 from envgov.apps.water import permissions, services
 from envgov.apps.water.models import Section, WaterImport
-from envgov.standards.water.tables import CLASS_LABELS, KINDS
+from envgov.standards.water.tables import BY_CODE, CLASS_LABELS, KINDS
 
 TARGET_CHOICES = [("", _("无目标"))] + [(str(c), f"{CLASS_LABELS[c]}类") for c in range(1, 6)]
 
@@ -249,7 +249,7 @@ def compensation(request: HttpRequest) -> HttpResponse:
         "citation": _cite(rules.citation), "rates_citation": _cite(rules.rates_citation),
         "dates_note": _cite(rules.dates_note),
         "can_edit": permissions.can_set_compensation_parameters(request.user, district),
-        "pollutant_choices": comp.CHOOSABLE_POLLUTANTS, "wi_code": request.GET.get("wi_code", ""),
+        "pollutant_choices": [(c, BY_CODE[c].label) for c in comp.CHOOSABLE_POLLUTANTS], "wi_code": request.GET.get("wi_code", ""),
         "wi_pct": request.GET.get("wi_pct", ""), "wi_payer": payer or "",
         "payers": sorted({s.payer for s in services.compensation_sections(district, rules.level).values()})
         if district else [],
