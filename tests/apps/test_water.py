@@ -116,6 +116,10 @@ def test_cnemc_release_creates_sections_with_the_kind_rule(world):
     assert res["北京市/密云水库"].label == "Ⅳ" and res["北京市/东店"].label == "Ⅳ"  # TP 0.25 river Ⅳ
     assert res["北京市/东店"].attained is None  # no target: unknown
     assert Sample.objects.get(section=lake).published_class == 4
+    (one,) = services.sample_classes(lake)
+    assert (one.label, one.published) == ("Ⅳ", "Ⅳ")  # the sample's own class reproduces the published one
+    page = c.get(reverse("water_section", args=[lake.pk])).content.decode()
+    assert "最近的样品" in page and "2021-04-01 08:00" in page
     # the user corrects the kind: kept as 用户更正, a later import does not change it back
     actions.update_section(lake, acting_user=world["coordinator"], expected_version=lake.version,
                            data={"code": lake.code, "name": lake.name, "kind": "river", "target": 2, "town": None,

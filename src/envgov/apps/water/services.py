@@ -360,6 +360,34 @@ def evaluate(sections: Iterable[Section], period: str = "month", start: dt.date 
     return out
 
 
+@dataclass
+class SampleResult:
+    time: dt.datetime
+    label: str
+    status: str
+    published: str  # the release's own class, "" when none
+    primary: list[str]
+
+
+def sample_classes(section: Section, limit: int = 30) -> list[SampleResult]:
+    """The class of each of the section's latest samples (single factor per sample, the engine's classify)."""
+    import pyarrow as pa
+
+    from envgov.engine import water
+    from envgov.standards.water.tables import CLASS_LABELS, STATUS
+
+    rows = list(Sample.objects.filter(section=section).order_by("-time")[:limit]
+                .values_list("time", "published_class", *VALUE_CODES))[::-1]
+    if not rows:
+        return []
+    wide = pa.table({"site": pa.array([section.code] * len(rows), pa.string()),
+                     **{c: pa.array([r[i + 2] for r in rows], pa.float64()) for i, c in enumerate(VALUE_CODES)}})
+    result = water.classify(wide, water.lake_mask(wide["site"], {section.code: section.kind}))
+    primary = result.primary_text()
+    return [SampleResult(timezone.localtime(r[0]), CLASS_LABELS.get(int(c), ""), STATUS[int(c)].word if c else "",
+                         CLASS_LABELS.get(r[1] or 0, ""), p) for r, c, p in zip(rows, result.cls.tolist(), primary)]
+
+
 def district_sections(district: District) -> list[Section]:
     return list(Section.objects.filter(district=district, active=True).select_related("town", "inflow")
                 .order_by("code"))

@@ -109,6 +109,7 @@ def section_detail(request: HttpRequest, section_id: int) -> HttpResponse:
             "lon": section.lon, "lat": section.lat, "town": section.town_id if section.town_manual else None,
             "version": section.version}, district=section.district, section=section)
     return render(request, "water/section.html", {"section": section, "results": results[::-1], "form": form,
+                                                  "samples": services.sample_classes(section)[::-1],
                                                   "target_label": CLASS_LABELS.get(section.target or 0, "")})
 
 
