@@ -171,6 +171,9 @@ def test_demo_sections_and_pages(demo_world):
     c = _client(w["auditor"])
     page = c.get(reverse("water_sections")).content.decode()
     assert "模拟数据" in page and "2024-09" in page and "北运河出境（示意）" in page
+    # September: 11 sections assessed, 1 at Ⅲ or better (TZ-W05), so Ⅰ–Ⅲ share 9.1 % < 75 %; 劣Ⅴ 1 (TZ-T01)
+    # = 9.1 % < 20 % → 轻度污染 by the proportion method (评价办法, 5 sections or more)
+    assert "全区水质状况 <strong>轻度污染</strong>" in page and "断面类别比例法" in page
     s = Section.objects.get(code="TZ-W03")
     page = c.get(reverse("water_section", args=[s.pk])).content.decode()
     # March NH3-N (1.58 + 1.66)/2 = 1.62 → Ⅴ at TZ-W03: the month is Ⅴ whatever else was measured

@@ -418,7 +418,12 @@ def month_overview(district: District, month: str) -> dict[str, Any]:
     import numpy as np
 
     share = water.shares(np.array([r.cls for r in results.values()], dtype=np.int8))
-    return {"rows": [(s, results.get(s.code)) for s in sections], "shares": share,
+    rating = None
+    wide = _wide(sections, start, end)
+    if wide.num_rows:  # the district rated from its sections (评价办法: proportion method from 5 sections)
+        means = water.period_means(wide, "month", codes=list(VALUE_CODES))
+        rating = water.rate_sections(means, water.lake_mask(means["site"], {s.code: s.kind for s in sections}))
+    return {"rows": [(s, results.get(s.code)) for s in sections], "shares": share, "rating": rating,
             "attained": sum(1 for r in results.values() if r.attained),
             "with_target": sum(1 for r in results.values() if r.attained is not None)}
 
