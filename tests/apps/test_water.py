@@ -222,6 +222,12 @@ def test_ledger_parameters_are_user_set_and_audited(demo_world):
     # a bad amount is refused with the label, nothing saved; an auditor may not change them
     r = c.post(reverse("water_compensation_parameters"), {"rules": "town", "p_rate_case1": "-1", "reason": "x"})
     assert CompensationParameter.objects.get(rule_set="town", key="rate_case1").value == 100000
+    # clearing a value (an empty field) is a change too, audited; the ledger then asks for it again
+    c.post(reverse("water_compensation_parameters"), {"rules": "town", "p_worse_than_v_extra": "", "reason": "撤回"})
+    assert not CompensationParameter.objects.filter(rule_set="town", key="worse_than_v_extra").exists()
+    assert AuditLog.objects.filter(action="compensation_parameter_clear").count() == 1
+    page = c.get(reverse("water_compensation"), {"rules": "town", "month": "2024-03"}).content.decode()
+    assert "劣Ⅴ类追加补偿金" in page and "ledger-total" not in page
     r = _client(w["auditor"]).post(reverse("water_compensation_parameters"),
                                     {"rules": "town", "p_rate_case1": "1", "reason": "x"})
     assert r.status_code == 403

@@ -650,7 +650,8 @@ def set_compensation_parameters(district: District, *, acting_user: User, rule_i
         if new is None:
             before = {"value": old}
             row.delete()  # type: ignore[union-attr]
-            audit.record(actor=acting_user, action="set_parameter", obj=district, before=before, after={"value": None},
+            audit.record(actor=acting_user, action="compensation_parameter_clear", obj=district, before=before,
+                         after={"value": None},
                          note=f"{rule_id} {key}（{label}）清除；依据：{reason}"[:300])
         else:
             row = row or CompensationParameter(district=district, rule_set=rule_id, key=key)
