@@ -313,3 +313,22 @@ def test_register_a_section_on_the_page(world):
     assert Section.objects.filter(code="TZ-X1").count() == 1  # a used code is refused with a message
     assert _client(world["town_a"]).post(reverse("water_section_add"), {"code": "TZ-X2", "name": "x",
                                                                            "kind": "river"}).status_code == 403
+
+
+def test_section_town_by_point_in_polygon_unless_chosen(world):
+    from envgov.apps.geo import boundaries
+    from envgov.apps.geo.models import Town
+
+    ring = [[116.6, 39.8], [116.8, 39.8], [116.8, 40.0], [116.6, 40.0], [116.6, 39.8]]
+    Town.objects.filter(code="110112104000").update(lon=116.62, lat=39.85)  # 宋庄镇: the west half
+    Town.objects.filter(code="110112105000").update(lon=116.78, lat=39.85)  # 张家湾镇: the east half
+    boundaries.derive_town_boundaries(world["district"], acting_user=world["admin"],
+                                      district_boundary={"type": "Polygon", "coordinates": [ring]})
+    s = _section(world, lon=116.75, lat=39.9)
+    assert (s.town.name, s.town_manual) == ("张家湾镇", False)
+    data = {"code": s.code, "name": s.name, "kind": "river", "target": 4, "lon": 116.65, "lat": 39.9, "town": None}
+    s = actions.update_section(s, acting_user=world["coordinator"], expected_version=s.version, data=data)
+    assert (s.town.name, s.town_manual) == ("宋庄镇", False)  # moved west: placed again
+    s = actions.update_section(s, acting_user=world["coordinator"], expected_version=s.version,
+                               data={**data, "town": world["t_songzhuang"].__class__.objects.get(name="张家湾镇")})
+    assert (s.town.name, s.town_manual) == ("张家湾镇", True)  # a person's choice stays
