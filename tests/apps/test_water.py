@@ -332,3 +332,28 @@ def test_section_town_by_point_in_polygon_unless_chosen(world):
     s = actions.update_section(s, acting_user=world["coordinator"], expected_version=s.version,
                                data={**data, "town": world["t_songzhuang"].__class__.objects.get(name="张家湾镇")})
     assert (s.town.name, s.town_manual) == ("张家湾镇", True)  # a person's choice stays
+
+
+def test_xlsx_template_and_gzipped_release_through_the_page(world):
+    import gzip
+    import io
+
+    from openpyxl import Workbook
+
+    _section(world, "S1")
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["监测断面", "时间", "项目", "数值", "单位"])  # the template's Chinese headers
+    ws.append(["S1", "2024-03-05", "tp", 0.25, "mg/L"])
+    ws.append(["S1", "2024-03-05", "ph", 7.2, "无量纲"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    c = _client(world["coordinator"])
+    r = c.post(reverse("water_import"), {"file": SimpleUploadedFile("水质.xlsx", buf.getvalue())})
+    assert r.status_code == 200 and Sample.objects.get().tp == 0.25
+    r = c.post(reverse("water_import"), {"file": SimpleUploadedFile("release.csv.gz", gzip.compress(CNEMC.encode()))})
+    assert r.status_code == 200 and WaterImport.objects.latest("pk").profile == "cnemc-auto"
+    assert Section.objects.filter(code="北京市/密云水库", kind="lake").exists()
+    # a file that is neither: refused by the upload check with the allowed kinds
+    r = c.post(reverse("water_import"), {"file": SimpleUploadedFile("x.csv", b"%PDF-1.4 nope")})
+    assert "允许的类型" in r.content.decode() and Sample.objects.count() == 3
