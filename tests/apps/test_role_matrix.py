@@ -69,7 +69,7 @@ POST_ONLY = {"plan_issue", "run_daily_check", "review_report", "revoke_token", "
              "air_recompute", "air_parameters_save", "logout", "withdraw_report", "task_comment", "task_close",
              "notice_open", "notice_read_all", "notice_preferences", "air_import_finish", "air_import_undo",
              "manage_user_unthrottle", "manage_user_totp_reset", "water_section_edit", "water_compensation_parameters",
-             "water_section_add"}
+             "water_section_add", "water_parameters_save"}
 # allowed outcome of GET where it is not 200/302
 ALLOWED_GET = {"api-root": {404}}
 
@@ -100,6 +100,7 @@ def _payload(route: str, obj, persona: str) -> dict:
                                                    "kind": "river", "target": "4", "version": version},
         "water_compensation_parameters": {"rules": "beijing-2015", "p_worse_than_v_extra": "10", "reason": "矩阵"},
         "water_section_add": {"code": "MX-W9", "name": "矩阵新断面", "kind": "river", "target": "4"},
+        "water_parameters_save": {"p_proportion_min_sections": "6", "reason": "矩阵"},
         "login": {"username": "nobody", "password": "wrong"}, "logout": {}, "set_language": {"language": "en"},
         "notice_open": {}, "notice_read_all": {}, "notice_preferences": {"delivery": "digest", "email": "on"},
         "notice_channel": {"kind": "wecom", "webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=m",
@@ -166,7 +167,7 @@ WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail
                 "run_daily_check", "revoke_token", "tokens", "ledger_import", "plan_import", "plan_draft",
                 "air_import", "air_import_finish", "air_import_undo", "exceptional_day_add", "air_recompute",
                 "air_parameters_save", "login", "logout", "water_import", "water_section_edit",
-                "water_compensation_parameters", "water_section_add",
+                "water_compensation_parameters", "water_section_add", "water_parameters_save",
                 "set_language", "withdraw_report", "task_comment", "task_close", "review_queue", "target_actual",
                 "plan_reporting", "notice_open",
                 "notice_read_all", "notice_preferences", "notice_channel",

@@ -357,3 +357,26 @@ def test_xlsx_template_and_gzipped_release_through_the_page(world):
     # a file that is neither: refused by the upload check with the allowed kinds
     r = c.post(reverse("water_import"), {"file": SimpleUploadedFile("x.csv", b"%PDF-1.4 nope")})
     assert "允许的类型" in r.content.decode() and Sample.objects.count() == 3
+
+
+def test_unconfirmed_assessment_rules_are_district_parameters(demo_world):
+    w = demo_world
+    c = _client(w["coordinator"])
+    page = c.get(reverse("water_sections")).content.decode()
+    assert "评价规则参数" in page and "（缺省值）" in page and "断面类别比例法" in page
+    # 11 sections: with the proportion method from 12 sections on, the district is rated on the mean
+    # concentrations of its sections instead (评价办法 §2.5, parameter proportion_min_sections)
+    r = c.post(reverse("water_parameters_save"), {"p_proportion_min_sections": "12", "p_period_min_samples": "1",
+                                                  "p_heavy_metals_first": "metals", "reason": "（模拟数据）测试"})
+    assert r.status_code == 302
+    assert AuditLog.objects.filter(action="set_parameter", content_type__model="waterparameter").count() == 1
+    page = c.get(reverse("water_sections")).content.decode()
+    assert "按各断面平均浓度评价" in page and "用户设定" in page
+    # a month needs 2 samples: September (one sample per section) is not assessable anywhere
+    c.post(reverse("water_parameters_save"), {"p_period_min_samples": "2", "reason": "（模拟数据）测试"})
+    (res,) = services.evaluate([Section.objects.get(code="TZ-W05")], "month", dt.date(2024, 9, 1), dt.date(2024, 9, 30))
+    assert (res.samples, res.label) == (1, "")
+    r = c.post(reverse("water_parameters_save"), {"p_period_min_samples": "0", "reason": "x"})
+    assert "未保存" in c.get(reverse("water_sections")).content.decode()
+    assert _client(w["auditor"]).post(reverse("water_parameters_save"),
+                                      {"p_period_min_samples": "3", "reason": "x"}).status_code == 403

@@ -86,6 +86,7 @@ ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {
     ("task", "close"): gettext_lazy("统筹关闭任务"),
     ("taskparty", "complete"): gettext_lazy("责任方销号"),
     ("compensationparameter", "set_parameter"): gettext_lazy("设置补偿参数"),
+    ("waterparameter", "set_parameter"): gettext_lazy("设置水质评价参数"),
 }
 HIDDEN_FIELDS = {"id", "version"}
 

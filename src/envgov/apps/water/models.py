@@ -140,3 +140,25 @@ class CompensationParameter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_set} {self.key}"
+
+
+class WaterParameter(models.Model):
+    """A district's value for one water-assessment rule the reference marks UNCONFIRMED
+    (envgov.standards.water.parameters); rules without a row use envgov's default."""
+
+    district = models.ForeignKey("geo.District", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("参数"), max_length=60)
+    value = models.JSONField(_("设定值"))
+    reason = models.CharField(_("依据"), max_length=200)
+    set_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("水质评价参数")
+        verbose_name_plural = _("水质评价参数")
+        constraints = [models.UniqueConstraint(fields=["district", "key"], name="uniq_water_parameter")]
+
+    def __str__(self) -> str:
+        from envgov.standards.water.parameters import BY_KEY
+
+        return str(BY_KEY[self.key].label) if self.key in BY_KEY else self.key

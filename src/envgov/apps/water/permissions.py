@@ -31,3 +31,7 @@ def can_edit_section(user: User, section) -> bool:
 
 def can_set_compensation_parameters(user: User, district) -> bool:
     return _district_coordinator(user, district)
+
+
+def can_set_water_parameters(user: User, district) -> bool:
+    return _district_coordinator(user, district)

@@ -27,7 +27,14 @@ from envgov.apps.audit import clock
 from envgov.apps.audit import log as audit
 from envgov.apps.geo.models import District
 from envgov.apps.water import permissions
-from envgov.apps.water.models import VALUE_CODES, CompensationParameter, Sample, Section, WaterImport
+from envgov.apps.water.models import (
+    VALUE_CODES,
+    CompensationParameter,
+    Sample,
+    Section,
+    WaterImport,
+    WaterParameter,
+)
 
 TEMPLATE = "template"
 CNEMC = "cnemc-auto"
@@ -280,6 +287,64 @@ def _sample(section: Section, when: dt.datetime, rec: Mapping[str, Any]) -> Samp
                   **{c: values.get(c) for c in VALUE_CODES})
 
 
+# ------------------------------------------------------------------------------------------ parameters
+
+def water_parameters(district_id: int | None) -> dict[str, object]:
+    """The district's values of the unconfirmed assessment rules (the others keep envgov's default)."""
+    from envgov.standards.water import parameters
+
+    if district_id is None:
+        return {}
+    return {p.key: p.value for p in WaterParameter.objects.filter(district_id=district_id)
+            if p.key in parameters.BY_KEY}
+
+
+def _in_force(district_id: int | None):  # noqa: ANN202 - a context manager
+    from envgov.standards.water import parameters
+
+    return parameters.using(water_parameters(district_id))
+
+
+def water_parameter_rows(district: District) -> list[dict[str, Any]]:
+    """Every user-settable assessment rule with its value in force, default and who set it, for the page."""
+    from envgov.standards.water import parameters
+
+    rows = {p.key: p for p in WaterParameter.objects.filter(district=district).select_related("set_by")}
+    return [{"parameter": p, "value": rows[p.key].value if p.key in rows else p.default, "record": rows.get(p.key),
+             "user_set": p.key in rows and rows[p.key].value != p.default} for p in parameters.PARAMETERS]
+
+
+@transaction.atomic
+def set_water_parameters(district: District, *, acting_user: User, values: Mapping[str, object],
+                         reason: str) -> dict[str, tuple[object, object]]:
+    """Set the district's values (checked by `parameters.clean`; ValueError with a Chinese message), log each
+    change with its reason, and recompute the water targets under the new values."""
+    from envgov.standards.water import parameters
+
+    require(permissions.can_set_water_parameters(acting_user, district),
+            gettext("只有本区的系统管理员或统筹协调人员可以设置水质评价参数"))
+    cleaned = parameters.clean(values)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError(gettext("请填写依据（如标准原文条款、上级文件或会议纪要）"))
+    existing = {p.key: p for p in WaterParameter.objects.select_for_update().filter(district=district)}
+    changed: dict[str, tuple[object, object]] = {}
+    for key, new in cleaned.items():
+        row = existing.get(key)
+        old = row.value if row else parameters.DEFAULTS[key]
+        if old == new:
+            continue
+        row = row or WaterParameter(district=district, key=key)
+        row.value, row.reason, row.set_by = new, reason[:200], acting_user
+        row.save()
+        audit.record(actor=acting_user, action="set_parameter", obj=row, before={"value": old}, after={"value": new},
+                     note=f"{parameters.BY_KEY[key].label}；依据：{reason}"[:300])
+        changed[key] = (old, new)
+    if changed:
+        refresh_water_targets(district)
+    return changed
+
+
 # ------------------------------------------------------------------------------------------ engine
 
 def _wide(sections: Iterable[Section], start: dt.date | None = None, end: dt.date | None = None):
@@ -331,13 +396,21 @@ class PeriodResult:
 def evaluate(sections: Iterable[Section], period: str = "month", start: dt.date | None = None,
              end: dt.date | None = None) -> list[PeriodResult]:
     """Class, 水质状况, attainment, main pollutants and target exceedances of each section's period means
-    (评价办法 §2.2) — `envgov.engine.water` throughout."""
+    (评价办法 §2.2) — `envgov.engine.water` throughout, under the district's values of the unconfirmed rules."""
+    sections = list(sections)
+    if not sections:
+        return []
+    with _in_force(sections[0].district_id):
+        return _evaluate(sections, period, start, end)
+
+
+def _evaluate(sections: list[Section], period: str, start: dt.date | None, end: dt.date | None
+              ) -> list[PeriodResult]:
     import numpy as np
 
     from envgov.engine import water
     from envgov.standards.water.tables import CLASS_LABELS, STATUS
 
-    sections = list(sections)
     by_code = {s.code: s for s in sections}
     wide = _wide(sections, start, end)
     if wide.num_rows == 0:
@@ -382,8 +455,9 @@ def sample_classes(section: Section, limit: int = 30) -> list[SampleResult]:
         return []
     wide = pa.table({"site": pa.array([section.code] * len(rows), pa.string()),
                      **{c: pa.array([r[i + 2] for r in rows], pa.float64()) for i, c in enumerate(VALUE_CODES)}})
-    result = water.classify(wide, water.lake_mask(wide["site"], {section.code: section.kind}))
-    primary = result.primary_text()
+    with _in_force(section.district_id):
+        result = water.classify(wide, water.lake_mask(wide["site"], {section.code: section.kind}))
+        primary = result.primary_text()
     return [SampleResult(timezone.localtime(r[0]), CLASS_LABELS.get(int(c), ""), STATUS[int(c)].word if c else "",
                          CLASS_LABELS.get(r[1] or 0, ""), p) for r, c, p in zip(rows, result.cls.tolist(), primary)]
 
@@ -421,8 +495,9 @@ def month_overview(district: District, month: str) -> dict[str, Any]:
     rating = None
     wide = _wide(sections, start, end)
     if wide.num_rows:  # the district rated from its sections (评价办法: proportion method from 5 sections)
-        means = water.period_means(wide, "month", codes=list(VALUE_CODES))
-        rating = water.rate_sections(means, water.lake_mask(means["site"], {s.code: s.kind for s in sections}))
+        with _in_force(district.pk):
+            means = water.period_means(wide, "month", codes=list(VALUE_CODES))
+            rating = water.rate_sections(means, water.lake_mask(means["site"], {s.code: s.kind for s in sections}))
     return {"rows": [(s, results.get(s.code)) for s in sections], "shares": share, "rating": rating,
             "attained": sum(1 for r in results.values() if r.attained),
             "with_target": sum(1 for r in results.values() if r.attained is not None)}
@@ -563,7 +638,8 @@ def compensation_values(district: District, codes: Iterable[str]):
         for c in VALUE_CODES:
             if cols[c][i] is not None:
                 samples.append((site, when, c, cols[c][i]))
-    return monthly_values(samples)
+    with _in_force(district.pk):  # period means: `period_min_samples`
+        return monthly_values(samples)
 
 
 def compensation_params(district: District, rule_id: str) -> dict[str, object]:

@@ -88,6 +88,8 @@ def sections(request: HttpRequest) -> HttpResponse:
     can_import = permissions.can_import_samples(request.user, district)
     return render(request, "water/sections.html", {
         "add_form": SectionAddForm(district=district) if can_import else None,
+        "parameter_rows": services.water_parameter_rows(district) if district else [],
+        "can_set_parameters": permissions.can_set_water_parameters(request.user, district),
         "months": months, "month": month, "overview": overview, "checks": checks,
         "simulated": Section.objects.filter(district=district, is_simulated=True).exists(),
         "can_import": permissions.can_import_samples(request.user, district),
@@ -349,3 +351,30 @@ def compensation_parameters(request: HttpRequest) -> HttpResponse:
             messages.info(request, gettext("参数没有变化"))
     month = request.POST.get("month", "")
     return redirect(f"{_ledger_url()}?rules={rule_id}" + (f"&month={month}" if month else ""))
+
+
+@scoped("reviewer")
+@require_POST
+def water_parameters_save(request: HttpRequest) -> HttpResponse:
+    """Set the district's values of the unconfirmed assessment rules (envgov.standards.water.parameters)."""
+    from envgov.standards.water import parameters
+
+    district = _district(request)
+    values: dict[str, object] = {}
+    for p in parameters.PARAMETERS:
+        name = f"p_{p.key}"
+        if p.kind == "bool":
+            values[p.key] = request.POST.get(name) == "on"
+        elif name in request.POST:
+            values[p.key] = request.POST[name]
+    try:
+        changed = services.set_water_parameters(district, acting_user=request.user, values=values,
+                                                reason=request.POST.get("reason", ""))
+    except ValueError as exc:
+        messages.error(request, gettext("未保存：%(reason)s") % {"reason": exc})
+    else:
+        if changed:
+            messages.success(request, gettext("已保存 %(n)s 项水质评价参数，已重新计算水质目标") % {"n": len(changed)})
+        else:
+            messages.info(request, gettext("参数没有变化"))
+    return redirect("water_sections")
