@@ -62,14 +62,21 @@ VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
     "import_id": [("air_import_pending", OVERSIGHT), ("other_air_import", OTHER)],
     # a water section: everyone of its district reads it (reviewers correct it); other districts do not find it
     "section_id": [("water_section", DISTRICT), ("other_water_section", OTHER)],
+    # 通报: drafts are the district's oversight roles'; a published one every user's of its district
+    "circular_id": [("circular_draft", OVERSIGHT), ("circular_published", DISTRICT), ("other_circular", OTHER)],
+    # the public downloads serve published circulars only (a draft is not found, tested in test_circulars)
+    "published_id": [("circular_published", set(PERSONAS))],
+    # 排名: a town's figures are read by everyone signed in to its district
+    "rank_town_id": [("t_songzhuang", DISTRICT), ("other_town", OTHER)],
 }
 # routes that answer GET with 405 once the gate is passed (the object is only looked up on POST);
 # a route added later is recognised by probing (GET → 405) and then tested with POST too
 POST_ONLY = {"plan_issue", "run_daily_check", "review_report", "revoke_token", "exceptional_day_add",
              "air_recompute", "air_parameters_save", "logout", "withdraw_report", "task_comment", "task_close",
              "notice_open", "notice_read_all", "notice_preferences", "air_import_finish", "air_import_undo",
-             "manage_user_unthrottle", "manage_user_totp_reset", "water_section_edit", "water_compensation_parameters",
-             "water_section_add", "water_parameters_save"}
+             "manage_user_unthrottle", "manage_user_totp_reset", "circular_generate", "circular_publish",
+             "ranking_supervise", "ranking_measure_save", "ranking_settings_save",
+             "water_section_edit", "water_compensation_parameters", "water_section_add", "water_parameters_save"}
 # allowed outcome of GET where it is not 200/302
 ALLOWED_GET = {"api-root": {404}}
 
@@ -101,14 +108,47 @@ def _payload(route: str, obj, persona: str) -> dict:
         "water_compensation_parameters": {"rules": "beijing-2015", "p_worse_than_v_extra": "10", "reason": "矩阵"},
         "water_section_add": {"code": "MX-W9", "name": "矩阵新断面", "kind": "river", "target": "4"},
         "water_parameters_save": {"p_proportion_min_sections": "6", "reason": "矩阵"},
+        "outlook_towns": {"method": "equal", "reason": "矩阵"},
+        "outlook_settings": {"warn_probability": "0.7", "reason": "矩阵"},
         "login": {"username": "nobody", "password": "wrong"}, "logout": {}, "set_language": {"language": "en"},
         "notice_open": {}, "notice_read_all": {}, "notice_preferences": {"delivery": "digest", "email": "on"},
         "notice_channel": {"kind": "wecom", "webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=m",
                            "enabled": "on", "version": 1},
         "password_change": {"old_password": "pw-12345-x", "new_password1": "Matrix-pass-9183",
                             "new_password2": "Matrix-pass-9183"},
+        "circular_generate": {"period": "2024-03", "kind": "monthly", "by": "concentration"},
+        "circular_publish": {"version": version},
+        "circular_settings": {"organ": "矩阵生态环境局", "number_prefix": "矩环", "recipients": "", "version": 1},
+        **_ranking_payload(route, persona),
         **_manage_payload(route, obj, version),
     }.get(route, {})  # a route added later: an empty form still exercises its gate and its scope
+
+
+def _ranking_payload(route: str, persona: str) -> dict:
+    """Forms of the 排名 write routes, for the persona's own district (the matrix fixture has no daily values,
+    so the ranking flags no town and 发起督办 opens nothing: it still passes the gates)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from envgov.apps.geo.models import Town
+    from envgov.apps.plans.models import Plan
+
+    if not route.startswith("ranking_"):
+        return {}
+    own = "门头沟区" if persona == "other_coordinator" else "通州区"
+    town = Town.objects.filter(district__name=own).order_by("pk").first()
+    plan = Plan.objects.filter(district__name=own).order_by("pk").first()
+    csv = f"街乡镇,月份,降尘量\r\n{getattr(town, 'name', '')},2024-03,5.5\r\n".encode()
+    return {route: {
+        "ranking_supervise": {"period": "2024-03", "indicator": "pm25", "by": "concentration",
+                              "plan": getattr(plan, "pk", 999999)},
+        "ranking_measure_save": {"town": getattr(town, "pk", 999999), "month": "2024-03", "indicator": "dustfall",
+                                 "value": "5.5"},
+        "ranking_measure_import": {"file": SimpleUploadedFile("矩阵.csv", csv)},
+        "ranking_settings_save": {"k_national": "2", "k_city": "1", "k_district": "1", "k_micro": "1",
+                                  "weighting_mode": "site", "bottom_n": "2", "min_completeness": "0",
+                                  "partial_month": "proportional", "change_digits": "1", "composite_digits": "2",
+                                  "c_pm25": "on", "w_pm25": "1", "reason": "矩阵"},
+    }.get(route, {})}
 
 
 def _first_unit_of(plan) -> int:  # noqa: ANN001
@@ -161,7 +201,9 @@ def _manage_payload(route: str, obj, version: int) -> dict:
 # pages open to every role for reading whose POST only some roles may use (the action refuses → 403)
 POST_ROLES = {"supervision_detail": {"admin", "coordinator", "unit_reporter", "town_reporter", "unit_leader"},
               "task_comment": {"admin", "coordinator", "unit_reporter", "town_reporter", "unit_leader"},
-              "review_queue": {"admin", "coordinator"}}
+              "review_queue": {"admin", "coordinator"},
+              # 达标研判: oversight roles read the decomposition and the parameter; coordinators set them
+              "outlook_towns": {"admin", "coordinator"}, "outlook_settings": {"admin", "coordinator"}}
 
 WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail", "supervision_open", "plan_issue",
                 "run_daily_check", "revoke_token", "tokens", "ledger_import", "plan_import", "plan_draft",
@@ -173,7 +215,9 @@ WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail
                 "notice_read_all", "notice_preferences", "notice_channel",
                 "password_change", "manage_user_create", "manage_user", "manage_unit_create",
                 "manage_unit", "manage_unit_merge", "manage_town_create", "manage_town", "manage_town_boundaries",
-                "manage_station_create", "manage_station"}
+                "manage_station_create", "manage_station", "circular_generate", "circular_publish",
+                "circular_settings", "outlook_towns", "outlook_settings",
+                "ranking_supervise", "ranking_measure_save", "ranking_measure_import", "ranking_settings_save"}
 
 
 # ---------------------------------------------------------------- walking the resolver
@@ -289,12 +333,40 @@ def objs(world):
     for label, item, who in (("photo_unit_a", "item_unit_a", "unit_a"), ("photo_unit_b", "item_unit_b", "unit_b")):
         o[label] = SupervisionPhoto.objects.create(item=o[item], name="现场.jpg", uploaded_by=world[who],
                                                    file=SimpleUploadedFile("现场.jpg", b"\xff\xd8\xff\xe0jpeg"))
+    _circulars(o, world)
     o["clients"] = {ANON: Client()}
     for persona in PERSONAS[1:]:
         c = Client()
         c.force_login(world[persona])
         o["clients"][persona] = c
     return o
+
+
+def _circulars(o: dict, world) -> None:  # noqa: ANN001
+    """A draft and a published 通报 of 通州, a published one of 门头沟 (hand-made content, no charts), and
+    通州's 文号 prefix so that a draft can really be published."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from envgov.apps.circulars.models import Circular, CircularSettings
+    from envgov.reports import circular as report
+
+    CircularSettings.objects.create(district=world["district"], number_prefix="通环")
+    content = report.CircularContent(
+        organ="矩阵生态环境局", number="", signed_on=None, title="矩阵通报", period_label="2024年第1季度",
+        sections=[report.RankingSection("PM2.5", "µg/m³", "浓度", (report.RankRow("宋庄镇", 40, 1),), 1)])
+    body, table = report.build_docx(content, charts=False), report.build_xlsx(content)
+    for label, district, status in (("circular_draft", world["district"], "draft"),
+                                    ("circular_published", world["district"], "published"),
+                                    ("other_circular", world["other_plan"].district, "published")):
+        c = Circular(district=district, kind="on_demand", status=status, period="2024-Q1",
+                     period_label="2024年第1季度", period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 3, 31),
+                     title="矩阵通报", content=content.as_dict(), created_at=timezone.now(),
+                     number="矩环〔2024〕1号" if status == "published" else "")
+        c.docx.save(f"{label}.docx", ContentFile(body), save=False)
+        c.xlsx.save(f"{label}.xlsx", ContentFile(table), save=False)
+        c.save()
+        o[label] = c
 
 
 def fingerprint() -> dict:
@@ -438,6 +510,7 @@ def _api_payload(view_name: str, obj) -> dict:
         "review_progress": {"decision": "accept", "version": version},
         "respond_supervision": {"response": "矩阵反馈", "version": version},
         "close_supervision": {"note": "矩阵销号", "version": version},
+        "post_measure": {"indicator": "tsp", "month": "2024-03", "value": "120"},
     }[view_name]
 
 
@@ -513,6 +586,12 @@ def test_allowed_payloads_really_write(objs):
         ("manage/stations/new/", "admin", None),
         ("manage/stations/<int:station_id>/", "admin", "station"),
         ("manage/stations/<int:station_id>/active/", "admin", "station"),
+        ("circulars/generate/", "coordinator", None),
+        ("circulars/<int:circular_id>/publish/", "coordinator", "circular_draft"),
+        ("circulars/settings/", "admin", None),
+        ("rankings/measures/save/", "coordinator", None),
+        ("rankings/measures/import/", "admin", None),
+        ("rankings/settings/save/", "coordinator", None),
     ]:
         name = next(n for r, n, _ in PAGE_ROUTES if r == route)
         obj = objs[label] if label else None
@@ -526,6 +605,7 @@ def test_allowed_payloads_really_write(objs):
         ("/api/progress/{}/review", "coordinator", "report_town_a"),
         ("/api/supervision/{}/respond", "unit_a", "item_unit_a"),
         ("/api/supervision/{}/close", "admin", "item_unit_b"),
+        ("/api/rankings/towns/{}/measures", "coordinator", "t_songzhuang"),
     ]:
         view = next(v for m, p, v in API_OPS if re.sub(r"\{\w+\}", "{}", p) == path and "POST" in m)
         c = Client()

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "envgov.apps.supervision",
     "envgov.apps.rankings",
     "envgov.apps.water",
+    "envgov.apps.circulars",
+    "envgov.apps.outlook",
 ]
 
 MIDDLEWARE = [

@@ -78,6 +78,11 @@ ACTIONS: dict[str, Any] = {
     "water_section_update": gettext_lazy("修改水质断面"),
     "water_section_kind_rule": gettext_lazy("水质断面类型按规则判定"),
     "compensation_parameter_clear": gettext_lazy("清除补偿参数"),
+    "circular_generate": gettext_lazy("生成通报"),
+    "circular_regenerate": gettext_lazy("重新生成通报"),
+    "circular_publish": gettext_lazy("发布通报"),
+    "circular_settings": gettext_lazy("设置通报发文机关和文号"),
+    "decompose": gettext_lazy("分解目标到街乡镇"),
 }
 # the same code reads differently on some subjects
 ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {
@@ -87,6 +92,7 @@ ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {
     ("taskparty", "complete"): gettext_lazy("责任方销号"),
     ("compensationparameter", "set_parameter"): gettext_lazy("设置补偿参数"),
     ("waterparameter", "set_parameter"): gettext_lazy("设置水质评价参数"),
+    ("outlooksetting", "set_parameter"): gettext_lazy("设置研判参数"),
 }
 HIDDEN_FIELDS = {"id", "version"}
 

@@ -103,6 +103,10 @@ class Command(BaseCommand):
                     self._simulate_supervision(result.plan, coordinator)
         self._simulate_notices(result.plan, coordinator)
         self._load_air(district, admin)
+        self._simulate_town_targets(result.plan, coordinator)
+        from envgov.apps.circulars import demo as circulars_demo
+
+        circulars_demo.load(district, coordinator, AS_OF)  # 通报: July's published, August's a draft
         __import__("envgov.apps.water.demo", fromlist=["load"]).load(district)  # 模拟数据 (water app, decision 0027)
 
     def _derive_boundaries(self, district: District) -> None:
@@ -182,6 +186,17 @@ class Command(BaseCommand):
             outcome = services.import_air_file(path, district=district, acting_user=admin)
         if not outcome.record.accepted:
             raise RuntimeError(f"演示空气数据未通过校验：{outcome.record.report.get('errors', [])[:3]}")
+
+    def _simulate_town_targets(self, plan: Plan, coordinator: User) -> None:
+        """模拟数据: the annual PM2.5 target split to every town by the 2023 baseline (达标研判 → 目标分解): each town
+        takes the district's required change on its own 2023 mean, as a coordinator would before the district's
+        考核方案 sets town figures."""
+        from envgov.apps.outlook.services import decompose
+
+        target = plan.targets.filter(indicator__code="pm25_mean", period_end__isnull=True).first()
+        if target is not None:
+            decompose(target, acting_user=coordinator, method="baseline", baseline=str(plan.year - 1),
+                      reason="（模拟数据）演示：按 2023 年各街乡镇浓度等比例分解，待区考核方案确定后调整")
 
     def _micro_stations(self, district: District) -> list[Town]:
         """模拟数据: one micro-station per town at a point inside its 示意边界, put in its town by the platform's
