@@ -93,6 +93,8 @@ ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {
     ("compensationparameter", "set_parameter"): gettext_lazy("设置补偿参数"),
     ("waterparameter", "set_parameter"): gettext_lazy("设置水质评价参数"),
     ("outlooksetting", "set_parameter"): gettext_lazy("设置研判参数"),
+    ("rankingsettings", "set_parameter"): gettext_lazy("设置排名规则"),
+    ("siteweighting", "set_parameter"): gettext_lazy("设置站点权重"),
 }
 HIDDEN_FIELDS = {"id", "version"}
 
