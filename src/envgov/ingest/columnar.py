@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from envgov.catalogue import gettext_noop
+from envgov.ingest.prefetch import _PREFETCHED, _file_key, prefetch_parquet  # noqa: F401
 from envgov.ingest.profile import ParameterSpec, Profile
 from envgov.ingest.report import Gap
 
@@ -132,8 +133,7 @@ def read_csv_arrow(path: Path, numeric: Iterable[str], missing: Iterable[str] = 
     raw = _raw_bytes(path)
     data = raw
     try:
-        header_line = raw.split(b"\n", 1)[0]
-        header_line.decode("utf-8")
+        _first_line(raw).decode("utf-8")
     except UnicodeDecodeError:
         data = _utf8(raw)
     names = csv_header_from(data)
@@ -160,7 +160,7 @@ def read_csv_arrow(path: Path, numeric: Iterable[str], missing: Iterable[str] = 
         if "UTF8" in str(exc) and data is raw:
             data = _utf8(raw)
         table = None
-    quoted = b'"' in data[len(data.split(b"\n", 1)[0]):]  # a quoted header is common and harmless
+    quoted = data.find(b'"', len(_first_line(data))) != -1  # a quoted header is common and harmless
     if table is None:
         try:
             table = read(text_types, quoted)
@@ -185,44 +185,20 @@ def read_csv_arrow(path: Path, numeric: Iterable[str], missing: Iterable[str] = 
 def csv_header_from(data: bytes) -> list[str]:
     import csv
 
-    first = data.split(b"\n", 1)[0].decode("utf-8-sig")
+    first = _first_line(data).decode("utf-8-sig")
     return next(csv.reader([first]), [])
+
+
+def _first_line(data: bytes) -> bytes:
+    """The bytes before the first newline (no copy of the rest, unlike `split`)."""
+    end = data.find(b"\n")
+    return data if end < 0 else data[:end]
 
 
 def _finite(col: pa.ChunkedArray) -> bool:
     if not pa.types.is_floating(col.type) or col.null_count == len(col):
         return True
     return not pc.any(pc.invert(pc.is_finite(col))).as_py()
-
-
-_PREFETCHED: dict[tuple[str, int, int], Any] = {}
-
-
-def _file_key(path: Path) -> tuple[str, int, int]:
-    st = path.stat()
-    return str(path.resolve()), st.st_mtime_ns, st.st_size
-
-
-def prefetch_parquet(path: Path) -> None:
-    """Start reading a Parquet file in a background thread (Arrow decodes without the GIL), so that a
-    caller can import the engine meanwhile; `read_parquet_arrow` of the same unchanged file takes the
-    result. One file at a time is held."""
-    import threading
-
-    import pyarrow.parquet as pq
-
-    key = _file_key(path)
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            box["table"] = pq.ParquetFile(path).read()
-        except Exception as exc:  # noqa: BLE001 - given to the reader, which reports it as before
-            box["error"] = exc
-    thread = threading.Thread(target=run, name="envgov-parquet-prefetch", daemon=True)
-    _PREFETCHED.clear()
-    _PREFETCHED[key] = (thread, box)
-    thread.start()
 
 
 def read_parquet_arrow(path: Path) -> tuple[pa.Table, WideRead]:
@@ -306,22 +282,26 @@ def check_wide(t: pa.Table, prof: Profile, stations: set[str] | None, specs: dic
     # sites: trimmed text, dictionary-encoded
     site_col_name = prof.columns["site"]
     site_raw = _text(t[site_col_name])
-    site_txt = pc.utf8_trim_whitespace(site_raw.fill_null("") if site_raw.null_count else site_raw)
+    site_txt = site_raw.fill_null("") if site_raw.null_count else site_raw
     site_enc = pc.dictionary_encode(site_txt).combine_chunks()
+    trimmed = pc.utf8_trim_whitespace(site_enc.dictionary)
+    if not trimmed.equals(site_enc.dictionary):  # padded codes: trim every cell (" A" and "A" are one site)
+        site_txt = pc.utf8_trim_whitespace(site_txt)
+        site_enc = pc.dictionary_encode(site_txt).combine_chunks()
     site_idx = _numpy(site_enc.indices).astype(np.int64)
     site_names = site_enc.dictionary.to_pylist()
     empty = np.array([s == "" for s in site_names], dtype=bool)
-    rows = np.nonzero(empty[site_idx])[0]
-    if len(rows):
+    if empty.any():
+        rows = np.nonzero(empty[site_idx])[0]
         groups.append(ErrorGroup(site_col_name, gettext_noop("站点编号为空"), rows, lambda i: "站点编号为空", -2))
-    ok &= ~empty[site_idx]
+        ok &= ~empty[site_idx]
     if stations is not None:
         unknown = np.array([s != "" and s not in stations for s in site_names], dtype=bool)
-        rows = np.nonzero(unknown[site_idx])[0]
-        if len(rows):
+        if unknown.any():
+            rows = np.nonzero(unknown[site_idx])[0]
             groups.append(ErrorGroup(site_col_name, gettext_noop("未知站点"), rows,
                                      lambda i: f"未知站点「{site_names[site_idx[i]]}」（不在站点名录中）", -2))
-        ok &= ~unknown[site_idx]
+            ok &= ~unknown[site_idx]
 
     # times: each distinct label parsed once by the row reader's own functions
     tz = ZoneInfo(prof.timezone) if prof.timezone != "Asia/Shanghai" else h.LOCAL_TZ
@@ -359,19 +339,31 @@ def check_wide(t: pa.Table, prof: Profile, stations: set[str] | None, specs: dic
         tval[k] = got[0]
         tmsg.append(got[1])
     tbad = np.array([m is not None for m in tmsg], dtype=bool)
-    rows = np.nonzero(tbad[tidx] & ok)[0]
-    if len(rows):
-        groups.append(ErrorGroup(time_col, gettext_noop("时间无法使用"), rows, lambda i: tmsg[tidx[i]], -1))
-    ok &= ~tbad[tidx]
+    if (tbad if enc.null_count else tbad[:-1]).any():  # every dictionary label occurs; the last is NULL's
+        rows = np.nonzero(tbad[tidx] & ok)[0]
+        if len(rows):
+            groups.append(ErrorGroup(time_col, gettext_noop("时间无法使用"), rows, lambda i: tmsg[tidx[i]], -1))
+        ok &= ~tbad[tidx]
     secs = tval[tidx]
 
-    # values: one cast per column, located messages only where a cast fails or a range check hits
+    # values: one cast per column, located messages only where a cast fails or a range check hits.
+    # A clean float64 column in canonical units (the usual Parquet and typed-CSV case) is checked in Arrow
+    # and goes to the output as it is; its NumPy values are made only if something needs them
+    # (duplicates, rows refused, the gap search).
     all_ok = bool(ok.all())
     values: dict[str, np.ndarray] = {}
+    lazy: dict[str, pa.ChunkedArray] = {}  # code → the input column, values not taken into NumPy
     untouched: dict[str, bool] = {}  # the input column can go to the output as it is (zero copy)
     for pos, (code, col, factor) in enumerate(wide_params):
         spec = specs[code]
         raw = t[col]
+        if all_ok and factor == 1 and raw.type == pa.float64() and _no_nan(raw):
+            lo, hi = _min_max(raw)
+            if lo >= spec.min and (spec.max is None or hi <= spec.max) and not (lo < 0 <= spec.min):
+                out.missing_values += raw.null_count
+                lazy[code] = raw
+                untouched[code] = True
+                continue
         v, bad_rows, bad_msgs, miss = _column_values(raw, prof.missing)
         untouched[code] = factor == 1 and raw.type == pa.float64() and not len(bad_rows)
         if len(bad_rows):
@@ -411,6 +403,11 @@ def check_wide(t: pa.Table, prof: Profile, stations: set[str] | None, specs: dic
                 untouched[code] = False
         values[code] = v
 
+    def materialise() -> None:
+        """NumPy values (NaN where missing, writable) of the columns checked in Arrow only."""
+        for code in list(lazy):
+            values[code] = _numpy(lazy.pop(code), copy=True)
+
     # duplicates and gaps on integer keys: site index × hour
     if not ok.any():
         out.table = None
@@ -422,35 +419,49 @@ def check_wide(t: pa.Table, prof: Profile, stations: set[str] | None, specs: dic
     hours = (t_k - t0) // 3600
     span = int(hours.max()) + 1
     key_k = s_k * span + hours
-    if len(key_k) > 1 and not bool((np.diff(key_k) > 0).all()):
+    if len(key_k) > 1 and not bool((key_k[1:] > key_k[:-1]).all()):
         keep = np.arange(n) if keep is None else keep
         srt = np.argsort(key_k, kind="stable")
         keep, key_k = keep[srt], key_k[srt]
         first = np.ones(len(keep), dtype=bool)
         first[1:] = key_k[1:] != key_k[:-1]
         if not first.all():
+            materialise()
             _duplicates(keep, first, values, wide_params, site_names, site_idx, secs, out, order)
             keep, key_k = keep[first], key_k[first]
     if groups:  # refused: no table, no gaps
         out.table = None
         return out
+    if keep is not None or gaps:
+        materialise()
     vals = values if keep is None else {code: v[keep] for code, v in values.items()}
     sites_k = site_idx if keep is None else site_idx[keep]
     out.gaps = _gaps(key_k, span, t0, sites_k, site_names, vals) if gaps else []
     # first and last site-hour of the batch, and of each parameter's values (streamed files: the
     # batches are stitched on these)
-    rows_k = np.arange(n) if keep is None else keep
-    out.edges = {"rows": (site_names[site_idx[rows_k[0]]], int(secs[rows_k[0]]),
-                          site_names[site_idx[rows_k[-1]]], int(secs[rows_k[-1]])),
+    m = n if keep is None else len(keep)  # rows kept, in key order
+
+    def row(i: int) -> int:
+        return int(i) if keep is None else int(keep[i])
+    out.edges = {"rows": (site_names[site_idx[row(0)]], int(secs[row(0)]),
+                          site_names[site_idx[row(m - 1)]], int(secs[row(m - 1)])),
                  "sites": set(site_names)}
-    any_value = np.zeros(len(rows_k), dtype=bool)
-    for code, v in vals.items():
-        present = ~np.isnan(v)
-        any_value |= present
-        at = np.flatnonzero(present)
-        if len(at):
-            a, b = rows_k[at[0]], rows_k[at[-1]]
-            out.edges[code] = (site_names[site_idx[a]], int(secs[a]), site_names[site_idx[b]], int(secs[b]))
+    any_value = None  # None: no column seen with a value yet
+    for code, _col, _f in wide_params:
+        if code in lazy:  # keep is None here: the rows are the input's rows
+            col_ = lazy[code]
+            if col_.null_count == len(col_):
+                continue
+            present = np.ones(m, dtype=bool) if not col_.null_count else _valid_np(col_)
+        else:
+            present = ~np.isnan(vals[code])
+        any_value = present if any_value is None else (any_value | present)
+        if not present.any():
+            continue
+        a, b = row(present.argmax()), row(m - 1 - present[::-1].argmax())
+        out.edges[code] = (site_names[site_idx[a]], int(secs[a]), site_names[site_idx[b]], int(secs[b]))
+    if any_value is None:
+        any_value = np.zeros(m, dtype=bool)
     if keep is None:
         cols = {"site": site_txt, "time": _arrow(secs, pa.timestamp("s"))}
         for pos, (code, col, _f) in enumerate(wide_params):
@@ -464,6 +475,30 @@ def check_wide(t: pa.Table, prof: Profile, stations: set[str] | None, specs: dic
          "time": _arrow(secs[keep], pa.timestamp("s")),
          **{code: _arrow(v, pa.float64()) for code, v in vals.items()}})
     return out
+
+
+def _no_nan(col: pa.ChunkedArray) -> bool:
+    """No NaN among the values of a float column (a NaN cell is missing, as in the row reader)."""
+    return col.null_count == len(col) or not pc.any(pc.is_nan(col)).as_py()
+
+
+def _min_max(col: pa.ChunkedArray) -> tuple[float, float]:
+    """Smallest and largest value of a float column without NaN (0, 0 when every cell is NULL)."""
+    mm = pc.min_max(col)
+    lo, hi = mm["min"].as_py(), mm["max"].as_py()
+    return (0.0, 0.0) if lo is None else (float(lo), float(hi))
+
+
+def _valid_np(col: pa.ChunkedArray) -> np.ndarray:
+    """The validity of an Arrow column as a NumPy bool array (True where a value is present)."""
+    parts = []
+    for c in col.chunks:
+        if c.null_count == 0:
+            parts.append(np.ones(len(c), dtype=bool))
+        else:
+            bits = np.unpackbits(np.frombuffer(c.buffers()[0], dtype=np.uint8), bitorder="little")
+            parts.append(bits[c.offset:c.offset + len(c)].astype(bool))
+    return np.concatenate(parts) if len(parts) != 1 else parts[0]
 
 
 def _arrow(v: np.ndarray, typ: pa.DataType) -> pa.Array:
