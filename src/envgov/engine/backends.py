@@ -92,7 +92,7 @@ def spark_location(location: str) -> str | None:
     S3 connector), hdfs:// and other Hadoop schemes as they are; None for fsspec-only stores (memory://)
     that Spark cannot reach (the caller reads those through DuckDB)."""
     if "://" not in location:
-        return Path(location).resolve().as_uri()
+        return "file://" + Path(location).resolve().as_posix()  # not as_uri(): Hadoop reads "=" as it is
     scheme = location.split("://", 1)[0]
     if scheme in ("s3", "s3a", "s3n"):
         return "s3a://" + location.split("://", 1)[1]

@@ -124,12 +124,18 @@ def _csv_line_map(data: bytes) -> np.ndarray:
     return np.asarray(starts, dtype=np.int64)
 
 
-def read_csv_arrow(path: Path, numeric: Iterable[str], missing: Iterable[str] = ("",)) -> tuple[pa.Table, WideRead]:
+def read_csv_arrow(path: Path, numeric: Iterable[str], missing: Iterable[str] = ("",),
+                   labels: Iterable[str] = ()) -> tuple[pa.Table, WideRead]:
     """Whole CSV into Arrow: the parameter columns as float64 first (the clean case), all columns as
-    text when a cell is not a number. Raises Fallback when Arrow cannot read the file at all."""
+    text when a cell is not a number. Raises Fallback when Arrow cannot read the file at all.
+
+    `labels` (the site and time columns) are read dictionary-encoded in the first try: a year has
+    8,760 time labels and a few hundred sites however many rows, so the reader keeps one string per
+    distinct label instead of one per row (`check_wide` takes either form)."""
     import pyarrow.csv as pacsv
 
     numeric = set(numeric)
+    labels = set(labels) - numeric
     raw = _raw_bytes(path)
     data = raw
     try:
@@ -152,8 +158,10 @@ def read_csv_arrow(path: Path, numeric: Iterable[str], missing: Iterable[str] = 
 
     text_types = {n: pa.string() for n in names}
     table = None
+    dict_type = pa.dictionary(pa.int32(), pa.string())
     try:
-        table = read(dict(text_types, **{n: pa.float64() for n in names if n.strip() in numeric}), False)
+        table = read(dict(text_types, **{n: pa.float64() for n in names if n.strip() in numeric},
+                          **{n: dict_type for n in names if n.strip() in labels}), False)
         if not all(_finite(table[n]) for n in names if n.strip() in numeric):
             table = None  # inf / nan written as text: the text path says which cells
     except pa.ArrowInvalid as exc:
@@ -166,9 +174,7 @@ def read_csv_arrow(path: Path, numeric: Iterable[str], missing: Iterable[str] = 
             table = read(text_types, quoted)
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             raise Fallback(str(exc)) from None
-    multiline = quoted and any(
-        pc.any(pc.or_(pc.match_substring(table[n], "\n"), pc.match_substring(table[n], "\r"))).as_py()
-        for n in table.column_names if pa.types.is_string(table[n].type))
+    multiline = quoted and any(_has_newline(table[n]) for n in table.column_names)
     if multiline and table is not None:
         table = read({n: pa.string() for n in names}, True) if not all(
             pa.types.is_string(table[n].type) for n in names) else table
@@ -180,6 +186,28 @@ def read_csv_arrow(path: Path, numeric: Iterable[str], missing: Iterable[str] = 
     else:
         out.lines = lambda rows: rows + 2
     return table, out
+
+
+def _has_newline(col: pa.ChunkedArray) -> bool:
+    """A text (or dictionary-encoded text) column with a line break inside a cell."""
+    if pa.types.is_dictionary(col.type):
+        arrays = [c.dictionary for c in col.chunks]
+    elif pa.types.is_string(col.type):
+        arrays = col.chunks
+    else:
+        return False
+    return any(pc.any(pc.or_(pc.match_substring(a, "\n"), pc.match_substring(a, "\r"))).as_py()
+               for a in arrays if len(a))
+
+
+def _encoded(col: pa.ChunkedArray) -> pa.DictionaryArray:
+    """A column as one dictionary array: dictionary-encoded by Arrow, or unified and combined when it was
+    read dictionary-encoded already (the CSV reader encodes each block with its own dictionary)."""
+    if isinstance(col, pa.Array):
+        col = pa.chunked_array([col])
+    if pa.types.is_dictionary(col.type):
+        return pa.table({"c": col}).unify_dictionaries().column("c").combine_chunks()
+    return pc.dictionary_encode(col).combine_chunks()
 
 
 def csv_header_from(data: bytes) -> list[str]:
@@ -281,27 +309,37 @@ def check_wide(t: pa.Table, prof: Profile, stations: set[str] | None, specs: dic
 
     # sites: trimmed text, dictionary-encoded
     site_col_name = prof.columns["site"]
-    site_raw = _text(t[site_col_name])
-    site_txt = site_raw.fill_null("") if site_raw.null_count else site_raw
-    site_enc = pc.dictionary_encode(site_txt).combine_chunks()
+    site_col = t[site_col_name]
+    site_txt = None  # the site column as plain text (the output's), made when needed
+    if pa.types.is_dictionary(site_col.type) and pa.types.is_string(site_col.type.value_type) \
+            and not site_col.null_count:
+        site_enc = _encoded(site_col)
+    else:
+        site_raw = _text(site_col)
+        site_txt = site_raw.fill_null("") if site_raw.null_count else site_raw
+        site_enc = _encoded(site_txt)
     trimmed = pc.utf8_trim_whitespace(site_enc.dictionary)
     if not trimmed.equals(site_enc.dictionary):  # padded codes: trim every cell (" A" and "A" are one site)
+        if site_txt is None:
+            site_txt = pc.take(site_enc.dictionary, site_enc.indices)
         site_txt = pc.utf8_trim_whitespace(site_txt)
-        site_enc = pc.dictionary_encode(site_txt).combine_chunks()
+        site_enc = _encoded(site_txt)
     site_idx = _numpy(site_enc.indices).astype(np.int64)
     site_names = site_enc.dictionary.to_pylist()
     empty = np.array([s == "" for s in site_names], dtype=bool)
-    if empty.any():
+    if empty.any():  # (a dictionary read from the file may hold a code no row uses)
         rows = np.nonzero(empty[site_idx])[0]
-        groups.append(ErrorGroup(site_col_name, gettext_noop("站点编号为空"), rows, lambda i: "站点编号为空", -2))
-        ok &= ~empty[site_idx]
+        if len(rows):
+            groups.append(ErrorGroup(site_col_name, gettext_noop("站点编号为空"), rows, lambda i: "站点编号为空", -2))
+            ok &= ~empty[site_idx]
     if stations is not None:
         unknown = np.array([s != "" and s not in stations for s in site_names], dtype=bool)
         if unknown.any():
             rows = np.nonzero(unknown[site_idx])[0]
-            groups.append(ErrorGroup(site_col_name, gettext_noop("未知站点"), rows,
-                                     lambda i: f"未知站点「{site_names[site_idx[i]]}」（不在站点名录中）", -2))
-            ok &= ~unknown[site_idx]
+            if len(rows):
+                groups.append(ErrorGroup(site_col_name, gettext_noop("未知站点"), rows,
+                                         lambda i: f"未知站点「{site_names[site_idx[i]]}」（不在站点名录中）", -2))
+                ok &= ~unknown[site_idx]
 
     # times: each distinct label parsed once by the row reader's own functions
     tz = ZoneInfo(prof.timezone) if prof.timezone != "Asia/Shanghai" else h.LOCAL_TZ
@@ -323,7 +361,7 @@ def check_wide(t: pa.Table, prof: Profile, stations: set[str] | None, specs: dic
             if h._is_missing(v, ("",)):
                 raise h.CellError("时间为空")
             return _epoch(h._parse_iso(v, prof, tz))
-    enc = pc.dictionary_encode(key).combine_chunks()
+    enc = _encoded(key)
     tidx = _numpy(enc.indices.fill_null(len(enc.dictionary)) if enc.null_count else enc.indices).astype(np.int64)
     distinct = enc.dictionary.to_pylist() + [None]
     tval = np.zeros(len(distinct), dtype=np.int64)
@@ -463,6 +501,8 @@ def check_wide(t: pa.Table, prof: Profile, stations: set[str] | None, specs: dic
     if any_value is None:
         any_value = np.zeros(m, dtype=bool)
     if keep is None:
+        if site_txt is None:
+            site_txt = pc.take(site_enc.dictionary, site_enc.indices)
         cols = {"site": site_txt, "time": _arrow(secs, pa.timestamp("s"))}
         for pos, (code, col, _f) in enumerate(wide_params):
             cols[code] = t[col] if untouched[code] else _arrow(vals[code], pa.float64())
@@ -673,7 +713,7 @@ class NotInOrder(Exception):
 
 def stream_csv(path: Path, prof: Profile, stations: set[str] | None, specs: dict[str, ParameterSpec],
                wide_params: list[tuple[str, str, float]], dest: Path,
-               progress: Callable[[int, int], None] | None = None) -> WideRead:
+               progress: Callable[[int, int], None] | None = None, gaps: bool = True) -> WideRead:
     """Read a CSV larger than memory in batches, check each as `check_wide` does, write the wide rows
     to the Parquet file `dest` batch by batch; duplicates and gaps are stitched across batch edges.
 
@@ -687,7 +727,7 @@ def stream_csv(path: Path, prof: Profile, stations: set[str] | None, specs: dict
     numeric = {c for _, c, _ in wide_params}
     out = WideRead(lines=lambda rows: rows + 2)
     time_cache: dict[Any, tuple[int, str | None]] = {}
-    gaps: dict[tuple[str, str], list[Any]] = {}
+    gap_parts: dict[tuple[str, str], list[Any]] = {}
     last: dict[str, tuple[str, int, str, int]] = {}
     seen_sites: set[str] = set()
     writer = None
@@ -720,7 +760,7 @@ def stream_csv(path: Path, prof: Profile, stations: set[str] | None, specs: dict
                 if typed and not all(_finite(t[n]) for n in t.column_names if n in numeric):
                     raise pa.ArrowInvalid("not finite")
                 w = WideRead(lines=(lambda b: lambda rows: rows + b + 2)(base))
-                check_wide(t, prof, stations, specs, wide_params, w, time_cache)
+                check_wide(t, prof, stations, specs, wide_params, w, time_cache, gaps=gaps)
                 for g in w.groups:
                     out.groups.append(ErrorGroup(g.column, g.label, g.rows + base,
                                                  (lambda f, b: lambda i: f(i - b))(g.message, base), g.order))
@@ -741,7 +781,7 @@ def stream_csv(path: Path, prof: Profile, stations: set[str] | None, specs: dict
                         raise NotInOrder()
                 seen_sites |= w.edges["sites"]
                 last["rows"] = w.edges["rows"]
-                for code, _, _ in wide_params:  # a gap across the batch edge comes before the batch's own
+                for code, _, _ in wide_params if gaps else ():  # a gap across the batch edge comes first
                     e = w.edges.get(code)
                     if e is None:
                         continue
@@ -751,10 +791,10 @@ def stream_csv(path: Path, prof: Profile, stations: set[str] | None, specs: dict
                         span = Gap(e[0], code, (b - a) // 3600 - 1, (
                             (datetime.fromtimestamp(a + 3600, UTC).strftime("%Y-%m-%dT%H:%M"),
                              datetime.fromtimestamp(b - 3600, UTC).strftime("%Y-%m-%dT%H:%M")),))
-                        gaps.setdefault((e[0], code), []).append(span)
+                        gap_parts.setdefault((e[0], code), []).append(span)
                     last[code] = e
                 for g in w.gaps:
-                    gaps.setdefault((g.site, g.parameter), []).append(g)
+                    gap_parts.setdefault((g.site, g.parameter), []).append(g)
                 tb = w.table.cast(schema)
                 mn, mx = pc.min_max(tb["time"]).values()
                 lo = mn.as_py() if lo is None else min(lo, mn.as_py())
@@ -767,7 +807,7 @@ def stream_csv(path: Path, prof: Profile, stations: set[str] | None, specs: dict
             if not typed:
                 raise Fallback(str(exc)) from None
             out = WideRead(lines=lambda rows: rows + 2)
-            gaps.clear(), last.clear(), seen_sites.clear()
+            gap_parts.clear(), last.clear(), seen_sites.clear()
             lo = hi = None
             if writer is not None:
                 writer.close()
@@ -777,8 +817,8 @@ def stream_csv(path: Path, prof: Profile, stations: set[str] | None, specs: dict
     if raw_fh is not None:
         raw_fh.close()
     out.gaps = []
-    for key in sorted(gaps):
-        parts = gaps[key]
+    for key in sorted(gap_parts):
+        parts = gap_parts[key]
         ranges = tuple(r for g in parts for r in g.ranges)[:MAX_GAP_RANGES]
         out.gaps.append(Gap(key[0], key[1], sum(g.missing_hours for g in parts), ranges))
     if not out.groups and writer is not None:

@@ -118,7 +118,8 @@ def _header(path: Path) -> list[str] | None:
 
 
 def _stream_columnar(path: Path, prof: Profile, known_sites: set[str] | None, specs: dict[str, Any],
-                     wide_params: list[tuple[str, str, float]], report: ImportReport, progress: Any) -> bool:
+                     wide_params: list[tuple[str, str, float]], report: ImportReport, progress: Any,
+                     gaps: bool = True) -> bool:
     import tempfile
 
     from envgov.ingest import columnar
@@ -126,7 +127,7 @@ def _stream_columnar(path: Path, prof: Profile, known_sites: set[str] | None, sp
     spill = tempfile.TemporaryDirectory(prefix="envgov-ingest-")
     try:
         wr = columnar.stream_csv(path, prof, known_sites, specs, wide_params, Path(spill.name) / "wide.parquet",
-                                 progress)
+                                 progress, gaps=gaps)
     except columnar.NotInOrder:
         spill.cleanup()
         report.warn(None, None, "文件较大但未按站点、时间顺序排列，已整体读入内存")
@@ -170,7 +171,8 @@ def _read_columnar(path: Path, prof: Profile, arrow: Any, known_sites: set[str] 
             if name.endswith(".parquet"):
                 arrow = columnar.read_parquet_arrow(path)
             else:
-                arrow = columnar.read_csv_arrow(path, [c for _, c, _ in wide_params], prof.missing)
+                labels = [prof.columns["site"]] + ([prof.columns["time"]] if prof.time_format != "parts" else [])
+                arrow = columnar.read_csv_arrow(path, [c for _, c, _ in wide_params], prof.missing, labels)
     except columnar.Fallback:
         report.warn(None, None, "文件的行无法按列式方式准确定位（如引号内换行、各行列数不一），已改用逐行方式读取")
         return False
@@ -364,7 +366,7 @@ def read_hourly(
     """Read and validate one file. Returns the report; `report.table` is set only when it has no error.
 
     `gaps=False`: a caller that does not show the data gaps (the CLI's evaluation) skips searching them
-    in a whole-file columnar read (`report.gaps` stays empty); nothing else changes.
+    in a columnar read, whole or streamed (`report.gaps` stays empty); nothing else changes.
 
     A wide CSV larger than `stream_threshold()` is read in batches and its checked wide rows written to
     a temporary Parquet file (`report.wide_path`, removed with the report) instead of held in memory.
@@ -421,7 +423,7 @@ def read_hourly(
 
     if prof.layout == "wide" and arrow is None and not path.name.lower().endswith((".parquet", ".xlsx", ".xlsm")) \
             and path.stat().st_size > stream_threshold():
-        if _stream_columnar(path, prof, known_sites, specs, wide_params, report, progress):
+        if _stream_columnar(path, prof, known_sites, specs, wide_params, report, progress, gaps):
             return report
     if prof.layout == "wide":
         done = _read_columnar(path, prof, arrow, known_sites, specs, wide_params, report, gaps)
