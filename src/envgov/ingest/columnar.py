@@ -37,6 +37,7 @@ FIRST_PER_GROUP = 20  # located rows listed per (column, reason); all are counte
 MAX_GAP_RANGES = 5
 SEP = "\x1f"
 STREAM_BLOCK = 1 << 24  # bytes per batch of a streamed CSV
+STREAM_ROWS = 1 << 19  # rows per batch of a streamed Parquet file
 
 
 class Fallback(Exception):
@@ -714,16 +715,24 @@ class NotInOrder(Exception):
 def stream_csv(path: Path, prof: Profile, stations: set[str] | None, specs: dict[str, ParameterSpec],
                wide_params: list[tuple[str, str, float]], dest: Path,
                progress: Callable[[int, int], None] | None = None, gaps: bool = True) -> WideRead:
-    """Read a CSV larger than memory in batches, check each as `check_wide` does, write the wide rows
-    to the Parquet file `dest` batch by batch; duplicates and gaps are stitched across batch edges.
+    """Read a CSV (or Parquet file) larger than memory in batches, check each as `check_wide` does, write
+    the wide rows to the Parquet file `dest` batch by batch; duplicates and gaps are stitched across
+    batch edges.
 
     Needs the rows grouped by site and in time order across batches (what a monitoring export is);
-    raises NotInOrder otherwise (the caller reads the file whole). Line numbers are record + 1.
+    raises NotInOrder otherwise (the caller reads the file whole). Line numbers are record + 1 (a
+    Parquet row as a sheet row, as the whole-file reader numbers them).
     """
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    names = csv_header(path)
+    parquet = path.name.lower().endswith(".parquet")
+    if parquet:
+        pfile = pq.ParquetFile(path)
+        names = list(pfile.schema_arrow.names)
+        total_rows = max(pfile.metadata.num_rows, 1)
+    else:
+        names = csv_header(path)
     numeric = {c for _, c, _ in wide_params}
     out = WideRead(lines=lambda rows: rows + 2)
     time_cache: dict[Any, tuple[int, str | None]] = {}
@@ -740,6 +749,8 @@ def stream_csv(path: Path, prof: Profile, stations: set[str] | None, specs: dict
 
     def open_reader(typed: bool):
         nonlocal raw_fh
+        if parquet:  # the file's own types: one attempt, no text retry
+            return pfile.iter_batches(batch_size=STREAM_ROWS)
         if raw_fh is not None:
             raw_fh.close()
         raw_fh = open(path, "rb")  # noqa: SIM115 - closed below; its position gives the progress
@@ -752,12 +763,12 @@ def stream_csv(path: Path, prof: Profile, stations: set[str] | None, specs: dict
                                   column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False,
                                   null_values=list(prof.missing)))
 
-    for typed in (True, False):
+    for typed in ((True,) if parquet else (True, False)):
         try:
             reader, base = open_reader(typed), 0
             for batch in reader:
                 t = pa.Table.from_batches([batch]).rename_columns([n.strip() for n in names])
-                if typed and not all(_finite(t[n]) for n in t.column_names if n in numeric):
+                if typed and not parquet and not all(_finite(t[n]) for n in t.column_names if n in numeric):
                     raise pa.ArrowInvalid("not finite")
                 w = WideRead(lines=(lambda b: lambda rows: rows + b + 2)(base))
                 check_wide(t, prof, stations, specs, wide_params, w, time_cache, gaps=gaps)
@@ -769,7 +780,7 @@ def stream_csv(path: Path, prof: Profile, stations: set[str] | None, specs: dict
                 out.duplicates_dropped += w.duplicates_dropped
                 base += t.num_rows
                 if progress is not None:
-                    progress(base, min(raw_fh.tell() / size, 1.0))
+                    progress(base, min((base / total_rows) if parquet else (raw_fh.tell() / size), 1.0))
                 if w.table is None or out.groups:
                     continue
                 first_site, first_t, last_site, last_t = w.edges["rows"]
@@ -804,7 +815,7 @@ def stream_csv(path: Path, prof: Profile, stations: set[str] | None, specs: dict
                 writer.write_table(tb, row_group_size=122_880)
             break
         except pa.ArrowInvalid as exc:
-            if not typed:
+            if not typed or parquet:
                 raise Fallback(str(exc)) from None
             out = WideRead(lines=lambda rows: rows + 2)
             gap_parts.clear(), last.clear(), seen_sites.clear()

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 
+from envgov.ingest.prefetch import parquet_memory, stream_threshold
 from envgov.ingest.profile import Profile, detect_profile, load_profile, normalise_unit, parameter_registry
 from envgov.ingest.report import MAX_LISTED_ISSUES, Gap, ImportReport, Issue
 from envgov.rules import dates as date_window
@@ -349,13 +350,6 @@ def _in_window(local: datetime, label: Any) -> datetime:
 
 # ---------------------------------------------------------------- main entry
 
-def stream_threshold() -> int:
-    """CSV files above this size (bytes; $ENVGOV_INGEST_STREAM_MB, default 256 MB) are read in batches."""
-    import os
-
-    return int(float(os.environ.get("ENVGOV_INGEST_STREAM_MB", "256")) * 1e6)
-
-
 def read_hourly(
     path: str | Path,
     profile: str | Path | Mapping[str, Any] | Profile | None = None,
@@ -368,8 +362,8 @@ def read_hourly(
     `gaps=False`: a caller that does not show the data gaps (the CLI's evaluation) skips searching them
     in a columnar read, whole or streamed (`report.gaps` stays empty); nothing else changes.
 
-    A wide CSV larger than `stream_threshold()` is read in batches and its checked wide rows written to
-    a temporary Parquet file (`report.wide_path`, removed with the report) instead of held in memory.
+    A wide CSV or Parquet file larger than `stream_threshold()` is read in batches and its checked wide rows
+    written to a temporary Parquet file (`report.wide_path`, removed with the report) instead of held in memory.
     `progress(rows_read, fraction)` is called after each batch."""
     path = Path(path)
     report = ImportReport(file=path.name)
@@ -421,8 +415,9 @@ def read_hourly(
             raise ValueError(f"配置 {prof.name}：参数 {code} 的单位 {p['unit']} 无法换算为 {specs[code].unit}")
         wide_params.append((code, p["column"], specs[code].units[unit]))
 
-    if prof.layout == "wide" and arrow is None and not path.name.lower().endswith((".parquet", ".xlsx", ".xlsm")) \
-            and path.stat().st_size > stream_threshold():
+    name = path.name.lower()
+    if prof.layout == "wide" and arrow is None and not name.endswith((".xlsx", ".xlsm")) and (
+            parquet_memory(path) if name.endswith(".parquet") else path.stat().st_size) > stream_threshold():
         if _stream_columnar(path, prof, known_sites, specs, wide_params, report, progress, gaps):
             return report
     if prof.layout == "wide":

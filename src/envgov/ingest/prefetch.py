@@ -5,6 +5,7 @@ evaluate` on one Parquet file); `columnar.read_parquet_arrow` takes the result f
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,20 @@ def _file_key(path: Path) -> tuple[str, int, int]:
     return str(path.resolve()), st.st_mtime_ns, st.st_size
 
 
+def stream_threshold() -> int:
+    """Files above this size are read in batches (bytes; $ENVGOV_INGEST_STREAM_MB, default 256 MB): a CSV
+    by its size on disk, a Parquet file by the size of its values in memory (`parquet_memory`)."""
+    return int(float(os.environ.get("ENVGOV_INGEST_STREAM_MB", "256")) * 1e6)
+
+
+def parquet_memory(path: Path) -> int:
+    """Bytes a Parquet file's values take once decoded (8 per cell: rows × columns × 8), from its footer."""
+    import pyarrow.parquet as pq
+
+    md = pq.ParquetFile(path).metadata
+    return md.num_rows * md.num_columns * 8
+
+
 def prefetch_parquet(path: Path) -> None:
     """Start reading a Parquet file in a background thread (Arrow decodes without the GIL), so that a
     caller can import the engine meanwhile; `read_parquet_arrow` of the same unchanged file takes the
@@ -25,6 +40,12 @@ def prefetch_parquet(path: Path) -> None:
     import pyarrow.parquet as pq
 
     key = _file_key(path)
+    _PREFETCHED.clear()
+    try:
+        if parquet_memory(path) > stream_threshold():
+            return  # read in batches later, never whole
+    except Exception:  # noqa: BLE001 - an unreadable file is reported by the reader
+        return
     box: dict[str, Any] = {}
 
     def run() -> None:
@@ -33,6 +54,5 @@ def prefetch_parquet(path: Path) -> None:
         except Exception as exc:  # noqa: BLE001 - given to the reader, which reports it as before
             box["error"] = exc
     thread = threading.Thread(target=run, name="envgov-parquet-prefetch", daemon=True)
-    _PREFETCHED.clear()
     _PREFETCHED[key] = (thread, box)
     thread.start()
