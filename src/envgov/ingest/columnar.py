@@ -101,7 +101,9 @@ def _utf8(raw: bytes) -> bytes:
 def csv_header(path: Path) -> list[str]:
     import csv
 
-    opener = gzip.open if path.read_bytes()[:2] == b"\x1f\x8b" else open
+    with open(path, "rb") as fh:
+        gz = fh.read(2) == b"\x1f\x8b"  # (not read_bytes()[:2]: that reads a 4 GB file to look at 2 bytes)
+    opener = gzip.open if gz else open
     with opener(path, "rb") as fh:
         first = fh.readline(1 << 20)
     try:
@@ -753,10 +755,11 @@ def stream_csv(path: Path, prof: Profile, stations: set[str] | None, specs: dict
             return pfile.iter_batches(batch_size=STREAM_ROWS)
         if raw_fh is not None:
             raw_fh.close()
-        raw_fh = open(path, "rb")  # noqa: SIM115 - closed below; its position gives the progress
-        gz = raw_fh.read(2) == b"\x1f\x8b"
-        raw_fh.seek(0)
-        src = pa.CompressedInputStream(pa.PythonFile(raw_fh, mode="r"), "gzip") if gz else pa.PythonFile(raw_fh, mode="r")
+        with open(path, "rb") as fh:
+            gz = fh.read(2) == b"\x1f\x8b"
+        # Arrow's own file (reads outside the GIL, unlike a Python file object); its position gives the progress
+        raw_fh = pa.OSFile(str(path), "rb")
+        src = pa.CompressedInputStream(raw_fh, "gzip") if gz else raw_fh
         types = {n: (pa.float64() if typed and n.strip() in numeric else pa.string()) for n in names}
         return pacsv.open_csv(src, read_options=pacsv.ReadOptions(block_size=STREAM_BLOCK),
                               convert_options=pacsv.ConvertOptions(
@@ -811,7 +814,8 @@ def stream_csv(path: Path, prof: Profile, stations: set[str] | None, specs: dict
                 lo = mn.as_py() if lo is None else min(lo, mn.as_py())
                 hi = mx.as_py() if hi is None else max(hi, mx.as_py())
                 if writer is None:
-                    writer = pq.ParquetWriter(dest, schema, compression="zstd")
+                    # a temporary file read once or twice: snappy writes ≈3× faster than zstd
+                    writer = pq.ParquetWriter(dest, schema, compression="snappy")
                 writer.write_table(tb, row_group_size=122_880)
             break
         except pa.ArrowInvalid as exc:
