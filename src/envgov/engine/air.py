@@ -38,9 +38,23 @@ import pyarrow as pa
 
 from envgov.engine import sqlcache
 from envgov.engine.results import (  # noqa: F401  (the Ibis-free half of the engine, re-exported here)
-    ALL_SITES, ANNUAL_MEAN_POLLUTANTS, PARAMETERS, PERCENTILES, Period, _arrow_slice, _daily_edition, _limit,
-    _parse_exclusions, _percentile_items, _period_edition, _provenance, _provenance_common, _report_round,
-    _scope_result, assemble, statistics_key,
+    ALL_SITES,
+    ANNUAL_MEAN_POLLUTANTS,
+    PARAMETERS,
+    PERCENTILES,
+    Period,
+    _arrow_slice,
+    _daily_edition,
+    _limit,
+    _parse_exclusions,
+    _percentile_items,
+    _period_edition,
+    _provenance,
+    _provenance_common,
+    _report_round,
+    _scope_result,
+    assemble,
+    statistics_key,
 )
 from envgov.engine.sqlcache import sql_cache_dir  # noqa: F401
 from envgov.standards import air as std
