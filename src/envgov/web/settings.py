@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "envgov.apps.monitoring",
     "envgov.apps.notices",
     "envgov.apps.supervision",
+    "envgov.apps.rankings",
+    "envgov.apps.circulars",
+    "envgov.apps.outlook",
 ]
 
 MIDDLEWARE = [

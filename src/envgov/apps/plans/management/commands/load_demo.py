@@ -103,6 +103,10 @@ class Command(BaseCommand):
                     self._simulate_supervision(result.plan, coordinator)
         self._simulate_notices(result.plan, coordinator)
         self._load_air(district, admin)
+        self._simulate_town_targets(result.plan, coordinator)
+        from envgov.apps.circulars import demo as circulars_demo
+
+        circulars_demo.load(district, coordinator, AS_OF)  # 通报: July's published, August's a draft
 
     def _derive_boundaries(self, district: District) -> None:
         """示意边界: no public town polygons exist, so each town gets the Voronoi cell of its official centre
@@ -146,18 +150,72 @@ class Command(BaseCommand):
             actions.update_task(task, {"due_date": due}, expected_version=task.version, acting_user=coordinator,
                                 reason="（模拟数据）按区里统一部署调整完成时限")
 
+    AIR_FILES = ("air_demo_2021_2023.csv.gz", "air_demo_2024.csv.gz")  # data/README.md says where they come from
+    AIR_IMPORT_NAME = "演示空气数据2021-2024（模拟数据）.csv"
+
     def _load_air(self, district: District, admin: User) -> None:
-        """模拟站点: real 2016 Beijing hourly data (UCI, CC BY 4.0) shifted to 2024, so targets get actual values."""
+        """模拟站点: real 2013–2016 Beijing hourly data (UCI, CC BY 4.0) shifted 8 years to 2021–2024, so targets
+        get actual values, projections have earlier years and every period has a same period last year; and
+        a simulated micro-station in every town (envgov.demo.micro) for town figures and rankings. One file,
+        one import through the import path everyone uses (validation, lake, daily results, targets)."""
+        import tempfile
+
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
         from envgov.apps.monitoring import services
         from envgov.apps.monitoring.models import Station
+        from envgov.demo import micro
 
         for code, name in {"TZ-SIM-01": "模拟站1（数据取自东四站）", "TZ-SIM-02": "模拟站2（数据取自天坛站）",
                            "TZ-SIM-03": "模拟站3（数据取自农展馆站）"}.items():
             Station.objects.get_or_create(code=code, defaults={
                 "name": name, "kind": Station.Kind.NATIONAL, "district": district, "is_simulated": True})
-        outcome = services.import_air_file(DATA / "air_demo_2024.csv.gz", district=district, acting_user=admin)
+        towns = self._micro_stations(district)
+        options = pacsv.ConvertOptions(timestamp_parsers=["%Y-%m-%dT%H:%M"],
+                                       column_types={"time": pa.timestamp("s"), "site": pa.string()})
+        real = pa.concat_tables([pacsv.read_csv(DATA / name, convert_options=options) for name in self.AIR_FILES],
+                                promote_options="permissive")
+        hours, pm25, pm10 = micro.district_series(real, micro.START, dt.datetime.combine(AS_OF, dt.time()))
+        simulated = micro.simulate(hours, pm25, pm10, micro.factors(len(towns)))
+        table = pa.concat_tables([real, simulated], promote_options="permissive")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / self.AIR_IMPORT_NAME
+            pacsv.write_csv(table, path)
+            outcome = services.import_air_file(path, district=district, acting_user=admin)
         if not outcome.record.accepted:
             raise RuntimeError(f"演示空气数据未通过校验：{outcome.record.report.get('errors', [])[:3]}")
+
+    def _simulate_town_targets(self, plan: Plan, coordinator: User) -> None:
+        """模拟数据: the annual PM2.5 target split to every town by the 2023 baseline (达标研判 → 目标分解): each town
+        takes the district's required change on its own 2023 mean, as a coordinator would before the district's
+        考核方案 sets town figures."""
+        from envgov.apps.outlook.services import decompose
+
+        target = plan.targets.filter(indicator__code="pm25_mean", period_end__isnull=True).first()
+        if target is not None:
+            decompose(target, acting_user=coordinator, method="baseline", baseline=str(plan.year - 1),
+                      reason="（模拟数据）演示：按 2023 年各街乡镇浓度等比例分解，待区考核方案确定后调整")
+
+    def _micro_stations(self, district: District) -> list[Town]:
+        """模拟数据: one micro-station per town at a point inside its 示意边界, put in its town by the platform's
+        own point-in-polygon placement (apps.geo.boundaries.place_stations); codes follow the town order."""
+        from envgov.apps.geo.boundaries import place_stations
+        from envgov.apps.monitoring.models import Station
+        from envgov.geo.towns import as_area
+
+        towns = list(Town.objects.filter(district=district).exclude(boundary=None).order_by("code"))
+        for i, town in enumerate(towns):
+            point = as_area(town.boundary).representative_point()
+            Station.objects.get_or_create(code=f"TZ-MICRO-{i + 1:02d}", defaults={
+                "name": f"{town.name}微站（模拟数据）", "kind": Station.Kind.MICRO, "district": district,
+                "is_simulated": True, "lon": round(point.x, 6), "lat": round(point.y, 6)})
+        place_stations(district, acting_user=None)
+        placed = dict(Station.objects.filter(code__startswith="TZ-MICRO-").values_list("code", "town_id"))
+        for i, town in enumerate(towns):
+            if placed.get(f"TZ-MICRO-{i + 1:02d}") != town.pk:
+                raise RuntimeError(f"演示微站未落在{town.name}的边界内")
+        return towns
 
     # 模拟数据: the document names no actor for most tasks; a real office assigns them when it sets up the
     # ledger (定责). The demo assigns the body usually in charge of each area, and says so in the audit log.
