@@ -6,6 +6,7 @@ Expected values come from the standards' tables and worked examples (air.md §1.
 """
 from __future__ import annotations
 
+import json
 import math
 import random
 from datetime import date, datetime, timedelta
@@ -360,6 +361,48 @@ def test_remembered_sql_across_periods_equals_the_ibis_path():
     assert shapes == {"daily_results", "statistics"}
     # 4 periods × 2 scopes of daily results fall into few shapes: edition 2012, 2026 and both (auto)
     assert len([k for k in air._SQL_MEMO if k[2] == "daily_results"]) == 6
+
+
+def test_remembered_statistics_run_without_ibis_give_the_same_results():
+    """`results.evaluate_remembered` (the CLI's path when the query is remembered) runs the SQL Ibis
+    compiled on a plain DuckDB connection: same results as `air.evaluate` for sites, a subset and a set;
+    nothing (None) when the query shape was never compiled."""
+    from envgov.engine import results
+
+    air._SQL_MEMO.clear()
+    hourly = _hourly(61, sites=("A", "B", "C"), days=366, start=date(2015, 1, 1))
+    start, end = date(2015, 1, 1), date(2015, 12, 31)
+    assert results.evaluate_remembered(hourly, start, end) is None
+    for sites, scope in ((None, "site"), (["A", "C"], "site"), (None, "all")):
+        want = air.evaluate(hourly, start, end, sites=sites, scope=scope, compare_years=None)
+        got = results.evaluate_remembered(hourly, start, end, sites=sites, scope=scope)
+        _same(got, want, f"{sites} {scope}")
+    assert results.evaluate_remembered(hourly, start, end, scope="sets") is None
+
+
+def test_a_cli_run_with_its_query_on_disk_does_not_import_ibis(tmp_path):
+    """A later CLI run of the same query shape reads the compiled SQL and never imports Ibis (the
+    speed of `envgov air evaluate`, decision 0023); its output is the first run's."""
+    import os
+    import subprocess
+    import sys
+
+    src = tmp_path / "w.csv"
+    lines = ["site,time,pm25,pm10,so2,no2,co,o3"]
+    for s, base in (("A", 30), ("B", 50)):
+        for h in range(24 * 5):
+            t = datetime(2015, 3, 1) + timedelta(hours=h)
+            lines.append(f"{s},{t:%Y-%m-%dT%H:%M},{base + h % 7},{base + 20},5,30,0.8,{40 + h % 24}")
+    src.write_text("\n".join(lines) + "\n")
+    code = ("import sys, json; from typer.testing import CliRunner; from envgov.cli import app; "
+            f"r = CliRunner().invoke(app, ['air', 'evaluate', {str(src)!r}, '--from', '2015-03-01', '--to', "
+            "'2015-03-05', '--compare-years', '0']); assert r.exit_code == 0, r.output; "
+            "print(json.dumps({'ibis': 'ibis' in sys.modules, 'out': json.loads(r.output)}))")
+    env = dict(os.environ, ENVGOV_SQL_CACHE=str(tmp_path / "sql"))
+    runs = [json.loads(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                                      check=True).stdout) for _ in range(2)]
+    assert runs[0]["ibis"] and not runs[1]["ibis"]
+    _same(runs[1]["out"], runs[0]["out"])
 
 
 def test_compiled_sql_on_disk_is_read_by_a_later_process(tmp_path, monkeypatch):

@@ -79,22 +79,35 @@ def test_evaluate_backend_option_is_checked(tmp_path):
 
 
 @pytest.mark.spark
-def test_spark_gives_the_duckdb_results_on_a_lake(tmp_path):
-    """The same evaluation over the observation lake on PySpark (local mode) and on DuckDB."""
+def test_spark_gives_the_duckdb_results_on_a_lake(tmp_path, monkeypatch):
+    """The same evaluation over the observation lake on PySpark (local mode) and on DuckDB; Spark reads
+    the lake's part files itself (nothing goes through DuckDB or the driver's Arrow tables), with the
+    comparison year, a site subset and the set scope too."""
     from envgov.engine.lake import Lake
     from envgov.ingest.hourly import ingest_file
 
     lake = tmp_path / "lake"
     assert ingest_file(_file(tmp_path), lake=Lake(lake)).ok
+    base = ["air", "evaluate", str(lake), "--from", "2015-01-01", "--to", "2015-01-03"]
+    cases = [["--compare-years", "0"], ["--compare-years", "1", "--sites", "B"], ["--scope", "all", "--compare-years", "0"]]
     out = {}
     for backend in ("duckdb", "pyspark"):
-        r = CliRunner().invoke(app, ["air", "evaluate", str(lake), "--from", "2015-01-01", "--to", "2015-01-03",
-                                     "--compare-years", "0", "--backend", backend])
-        assert r.exit_code == 0, r.output
-        out[backend] = json.loads(r.output)
-    for name in ("A", "B"):
-        d, s = out["duckdb"][name], out["pyspark"][name]
-        assert {k: d[k] for k in KEYS - {"provenance"}} == {k: s[k] for k in KEYS - {"provenance"}}
+        if backend == "pyspark":
+            def no_duckdb(*a, **k):
+                raise AssertionError("the lake was read through DuckDB for Spark")
+            monkeypatch.setattr(Lake, "to_wide", no_duckdb)
+            monkeypatch.setattr(Lake, "to_arrow", no_duckdb)
+        for i, extra in enumerate(cases):
+            r = CliRunner().invoke(app, base + extra + ["--backend", backend])
+            assert r.exit_code == 0, r.output
+            out[backend, i] = json.loads(r.output)
+    for i in range(len(cases)):
+        d, s = out["duckdb", i], out["pyspark", i]
+        assert set(d) == set(s) and d
+        for name in d:
+            assert {k: d[name][k] for k in KEYS - {"provenance"}} == {k: s[name][k] for k in KEYS - {"provenance"}}
+            assert d[name].get("comparison") == s[name].get("comparison")
+            assert d[name]["unrounded"] == pytest.approx(s[name]["unrounded"], rel=1e-9)
 
 
 def test_evaluate_a_lake_at_an_fsspec_url_equals_the_folder(tmp_path):

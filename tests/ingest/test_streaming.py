@@ -10,6 +10,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from envgov.engine.lake import PAUSE_ENV, Lake
@@ -57,6 +58,40 @@ def test_streamed_read_equals_whole_read(tmp_path, tiny_batches, monkeypatch):
     assert streamed.table.sort_by(order).equals(whole.table.sort_by(order))
     assert streamed.period == (T0, T0 + timedelta(hours=71))
 
+
+def test_streamed_parquet_equals_whole_read(tmp_path, tiny_batches, monkeypatch):
+    """A large Parquet file is read in row batches too (never whole), with the same counts, gaps, rows and
+    located errors as the whole-file read; the CLI does not prefetch it whole either."""
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    from envgov.ingest import prefetch
+
+    table = pacsv.read_csv(wide_csv(tmp_path), convert_options=pacsv.ConvertOptions(
+        column_types={"site": "string", "time": "timestamp[s]"}))
+    p = tmp_path / "big.parquet"
+    pq.write_table(table, p)
+    monkeypatch.setattr(columnar, "STREAM_ROWS", 25)
+    seen = []
+    streamed = read_hourly(p, progress=lambda rows, frac: seen.append((rows, frac)))
+    assert streamed.reader == "columnar-stream" and streamed.ok and len(seen) > 5
+    assert seen[-1] == (streamed.rows_read, pytest.approx(1.0))
+    prefetch.prefetch_parquet(p)
+    assert not prefetch._PREFETCHED  # streamed: not decoded whole in the background
+    monkeypatch.setenv("ENVGOV_INGEST_STREAM_MB", "1000")
+    whole = read_hourly(p)
+    assert whole.reader == "columnar"
+    same = ("rows_read", "observations", "missing_values", "duplicates_dropped", "gaps")
+    assert [getattr(streamed, k) for k in same] == [getattr(whole, k) for k in same]
+    order = [("site", "ascending"), ("time", "ascending"), ("parameter", "ascending")]
+    assert streamed.table.sort_by(order).equals(whole.table.sort_by(order))
+    bad = table.set_column(2, "pm25", pa.array([-1.0 if i in (40, 170) else v for i, v in
+                                                enumerate(table["pm25"].to_pylist())], pa.float64()))
+    pq.write_table(bad, p)
+    monkeypatch.setenv("ENVGOV_INGEST_STREAM_MB", "0")
+    refused = read_hourly(p)
+    assert refused.reader == "columnar-stream" and not refused.ok
+    assert [(e.row, e.column) for e in refused.errors] == [(42, "pm25"), (172, "pm25")]
 
 def test_streamed_errors_located_on_file_lines(tmp_path, tiny_batches):
     p = wide_csv(tmp_path)

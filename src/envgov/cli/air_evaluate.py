@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 FORMATS = ("json", "table", "xlsx")
+BACKENDS = ("duckdb", "pyspark")  # envgov.engine.backends.BACKENDS (not imported here: it imports Ibis)
 TABLE_COLUMNS = (
     ("pm25", "PM2.5"), ("pm10", "PM10"), ("so2", "SO2"), ("no2", "NO2"), ("co_p95", "CO-95per"),
     ("o3_8h_p90", "O3-8h-90per"), ("valid_days", "有效天数"), ("good_days", "优良天数"), ("good_ratio", "优良率%"),
@@ -71,14 +72,15 @@ def load_inputs(inputs: list[Path], profile: str | None, sites: list[str] | None
     """
     import pyarrow as pa
 
-    from envgov.engine.air import PARAMETERS
-    from envgov.engine.lake import Lake, pivot_wide
+    from envgov.engine.results import PARAMETERS
     from envgov.ingest.hourly import read_hourly
 
     longs = []
     for p in inputs:
         url = lake_url(p)
         if url is not None or p.is_dir():
+            from envgov.engine.lake import Lake
+
             longs.append(Lake(url or p).to_arrow("air", sites=sites))
             continue
         report = read_hourly(p, profile=profile, gaps=False)  # gaps are not shown here
@@ -97,6 +99,8 @@ def load_inputs(inputs: list[Path], profile: str | None, sites: list[str] | None
                 return report.wide_path  # the engine scans it (DuckDB, out of core)
         t = report.table
         longs.append(t.filter(pa.compute.equal(t["kind"], "air")).select(["site", "time", "parameter", "value"]))
+    from envgov.engine.lake import pivot_wide
+
     long = pa.concat_tables([t.cast(longs[0].schema) for t in longs])
     return pivot_wide(long)
 
@@ -187,11 +191,9 @@ def evaluate(
 ) -> None:
     """按 HJ 663 评价一个时段：浓度、百分位数、优良天数、综合指数与达标情况。"""
     if len(inputs) == 1 and inputs[0].suffix.lower() == ".parquet" and inputs[0].is_file():
-        from envgov.ingest import columnar  # decode the file while the engine is imported (≈0.5 s)
+        from envgov.ingest import prefetch  # decode the file while the rest is imported
 
-        columnar.prefetch_parquet(inputs[0])
-    from envgov.engine import air
-
+        prefetch.prefetch_parquet(inputs[0])
     if fmt not in FORMATS:
         raise typer.BadParameter(f"--format 只能是 {'、'.join(FORMATS)}")
     if standard not in ("auto", "2012", "2026"):
@@ -211,18 +213,35 @@ def evaluate(
         values = parameters.clean(values)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-    from envgov.engine import backends
-
-    if backend is not None and backend not in backends.BACKENDS:
-        raise typer.BadParameter(f"--backend 只能是 {'、'.join(backends.BACKENDS)}")
+    if backend is not None and backend not in BACKENDS:
+        raise typer.BadParameter(f"--backend 只能是 {'、'.join(BACKENDS)}")
     site_list = [s.strip() for s in sites.split(",") if s.strip()] if sites else None
     excluded = _read_dates(exclude_dates) if exclude_dates else None
-    wide = load_inputs(inputs, profile, site_list)
-    con = backends.connect(backend)
+    import os
+
+    backend = backend or os.environ.get("ENVGOV_ENGINE_BACKEND", "duckdb")
+    if backend == "pyspark" and len(inputs) == 1 and (lake_url(inputs[0]) is not None or inputs[0].is_dir()):
+        from envgov.engine.lake import Lake
+
+        wide = Lake(lake_url(inputs[0]) or inputs[0])  # Spark reads the lake's part files itself
+    else:
+        wide = load_inputs(inputs, profile, site_list)
+    results = None
     with parameters.using(values):
-        results = air.evaluate(wide, start, end, sites=site_list, scope=scope, edition=standard,
-                               exclude_dates=excluded, compare_years=compare_years or None, set_name=set_name,
-                               con=con)
+        import pyarrow as pa
+
+        if backend == "duckdb" and not excluded and not compare_years and isinstance(wide, pa.Table):
+            # the statistics SQL compiled by an earlier run, on a plain DuckDB connection (no Ibis)
+            from envgov.engine.results import evaluate_remembered
+
+            results = evaluate_remembered(wide, start, end, sites=site_list, scope=scope, edition=standard,
+                                          set_name=set_name)
+        if results is None:
+            from envgov.engine import air, backends
+
+            results = air.evaluate(wide, start, end, sites=site_list, scope=scope, edition=standard,
+                                   exclude_dates=excluded, compare_years=compare_years or None,
+                                   set_name=set_name, con=backends.connect(backend))
     if fmt == "json":
         text = json.dumps(results, ensure_ascii=False, indent=2, default=str)
     elif fmt == "table":

@@ -27,15 +27,8 @@ Engine decisions that the standards leave open (each is also written into `prove
 """
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
-import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache, lru_cache
-from pathlib import Path
 from typing import Any
 
 import ibis
@@ -43,15 +36,33 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from envgov.engine.projection import good_ratio
+from envgov.engine import sqlcache
+from envgov.engine.results import (  # noqa: F401  (the Ibis-free half of the engine, re-exported here)
+    ALL_SITES,
+    ANNUAL_MEAN_POLLUTANTS,
+    PARAMETERS,
+    PERCENTILES,
+    Period,
+    _arrow_slice,
+    _daily_edition,
+    _limit,
+    _parse_exclusions,
+    _percentile_items,
+    _period_edition,
+    _provenance,
+    _provenance_common,
+    _report_round,
+    _scope_result,
+    assemble,
+    statistics_key,
+)
+from envgov.engine.sqlcache import sql_cache_dir  # noqa: F401
 from envgov.standards import air as std
 
-PARAMETERS = ("pm25", "pm10", "so2", "no2", "co", "o3")
 MEAN_POLLUTANTS = ("pm25", "pm10", "so2", "no2", "co")  # daily (24-h) means
 DAILY_COLUMNS = ("so2", "no2", "pm10", "co", "o3_1h", "o3_8h", "pm25")  # daily-report indicator keys
 O3_WINDOW_ENDS = tuple(range(7, 24))  # last hour (start label) of each in-day 8-h window
 FLOAT_GUARD = 1e-9  # ceil(x − guard): binary noise never lifts an exact integer IAQI to the next one
-ALL_SITES = "全部站点"
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -300,51 +311,6 @@ def hourly_aqi(hourly: ir.Table, edition: str) -> ir.Table:
 
 # ------------------------------------------------------------------------------ period statistics
 
-@dataclass(frozen=True)
-class Period:
-    start: date
-    end: date  # inclusive
-
-    @property
-    def end_exclusive(self) -> date:
-        return self.end + timedelta(days=1)
-
-    def shifted(self, years: int) -> Period:
-        def sh(d: date) -> date:
-            try:
-                return d.replace(year=d.year + years)
-            except ValueError:  # 29 February
-                return d.replace(year=d.year + years, day=28)
-        return Period(sh(self.start), sh(self.end))
-
-    @property
-    def is_calendar_year(self) -> bool:
-        return self.start == date(self.start.year, 1, 1) and self.end == date(self.start.year, 12, 31)
-
-
-PERCENTILES = {"pm25": ("pm25", 95), "pm10": ("pm10", 95), "so2": ("so2", 98), "no2": ("no2", 98),
-               "co": ("co", 95), "o3": ("o3_8h", 90)}
-
-
-@cache
-def _limit(edition: str, pollutant: str, statistic: str, grade: int, phase: str | None) -> Any:
-    """std.limits, memoised: the per-site result assembly asks for the same few limits many times."""
-    return std.limits(edition, pollutant, statistic, grade, phase)
-
-
-@cache
-def _percentile_items(edition: str) -> dict[str, tuple[str, int]]:
-    """pollutant → (daily column, percentile) from HJ 663's assessment items."""
-    out = {}
-    for item in std.assessment_items(edition):
-        if item.statistic == "percentile":
-            out[item.pollutant] = ("o3_8h" if item.of == "8h" else item.pollutant, int(item.percentile))
-    return out
-
-
-ANNUAL_MEAN_POLLUTANTS = ("pm25", "pm10", "so2", "no2")
-
-
 def period_aggregate(daily: ir.Table, edition: str, monthly: bool = False) -> ir.Table:
     """Per site (or set) statistics of a daily-AQI table: one row per `site`."""
     valid = daily.valid.fill_null(False)
@@ -424,29 +390,6 @@ def prepare_daily(
     return daily_aqi(conc, _daily_edition(period, edition), details)
 
 
-def _daily_edition(period: Period, edition: str) -> str:
-    """The daily-AQI edition for a period: one edition when the period lies on one side of the switch."""
-    if edition != "auto":
-        return edition
-    eds = {std.edition_for(period.start).key, std.edition_for(period.end).key}
-    return eds.pop() if len(eds) == 1 else "auto"
-
-
-def _arrow_slice(data: pa.Table, period: Period, sites: Iterable[str] | None) -> pa.Table:
-    """The rows of the period (and sites) of an Arrow table of hourly data; the table itself when all are."""
-    import pyarrow.compute as pc
-
-    kind = data.schema.field("time").type
-    lo = pa.scalar(datetime.combine(period.start, datetime.min.time()), type=kind)
-    hi = pa.scalar(datetime.combine(period.end_exclusive, datetime.min.time()), type=kind)
-    mask = pc.and_(pc.greater_equal(data.column("time"), lo), pc.less(data.column("time"), hi))
-    if sites is not None:
-        wanted = pa.array(sorted({str(x) for x in sites}), pa.string())
-        mask = pc.and_(mask, pc.is_in(data.column("site").cast(pa.string()), value_set=wanted))
-    mask = pc.fill_null(mask, False)
-    return data if pc.all(mask).as_py() else data.filter(mask)
-
-
 def hourly_results(
     data: Any, start: date, end: date, sites: Iterable[str] | None = None, edition: str = "auto",
     con: ibis.BaseBackend | None = None,
@@ -498,26 +441,6 @@ def daily_results(
     return d.order_by(["site", "day"]).to_pyarrow()
 
 
-def _period_edition(period: Period, override: str) -> str:
-    return std.edition_for(period.start, override).key
-
-
-def _report_round(edition: str, pollutant: str, value: float | None) -> float | None:
-    if value is None:
-        return None
-    rule = std.rounding_rule(edition, "report")
-    if rule.method == "half_even":  # the float fast path of GB/T 8170: same result, no Decimal per value
-        return std.round_half_even_float(float(value), rule.digits.get(pollutant, 0))
-    return float(std.round_concentration(edition, pollutant, value, "report"))
-
-
-def _parse_exclusions(exclude_dates: Iterable[date | str] | None) -> list[date]:
-    out = []
-    for d in exclude_dates or ():
-        out.append(d if isinstance(d, date) else date.fromisoformat(str(d).strip()))
-    return sorted(set(out))
-
-
 def evaluate(
     data: Any, start: date, end: date, sites: Iterable[str] | None = None, scope: str = "site",
     edition: str = "auto", exclude_dates: Iterable[date | str] | None = None, exclude_flag: str | None = None,
@@ -543,8 +466,10 @@ def evaluate(
     if isinstance(data, Lake):  # read only the months needed (this period and the comparison period)
         first = period.shifted(-compare_years).start if compare_years else period.start
         wanted = sites if sets is None else sorted({x for m in sets.values() for x in m})
-        data = data.to_wide("air", datetime.combine(first, datetime.min.time()),
-                            datetime.combine(period.end_exclusive, datetime.min.time()), wanted)
+        lo = datetime.combine(first, datetime.min.time())
+        hi = datetime.combine(period.end_exclusive, datetime.min.time())
+        spark = backends.spark_lake_table(con, data, "air", lo, hi, wanted) if con.name == "pyspark" else None
+        data = spark if spark is not None else data.to_wide("air", lo, hi, wanted)
     # An Arrow table on DuckDB for one period (the platform's and the benchmark's path): cut it to the
     # period and sites in Arrow, so that the remembered statistics SQL holds no dates (_statistics_rows).
     in_period = isinstance(data, pa.Table) and con.name == "duckdb" and not compare_years and sets is None
@@ -606,98 +531,23 @@ def _comparison(res: dict[str, Any], before: dict[str, Any] | None, prev: Period
     return out
 
 
-_SQL_MEMO: dict[tuple[Any, ...], tuple[str, str, pa.Schema]] = {}
-_SQL_MEMO_MAX = 128
+_SQL_MEMO = sqlcache.MEMO  # the in-process level of the remembered SQL (tests clear it)
 
 
 def _remembered(t: ir.Table, key: tuple[Any, ...], con: ibis.BaseBackend, build: Any) -> pa.Table:
     """Run the expression `build()` makes over table `t` on DuckDB through SQL remembered by `key` (the
     query's shape), so re-running the same shape over new data (dashboards, imports, parameter changes)
     skips the Ibis compilation (~0.3–1.5 s, more than the query itself for a district). The key is
-    completed with the input schema and the user-set parameters in force."""
-    op = t.op()
-    full = (tuple(t.schema().items()), std.parameters.signature(), *key)
-    memo = _SQL_MEMO.get(full)
+    completed with the table's DuckDB schema and the user-set parameters in force (`sqlcache.full_key`);
+    a query remembered here is also run without Ibis by `results.evaluate_remembered`."""
+    name = t.op().name
+    full = sqlcache.full_key(con.con, name, key)
+    memo = sqlcache.lookup(full)
     if memo is None:
-        memo = _sql_from_disk(full)
-        if memo is None:
-            expr = build()
-            memo = (str(ibis.to_sql(expr, dialect="duckdb")), op.name, expr.schema().to_pyarrow())
-            _sql_to_disk(full, memo)
-        if len(_SQL_MEMO) >= _SQL_MEMO_MAX:
-            _SQL_MEMO.clear()
-        _SQL_MEMO[full] = memo
-    sql, memo_name, schema = memo
-    sql = sql.replace(f'"{memo_name}"', f'"{op.name}"')
-    return con.con.sql(sql).to_arrow_table().cast(schema)
-
-
-def sql_cache_dir() -> Path | None:
-    """Folder of the compiled-SQL cache shared by processes ($ENVGOV_SQL_CACHE; default
-    $XDG_CACHE_HOME/envgov/sql or ~/.cache/envgov/sql; "off" or "0" disables it)."""
-    setting = os.environ.get("ENVGOV_SQL_CACHE", "").strip()
-    if setting.lower() in ("0", "off", "no", "false"):
-        return None
-    if setting:
-        return Path(setting)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "envgov" / "sql"
-
-
-@cache
-def _code_fingerprint() -> str:
-    """What the compiled SQL depends on besides its key: the source of the engine, the standards and the
-    rules (breakpoints, validity counts, rounding are written into the SQL) and the compiler versions.
-    A change to any of them gives other cache file names, so a stale query is never read."""
-    import sqlglot
-
-    h = hashlib.sha256(f"{ibis.__version__}|{sqlglot.__version__}".encode())
-    root = Path(__file__).resolve().parents[1]
-    for folder in ("engine", "standards", "rules"):
-        for f in sorted((root / folder).rglob("*.py")):
-            h.update(f.relative_to(root).as_posix().encode())
-            h.update(f.read_bytes())
-    return h.hexdigest()[:24]
-
-
-def _sql_cache_file(full: tuple[Any, ...]) -> Path | None:
-    folder = sql_cache_dir()
-    if folder is None:
-        return None
-    digest = hashlib.sha256(f"{_code_fingerprint()}|{full!r}".encode()).hexdigest()[:32]
-    return folder / f"{digest}.json"
-
-
-def _sql_from_disk(full: tuple[Any, ...]) -> tuple[str, str, pa.Schema] | None:
-    """A query compiled by an earlier process (a CLI run pays Ibis compilation once per query shape,
-    not on every run). Anything unreadable counts as absent."""
-    path = _sql_cache_file(full)
-    if path is None:
-        return None
-    try:
-        rec = json.loads(path.read_text(encoding="utf-8"))
-        if rec["key"] != repr(full):  # a digest collision is not worth a wrong answer
-            return None
-        schema = pa.ipc.read_schema(pa.py_buffer(base64.b64decode(rec["schema"])))
-        return rec["sql"], rec["name"], schema
-    except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
-        return None
-
-
-def _sql_to_disk(full: tuple[Any, ...], memo: tuple[str, str, pa.Schema]) -> None:
-    path = _sql_cache_file(full)
-    if path is None:
-        return
-    sql, name, schema = memo
-    rec = {"key": repr(full), "sql": sql, "name": name,
-           "schema": base64.b64encode(schema.serialize().to_pybytes()).decode()}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(rec, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)  # atomic: a reader sees the old file or the whole new one
-    except OSError:
-        pass  # a read-only home: the cache is an optimisation only
+        expr = build()
+        memo = (str(ibis.to_sql(expr, dialect="duckdb")), name, expr.schema().to_pyarrow())
+        sqlcache.store(full, memo)
+    return sqlcache.run(con.con, name, memo)
 
 
 def _statistics_rows(t: ir.Table, make_daily: Any, period: Period, sites: list[str] | None, scope: str,
@@ -709,9 +559,7 @@ def _statistics_rows(t: ir.Table, make_daily: Any, period: Period, sites: list[s
     monthly = period.is_calendar_year
     if con.name != "duckdb" or sets is not None or not isinstance(t.op(), ops.DatabaseTable):
         return period_aggregate(make_daily(), ed, monthly=monthly).to_pyarrow().to_pylist()
-    where = ("in_period", _daily_edition(period, edition)) if in_period else (
-        period, tuple(sites) if sites is not None else None)
-    key = ("statistics", *where, scope, edition, set_name, ed, monthly)
+    key = statistics_key(period, sites, scope, edition, set_name, ed, in_period)
     return _remembered(t, key, con, lambda: period_aggregate(make_daily(), ed, monthly=monthly)).to_pylist()
 
 
@@ -726,150 +574,5 @@ def _evaluate_daily(daily: ir.Table | None, period: Period, ed: str, grade: int,
     if excluded:
         kept = daily.filter(~daily.day.isin(excluded))
         stats_ex = {r["site"]: r for r in period_aggregate(kept, ed).to_pyarrow().to_pylist()}
-    month_rows: dict[str, list[dict[str, Any]]] = {}
-    for row in stats:
-        if period.is_calendar_year:
-            month_rows[row["site"]] = [{"month": m, **{p: row[f"m{m}_{p}"] for p in ANNUAL_MEAN_POLLUTANTS}}
-                                       for m in range(1, 13)]
-    out = {}
-    for row in sorted(stats, key=lambda r: r["site"]):
-        name = row["site"]
-        res = _scope_result(row, ed, grade, period, month_rows.get(name, []))
-        if excluded:
-            ex = stats_ex.get(name)
-            res["excluding_events"] = (
-                {k: v for k, v in _scope_result(ex, ed, grade, period, []).items() if k not in ("provenance",)}
-                if ex else None)
-            res["excluding_events_dates"] = [d.isoformat() for d in excluded]
-        members = sets.get(name) if sets is not None else sites
-        res["provenance"] = _provenance(ed, edition_arg, period, members, scope, row, grade, excluded)
-        out[name] = res
-    return out
+    return assemble(stats, stats_ex, period, ed, grade, sites, scope, excluded, edition_arg, sets)
 
-
-def _scope_result(row: dict[str, Any], ed: str, grade: int, period: Period, months: list[dict[str, Any]]) -> dict[str, Any]:
-    pct = _percentile_items(ed)
-    raw = {
-        "pm25": row["mean_pm25"], "pm10": row["mean_pm10"], "so2": row["mean_so2"], "no2": row["mean_no2"],
-        "co_mean": row["mean_co"],
-        "co_p95": row.get(f"p{pct['co'][1]}_co"), "o3_8h_p90": row.get(f"p{pct['o3'][1]}_o3_8h"),
-        "pm25_p95": row.get(f"p{pct['pm25'][1]}_pm25"), "pm10_p95": row.get(f"p{pct['pm10'][1]}_pm10"),
-        "so2_p98": row.get(f"p{pct['so2'][1]}_so2"), "no2_p98": row.get(f"p{pct['no2'][1]}_no2"),
-    }
-    pol_of = {"pm25": "pm25", "pm10": "pm10", "so2": "so2", "no2": "no2", "co_mean": "co", "co_p95": "co",
-              "o3_8h_p90": "o3", "pm25_p95": "pm25", "pm10_p95": "pm10", "so2_p98": "so2", "no2_p98": "no2"}
-    rounded = {k: _report_round(ed, pol_of[k], v) for k, v in raw.items()}
-    valid_days = int(row["valid_days"] or 0)
-    good = int(row["good_days"] or 0)
-    phase = (std.phase_for(period.start) or "transition") if ed == "2026" else None
-
-    def limit(p: str, stat: str) -> float:
-        return _limit(ed, p, stat, grade, phase).value
-
-    # Composite index (城市环境空气质量排名技术规定): Σ C_i / S_i with the grade-2 annual limits for the four
-    # mean pollutants, the 24-h CO limit for the CO 95th percentile and the 8-h O3 limit for the O3 90th.
-    terms = {
-        "so2": (rounded["so2"], limit("so2", "annual")), "no2": (rounded["no2"], limit("no2", "annual")),
-        "pm10": (rounded["pm10"], limit("pm10", "annual")), "pm25": (rounded["pm25"], limit("pm25", "annual")),
-        "co": (rounded["co_p95"], limit("co", "24h")), "o3": (rounded["o3_8h_p90"], limit("o3", "8h")),
-    }
-    indices = {p: (None if c is None else round(c / s, 3)) for p, (c, s) in terms.items()}
-    composite = None if any(v is None for v in indices.values()) else round(sum(c / s for c, s in terms.values()), 2)
-
-    # Attainment per pollutant: every HJ 663 assessment statistic ≤ its GB 3095 limit.
-    attainment: dict[str, Any] = {}
-    stat_value = {("so2", "annual_mean"): rounded["so2"], ("no2", "annual_mean"): rounded["no2"],
-                  ("pm10", "annual_mean"): rounded["pm10"], ("pm25", "annual_mean"): rounded["pm25"],
-                  ("so2", "percentile"): rounded["so2_p98"], ("no2", "percentile"): rounded["no2_p98"],
-                  ("pm10", "percentile"): rounded["pm10_p95"], ("pm25", "percentile"): rounded["pm25_p95"],
-                  ("co", "percentile"): rounded["co_p95"], ("o3", "percentile"): rounded["o3_8h_p90"]}
-    for item in std.assessment_items(ed):
-        lim = _limit(ed, item.pollutant, item.compared_with, grade, phase)
-        v = stat_value[(item.pollutant, item.statistic)]
-        entry = attainment.setdefault(item.pollutant, {"attains": True, "items": []})
-        label = "annual_mean" if item.statistic == "annual_mean" else f"p{item.percentile}"
-        ok = None if v is None else v <= lim.value
-        entry["items"].append({"statistic": label, "value": v, "limit": lim.value, "limit_source": lim.source,
-                               "attains": ok, "exceedance_multiple": None if v is None or ok else round((v - lim.value) / lim.value, 2)})
-        if ok is None:
-            entry["attains"] = None if entry["attains"] is not False else False
-        elif not ok:
-            entry["attains"] = False
-    # Annual-mean validity (GB 3095 Table 4) when the period is a calendar year.
-    validity: dict[str, Any] = {}
-    if period.is_calendar_year and months is not None:
-        rules = std.validity_rules(ed)
-        for p in ("pm25", "pm10", "so2", "no2"):
-            per_month = {m["month"]: m[p] for m in months}
-            short = [mo for mo in range(1, 13)
-                     if per_month.get(mo, 0) < (rules.february_min_days if mo == 2 else rules.monthly_min_days)]
-            n = int(row[f"days_{p}"] or 0)
-            validity[p] = {"days": n, "valid": n >= rules.annual_min_days and not short, "months_short": short}
-    return {
-        "pm25": rounded["pm25"], "pm10": rounded["pm10"], "so2": rounded["so2"], "no2": rounded["no2"],
-        "co_p95": rounded["co_p95"], "o3_8h_p90": rounded["o3_8h_p90"],
-        "valid_days": valid_days, "good_days": good,
-        "good_ratio": good_ratio(good, valid_days),  # per cent, GB/T 8170 to 1 decimal (rules.projection)
-        "heavy_days": int(row["heavy_days"] or 0),
-        "days_by_level": {str(lv.number): int(row[f"level_{lv.number}"] or 0) for lv in std.levels(ed)},
-        "composite_index": composite,
-        "single_indices": indices,
-        "percentiles": {"pm25_p95": rounded["pm25_p95"], "pm10_p95": rounded["pm10_p95"],
-                        "so2_p98": rounded["so2_p98"], "no2_p98": rounded["no2_p98"]},
-        "attainment": attainment,
-        "annual_validity": validity or None,
-        "valid_daily_values": {p: int(row[f"days_{p}"] or 0) for p in ("pm25", "pm10", "so2", "no2", "co", "o3_8h")},
-        "unrounded": raw,
-    }
-
-
-def _provenance(ed: str, edition_arg: str, period: Period, sites: list[str] | None, scope: str,
-                row: dict[str, Any], grade: int, excluded: list[date]) -> dict[str, Any]:
-    common = _provenance_common(ed, edition_arg, period, scope, grade, std.parameters.signature())
-    return {
-        "standards": common["standards"],
-        "period": {"from": period.start.isoformat(), "to": period.end.isoformat(),
-                   "first_day_with_data": row["first_day"].isoformat() if row.get("first_day") else None,
-                   "last_day_with_data": row["last_day"].isoformat() if row.get("last_day") else None,
-                   "days_with_data": int(row["days"])},
-        "scope": scope, "sites": sites if sites is not None else "all in input",
-        "valid_daily_values": {p: int(row[f"days_{p}"] or 0) for p in ("pm25", "pm10", "so2", "no2", "co", "o3_8h")},
-        **common["rest"],
-        "excluded_dates": [d.isoformat() for d in excluded],
-    }
-
-
-@lru_cache(maxsize=256)  # keyed by period too: bounded for a long-running server
-def _provenance_common(ed: str, edition_arg: str, period: Period, scope: str, grade: int,
-                       _parameters: tuple[tuple[str, object], ...]) -> dict[str, Any]:
-    """The parts of `_provenance` that are the same for every site of an evaluation (built once).
-
-    Callers copy the top level; the nested dicts are shared and must not be modified.
-    """
-    e = std.EDITIONS[ed]
-    rules = std.validity_rules(ed)
-    eds_days = sorted({std.edition_for(period.start).key, std.edition_for(period.end).key}) if edition_arg == "auto" else [ed]
-    return {
-        "standards": {"limits": e.gb3095, "aqi": e.hj633, "assessment": e.hj663,
-                      "phase": (std.phase_for(period.start) or "transition") if ed == "2026" else None,
-                      "grade": grade, "daily_aqi_editions": [std.EDITIONS[k].hj633 for k in eds_days]},
-        "rest": {
-            "validity": {"daily_mean_min_hours": rules.daily_min_hours, "o3_8h_min_hours": rules.o3_8h_min_hours,
-                         "o3_daily_max_8h_min_windows": rules.o3_daily_max_8h_min_windows,
-                         "o3_daily_max_8h_valid_if_exceeds": rules.o3_daily_max_8h_valid_if_exceeds,
-                         "o3_8h_windows": "当日 17 个 8 小时窗口（00–08 时 … 16–24 时）",
-                         "o3_daily_max_1h": "日最大 1 小时值需当日 ≥ 20 个小时值（引擎约定，标准未规定）",
-                         "valid_aqi_day": "各日报指标均有效，或缺项时其余指标 AQI > 100",
-                         "source": [r.source for r in rules.rows[:3]]},
-            "percentile_method": std.PERCENTILE_METHOD[ed],
-            "rounding": {"report": std.rounding_rule(ed, "report").source,
-                         "iaqi_input": std.rounding_rule(ed, "iaqi_input").source,
-                         "iaqi": std.rounding_rule(ed, "iaqi").source},
-            "set_aggregation": ("站点日均值 → 站点集合日均值（各站有效日均值的算术平均）→ 统计"
-                                if scope in ("all", "sets") else None),
-            "composite_index": "Σ C_i/S_i（SO2、NO2、PM10、PM2.5 年均二级限值；CO 24 小时、O3 8 小时二级限值），修约后浓度，不加权",
-            "good_ratio_unit": "%",
-            # Rules the reference marks UNCONFIRMED, as the user set them (defaults unless user_set).
-            "user_parameters": std.parameters.provenance(),
-        },
-    }

@@ -16,8 +16,10 @@ from typing import Any
 import ibis
 import pyarrow as pa
 
+from envgov.engine import sqlcache
+from envgov.engine.sqlcache import BATCH_ROWS  # noqa: F401  (DuckDB's row-group size)
+
 BACKENDS = ("duckdb", "pyspark")
-BATCH_ROWS = 122_880  # DuckDB's row-group size
 _SPARK = None
 
 
@@ -81,9 +83,54 @@ def table(con: ibis.BaseBackend, data: Any, name: str | None = None) -> ibis.Tab
             session.createDataFrame(data.to_pandas()).createOrReplaceTempView(name)
             return con.table(name)
         # DuckDB: register the Arrow table itself (zero copy) instead of copying it into a table.
-        # DuckDB scans an Arrow table in parallel per record batch: split very large chunks (zero copy).
-        if any(c.num_chunks and max(len(x) for x in c.chunks) > 4 * BATCH_ROWS for c in data.columns):
-            data = pa.Table.from_batches(data.to_batches(max_chunksize=BATCH_ROWS), schema=data.schema)
-        con.con.register(name, data)
-        return con.table(name)
+        return con.table(sqlcache.register(con.con, data, name))
     raise TypeError(f"无法作为数据表：{type(data).__name__}")
+
+
+def spark_location(location: str) -> str | None:
+    """A lake file's location as Spark reads it: a local path as a file: URI, s3:// as s3a:// (the Hadoop
+    S3 connector), hdfs:// and other Hadoop schemes as they are; None for fsspec-only stores (memory://)
+    that Spark cannot reach (the caller reads those through DuckDB)."""
+    if "://" not in location:
+        return "file://" + Path(location).resolve().as_posix()  # not as_uri(): Hadoop reads "=" as it is
+    scheme = location.split("://", 1)[0]
+    if scheme in ("s3", "s3a", "s3n"):
+        return "s3a://" + location.split("://", 1)[1]
+    if scheme in ("file", "hdfs", "abfs", "abfss", "gs", "wasb", "wasbs", "viewfs"):
+        return location
+    return None
+
+
+def spark_lake_table(con: ibis.BaseBackend, lake: Any, kind: str, start: Any, end: Any,
+                     sites: Iterable[str] | None = None,
+                     parameters: Iterable[str] = ("pm25", "pm10", "so2", "no2", "co", "o3")) -> ibis.Table | None:
+    """The lake's committed part files of [start, end) read by Spark itself (no copy through the driver),
+    pivoted to the engine's wide shape in Spark as `Lake.to_wide` does in DuckDB (one row per site-hour,
+    `max(value)` per parameter: the lake holds one value per key). None when Spark cannot read the
+    files' location or there are none."""
+    from pyspark.sql import functions as F
+
+    files = lake.files(kind, start, end)
+    paths = [spark_location(f) for f in files]
+    if not paths or any(p is None for p in paths):
+        return None
+    session = con._session
+    df = session.read.parquet(*paths)
+    # the lake's naive wall-clock times as Spark TIMESTAMP in the session's UTC zone (what a table handed
+    # over from Arrow gets), whether Spark read them as TIMESTAMP_NTZ or not
+    df = df.select(F.col("site").cast("string").alias("site"), F.col("time").cast("timestamp").alias("time"),
+                   F.col("parameter").cast("string").alias("parameter"), F.col("value").cast("double").alias("value"))
+    # bounds as wall-clock text read in the session zone (a Python datetime literal would be taken as the
+    # driver's local time)
+    if start is not None:
+        df = df.where(F.col("time") >= F.lit(f"{start:%Y-%m-%d %H:%M:%S}").cast("timestamp"))
+    if end is not None:
+        df = df.where(F.col("time") < F.lit(f"{end:%Y-%m-%d %H:%M:%S}").cast("timestamp"))
+    if sites is not None:
+        df = df.where(F.col("site").isin([str(x) for x in sites]))
+    params = list(parameters)
+    wide = df.groupBy("site", "time").pivot("parameter", params).agg(F.max("value"))
+    wide = wide.select("site", "time", *[F.col(p).cast("double").alias(p) for p in params])
+    name = f"t_{uuid.uuid4().hex[:10]}"
+    wide.createOrReplaceTempView(name)
+    return con.table(name)

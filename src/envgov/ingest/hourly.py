@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 
+from envgov.ingest.prefetch import parquet_memory, stream_threshold
 from envgov.ingest.profile import Profile, detect_profile, load_profile, normalise_unit, parameter_registry
 from envgov.ingest.report import MAX_LISTED_ISSUES, Gap, ImportReport, Issue
 from envgov.rules import dates as date_window
@@ -118,7 +119,8 @@ def _header(path: Path) -> list[str] | None:
 
 
 def _stream_columnar(path: Path, prof: Profile, known_sites: set[str] | None, specs: dict[str, Any],
-                     wide_params: list[tuple[str, str, float]], report: ImportReport, progress: Any) -> bool:
+                     wide_params: list[tuple[str, str, float]], report: ImportReport, progress: Any,
+                     gaps: bool = True) -> bool:
     import tempfile
 
     from envgov.ingest import columnar
@@ -126,7 +128,7 @@ def _stream_columnar(path: Path, prof: Profile, known_sites: set[str] | None, sp
     spill = tempfile.TemporaryDirectory(prefix="envgov-ingest-")
     try:
         wr = columnar.stream_csv(path, prof, known_sites, specs, wide_params, Path(spill.name) / "wide.parquet",
-                                 progress)
+                                 progress, gaps=gaps)
     except columnar.NotInOrder:
         spill.cleanup()
         report.warn(None, None, "文件较大但未按站点、时间顺序排列，已整体读入内存")
@@ -170,7 +172,8 @@ def _read_columnar(path: Path, prof: Profile, arrow: Any, known_sites: set[str] 
             if name.endswith(".parquet"):
                 arrow = columnar.read_parquet_arrow(path)
             else:
-                arrow = columnar.read_csv_arrow(path, [c for _, c, _ in wide_params], prof.missing)
+                labels = [prof.columns["site"]] + ([prof.columns["time"]] if prof.time_format != "parts" else [])
+                arrow = columnar.read_csv_arrow(path, [c for _, c, _ in wide_params], prof.missing, labels)
     except columnar.Fallback:
         report.warn(None, None, "文件的行无法按列式方式准确定位（如引号内换行、各行列数不一），已改用逐行方式读取")
         return False
@@ -347,13 +350,6 @@ def _in_window(local: datetime, label: Any) -> datetime:
 
 # ---------------------------------------------------------------- main entry
 
-def stream_threshold() -> int:
-    """CSV files above this size (bytes; $ENVGOV_INGEST_STREAM_MB, default 256 MB) are read in batches."""
-    import os
-
-    return int(float(os.environ.get("ENVGOV_INGEST_STREAM_MB", "256")) * 1e6)
-
-
 def read_hourly(
     path: str | Path,
     profile: str | Path | Mapping[str, Any] | Profile | None = None,
@@ -364,10 +360,10 @@ def read_hourly(
     """Read and validate one file. Returns the report; `report.table` is set only when it has no error.
 
     `gaps=False`: a caller that does not show the data gaps (the CLI's evaluation) skips searching them
-    in a whole-file columnar read (`report.gaps` stays empty); nothing else changes.
+    in a columnar read, whole or streamed (`report.gaps` stays empty); nothing else changes.
 
-    A wide CSV larger than `stream_threshold()` is read in batches and its checked wide rows written to
-    a temporary Parquet file (`report.wide_path`, removed with the report) instead of held in memory.
+    A wide CSV or Parquet file larger than `stream_threshold()` is read in batches and its checked wide rows
+    written to a temporary Parquet file (`report.wide_path`, removed with the report) instead of held in memory.
     `progress(rows_read, fraction)` is called after each batch."""
     path = Path(path)
     report = ImportReport(file=path.name)
@@ -419,9 +415,10 @@ def read_hourly(
             raise ValueError(f"配置 {prof.name}：参数 {code} 的单位 {p['unit']} 无法换算为 {specs[code].unit}")
         wide_params.append((code, p["column"], specs[code].units[unit]))
 
-    if prof.layout == "wide" and arrow is None and not path.name.lower().endswith((".parquet", ".xlsx", ".xlsm")) \
-            and path.stat().st_size > stream_threshold():
-        if _stream_columnar(path, prof, known_sites, specs, wide_params, report, progress):
+    name = path.name.lower()
+    if prof.layout == "wide" and arrow is None and not name.endswith((".xlsx", ".xlsm")) and (
+            parquet_memory(path) if name.endswith(".parquet") else path.stat().st_size) > stream_threshold():
+        if _stream_columnar(path, prof, known_sites, specs, wide_params, report, progress, gaps):
             return report
     if prof.layout == "wide":
         done = _read_columnar(path, prof, arrow, known_sites, specs, wide_params, report, gaps)

@@ -67,10 +67,15 @@ class Profile:
         )
 
 
+def _yaml(text: str) -> Any:
+    """yaml.safe_load with libyaml's parser when PyYAML has it (same safe constructor, ≈10× faster)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 @lru_cache(maxsize=1)
 def parameter_registry() -> tuple[dict[str, ParameterSpec], dict[str, str]]:
     """All known parameter codes (air and water) and unit spelling aliases."""
-    data = yaml.safe_load((PROFILE_DIR / "_parameters.yaml").read_text(encoding="utf-8"))
+    data = _yaml((PROFILE_DIR / "_parameters.yaml").read_text(encoding="utf-8"))
     specs: dict[str, ParameterSpec] = {}
     for kind in ("air", "water"):
         for code, p in data[kind].items():
@@ -94,7 +99,7 @@ def builtin_profiles() -> dict[str, Profile]:
     for p in sorted(PROFILE_DIR.glob("*.yaml")):
         if p.name.startswith("_"):
             continue
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = _yaml(p.read_text(encoding="utf-8"))
         if not isinstance(data, dict) or "layout" not in data:
             continue
         out[data["name"]] = Profile.from_dict(data, source=str(p))
@@ -113,7 +118,7 @@ def load_profile(profile: str | Path | Mapping[str, Any] | Profile) -> Profile:
         return builtins[name]
     path = Path(name)
     if path.suffix in (".yaml", ".yml") and path.exists():
-        return Profile.from_dict(yaml.safe_load(path.read_text(encoding="utf-8")), source=str(path))
+        return Profile.from_dict(_yaml(path.read_text(encoding="utf-8")), source=str(path))
     raise ValueError(f"未知的导入配置「{name}」；可用：{', '.join(sorted(builtins))}，或给出 YAML 文件路径")
 
 
