@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("envgov.apps.supervision.urls")),
     path("monitoring/", include("envgov.apps.monitoring.urls")),
     path("notices/", include("envgov.apps.notices.urls")),
+    path("", include("envgov.apps.dashboard.urls")),
     path("admin/", admin.site.urls),
 ]
 handler403 = "envgov.web.errors.permission_denied"
