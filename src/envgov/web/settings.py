@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "envgov.apps.monitoring",
     "envgov.apps.notices",
     "envgov.apps.supervision",
+    "envgov.apps.rankings",
     "envgov.apps.dashboard",
 ]
 
