@@ -133,12 +133,12 @@ def town_geojson(district: District, version: str | None = None) -> dict:
 def town_link(user, town_id: int) -> str:  # noqa: ANN001
     """The town's page the map opens: its rankings page when the rankings app has one, else (for the
     district administrator) its management page; "" when the viewer has none to open."""
-    for page, name in (("rankings", "rankings_town"), ("manage", "manage_town")):
+    for page, name, kwarg in (("rankings", "ranking_town", "rank_town_id"), ("manage", "manage_town", "town_id")):
         if not permissions.can_open_town_page(user, page):
             continue
         try:
-            return reverse(name, kwargs={"town_id": town_id})
-        except NoReverseMatch:
+            return reverse(name, kwargs={kwarg: town_id})
+        except NoReverseMatch:  # the rankings app's pages are not installed (yet)
             continue
     return ""
 
