@@ -211,41 +211,52 @@ def monthly_means(district: District, years: tuple[int, ...], pollutant: str = "
 @dataclass
 class Kpi:
     target: Target
-    status: str  # 达标 / 预警 / 未达标 / 待计算
+    status: str  # 达标 / 预警 / 未达标 / 无法研判 / 待计算 (translated)
     status_class: str  # met / warn / not_met / pending (CSS)
     actual: Any = None
     as_of: dt.date | None = None
-    projection: Any = None  # envgov.apps.outlook.services.Projection, when the outlook app is installed
-    lines: list[str] = field(default_factory=list)  # what the projection says, in words
+    projection: Any = None  # envgov.apps.outlook.services.Projection of a projected target
+    url: str = ""  # the target's 达标研判 page (method explained)
 
 
-STATUS_CLASS = {"达标": "met", "预警": "warn", "未达标": "not_met"}
-
-
-def _projection(target: Target):  # noqa: ANN202
+def _projection(target: Target, version: str):  # noqa: ANN202 - Projection | None
+    """The outlook app's projection of the target (None without the app), cached with the data version:
+    its resampling of earlier years is the page's most expensive part."""
     try:
         from envgov.apps.outlook.services import projection
     except ImportError:
         return None
-    return projection(target)
+    key = f"dash:proj:{version}:{target.pk}:{target.version}:{target.actual_as_of}:{target.actual_value}"
+    found = cache.get(key)
+    if found is None:
+        found = projection(target)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
 
 
-def kpis(plan: Plan | None) -> list[Kpi]:
-    """One card per district-wide target of the plan: status and projection from the outlook app (达标研判);
-    without it, the target's own status from its actual value."""
+def kpis(plan: Plan | None, version: str = "") -> list[Kpi]:
+    """One card per district-wide target of the plan: status and projection from the outlook app (达标研判)
+    for the targets it projects; for the others, the target's own status from its actual value."""
     if plan is None:
         return []
     out = []
-    for t in plan.targets.filter(scope=Target.Scope.DISTRICT).select_related("indicator", "area").order_by("area__order", "id"):
-        p = _projection(t)
-        if p is not None and getattr(p, "status", None):
-            status = str(p.status)
-            lines = [str(x) for x in (getattr(p, "plain_threshold", ""),) if x]
+    targets = plan.targets.filter(scope=Target.Scope.DISTRICT).select_related("indicator", "area", "plan__district")
+    for t in targets.order_by("area__order", "id"):
+        p = _projection(t, version or data_version(plan.district))
+        if p is not None and p.applicable and p.status:
+            status, css = p.status_label, {"unknown": "pending"}.get(p.status, p.status)
         else:
+            p = None
             status = {"met": _("达标"), "not_met": _("未达标")}.get(t.status, _("待计算"))
-            lines = []
-        out.append(Kpi(target=t, status=status, status_class=STATUS_CLASS.get(status, "pending"),
-                       actual=t.effective_value, as_of=t.actual_as_of or t.entered_as_of, projection=p, lines=lines))
+            css = {"met": "met", "not_met": "not_met"}.get(t.status, "pending")
+        url = ""
+        if p is not None:
+            try:
+                url = reverse("outlook_detail", kwargs={"target_id": t.pk})
+            except NoReverseMatch:
+                url = ""
+        out.append(Kpi(target=t, status=status, status_class=css, actual=t.effective_value,
+                       as_of=t.actual_as_of or t.entered_as_of, projection=p, url=url))
     return out
 
 
@@ -269,12 +280,22 @@ def current_plan(plans) -> Plan | None:  # noqa: ANN001 - the viewer's plans que
 
 # ------------------------------------------------------------------------------------ public page
 
-def published_circulars(district: District) -> list:
+def published_circulars(district: District) -> list[dict]:
+    """The published circulars (newest first) with their public downloads: title, 文号, 成文日期 only."""
     try:
         from envgov.apps.circulars.services import published
     except ImportError:
         return []
-    return list(published(district))
+    out = []
+    for c in published(district):
+        links = {}
+        for kind, name in (("docx", "circular_public_docx"), ("pdf", "circular_public_pdf")):
+            try:
+                links[kind] = reverse(name, kwargs={"published_id": c.pk})
+            except NoReverseMatch:
+                links[kind] = ""
+        out.append({"title": c.title, "number": c.number, "signed_on": c.signed_on, **links})
+    return out
 
 
 def public_air(district: District, period, version: str | None = None) -> list[dict]:  # noqa: ANN001

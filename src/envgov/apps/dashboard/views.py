@@ -97,7 +97,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/dashboard.html", {
         "district": district, "period": period, "period_warning": warning, "periods": _period_choices(today),
         "indicators": choices, "indicator": indicator, "towns": data["towns"], "data": data, "chart": chart,
-        "plan": plan, "kpis": services.kpis(plan), "o": overview, "items": items, "today": today,
+        "plan": plan, "kpis": services.kpis(plan, version), "o": overview, "items": items, "today": today,
         "trend": trend, "years": years,
     })
 
