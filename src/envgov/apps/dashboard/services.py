@@ -155,8 +155,13 @@ class TownValue:
     note: str
     url: str = ""
 
+    @property
+    def text(self) -> str:
+        """The reported value as written (71, 0.85): the rankings' rounding, without a float's trailing .0."""
+        return "" if self.value is None else f"{self.value:g}"
+
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "value": self.value, "valid_days": self.valid_days,
+        return {"id": self.id, "name": self.name, "value": self.value, "text": self.text, "valid_days": self.valid_days,
                 "days": self.days, "completeness": round(self.completeness, 3), "sites": self.sites,
                 "note": self.note, "url": self.url}
 

@@ -21,7 +21,7 @@
     var items = data.towns.map(function (t) {
       var dashed = source[t.id] === "derived";
       return {
-        name: String(t.id), value: t.value, town: t.name, url: t.url, note: t.note,
+        name: String(t.id), value: t.value, text: t.text, town: t.name, url: t.url, note: t.note,
         valid_days: t.valid_days, days: t.days,
         itemStyle: { areaColor: t.colour, borderColor: "#455a64", borderWidth: 1, borderType: dashed ? "dashed" : "solid" },
         emphasis: { itemStyle: { areaColor: t.colour, borderWidth: 2 }, label: { show: true } },
@@ -33,7 +33,7 @@
     chart.setOption({
       tooltip: { trigger: "item", formatter: function (p) {
         var d = p.data || {};
-        var v = d.value === null || d.value === undefined ? data.words.no_data : d.value + " " + unit;
+        var v = d.value === null || d.value === undefined ? data.words.no_data : d.text + " " + unit;
         var lines = [(d.town || names[p.name] || "") + "：" + v];
         if (d.days) lines.push(data.words.valid_days + " " + d.valid_days + "/" + d.days);
         lines.push(source[p.name] === "derived" ? data.words.derived : data.words.imported);
