@@ -82,12 +82,17 @@ def test_import_page_is_for_coordinators_only(air_world, client):
 
 
 def test_outlook_tells_what_the_rest_of_the_year_allows(air_world):
+    """The outlook is the projection's (envgov.apps.outlook), from the engine's figures stored with the target."""
+    from envgov.apps.outlook.services import projection
+
     rows = _day("2024-01-01", 70) + _day("2024-01-02", 30)
     services.import_air_file(_wide(rows), district=air_world["district"], acting_user=air_world["coordinator"])
     pm25 = Target.objects.get(indicator__code="pm25_mean")
-    outlook = services.target_outlook(pm25)
-    # 2 days at mean 50; 364 days left in 2024: (35·366 − 50·2) / 364 = 34.917…
-    assert outlook.reachable and abs(outlook.allowance - 34.9176) < 1e-3
+    assert pm25.actual_basis["values"]["pm25"] == 2 and pm25.actual_basis["unrounded"]["pm25"] == 50
+    p = projection(pm25)
+    # 2 days at mean 50; 364 days left in 2024. Plain: (35·366 − 100)/364 = 34.9176; judged (integer report,
+    # 35.5 → 36): (35.5·366 − 100)/364 = 35.4203, strictly below
+    assert p.reachable and abs(p.plain_threshold - 34.9176) < 1e-3 and abs(p.threshold - 35.4203) < 1e-3 and p.strict
 
 
 # ---- user-set parameters for the unconfirmed rules ----------------------------------------------------

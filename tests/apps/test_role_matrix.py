@@ -62,13 +62,17 @@ VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
     "import_id": [("air_import_pending", OVERSIGHT), ("other_air_import", OTHER)],
     # the public page of a district (no login): by its administrative code; an unknown code is a 404
     "adcode": [("district_adcode", DISTRICT | OTHER | {ANON}), ("other_adcode", DISTRICT | OTHER | {ANON})],
+    # 通报: drafts are the district's oversight roles'; a published one every user's of its district
+    "circular_id": [("circular_draft", OVERSIGHT), ("circular_published", DISTRICT), ("other_circular", OTHER)],
+    # the public downloads serve published circulars only (a draft is not found, tested in test_circulars)
+    "published_id": [("circular_published", set(PERSONAS))],
 }
 # routes that answer GET with 405 once the gate is passed (the object is only looked up on POST);
 # a route added later is recognised by probing (GET → 405) and then tested with POST too
 POST_ONLY = {"plan_issue", "run_daily_check", "review_report", "revoke_token", "exceptional_day_add",
              "air_recompute", "air_parameters_save", "logout", "withdraw_report", "task_comment", "task_close",
              "notice_open", "notice_read_all", "notice_preferences", "air_import_finish", "air_import_undo",
-             "manage_user_unthrottle", "manage_user_totp_reset"}
+             "manage_user_unthrottle", "manage_user_totp_reset", "circular_generate", "circular_publish"}
 # allowed outcome of GET where it is not 200/302
 ALLOWED_GET = {"api-root": {404}}
 
@@ -95,12 +99,17 @@ def _payload(route: str, obj, persona: str) -> dict:
         "ledger_import": {"op": "apply"}, "plan_import": {}, "plan_draft": {"op": "discard"},
         "air_import": {}, "air_import_finish": {}, "air_import_undo": {}, "exceptional_day_add": {"day": "2024-03-15", "note": "矩阵沙尘"}, "air_recompute": {},
         "air_parameters_save": {"p_o3_daily_max_8h_min_windows": "15", "reason": "矩阵"},
+        "outlook_towns": {"method": "equal", "reason": "矩阵"},
+        "outlook_settings": {"warn_probability": "0.7", "reason": "矩阵"},
         "login": {"username": "nobody", "password": "wrong"}, "logout": {}, "set_language": {"language": "en"},
         "notice_open": {}, "notice_read_all": {}, "notice_preferences": {"delivery": "digest", "email": "on"},
         "notice_channel": {"kind": "wecom", "webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=m",
                            "enabled": "on", "version": 1},
         "password_change": {"old_password": "pw-12345-x", "new_password1": "Matrix-pass-9183",
                             "new_password2": "Matrix-pass-9183"},
+        "circular_generate": {"period": "2024-03", "kind": "monthly", "by": "concentration"},
+        "circular_publish": {"version": version},
+        "circular_settings": {"organ": "矩阵生态环境局", "number_prefix": "矩环", "recipients": "", "version": 1},
         **_manage_payload(route, obj, version),
     }.get(route, {})  # a route added later: an empty form still exercises its gate and its scope
 
@@ -155,7 +164,9 @@ def _manage_payload(route: str, obj, version: int) -> dict:
 # pages open to every role for reading whose POST only some roles may use (the action refuses → 403)
 POST_ROLES = {"supervision_detail": {"admin", "coordinator", "unit_reporter", "town_reporter", "unit_leader"},
               "task_comment": {"admin", "coordinator", "unit_reporter", "town_reporter", "unit_leader"},
-              "review_queue": {"admin", "coordinator"}}
+              "review_queue": {"admin", "coordinator"},
+              # 达标研判: oversight roles read the decomposition and the parameter; coordinators set them
+              "outlook_towns": {"admin", "coordinator"}, "outlook_settings": {"admin", "coordinator"}}
 
 WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail", "supervision_open", "plan_issue",
                 "run_daily_check", "revoke_token", "tokens", "ledger_import", "plan_import", "plan_draft",
@@ -166,7 +177,8 @@ WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail
                 "notice_read_all", "notice_preferences", "notice_channel",
                 "password_change", "manage_user_create", "manage_user", "manage_unit_create",
                 "manage_unit", "manage_unit_merge", "manage_town_create", "manage_town", "manage_town_boundaries",
-                "manage_station_create", "manage_station"}
+                "manage_station_create", "manage_station", "circular_generate", "circular_publish",
+                "circular_settings", "outlook_towns", "outlook_settings"}
 
 
 # ---------------------------------------------------------------- walking the resolver
@@ -277,12 +289,40 @@ def objs(world):
         o[label] = SupervisionPhoto.objects.create(item=o[item], name="现场.jpg", uploaded_by=world[who],
                                                    file=SimpleUploadedFile("现场.jpg", b"\xff\xd8\xff\xe0jpeg"))
     o["district_adcode"], o["other_adcode"] = world["district"].adcode, world["other_plan"].district.adcode
+    _circulars(o, world)
     o["clients"] = {ANON: Client()}
     for persona in PERSONAS[1:]:
         c = Client()
         c.force_login(world[persona])
         o["clients"][persona] = c
     return o
+
+
+def _circulars(o: dict, world) -> None:  # noqa: ANN001
+    """A draft and a published 通报 of 通州, a published one of 门头沟 (hand-made content, no charts), and
+    通州's 文号 prefix so that a draft can really be published."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from envgov.apps.circulars.models import Circular, CircularSettings
+    from envgov.reports import circular as report
+
+    CircularSettings.objects.create(district=world["district"], number_prefix="通环")
+    content = report.CircularContent(
+        organ="矩阵生态环境局", number="", signed_on=None, title="矩阵通报", period_label="2024年第1季度",
+        sections=[report.RankingSection("PM2.5", "µg/m³", "浓度", (report.RankRow("宋庄镇", 40, 1),), 1)])
+    body, table = report.build_docx(content, charts=False), report.build_xlsx(content)
+    for label, district, status in (("circular_draft", world["district"], "draft"),
+                                    ("circular_published", world["district"], "published"),
+                                    ("other_circular", world["other_plan"].district, "published")):
+        c = Circular(district=district, kind="on_demand", status=status, period="2024-Q1",
+                     period_label="2024年第1季度", period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 3, 31),
+                     title="矩阵通报", content=content.as_dict(), created_at=timezone.now(),
+                     number="矩环〔2024〕1号" if status == "published" else "")
+        c.docx.save(f"{label}.docx", ContentFile(body), save=False)
+        c.xlsx.save(f"{label}.xlsx", ContentFile(table), save=False)
+        c.save()
+        o[label] = c
 
 
 def fingerprint() -> dict:
@@ -501,6 +541,9 @@ def test_allowed_payloads_really_write(objs):
         ("manage/stations/new/", "admin", None),
         ("manage/stations/<int:station_id>/", "admin", "station"),
         ("manage/stations/<int:station_id>/active/", "admin", "station"),
+        ("circulars/generate/", "coordinator", None),
+        ("circulars/<int:circular_id>/publish/", "coordinator", "circular_draft"),
+        ("circulars/settings/", "admin", None),
     ]:
         name = next(n for r, n, _ in PAGE_ROUTES if r == route)
         obj = objs[label] if label else None

@@ -35,7 +35,7 @@ LEAKS = {
     "CLI flag": re.compile(r"(?<![\w-])--[a-z][a-z-]+"),
 }
 WORD = re.compile(r"[A-Za-z]{3,}")
-SKIP = ("/api/", "/admin/", "/logout/", "/i18n/", ".xlsx", ".csv", ".docx", "/attachments/", "/evidence/",
+SKIP = ("/api/", "/admin/", "/logout/", "/i18n/", ".xlsx", ".csv", ".docx", ".pdf", "/attachments/", "/evidence/",
         "/supervision/photos/", "/export", "/errors.", "/static/", "/media/")
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from envgov.cli import air, audit, plan, water
+from envgov.cli import air, audit, circular, ecology, noise, plan, water
 
 app = typer.Typer(help="envgov — 区级污染防治行动计划平台命令行", no_args_is_help=True, add_completion=False)
 air_app = typer.Typer(help="空气质量：按 HJ 633 / HJ 663 / GB 3095 计算指标", no_args_is_help=True)
@@ -13,11 +13,18 @@ water_app = typer.Typer(help="地表水：按 GB 3838-2002 与地表水环境质
 air.register(air_app)
 plan.register(plan_app)
 audit.register(audit_app)
+noise_app = typer.Typer(help="声环境：按 GB 3096-2008 评价功能区监测点位与达标率", no_args_is_help=True)
+ecology_app = typer.Typer(help="生态环境状况：按 HJ 192-2015 计算生态环境状况指数 EI", no_args_is_help=True)
 water.register(water_app)
+noise.register(noise_app)
+ecology.register(ecology_app)
 app.add_typer(air_app, name="air")
 app.add_typer(plan_app, name="plan")
 app.add_typer(audit_app, name="audit")
 app.add_typer(water_app, name="water")
+app.add_typer(noise_app, name="noise")
+app.add_typer(ecology_app, name="ecology")
+circular.register(app)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -1,4 +1,5 @@
-"""`envgov water …` commands: classify (GB 3838-2002 class of every published record)."""
+"""`envgov water …` commands: classify (GB 3838-2002 class of every published record), compensation
+(monthly cross-boundary compensation ledger, `envgov.rules.compensation`)."""
 from __future__ import annotations
 
 import json
@@ -178,6 +179,100 @@ def render_periods(release, output_format: OutputFormat, period: str, values: di
     return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 
 
+class LedgerFormat(str, Enum):
+    json = "json"
+    xlsx = "xlsx"
+
+
+def compensation(
+    month: Annotated[str, typer.Option("--month", help="核算月份 YYYY-MM，如 2024-03")],
+    rules: Annotated[str, typer.Option(
+        "--rules", help="规则集：beijing-2015、beijing-2022、town、yanqing-2016")] = "beijing-2015",
+    output_format: Annotated[LedgerFormat, typer.Option("--format", "-f", help="输出格式 json 或 xlsx")] = LedgerFormat.json,
+    sections: Annotated[Path | None, typer.Option(
+        "--sections", help="断面表（CSV/XLSX：code,name,river,kind,target,payer,receiver,inflow）；缺省用演示区模拟数据")] = None,
+    values: Annotated[Path | None, typer.Option(
+        "--values", help="监测值（CSV/XLSX：site,time,parameter,value,unit）；缺省用演示区模拟数据")] = None,
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", help="规则集的用户设定参数 KEY=VALUE，可重复（如 worse_than_v_extra=10，金额单位万元）")] = None,
+    what_if: Annotated[list[str] | None, typer.Option(
+        "--what-if", help="假设分析：污染物=±百分比，可重复（如 nh3n=-10%）")] = None,
+    what_if_for: Annotated[str | None, typer.Option(
+        "--what-if-for", help="假设只改变此补偿方（区或乡镇）的出境断面；缺省为所有断面")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件；xlsx 必须给出，json 缺省写到标准输出")] = None,
+) -> None:
+    """按跨界断面补偿规则集核算一个月的补偿金：补偿方 → 受偿方 → 金额，每笔附中文核算过程。"""
+    from envgov.ingest import compensation as reader
+    from envgov.rules import compensation as comp
+
+    try:
+        rule_set = comp.rule_set(rules)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    if output_format is LedgerFormat.xlsx and output is None:
+        raise fail("--format xlsx 需要用 -o 指定输出文件")
+    raw: dict[str, str] = {}
+    for item in param or []:
+        key, sep, val = item.partition("=")
+        if not sep:
+            raise fail(f"--param 应写作 KEY=VALUE：{item}")
+        raw[key.strip()] = val
+    changes = {}
+    try:
+        params = comp.clean_params(rule_set, raw)
+        for item in what_if or []:
+            code, change = comp.parse_change(item)
+            changes[code] = change
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    if (sections is None) != (values is None):
+        raise fail("--sections 与 --values 需同时给出（都不给时使用演示区模拟数据）")
+    if sections is None:
+        demo = Path(__file__).resolve().parent.parent / "demo" / "data"
+        sections = demo / f"water_compensation_{rule_set.level}_sections.csv"
+        values = demo / f"water_compensation_{rule_set.level}_2024.csv"
+        typer.echo(f"注：未给出 --sections/--values，使用演示区（通州区）模拟数据：{sections.name}、{values.name}", err=True)
+    table, rep = reader.read_sections(sections)
+    if table is None:
+        typer.echo(rep.summary(), err=True)
+        raise typer.Exit(code=1)
+    month_values, rep = reader.read_values(values, table)  # type: ignore[arg-type]
+    if month_values is None:
+        typer.echo(rep.summary(), err=True)
+        raise typer.Exit(code=1)
+    if rep.duplicates_dropped:
+        typer.echo(f"注：{values.name} 中完全相同的重复行 {rep.duplicates_dropped} 行只计一次", err=True)  # type: ignore[union-attr]
+    try:
+        if changes:
+            result = comp.what_if(rule_set, table, month_values, month, params, changes, what_if_for)
+            ledger, scenario = result.baseline, result
+        else:
+            if what_if_for:
+                raise fail("--what-if-for 需与 --what-if 一起使用")
+            ledger, scenario = comp.evaluate(rule_set, table, month_values, month, params), None
+    except comp.MissingParameter as exc:
+        typer.echo(f"错误：{exc}", err=True)
+        raise typer.Exit(code=2) from None
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    for w in ledger.warnings:
+        typer.echo(f"注：{w}", err=True)
+    if output_format is LedgerFormat.xlsx:
+        from envgov.reports.compensation import ledger_xlsx
+
+        output.write_bytes(ledger_xlsx(ledger, scenario))  # type: ignore[union-attr]
+        return
+    doc = ledger.to_dict()
+    if scenario is not None:
+        doc["what_if"] = scenario.to_dict()
+    text = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text, nl=False)
+
+
 def register(water_app: typer.Typer) -> None:
     """Attach the water commands to the `water` group."""
     water_app.command("classify")(classify)
+    water_app.command("compensation")(compensation)

@@ -43,6 +43,7 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from envgov.engine.projection import good_ratio
 from envgov.standards import air as std
 
 PARAMETERS = ("pm25", "pm10", "so2", "no2", "co", "o3")
@@ -808,7 +809,7 @@ def _scope_result(row: dict[str, Any], ed: str, grade: int, period: Period, mont
         "pm25": rounded["pm25"], "pm10": rounded["pm10"], "so2": rounded["so2"], "no2": rounded["no2"],
         "co_p95": rounded["co_p95"], "o3_8h_p90": rounded["o3_8h_p90"],
         "valid_days": valid_days, "good_days": good,
-        "good_ratio": None if not valid_days else round(good / valid_days * 100, 1),
+        "good_ratio": good_ratio(good, valid_days),  # per cent, GB/T 8170 to 1 decimal (rules.projection)
         "heavy_days": int(row["heavy_days"] or 0),
         "days_by_level": {str(lv.number): int(row[f"level_{lv.number}"] or 0) for lv in std.levels(ed)},
         "composite_index": composite,

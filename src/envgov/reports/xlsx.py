@@ -209,8 +209,21 @@ def build_table(title: str, columns: Sequence[tuple[str, int]], rows: Iterable[S
                 note: str = "") -> bytes:
     """A plain read-only table in the same house style as the ledger: title row, note row, header, one row
     per record; panes frozen under the header, filters on, wrapped text. `columns` are (header, width)."""
+    return build_tables([(title, columns, rows, note)])
+
+
+def build_tables(sheets: Sequence[tuple[str, Sequence[tuple[str, int]], Iterable[Sequence[object]], str]]) -> bytes:
+    """Several `build_table` sheets in one workbook: (title, columns, rows, note) each, in order."""
     wb = Workbook()
-    ws = wb.active
+    for i, (title, columns, rows, note) in enumerate(sheets):
+        _table_sheet(wb.active if i == 0 else wb.create_sheet(), title, columns, rows, note)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _table_sheet(ws, title: str, columns: Sequence[tuple[str, int]], rows: Iterable[Sequence[object]],
+                 note: str) -> None:
     ws.title = title[:31]
     last = get_column_letter(len(columns))
     ws.merge_cells(f"A1:{last}1")
@@ -245,9 +258,6 @@ def build_table(title: str, columns: Sequence[tuple[str, int]], rows: Iterable[S
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 # ---------------------------------------------------------------- reading

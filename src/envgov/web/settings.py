@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "envgov.apps.notices",
     "envgov.apps.supervision",
     "envgov.apps.rankings",
+    "envgov.apps.circulars",
+    "envgov.apps.outlook",
     "envgov.apps.dashboard",
 ]
 

@@ -22,9 +22,11 @@ urlpatterns = [
     path("", include("envgov.apps.audit.urls")),
     path("", include("envgov.apps.plans.urls")),
     path("", include("envgov.apps.supervision.urls")),
+    path("", include("envgov.apps.circulars.urls")),
     path("monitoring/", include("envgov.apps.monitoring.urls")),
     path("notices/", include("envgov.apps.notices.urls")),
     path("", include("envgov.apps.dashboard.urls")),
+    path("outlook/", include("envgov.apps.outlook.urls")),
     path("admin/", admin.site.urls),
 ]
 handler403 = "envgov.web.errors.permission_denied"

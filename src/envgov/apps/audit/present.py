@@ -73,6 +73,11 @@ ACTIONS: dict[str, Any] = {
     "totp_disable": gettext_lazy("关闭两步验证"),
     "totp_reset": gettext_lazy("清除两步验证"),
     "exceptional_day": gettext_lazy("标记沙尘日"),
+    "circular_generate": gettext_lazy("生成通报"),
+    "circular_regenerate": gettext_lazy("重新生成通报"),
+    "circular_publish": gettext_lazy("发布通报"),
+    "circular_settings": gettext_lazy("设置通报发文机关和文号"),
+    "decompose": gettext_lazy("分解目标到街乡镇"),
 }
 # the same code reads differently on some subjects
 ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {
@@ -80,6 +85,7 @@ ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {
     ("plan", "close"): gettext_lazy("关闭计划"),
     ("task", "close"): gettext_lazy("统筹关闭任务"),
     ("taskparty", "complete"): gettext_lazy("责任方销号"),
+    ("outlooksetting", "set_parameter"): gettext_lazy("设置研判参数"),
 }
 HIDDEN_FIELDS = {"id", "version"}
 

@@ -48,6 +48,8 @@ class AirDaily(models.Model):
     aqi = models.PositiveSmallIntegerField(_("AQI"), null=True)
     level = models.PositiveSmallIntegerField(_("级别"), null=True)
     primary_pollutants = models.CharField(_("首要污染物"), max_length=40, blank=True)
+    # the engine's valid AQI day (every indicator valid, or AQI > 100 with some missing); NULL: older rows
+    valid = models.BooleanField(_("有效日"), null=True)
     pm25 = models.FloatField(null=True)
     pm10 = models.FloatField(null=True)
     so2 = models.FloatField(null=True)

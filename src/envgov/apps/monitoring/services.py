@@ -315,7 +315,7 @@ def refresh_daily(district: District, start: dt.date, end: dt.date) -> int:
             rows.append(AirDaily(
                 district=district, station_id=None if scope == "all" else station_ids.get(r["site"]),
                 day=r["day"], edition=r.get("edition") or std.edition_for(r["day"]).key,
-                aqi=r.get("aqi"), level=r.get("level"),
+                aqi=r.get("aqi"), level=r.get("level"), valid=r.get("valid"),
                 primary_pollutants=(r.get("primary") or "")[:40],
                 pm25=r.get("pm25"), pm10=r.get("pm10"), so2=r.get("so2"), no2=r.get("no2"), co=r.get("co"),
                 o3_8h=r.get("o3_8h"),
@@ -324,9 +324,13 @@ def refresh_daily(district: District, start: dt.date, end: dt.date) -> int:
     return len(rows)
 
 
+def target_period(target: Target) -> tuple[dt.date, dt.date]:
+    """The whole period a target is judged over: 1 January of the plan's year to its end."""
+    return dt.date(target.plan.year, 1, 1), target.period_end or dt.date(target.plan.year, 12, 31)
+
+
 def _target_period(target: Target, plan: Plan, last_day: dt.date) -> tuple[dt.date, dt.date]:
-    start = dt.date(plan.year, 1, 1)
-    end = target.period_end or dt.date(plan.year, 12, 31)
+    start, end = target_period(target)
     return start, min(end, last_day)
 
 
@@ -369,7 +373,8 @@ def refresh_air_targets(district: District) -> int:
             continue
         scope_result = result.get("excluding_events") if excluded and result.get("excluding_events") else result
         value = scope_result.get(AIR_TARGET_KEYS[target.indicator.code])
-        before = audit.snapshot(target, ["actual_value", "actual_as_of", "actual_source"])
+        fields = ["actual_value", "actual_as_of", "actual_source"]  # audited; the basis is derived from them
+        before = audit.snapshot(target, fields)
         target.actual_value = None if value is None else Decimal(str(value))
         target.actual_as_of = end
         prov = result["provenance"]
@@ -377,13 +382,26 @@ def refresh_air_targets(district: District) -> int:
             f"{len(sites)}个站点 · {prov['standards']['assessment']} · 有效天数{result['valid_days']}"
             + (f" · 扣除沙尘{len(excluded)}天" if excluded else "")
         )[:200]
-        target.save(update_fields=["actual_value", "actual_as_of", "actual_source"])
-        after = audit.snapshot(target, ["actual_value", "actual_as_of", "actual_source"])
+        target.actual_basis = _basis(scope_result, prov, start, end, excluded)
+        target.save(update_fields=[*fields, "actual_basis"])
+        after = audit.snapshot(target, fields)
         if before != after:
             audit.record(actor=None, action="compute", obj=target, plan=target.plan, before=before, after=after,
                          note="由监测数据自动计算")
         updated += 1
     return updated
+
+
+def _basis(res: dict, prov: dict, start: dt.date, end: dt.date, excluded: list) -> dict:
+    """The engine's figures behind a target's actual value, kept with it for the projection: the
+    unrounded statistics, their valid daily values, valid/good/heavy days, the period and the edition."""
+    return {
+        "from": start.isoformat(), "to": end.isoformat(), "assessment": prov["standards"]["assessment"],
+        "edition": std.edition_for(start).key, "valid_days": res["valid_days"], "good_days": res["good_days"],
+        "heavy_days": res["heavy_days"], "unrounded": {k: res["unrounded"].get(k) for k in ("pm25", "pm10", "so2", "no2")},
+        "values": {k: res["valid_daily_values"].get(k) for k in ("pm25", "pm10", "so2", "no2")},
+        "excluded_days": len(excluded), "rounding": prov["rounding"]["report"],
+    }
 
 
 def air_parameters(district: District) -> dict[str, object]:
@@ -443,33 +461,3 @@ def set_air_parameters(district: District, *, acting_user: User, values: Mapping
             outcome.days_refreshed = refresh_daily(district, first.day, last.day)
         outcome.targets_updated = refresh_air_targets(district)
     return outcome
-
-
-def target_outlook(target: Target):  # noqa: ANN201 - envgov.engine.budget.Budget | None
-    """For a whole-year air target not yet over: what the rest of the year still allows."""
-    from envgov.engine import budget
-
-    code = target.indicator.code
-    if target.period_kind != Target.PeriodKind.YEAR or target.actual_as_of is None:
-        return None
-    if code not in ("pm25_mean", "good_day_ratio", "heavy_pollution_days"):
-        return None
-    year_end = dt.date(target.plan.year, 12, 31)
-    remaining = (year_end - target.actual_as_of).days
-    if remaining <= 0:
-        return None
-    days = AirDaily.objects.filter(district=target.plan.district, station__isnull=True,
-                                   day__range=(dt.date(target.plan.year, 1, 1), target.actual_as_of))
-    if EXCEPTIONAL_FLAG in (target.flags or []):
-        days = days.exclude(day__in=ExceptionalDay.objects.filter(district=target.plan.district)
-                            .values_list("day", flat=True))
-    valid = [d for d in days.values("aqi", "pm25") if d["aqi"] is not None]
-    value = float(target.value)
-    if code == "pm25_mean":
-        pm = [d["pm25"] for d in days.values("pm25") if d["pm25"] is not None]
-        return budget.mean_budget(sum(pm) / len(pm), len(pm), value, remaining) if pm else None
-    if code == "good_day_ratio":
-        good = sum(1 for d in valid if d["aqi"] <= std.tables.GOOD_DAY_MAX_AQI)
-        return budget.good_days_budget(good, len(valid), value, remaining)
-    heavy = sum(1 for d in valid if d["aqi"] > 200)
-    return budget.heavy_days_budget(heavy, int(value))

@@ -48,8 +48,10 @@ def air_dashboard(request: HttpRequest) -> HttpResponse:
     stations = Station.objects.filter(district=district).order_by("code")
     targets = list(Target.objects.filter(plan__district=district, indicator__code__in=services.AIR_TARGET_KEYS
                                          ).select_related("indicator", "plan").order_by("plan__year", "id"))
+    from envgov.apps.outlook.services import projection
+
     for t in targets:
-        t.outlook = services.target_outlook(t)
+        t.projection = projection(t)
     counts = {}
     for d in days:
         counts[d["level"]] = counts.get(d["level"], 0) + 1

@@ -139,6 +139,9 @@ class Target(models.Model):
     actual_value = FigureField(_("实际值"), null=True, blank=True)
     actual_as_of = models.DateField(_("实际值截至"), null=True, blank=True)
     actual_source = models.CharField(_("实际值来源"), max_length=200, blank=True)
+    # the engine's figures behind actual_value (refresh_air_targets): unrounded statistic, valid days,
+    # good/heavy days, period, edition — what the projection (envgov.apps.outlook) starts from
+    actual_basis = models.JSONField(_("实际值依据"), default=dict, blank=True)
     # a figure the platform cannot compute yet (water, COD, carbon …), entered by a coordinator with its source;
     # a computed actual value takes over when it exists, the entered one is kept beside it
     entered_value = FigureField(_("填报实际值"), null=True, blank=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from envgov.apps.audit import clock
+from envgov.apps.circulars.actions import ensure_monthly
+from envgov.apps.geo.models import District
 from envgov.apps.notices import actions as notice_actions
 from envgov.apps.notices import ledger as notices
 from envgov.apps.plans.models import Plan
@@ -34,4 +36,10 @@ class Command(BaseCommand):
             for who, items in owed:
                 codes = "、".join(o.title.split(" ", 1)[0] for o in items[:8])
                 self.stdout.write(f"  {who}：{len(items)} 项（{codes}{'…' if len(items) > 8 else ''}）")
+        for district in District.objects.filter(towns__active=True).distinct():
+            made = ensure_monthly(district, today)  # the previous month's 通报, once, as a draft
+            if made.circular is not None:
+                self.stdout.write(f"{district}：已生成{made.circular.period_label}月度通报草稿，待审核发布")
+                for warning in made.warnings:
+                    self.stdout.write(f"  {warning}")
         self.stdout.write(f"每日通知摘要：发出邮件 {notice_actions.send_digest(today)} 封")

@@ -103,6 +103,10 @@ class Command(BaseCommand):
                     self._simulate_supervision(result.plan, coordinator)
         self._simulate_notices(result.plan, coordinator)
         self._load_air(district, admin)
+        self._simulate_town_targets(result.plan, coordinator)
+        from envgov.apps.circulars import demo as circulars_demo
+
+        circulars_demo.load(district, coordinator, AS_OF)  # 通报: July's published, August's a draft
 
     def _derive_boundaries(self, district: District) -> None:
         """示意边界: no public town polygons exist, so each town gets the Voronoi cell of its official centre
@@ -203,6 +207,17 @@ class Command(BaseCommand):
         from envgov.apps.rankings.models import TownMeasure
 
         TownMeasure.objects.filter(district=district, source="模拟数据（演示）").update(is_simulated=True)
+
+    def _simulate_town_targets(self, plan: Plan, coordinator: User) -> None:
+        """模拟数据: the annual PM2.5 target split to every town by the 2023 baseline (达标研判 → 目标分解): each town
+        takes the district's required change on its own 2023 mean, as a coordinator would before the district's
+        考核方案 sets town figures."""
+        from envgov.apps.outlook.services import decompose
+
+        target = plan.targets.filter(indicator__code="pm25_mean", period_end__isnull=True).first()
+        if target is not None:
+            decompose(target, acting_user=coordinator, method="baseline", baseline=str(plan.year - 1),
+                      reason="（模拟数据）演示：按 2023 年各街乡镇浓度等比例分解，待区考核方案确定后调整")
 
     def _micro_stations(self, district: District) -> list[Town]:
         """模拟数据: one micro-station per town at a point inside its 示意边界, put in its town by the platform's
