@@ -43,7 +43,7 @@ def known(world) -> dict:
         plan=world["plan"], task=world["task_unit_a"], source=SupervisionItem.Source.MANUAL, title="抽检进度滞后",
         opened_on=world["plan"].issued_at or "2024-09-01", due_date="2024-09-30", addressee_unit=world["u_market"])
     return {"plan_id": world["plan"].pk, "task_id": world["task_unit_a"].pk, "report_id": r_unit.pk,
-            "item_id": item.pk}
+            "item_id": item.pk, "rank_town_id": world["t_songzhuang"].pk}
 
 
 def send(client: Client, case) -> object:  # noqa: ANN001 - a schemathesis Case

@@ -66,13 +66,16 @@ VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
     "circular_id": [("circular_draft", OVERSIGHT), ("circular_published", DISTRICT), ("other_circular", OTHER)],
     # the public downloads serve published circulars only (a draft is not found, tested in test_circulars)
     "published_id": [("circular_published", set(PERSONAS))],
+    # 排名: a town's figures are read by everyone signed in to its district
+    "rank_town_id": [("t_songzhuang", DISTRICT), ("other_town", OTHER)],
 }
 # routes that answer GET with 405 once the gate is passed (the object is only looked up on POST);
 # a route added later is recognised by probing (GET → 405) and then tested with POST too
 POST_ONLY = {"plan_issue", "run_daily_check", "review_report", "revoke_token", "exceptional_day_add",
              "air_recompute", "air_parameters_save", "logout", "withdraw_report", "task_comment", "task_close",
              "notice_open", "notice_read_all", "notice_preferences", "air_import_finish", "air_import_undo",
-             "manage_user_unthrottle", "manage_user_totp_reset", "circular_generate", "circular_publish"}
+             "manage_user_unthrottle", "manage_user_totp_reset", "circular_generate", "circular_publish",
+             "ranking_supervise", "ranking_measure_save", "ranking_settings_save"}
 # allowed outcome of GET where it is not 200/302
 ALLOWED_GET = {"api-root": {404}}
 
@@ -110,8 +113,36 @@ def _payload(route: str, obj, persona: str) -> dict:
         "circular_generate": {"period": "2024-03", "kind": "monthly", "by": "concentration"},
         "circular_publish": {"version": version},
         "circular_settings": {"organ": "矩阵生态环境局", "number_prefix": "矩环", "recipients": "", "version": 1},
+        **_ranking_payload(route, persona),
         **_manage_payload(route, obj, version),
     }.get(route, {})  # a route added later: an empty form still exercises its gate and its scope
+
+
+def _ranking_payload(route: str, persona: str) -> dict:
+    """Forms of the 排名 write routes, for the persona's own district (the matrix fixture has no daily values,
+    so the ranking flags no town and 发起督办 opens nothing: it still passes the gates)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from envgov.apps.geo.models import Town
+    from envgov.apps.plans.models import Plan
+
+    if not route.startswith("ranking_"):
+        return {}
+    own = "门头沟区" if persona == "other_coordinator" else "通州区"
+    town = Town.objects.filter(district__name=own).order_by("pk").first()
+    plan = Plan.objects.filter(district__name=own).order_by("pk").first()
+    csv = f"街乡镇,月份,降尘量\r\n{getattr(town, 'name', '')},2024-03,5.5\r\n".encode()
+    return {route: {
+        "ranking_supervise": {"period": "2024-03", "indicator": "pm25", "by": "concentration",
+                              "plan": getattr(plan, "pk", 999999)},
+        "ranking_measure_save": {"town": getattr(town, "pk", 999999), "month": "2024-03", "indicator": "dustfall",
+                                 "value": "5.5"},
+        "ranking_measure_import": {"file": SimpleUploadedFile("矩阵.csv", csv)},
+        "ranking_settings_save": {"k_national": "2", "k_city": "1", "k_district": "1", "k_micro": "1",
+                                  "weighting_mode": "site", "bottom_n": "2", "min_completeness": "0",
+                                  "partial_month": "proportional", "change_digits": "1", "composite_digits": "2",
+                                  "c_pm25": "on", "w_pm25": "1", "reason": "矩阵"},
+    }.get(route, {})}
 
 
 def _first_unit_of(plan) -> int:  # noqa: ANN001
@@ -178,7 +209,8 @@ WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail
                 "password_change", "manage_user_create", "manage_user", "manage_unit_create",
                 "manage_unit", "manage_unit_merge", "manage_town_create", "manage_town", "manage_town_boundaries",
                 "manage_station_create", "manage_station", "circular_generate", "circular_publish",
-                "circular_settings", "outlook_towns", "outlook_settings"}
+                "circular_settings", "outlook_towns", "outlook_settings",
+                "ranking_supervise", "ranking_measure_save", "ranking_measure_import", "ranking_settings_save"}
 
 
 # ---------------------------------------------------------------- walking the resolver
@@ -466,6 +498,7 @@ def _api_payload(view_name: str, obj) -> dict:
         "review_progress": {"decision": "accept", "version": version},
         "respond_supervision": {"response": "矩阵反馈", "version": version},
         "close_supervision": {"note": "矩阵销号", "version": version},
+        "post_measure": {"indicator": "tsp", "month": "2024-03", "value": "120"},
     }[view_name]
 
 
@@ -544,6 +577,9 @@ def test_allowed_payloads_really_write(objs):
         ("circulars/generate/", "coordinator", None),
         ("circulars/<int:circular_id>/publish/", "coordinator", "circular_draft"),
         ("circulars/settings/", "admin", None),
+        ("rankings/measures/save/", "coordinator", None),
+        ("rankings/measures/import/", "admin", None),
+        ("rankings/settings/save/", "coordinator", None),
     ]:
         name = next(n for r, n, _ in PAGE_ROUTES if r == route)
         obj = objs[label] if label else None
@@ -557,6 +593,7 @@ def test_allowed_payloads_really_write(objs):
         ("/api/progress/{}/review", "coordinator", "report_town_a"),
         ("/api/supervision/{}/respond", "unit_a", "item_unit_a"),
         ("/api/supervision/{}/close", "admin", "item_unit_b"),
+        ("/api/rankings/towns/{}/measures", "coordinator", "t_songzhuang"),
     ]:
         view = next(v for m, p, v in API_OPS if re.sub(r"\{\w+\}", "{}", p) == path and "POST" in m)
         c = Client()

@@ -248,3 +248,27 @@ def test_measure_month_not_yet_over_is_not_required():
     # (11 + … + 18)/8 = 14.5; entered as integers → reported 14 (GB/T 8170 half to even)
     assert f.valid and f.days == 8 and f.unrounded == 14.5 and f.value == 14
 
+
+
+# ------------------------------------------------------------------ properties of the ranks
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(0, 60).map(float)), max_size=40), st.integers(0, 10))
+def test_sports_ranks_and_bottom_n_properties(values, n):
+    ranks = R.competition_ranks(values)
+    present = [v for v in values if v is not None]
+    for v, r in zip(values, ranks):
+        # the rank is one more than the number of strictly smaller values; none for a missing value
+        assert (r is None) if v is None else r == 1 + sum(1 for w in present if w < v)
+    flags = R.bottom_flags(ranks, n)
+    flagged = [r for r, f in zip(ranks, flags) if f]
+    assert all(r is not None for r in flagged)
+    if n and present:
+        assert len(flagged) >= min(n, len(present))  # at least N (more only through ties)
+        worst_unflagged = max((r for r, f in zip(ranks, flags) if r is not None and not f), default=0)
+        assert all(r > worst_unflagged for r in flagged)  # nobody ranked worse is left out
+    else:
+        assert not flagged

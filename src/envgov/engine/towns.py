@@ -125,6 +125,12 @@ def _shift_key(key: str, years: int) -> str:
     return f"{int(m[1]) + years}{m[2]}"
 
 
+def default_period(today: dt.date) -> str:
+    """The last whole month before `today` (what a monthly circular ranks), as text for `parse_period`."""
+    last = today.replace(day=1) - dt.timedelta(days=1)
+    return f"{last.year}-{last.month:02d}"
+
+
 PERIOD_HELP = "可用格式：2024-03（月）、2024-Q1（季度）、2024（全年）、2024-ytd（年初至今）、2024-03-01..2024-03-15（日期范围）"
 
 

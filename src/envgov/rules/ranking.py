@@ -47,22 +47,22 @@ RULES: dict[str, RankingRule] = {
         "town-rank-concentration", "1", "2016-01-01", gettext_noop("按浓度排名（低者在前）"),
         # air.md §5: district PM2.5 ranking ascending, ties share a rank (S-A29, S-A26); street/town formula
         # not found → the reference's suggested implementation
-        citation=gettext_noop("air.md §5：北京市各区 PM2.5 月度排名按浓度升序、并列同名次（S-A29）；"
-                              "街乡镇排名公式未查到，按参考资料建议做法（非官方规则）"),
+        citation=gettext_noop("参照北京市生态环境局各区 PM2.5 月度排名：按浓度升序、并列同名次；"
+                              "街乡镇排名的官方公式未查到，按参考资料建议做法（非官方规则）"),
         confidence="suggested",
     ),
     IMPROVEMENT: RankingRule(
         "town-rank-improvement", "1", "2016-01-01", gettext_noop("按改善幅度排名（同比降幅大者在前）"),
         # air.md §5 (S-A29 同比变化率 ascending) and §4.2 (ΔI = (I − I_last)/I_last × 100 %)
-        citation=gettext_noop("air.md §5、§4.2：同比变化率 =（本期 − 去年同期）÷ 去年同期 × 100%，升序；"
-                              "街乡镇排名公式未查到，按参考资料建议做法（非官方规则）"),
+        citation=gettext_noop("参照北京市各区同比变化率排名和城市空气质量变化程度排名：同比变化率 =（本期 − 去年同期）÷ "
+                              "去年同期 × 100%，升序；街乡镇排名的官方公式未查到，按参考资料建议做法（非官方规则）"),
         confidence="suggested",
     ),
     COMPOSITE: RankingRule(
         "town-rank-composite", "1", "2016-01-01", gettext_noop("综合排名（加权综合指数，低者在前）"),
         # air.md §4.1: Σ C_i/S_i; weights and rounding UNCONFIRMED → user-set
-        citation=gettext_noop("air.md §4.1：参照城市综合指数 Σ C_i/S_i；指标、权重与参比值由本区设定"
-                              "（参考资料标为未核实）"),
+        citation=gettext_noop("参照城市环境空气质量综合指数 Σ C/S（不加权）；指标、权重与参比值由本区设定"
+                              "（加权方式的官方规定未查到）"),
         confidence="user_set",
     ),
 }
@@ -70,7 +70,7 @@ RULES: dict[str, RankingRule] = {
 # air.md §5: the street/town TSP ranking publishes, for every district, its worst 3 streets/towns (S-A26).
 # The district sets its own N (0 = flag none).
 BOTTOM_N_DEFAULT = 3
-BOTTOM_N_CITATION = gettext_noop("默认 3：北京市街乡镇 TSP 排名对每个区公布排名后 3 名（air.md §5，S-A26）")
+BOTTOM_N_CITATION = gettext_noop("默认 3：北京市生态环境局街乡镇 TSP 排名通报对每个区公布排名后 3 名")
 
 
 # ------------------------------------------------------------------------- indicators
@@ -113,21 +113,22 @@ class Parameter:
 PARAMETERS: dict[str, Parameter] = {
     p.key: p for p in (
         Parameter("weighting_mode", gettext_noop("站点加权方式"), "site",
-                  gettext_noop("site：各站按其类型权重加权平均（权重均为 1 即 HJ 663 站点集合的算术平均）；"
-                               "kind：先求各类站点的平均，再按类型权重加权"),
-                  gettext_noop("街乡镇由哪些站点、如何加权构成，标准未规定，由本区设定（air.md §3.4 仅规定城市点的算术平均）")),
+                  gettext_noop("按站点加权：各站按其类型权重加权平均（权重均为 1 即 HJ 663 站点集合的算术平均）；"
+                               "按类型加权：先求各类站点的平均，再按类型权重加权"),
+                  gettext_noop("街乡镇由哪些站点、如何加权构成，标准未规定，由本区设定（HJ 663 只规定城市点取算术平均）")),
         Parameter("partial_month", gettext_noop("不完整月份的有效性"), "proportional",
-                  gettext_noop("proportional：按覆盖天数折算每月最少日均值个数（向上取整）；none：不完整月份不检查"),
+                  gettext_noop("按覆盖天数折算：截至今日的不完整月份，每月最少日均值个数按覆盖天数折算（向上取整）；"
+                               "不检查：不完整月份不检查"),
                   gettext_noop("GB 3095 表4 只规定完整月份（≥27，2月 ≥25），截至今日的不完整月份无规定，为平台约定")),
         Parameter("min_completeness", gettext_noop("最低数据完整率"), 0.0,
                   gettext_noop("有效天数 ÷ 时段天数低于此值不排名（0 表示只按标准的有效性规定）"),
                   gettext_noop("标准之外的附加要求，由本区设定")),
         Parameter("change_digits", gettext_noop("变化率保留小数位数"), 1,
                   gettext_noop("同比变化率（%）的修约位数（GB/T 8170）"),
-                  gettext_noop("参考资料未规定（air.md §4.2 示例为 1 位小数），由本区设定")),
+                  gettext_noop("参考资料未规定（公开通报示例为 1 位小数），由本区设定")),
         Parameter("composite_digits", gettext_noop("综合指数保留小数位数"), 2,
                   gettext_noop("综合指数的修约位数（GB/T 8170）"),
-                  gettext_noop("air.md §4.1：通常 2 位小数，未核实")),
+                  gettext_noop("城市综合指数通常保留 2 位小数，未核实")),
     )
 }
 

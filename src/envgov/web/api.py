@@ -27,6 +27,7 @@ from envgov.apps.accounts.models import ApiToken
 from envgov.apps.accounts.scope import scoped
 from envgov.apps.plans import actions
 from envgov.apps.plans.api import router as plans_router
+from envgov.apps.rankings.api import router as rankings_router
 from envgov.apps.supervision.api import router as supervision_router
 from envgov.web import conflicts
 
@@ -152,6 +153,7 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 api.add_router("", plans_router)
 api.add_router("", supervision_router)
+api.add_router("", rankings_router)
 
 def iter_api_operations() -> Iterator[tuple[list[str], str, Any]]:
     """(methods, full path with {param} placeholders, view function) for every API operation."""

@@ -27,6 +27,7 @@ urlpatterns = [
     path("notices/", include("envgov.apps.notices.urls")),
     path("", include("envgov.apps.dashboard.urls")),
     path("outlook/", include("envgov.apps.outlook.urls")),
+    path("rankings/", include("envgov.apps.rankings.urls")),
     path("admin/", admin.site.urls),
 ]
 handler403 = "envgov.web.errors.permission_denied"

@@ -10,11 +10,13 @@ values, monitoring.AirDaily), "dustfall", "tsp", "road_dust" (entered monthly, r
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, Sum
+from django.db import transaction
+from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext
 
 from envgov.apps.audit import clock
@@ -135,31 +137,69 @@ def _towns(district: District) -> list[engine.Town]:
             TownModel.objects.filter(district=district, active=True).order_by("code").values_list("pk", "name", "code")]
 
 
+# Aggregates of the sites' daily values per (town, day, kind), remembered per process for each query and
+# used again while the rows they were computed from are unchanged: the token is the largest id and the
+# number of the AirDaily rows of those stations in the period (refresh_daily deletes and re-creates rows,
+# so any refresh, import or undo changes it) and the stations' (id, town, kind).
+_AGGREGATES: OrderedDict[tuple, tuple[tuple, tuple]] = OrderedDict()
+_AGGREGATES_MAX = 64
+
+
+def _aggregate(district: District, period: TownPeriod, indicator: str, stations: list[tuple[int, int, str]]):  # noqa: ANN202
+    station_ids = [sid for sid, _town, _kind in stations]
+    rows = AirDaily.objects.filter(district=district, station_id__in=station_ids,
+                                   day__range=(period.start, period.end))
+    marker = rows.order_by().aggregate(last=Max("id"), n=Count("id"))
+    token = (marker["last"], marker["n"], tuple(stations))
+    key = (district.pk, indicator, period.start, period.end)
+    hit = _AGGREGATES.get(key)
+    if hit is not None and hit[0] == token:
+        _AGGREGATES.move_to_end(key)
+        return hit[1]
+    # One aggregate: per town, day and station kind, Σ of the sites' valid daily values and their count
+    # (the station list lets the database walk its (district, station, day) index for the period only).
+    found = list(rows.filter(**{f"{indicator}__isnull": False})
+                 .order_by().values("station__town_id", "day", "station__kind")
+                 .annotate(s=Sum(indicator), n=Count("id"))
+                 .values_list("station__town_id", "day", "station__kind", "s", "n"))
+    result = None
+    if found:  # as arrays once: town id, day ordinal, kind index, Σ, count
+        town_ids, days, kind_codes, sums, counts = zip(*found)
+        result = (np.asarray(town_ids, dtype="int64"),
+                  np.fromiter((d.toordinal() for d in days), dtype="int64", count=len(days)),
+                  engine.kind_index(kind_codes), np.asarray(sums, dtype="float64"),
+                  np.asarray(counts, dtype="float64"))
+    # remembered once the rows it was read from are committed: inside a transaction that may still roll
+    # back (and whose ids may be used again), it is not remembered until the commit
+    transaction.on_commit(lambda: _remember(key, token, result))
+    return result
+
+
+def _remember(key: tuple, token: tuple, result) -> None:  # noqa: ANN001
+    _AGGREGATES[key] = (token, result)
+    if len(_AGGREGATES) > _AGGREGATES_MAX:
+        _AGGREGATES.popitem(last=False)
+
+
 def _air_figures(district: District, period: TownPeriod, indicator: str, s: Settings,
                  towns: list[engine.Town]) -> list[TownFigure]:
     kinds = [k for k in rules.STATION_KINDS if s.weights.get(k, 1.0) > 0]
     index = {t.id: i for i, t in enumerate(towns)}
     n_days = period.days
-    # One aggregate: per town, day and station kind, Σ of the sites' valid daily values and their count.
-    rows = list(
-        AirDaily.objects.filter(district=district, station__isnull=False, station__town__in=list(index),
-                                station__kind__in=kinds, day__range=(period.start, period.end),
-                                **{f"{indicator}__isnull": False})
-        .order_by().values("station__town_id", "day", "station__kind")
-        .annotate(s=Sum(indicator), n=Count("id"))
-        .values_list("station__town_id", "day", "station__kind", "s", "n"))
-    if rows:
-        town_ids, days, kind_codes, sums, counts = zip(*rows)
-        start = period.start.toordinal()
-        town_idx = np.fromiter((index[t] for t in town_ids), dtype="int64", count=len(rows))
-        day_idx = np.fromiter((d.toordinal() - start for d in days), dtype="int64", count=len(rows))
-        daily = engine.town_daily(town_idx, day_idx, engine.kind_index(kind_codes),
-                                  np.asarray(sums, dtype="float64"), np.asarray(counts, dtype="float64"),
+    stations = list(Station.objects.filter(district=district, town__in=list(index), kind__in=kinds)
+                    .order_by("id").values_list("id", "town_id", "kind"))
+    sites: dict[int, int] = {}
+    for _sid, town_id, _kind in stations:
+        sites[town_id] = sites.get(town_id, 0) + 1
+    agg = _aggregate(district, period, indicator, stations) if stations else None
+    if agg is not None:
+        town_ids, day_ord, kind_idx, sums, counts = agg
+        ids, inverse = np.unique(town_ids, return_inverse=True)
+        town_idx = np.fromiter((index[int(t)] for t in ids), dtype="int64", count=len(ids))[inverse]
+        daily = engine.town_daily(town_idx, day_ord - period.start.toordinal(), kind_idx, sums, counts,
                                   len(towns), n_days, engine.weights_vector(s.weights), s.weighting_mode)
     else:
         daily = np.full((len(towns), n_days), np.nan)
-    sites = dict(Station.objects.filter(district=district, town__in=list(index), kind__in=kinds)
-                 .order_by().values("town_id").annotate(n=Count("id")).values_list("town_id", "n"))
     edition = std.edition_for(period.start).key
     validity = rules.period_validity(std.validity_rules(edition), s.partial_month, s.min_completeness)
     return engine.air_figures(towns, period, indicator, daily, sites, validity, translate=gettext)
@@ -195,11 +235,14 @@ def town_figures(district: District, period: TownPeriod | str, indicator: str,
 
 def _references(period: TownPeriod) -> dict[str, float]:
     """Default S_i of the composite: GB 3095 grade-2 annual limits (air.md §4.1), by the period's start."""
-    out = {}
-    for code, ind in rules.INDICATORS.items():
-        if ind.limit_pollutant:
-            out[code] = std.limits_for(period.start, ind.limit_pollutant, "annual", 2).value
-    return out
+    return default_references(period.start)
+
+
+def default_references(day=None) -> dict[str, float]:  # noqa: ANN001 - a date (default: today)
+    """GB 3095 grade-2 annual limits in force on `day` for the indicators that have one (PM2.5, PM10, TSP)."""
+    day = day or clock.today()
+    return {code: std.limits_for(day, ind.limit_pollutant, "annual", 2).value
+            for code, ind in rules.INDICATORS.items() if ind.limit_pollutant}
 
 
 def rank_towns(district: District, period: TownPeriod | str, indicator: str,

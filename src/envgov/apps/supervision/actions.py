@@ -189,6 +189,48 @@ def open_supervision(
     return item
 
 
+@dataclass
+class RankingOpened:
+    item: SupervisionItem
+    created: bool  # False: the item for this town and ranking already existed (nothing was opened twice)
+
+
+@transaction.atomic
+def open_for_ranking(
+    plan: Plan, *, acting_user: User, town, cause_key: str, title: str, detail: str,  # noqa: ANN001
+    due_date: dt.date, task: Task | None = None,
+) -> RankingOpened:
+    """A 督办 to a town that a ranking placed in its bottom N (source 排名靠后). One item per plan, town and
+    ranking (`cause_key`: indicator, method and period): opening it again finds the existing item, and two
+    people clicking at once still make one (uniq_supervision_ranking)."""
+    require(permissions.can_open_supervision(acting_user, plan), _("只有统筹协调人员可以发起督办"))
+    if town is None or town.district_id != plan.district_id:
+        raise ValidationError(_("“%(addressee)s”不属于%(district)s") % {"addressee": town, "district": plan.district})
+    if task is not None and task.plan_id != plan.pk:
+        raise ValidationError({"task": _("该任务不属于本计划")})
+    if not cause_key.strip():
+        raise ValidationError(_("缺少督办原因"))
+    source = SupervisionItem.Source.RANKING
+    existing = SupervisionItem.objects.filter(plan=plan, addressee_town=town, source=source, cause_key=cause_key).first()
+    if existing is not None:
+        return RankingOpened(existing, False)
+    try:
+        with transaction.atomic():
+            item = SupervisionItem.objects.create(
+                plan=plan, task=task, source=source, cause_key=cause_key[:60], title=title.strip()[:300],
+                detail=detail, opened_on=clock.today(), due_date=due_date, addressee_town=town,
+                created_by=acting_user, period=current_period(plan, clock.today()),
+            )
+    except IntegrityError:  # opened by someone else at the same moment
+        return RankingOpened(SupervisionItem.objects.get(plan=plan, addressee_town=town, source=source,
+                                                         cause_key=cause_key), False)
+    _event(item, SupervisionEvent.Kind.OPENED, acting_user, detail)
+    audit.record(actor=acting_user, action="open", obj=item, plan=plan, after=audit.snapshot(item),
+                 note=_("街乡镇排名靠后"))
+    notices.supervision_opened(item)
+    return RankingOpened(item, True)
+
+
 @transaction.atomic
 def respond_supervision(
     item: SupervisionItem, *, acting_user: User, response: str, expected_version: int,

@@ -20,6 +20,7 @@ class SupervisionItem(models.Model):
         OVERDUE = "overdue", _("逾期未完成")
         LAGGING = "lagging", _("进度滞后")
         MANUAL = "manual", _("人工督办")
+        RANKING = "ranking", _("排名靠后")
 
     class Status(models.TextChoices):
         OPEN = "open", _("督办中")
@@ -51,6 +52,9 @@ class SupervisionItem(models.Model):
         verbose_name=_("责任方"),
     )
     period = models.CharField(_("检查期"), max_length=7, blank=True, help_text=_("发现问题的填报期"))
+    # what exactly was found, for causes other than a task's (排名靠后: indicator, ranking method and period,
+    # e.g. "pm25:concentration:2024-03"); one item per town and cause (uniq_supervision_ranking)
+    cause_key = models.CharField(_("督办原因"), max_length=60, blank=True)
     reopens = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reopened_by",
         verbose_name=_("重新督办自"),
@@ -88,6 +92,9 @@ class SupervisionItem(models.Model):
             # one item per (task, party, cause, period) from the daily check, even if two checks race
             models.UniqueConstraint(fields=["task", "party", "source", "period"], condition=~Q(source="manual"),
                                     name="uniq_supervision_cause_period"),
+            # one 排名靠后 item per plan, town and ranking (indicator, method, period), even if two people click
+            models.UniqueConstraint(fields=["plan", "addressee_town", "cause_key"], condition=Q(source="ranking"),
+                                    name="uniq_supervision_ranking"),
         ]
 
     def __str__(self) -> str:
