@@ -190,10 +190,7 @@ class Command(BaseCommand):
     def _load_measures(self, district: District, admin: User, towns: list[Town]) -> None:
         """模拟数据: monthly 降尘量 / TSP / 道路尘负荷 of every town, January 2023 to the last complete month,
         imported as one file through the rankings' measure import (all or nothing, audited)."""
-        try:
-            from envgov.apps.rankings.actions import import_measures
-        except ImportError:  # the rankings' measure import lands with its pages (h-rank); until then no measures
-            return
+        from envgov.apps.rankings.actions import import_measures
         from envgov.demo import micro
 
         months, month = [], dt.date(2023, 1, 1)
