@@ -62,6 +62,8 @@ VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
     "import_id": [("air_import_pending", OVERSIGHT), ("other_air_import", OTHER)],
     # the public page of a district (no login): by its administrative code; an unknown code is a 404
     "adcode": [("district_adcode", DISTRICT | OTHER | {ANON}), ("other_adcode", DISTRICT | OTHER | {ANON})],
+    # a water section: everyone of its district reads it (reviewers correct it); other districts do not find it
+    "section_id": [("water_section", DISTRICT), ("other_water_section", OTHER)],
     # 通报: drafts are the district's oversight roles'; a published one every user's of its district
     "circular_id": [("circular_draft", OVERSIGHT), ("circular_published", DISTRICT), ("other_circular", OTHER)],
     # the public downloads serve published circulars only (a draft is not found, tested in test_circulars)
@@ -75,7 +77,8 @@ POST_ONLY = {"plan_issue", "run_daily_check", "review_report", "revoke_token", "
              "air_recompute", "air_parameters_save", "logout", "withdraw_report", "task_comment", "task_close",
              "notice_open", "notice_read_all", "notice_preferences", "air_import_finish", "air_import_undo",
              "manage_user_unthrottle", "manage_user_totp_reset", "circular_generate", "circular_publish",
-             "ranking_supervise", "ranking_measure_save", "ranking_settings_save"}
+             "ranking_supervise", "ranking_measure_save", "ranking_settings_save",
+             "water_section_edit", "water_compensation_parameters", "water_section_add", "water_parameters_save"}
 # allowed outcome of GET where it is not 200/302
 ALLOWED_GET = {"api-root": {404}}
 
@@ -102,6 +105,11 @@ def _payload(route: str, obj, persona: str) -> dict:
         "ledger_import": {"op": "apply"}, "plan_import": {}, "plan_draft": {"op": "discard"},
         "air_import": {}, "air_import_finish": {}, "air_import_undo": {}, "exceptional_day_add": {"day": "2024-03-15", "note": "矩阵沙尘"}, "air_recompute": {},
         "air_parameters_save": {"p_o3_daily_max_8h_min_windows": "15", "reason": "矩阵"},
+        "water_import": {}, "water_section_edit": {"code": getattr(obj, "code", ""), "name": "矩阵改名断面",
+                                                   "kind": "river", "target": "4", "version": version},
+        "water_compensation_parameters": {"rules": "beijing-2015", "p_worse_than_v_extra": "10", "reason": "矩阵"},
+        "water_section_add": {"code": "MX-W9", "name": "矩阵新断面", "kind": "river", "target": "4"},
+        "water_parameters_save": {"p_proportion_min_sections": "6", "reason": "矩阵"},
         "outlook_towns": {"method": "equal", "reason": "矩阵"},
         "outlook_settings": {"warn_probability": "0.7", "reason": "矩阵"},
         "login": {"username": "nobody", "password": "wrong"}, "logout": {}, "set_language": {"language": "en"},
@@ -202,7 +210,8 @@ POST_ROLES = {"supervision_detail": {"admin", "coordinator", "unit_reporter", "t
 WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail", "supervision_open", "plan_issue",
                 "run_daily_check", "revoke_token", "tokens", "ledger_import", "plan_import", "plan_draft",
                 "air_import", "air_import_finish", "air_import_undo", "exceptional_day_add", "air_recompute",
-                "air_parameters_save", "login", "logout",
+                "air_parameters_save", "login", "logout", "water_import", "water_section_edit",
+                "water_compensation_parameters", "water_section_add", "water_parameters_save",
                 "set_language", "withdraw_report", "task_comment", "task_close", "review_queue", "target_actual",
                 "plan_reporting", "notice_open",
                 "notice_read_all", "notice_preferences", "notice_channel",
@@ -289,6 +298,12 @@ def objs(world):
     for label, who, district in (("air_import_pending", "coordinator", world["district"]),
                                  ("other_air_import", "other_coordinator", world["other_plan"].district)):
         o[label] = ObservationImport.objects.create(district=district, file_name="矩阵.csv", uploaded_by=world[who])
+    from envgov.apps.water.models import Section as WaterSection
+
+    o["water_section"] = WaterSection.objects.create(district=world["district"], code="TZ-W01", name="北运河（矩阵）",
+                                                     target=4, level="municipal")
+    o["other_water_section"] = WaterSection.objects.create(district=world["other_plan"].district, code="MTG-W01",
+                                                           name="永定河（矩阵）", target=3)
     o["item_other"] = supervision.open_supervision(world["other_plan"], acting_user=world["other_coordinator"],
                                                title="门头沟督办", due_date=day, addressee_unit=other_unit)
     for label, who, district in (("draft", "coordinator", world["district"]),

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -203,10 +203,22 @@ def _time(v: Any) -> dt.datetime | None:
 def read_values(path: Path | str, sections: Mapping[str, Section]
                 ) -> tuple[dict[str, dict[str, dict[str, MonthValue]]] | None, ImportReport]:
     """Monthly values per section and parameter (month → code → parameter → MonthValue), or (None, report)."""
+    samples, report = read_samples(path, sections)
+    if samples is None:
+        return None, report
+    return monthly_values([s[:4] for s in samples]), report
+
+
+def read_samples(path: Path | str, sections: Mapping[str, object] | Iterable[str], display_name: str | None = None,
+                 profile: str = "compensation-values"
+                 ) -> tuple[list[tuple[str, dt.datetime, str, float, int]] | None, ImportReport]:
+    """The checked samples (site, time, parameter, value in the canonical unit, file row) of a file in the
+    template `site,time,parameter,value,unit`, or (None, report with located errors). `sections`: the codes
+    a site may be (a mapping or a set). The water app's template import reads files with this function too."""
     from envgov.ingest.profile import normalise_unit, parameter_registry
 
     path = Path(path)
-    report = ImportReport(file=path.name, profile="compensation-values", reader="row")
+    report = ImportReport(file=display_name or path.name, profile=profile, reader="row")
     got = _read(path, report)
     if got is None:
         return None, report
@@ -217,7 +229,7 @@ def read_values(path: Path | str, sections: Mapping[str, Section]
     names = {k: header[i] for k, i in cols.items()}
     specs, _ = parameter_registry()
     seen: dict[tuple[str, dt.datetime, str], tuple[float, int]] = {}
-    samples: list[tuple[str, dt.datetime, str, float]] = []
+    samples: list[tuple[str, dt.datetime, str, float, int]] = []
     for n, cells in rows:
         rec = {k: (cells[i] if i < len(cells) else None) for k, i in cols.items()}
         if not any(_text(v) for v in rec.values()):
@@ -279,11 +291,11 @@ def read_values(path: Path | str, sections: Mapping[str, Section]
                                                          {"row": seen[key][1]})))
             continue
         seen[key] = (v, n)  # type: ignore[index]
-        samples.append((site, when, param, v))  # type: ignore[arg-type]
+        samples.append((site, when, param, v, n))  # type: ignore[arg-type]
     if not report.ok:
         return None, report
     report.observations = len(samples)
-    return monthly_values(samples), report
+    return samples, report
 
 
 def monthly_values(samples: list[tuple[str, dt.datetime, str, float]]) -> dict[str, dict[str, dict[str, MonthValue]]]:

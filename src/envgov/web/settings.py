@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "envgov.apps.notices",
     "envgov.apps.supervision",
     "envgov.apps.rankings",
+    "envgov.apps.water",
     "envgov.apps.circulars",
     "envgov.apps.outlook",
     "envgov.apps.dashboard",

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 EXTENSIONS: dict[str, tuple[str, ...]] = {
     "jpeg": (".jpg", ".jpeg"), "png": (".png",), "gif": (".gif",), "webp": (".webp",), "heic": (".heic", ".heif"),
     "pdf": (".pdf",), "docx": (".docx",), "xlsx": (".xlsx", ".xlsm"), "doc": (".doc",), "xls": (".xls",),
-    "csv": (".csv",), "txt": (".txt",), "parquet": (".parquet",),
+    "csv": (".csv",), "txt": (".txt",), "parquet": (".parquet",), "gzip": (".gz",),
 }
 IMAGES = frozenset({"jpeg", "png", "gif", "webp", "heic"})
 OFFICE = frozenset({"docx", "xlsx", "doc", "xls"})
@@ -41,10 +41,12 @@ EVIDENCE = IMAGES | {"pdf"} | OFFICE  # progress attachments, 督办 evidence an
 PLAN_DOCUMENT = frozenset({"pdf", "docx", "xlsx", "doc", "txt"})
 LEDGER = frozenset({"xlsx"})
 AIR_DATA = frozenset({"csv", "txt", "xlsx", "parquet"})
+WATER_DATA = frozenset({"csv", "txt", "xlsx", "gzip"})  # gzip: a compressed release (.csv.gz, cnemc-auto)
 
 LABELS = {"jpeg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WebP", "heic": "HEIC", "pdf": "PDF",
           "docx": "Word (.docx)", "xlsx": "Excel (.xlsx)", "doc": "Word (.doc)", "xls": "Excel (.xls)",
-          "csv": "CSV", "txt": "TXT", "parquet": "Parquet"}
+          "csv": "CSV", "txt": "TXT", "parquet": "Parquet",
+          "gzip": "CSV.GZ"}
 
 _HEAD = 64 * 1024
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -125,6 +127,8 @@ def sniff(f, name: str = "") -> str | None:  # noqa: ANN001
         return "pdf"
     if head.startswith(b"PAR1"):
         return "parquet"
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
     if head.startswith(b"PK\x03\x04"):
         members = _zip_members(f)
         if "word/document.xml" in members:

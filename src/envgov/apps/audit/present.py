@@ -73,6 +73,11 @@ ACTIONS: dict[str, Any] = {
     "totp_disable": gettext_lazy("关闭两步验证"),
     "totp_reset": gettext_lazy("清除两步验证"),
     "exceptional_day": gettext_lazy("标记沙尘日"),
+    "water_import": gettext_lazy("导入水质数据"),
+    "water_section_create": gettext_lazy("新建水质断面"),
+    "water_section_update": gettext_lazy("修改水质断面"),
+    "water_section_kind_rule": gettext_lazy("水质断面类型按规则判定"),
+    "compensation_parameter_clear": gettext_lazy("清除补偿参数"),
     "circular_generate": gettext_lazy("生成通报"),
     "circular_regenerate": gettext_lazy("重新生成通报"),
     "circular_publish": gettext_lazy("发布通报"),
@@ -85,7 +90,11 @@ ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {
     ("plan", "close"): gettext_lazy("关闭计划"),
     ("task", "close"): gettext_lazy("统筹关闭任务"),
     ("taskparty", "complete"): gettext_lazy("责任方销号"),
+    ("compensationparameter", "set_parameter"): gettext_lazy("设置补偿参数"),
+    ("waterparameter", "set_parameter"): gettext_lazy("设置水质评价参数"),
     ("outlooksetting", "set_parameter"): gettext_lazy("设置研判参数"),
+    ("rankingsettings", "set_parameter"): gettext_lazy("设置排名规则"),
+    ("siteweighting", "set_parameter"): gettext_lazy("设置站点权重"),
 }
 HIDDEN_FIELDS = {"id", "version"}
 

@@ -88,7 +88,7 @@ def set_settings(district: District, *, acting_user: User, weights: dict[str, ob
     if not created:
         record.version += 1
     record.save()
-    audit.record(actor=acting_user, action="set_ranking_settings", obj=record, before=before or {},
+    audit.record(actor=acting_user, action="set_parameter", obj=record, before=before or {},
                  after=audit.snapshot(record, SETTING_FIELDS), note=reason[:300])
     existing = {w.kind: w for w in SiteWeighting.objects.select_for_update().filter(district=district)}
     for kind, weight in clean_weights.items():
@@ -99,7 +99,7 @@ def set_settings(district: District, *, acting_user: User, weights: dict[str, ob
         row = row or SiteWeighting(district=district, kind=kind)
         row.weight, row.set_by = weight, acting_user
         row.save()
-        audit.record(actor=acting_user, action="set_site_weight", obj=row, before={"weight": str(old)},
+        audit.record(actor=acting_user, action="set_parameter", obj=row, before={"weight": str(old)},
                      after={"weight": str(weight)}, note=reason[:300])
     return record
 
@@ -126,7 +126,7 @@ def _write(district: District, town_id: int, indicator: str, month: dt.date, val
         row.version += 1
     row.value, row.digits, row.source, row.entered_by, row.is_simulated = value, digits, source, actor, False
     row.save()
-    audit.record(actor=actor, action="change" if before else "create", obj=row, before=before,
+    audit.record(actor=actor, action="update" if before else "create", obj=row, before=before,
                  after=audit.snapshot(row, ["value", "digits", "source"]), note=note)
     return "changed" if before else "added"
 
