@@ -60,6 +60,8 @@ VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
     "station_id": [("station", {"admin"}), ("other_station", set())],
     # an observation import (未完成, so finish / undo really act): its district's reviewers
     "import_id": [("air_import_pending", OVERSIGHT), ("other_air_import", OTHER)],
+    # the public page of a district (no login): by its administrative code; an unknown code is a 404
+    "adcode": [("district_adcode", DISTRICT | OTHER | {ANON}), ("other_adcode", DISTRICT | OTHER | {ANON})],
     # a water section: everyone of its district reads it (reviewers correct it); other districts do not find it
     "section_id": [("water_section", DISTRICT), ("other_water_section", OTHER)],
     # 通报: drafts are the district's oversight roles'; a published one every user's of its district
@@ -333,6 +335,7 @@ def objs(world):
     for label, item, who in (("photo_unit_a", "item_unit_a", "unit_a"), ("photo_unit_b", "item_unit_b", "unit_b")):
         o[label] = SupervisionPhoto.objects.create(item=o[item], name="现场.jpg", uploaded_by=world[who],
                                                    file=SimpleUploadedFile("现场.jpg", b"\xff\xd8\xff\xe0jpeg"))
+    o["district_adcode"], o["other_adcode"] = world["district"].adcode, world["other_plan"].district.adcode
     _circulars(o, world)
     o["clients"] = {ANON: Client()}
     for persona in PERSONAS[1:]:

@@ -74,3 +74,17 @@ def test_earlier_years_are_the_published_hours_shifted_eight_years():
         src = source[(str(when.year - 8), str(when.month), str(when.day), str(when.hour))]
         assert r["pm25"] == ("" if src["PM2.5"] == "NA" else f"{float(src['PM2.5']):g}")
         assert r["co"] == ("" if src["CO"] == "NA" else f"{float(src['CO']) / 1000:g}")
+
+
+def test_measure_file_is_reproducible_with_its_tie_and_gap():
+    towns = [f"镇{i}" for i in range(15)]
+    months = [dt.date(2024, m, 1) for m in range(1, 9)]
+    text = micro.measure_csv(towns, months).decode()
+    assert text == micro.measure_csv(towns, months).decode()
+    rows = list(csv.reader(text.splitlines()))
+    assert rows[0][:2] == ["街乡镇", "月份"] and len(rows) == 1 + 15 * 8
+    by = {(r[0], r[1]): r[2:5] for r in rows[1:]}
+    (tied, source), = micro.TIE_WITH.items()
+    assert all(by[(f"镇{tied}", f"2024-{m:02d}")] == by[(f"镇{source}", f"2024-{m:02d}")] for m in range(1, 9))
+    assert by[("镇6", "2024-03")][0] == "" and by[("镇6", "2024-04")][0] != ""  # no 降尘量 for March
+    assert all(r[5] == "模拟数据（演示）" for r in rows[1:])

@@ -104,3 +104,31 @@ def simulate(hours: np.ndarray, pm25: np.ndarray, pm10: np.ndarray, sites: Seque
             "pm10": pa.array(np.round(b), pa.float64(), from_pandas=True),
         }))
     return pa.concat_tables(parts)
+
+
+# ------------------------------------------------------------------------- monthly town measures (模拟数据)
+# 降尘量 t/(km²·月), TSP µg/m³, 道路尘负荷 g/m²: simulated monthly values per town for the rankings' entered
+# indicators. Levels are demo figures only (no standard fixes them); spring (March–May) is dustier.
+MEASURE_BASE = {"dustfall": (5.0, 1), "tsp": (150.0, 0), "road_dust": (0.8, 2)}  # base, decimals
+SEASON = (1.0, 1.1, 1.35, 1.45, 1.25, 0.95, 0.8, 0.8, 0.9, 1.0, 1.05, 1.0)
+MEASURE_GAPS = {6: (dt.date(2024, 3, 1),)}  # 宋庄镇 (town index 6): no 降尘量 for March 2024
+
+
+def measure_csv(towns: Sequence[str], months: Sequence[dt.date], seed: int = SEED) -> bytes:
+    """The rankings' measure import file (街乡镇, 月份, 降尘量, TSP, 道路尘负荷, 数据来源), UTF-8."""
+    rng = np.random.default_rng([seed, 7])
+    factor = rng.uniform(0.7, 1.4, (len(towns), len(MEASURE_BASE)))
+    noise = rng.normal(0.0, 0.08, (len(towns), len(months), len(MEASURE_BASE)))
+    lines = ["街乡镇,月份,降尘量（t/(km²·月)）,TSP（µg/m³）,道路尘负荷（g/m²）,数据来源"]
+    for i, town in enumerate(towns):
+        j = TIE_WITH.get(i, i)
+        for k, month in enumerate(months):
+            cells = []
+            for n, (code, (base, digits)) in enumerate(MEASURE_BASE.items()):
+                if code == "dustfall" and month in MEASURE_GAPS.get(i, ()):
+                    cells.append("")
+                    continue
+                v = base * SEASON[month.month - 1] * factor[j, n] * np.exp(noise[j, k, n])
+                cells.append(f"{v:.{digits}f}")
+            lines.append(",".join([town, f"{month:%Y-%m}", *cells, "模拟数据（演示）"]))
+    return ("\n".join(lines) + "\n").encode("utf-8")

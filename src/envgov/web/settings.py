@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "envgov.apps.water",
     "envgov.apps.circulars",
     "envgov.apps.outlook",
+    "envgov.apps.dashboard",
 ]
 
 MIDDLEWARE = [

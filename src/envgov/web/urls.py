@@ -26,6 +26,7 @@ urlpatterns = [
     path("monitoring/", include("envgov.apps.monitoring.urls")),
     path("water/", include("envgov.apps.water.urls")),
     path("notices/", include("envgov.apps.notices.urls")),
+    path("", include("envgov.apps.dashboard.urls")),
     path("outlook/", include("envgov.apps.outlook.urls")),
     path("rankings/", include("envgov.apps.rankings.urls")),
     path("admin/", admin.site.urls),

@@ -186,6 +186,25 @@ class Command(BaseCommand):
             outcome = services.import_air_file(path, district=district, acting_user=admin)
         if not outcome.record.accepted:
             raise RuntimeError(f"演示空气数据未通过校验：{outcome.record.report.get('errors', [])[:3]}")
+        self._load_measures(district, admin, towns)
+
+    def _load_measures(self, district: District, admin: User, towns: list[Town]) -> None:
+        """模拟数据: monthly 降尘量 / TSP / 道路尘负荷 of every town, January 2023 to the last complete month,
+        imported as one file through the rankings' measure import (all or nothing, audited)."""
+        from envgov.apps.rankings.actions import import_measures
+        from envgov.demo import micro
+
+        months, month = [], dt.date(2023, 1, 1)
+        while month < dt.date(AS_OF.year, AS_OF.month, 1):
+            months.append(month)
+            month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        upload = SimpleUploadedFile("演示街乡镇月度指标（模拟数据）.csv", micro.measure_csv([t.name for t in towns], months))
+        outcome = import_measures(upload, district=district, acting_user=admin)
+        if outcome.errors:
+            raise RuntimeError(f"演示月度指标未通过校验：{outcome.errors[:3]}")
+        from envgov.apps.rankings.models import TownMeasure
+
+        TownMeasure.objects.filter(district=district, source="模拟数据（演示）").update(is_simulated=True)
 
     def _simulate_town_targets(self, plan: Plan, coordinator: User) -> None:
         """模拟数据: the annual PM2.5 target split to every town by the 2023 baseline (达标研判 → 目标分解): each town
