@@ -237,3 +237,11 @@ def test_measures_cli():
     assert out.exit_code == 0 and "停产" in out.stdout and '"list_target_percent": 30' in out.stdout
     out = CliRunner().invoke(app, ["alerts", "measures", "--level", "blue"])
     assert out.exit_code == 2
+
+
+def test_forecast_dates_outside_the_window_are_refused(tmp_path):
+    f = tmp_path / "w.csv"
+    f.write_text("日期,AQI\n0001-01-01,250\n2024-01-01T10:00,250\n", encoding="utf-8")
+    msgs = read_forecast(f).rows.messages()
+    assert msgs[0] == "w.csv，第 2 行，列「日期」：日期「0001-01-01」不在 1990–2100 年之内"
+    assert "带有时刻" in msgs[1]

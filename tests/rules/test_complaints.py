@@ -214,3 +214,11 @@ def test_category_rules_file(tmp_path):
     bad.write_text("类别,关键词\n油烟,油烟\n油烟,餐饮\n噪声,\n", encoding="utf-8")
     rules, rows = read_category_rules(bad)
     assert rules is None and len(rows.errors) == 2
+
+
+def test_times_outside_the_window_are_refused(tmp_path):
+    f = tmp_path / "w.csv"
+    f.write_text("工单编号,派单时间,承办单位\nA,9999-01-01 09:00,甲\n", encoding="utf-8")
+    assert read_work_orders(f).rows.messages() == ["w.csv，第 2 行，列「派单时间」：时间「9999-01-01 09:00」不在 1990–2100 年之内"]
+    with pytest.raises(ValueError):
+        c.parse_month("0000-01")

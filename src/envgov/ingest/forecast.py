@@ -21,6 +21,7 @@ from pathlib import Path
 from envgov.catalogue import gettext_noop
 from envgov.ingest.rows import CellProblem, Column, Rows, local_time, read_rows, take, text
 from envgov.rules.alerts import ForecastDay
+from envgov.rules.dates import in_window, window_text
 
 COLUMNS: tuple[Column, ...] = (
     Column("date", ("日期", "预报日期")),
@@ -34,6 +35,7 @@ MSG_LEVEL = gettext_noop("「%(value)s」不是空气质量指数级别（应为
 MSG_MISMATCH = gettext_noop("级别「%(given)s」与 AQI %(aqi)s 不符（HJ 633：AQI %(aqi)s 为%(level)s级 %(name)s）")
 MSG_DUPLICATE = gettext_noop("日期 %(date)s 已在第 %(first)s 行")
 MSG_HAS_TIME = gettext_noop("「%(value)s」带有时刻：预报应为日期（每天一行）")
+MSG_WINDOW = gettext_noop("日期「%(value)s」不在 %(window)s之内")
 
 _LEVEL_WORDS = {"一级": 1, "二级": 2, "三级": 3, "四级": 4, "五级": 5, "六级": 6, "优": 1, "良": 2,
                 "轻度污染": 3, "中度污染": 4, "重度污染": 5, "严重污染": 6}
@@ -65,6 +67,8 @@ def _date(cell: object):
     when, has_time = local_time(cell)
     if has_time and (when.hour or when.minute or when.second):
         raise CellProblem(MSG_HAS_TIME, value=text(cell))
+    if not in_window(when):
+        raise CellProblem(MSG_WINDOW, value=text(cell), window=window_text())
     return when.date()
 
 

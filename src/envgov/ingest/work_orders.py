@@ -35,6 +35,7 @@ from pathlib import Path
 from envgov.catalogue import gettext_noop
 from envgov.ingest.rows import CellProblem, Column, Rows, local_time, number, read_rows, take, text
 from envgov.rules.complaints import BASIC, SATISFIED, UNSATISFIED, CategoryRule, CategoryRules, WorkOrder
+from envgov.rules.dates import in_window, window_text
 
 COLUMNS: tuple[Column, ...] = (
     Column("id", ("工单编号", "工单号")),
@@ -64,6 +65,7 @@ MSG_CYCLE = gettext_noop("工单「%(id)s」的重启关系成环")
 MSG_DUP_CATEGORY = gettext_noop("类别「%(name)s」已在第 %(first)s 行")
 MSG_NO_KEYWORDS = gettext_noop("类别「%(name)s」没有关键词")
 WHAT_LIMIT = gettext_noop("响应时限")
+MSG_WINDOW = gettext_noop("时间「%(value)s」不在 %(window)s之内")
 
 _RESOLVED = {"已解决": True, "解决": True, "是": True, "未解决": False, "否": False}
 _SATISFACTION = {"满意": SATISFIED, "非常满意": SATISFIED, "基本满意": BASIC, "不满意": UNSATISFIED}
@@ -98,7 +100,10 @@ def _limit(cell: object) -> float:
 
 
 def _time(cell: object):
-    return local_time(cell)[0]
+    when = local_time(cell)[0]
+    if not in_window(when):
+        raise CellProblem(MSG_WINDOW, value=text(cell), window=window_text())
+    return when
 
 
 _CELLS = (("id", text, True), ("channel", _channel, False), ("dispatched", _time, True), ("unit", text, True),

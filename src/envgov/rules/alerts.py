@@ -33,6 +33,7 @@ How the evaluator reads the conditions (written here once; docs/alerts-complaint
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -299,7 +300,7 @@ def evaluate(p: Plan, days: Iterable[ForecastDay], values: Mapping[str, object] 
         warnings.append(MSG_OUTSIDE % {"first": first.isoformat(), "last": last.isoformat(), "plan": p.id,
                                        "period": p.period_text()})
     runs = _runs(ordered)
-    for a, b in zip(runs, runs[1:]):
+    for a, b in itertools.pairwise(runs):
         warnings.append(MSG_DATE_GAP % {"from": (a[-1].date + dt.timedelta(days=1)).isoformat(),
                                         "to": (b[0].date - dt.timedelta(days=1)).isoformat()})
     needs_500 = any(c.aqi_at_least is not None for r in p.rules for c in r.conditions)
@@ -313,7 +314,7 @@ def evaluate(p: Plan, days: Iterable[ForecastDay], values: Mapping[str, object] 
         for rule in p.rules:  # low → high: a higher level overwrites
             for cond in rule.conditions:
                 n = 1 if cond.aqi_at_least is not None else cond.days
-                for i in range(0, len(run) - n + 1):
+                for i in range(len(run) - n + 1):
                     window = run[i:i + n]
                     if _met(cond, window):
                         for d in window:

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from envgov.catalogue import gettext_noop
+from envgov.rules.dates import year_in_window
 from envgov.standards.air.parameters import Parameter
 from envgov.standards.parameter_set import ParameterSet
 
@@ -81,7 +82,7 @@ PARAMETERS = ParameterSet("complaints", (
 ))
 
 MSG_MISSING = gettext_noop("缺少用户设定参数 %(key)s（%(label)s）：%(why)s。涉及：%(where)s。请用 --param %(key)s=… 设定")
-MSG_MONTH = gettext_noop("月份应写作 YYYY-MM（如 2024-03），收到“%(value)s”")
+MSG_MONTH = gettext_noop("月份应写作 YYYY-MM（如 2024-03，1990–2100 年），收到“%(value)s”")
 MSG_REOPEN_OUTSIDE = gettext_noop("工单 %(id)s 重启自 %(parent)s，但文件中没有原工单：按一件单独计")
 MSG_NO_ORDERS = gettext_noop("%(month)s 没有派单（文件中有派单的月份：%(months)s）")
 MSG_REPEAT_OFF = gettext_noop("未设定 repeat_threshold，未标记重复投诉")
@@ -246,7 +247,7 @@ def parse_month(text: str) -> str:
         d = dt.date(int(y), int(m), 1)
     except ValueError:
         raise ValueError(MSG_MONTH % {"value": text}) from None
-    if len(y) != 4:
+    if len(y) != 4 or not year_in_window(d.year):
         raise ValueError(MSG_MONTH % {"value": text})
     return f"{d.year:04d}-{d.month:02d}"
 
