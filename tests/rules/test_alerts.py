@@ -106,6 +106,8 @@ def test_upgrade_inside_an_episode():
     (e,) = r.episodes
     assert (e.level, e.start, e.end) == ("red", D, D + dt.timedelta(days=5))
     assert [(p.level, p.days, p.change) for p in e.phases] == [("orange", 3, "start"), ("red", 3, "upgrade")]
+    assert e.phases[0].reasons == ("预测 3 天中度污染（AQI > 150）",)
+    assert e.reasons == ("预测 3 天重度污染（AQI > 200），且至少 1 天严重污染（AQI > 300）",)
 
 
 def test_downgrade_and_highest_parameter():

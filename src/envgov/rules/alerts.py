@@ -212,6 +212,7 @@ class Phase:
     start: dt.date
     end: dt.date
     change: str  # start, upgrade, downgrade
+    reasons: tuple[str, ...] = ()  # the conditions met that give this level (Chinese)
 
     @property
     def days(self) -> int:
@@ -254,7 +255,8 @@ class Result:
                           "start": e.start.isoformat(), "end": e.end.isoformat(), "days": e.days,
                           "reasons": list(e.reasons),
                           "phases": [{"level": ph.level, "level_name": LEVEL_NAMES[ph.level], "start": ph.start.isoformat(),
-                                      "end": ph.end.isoformat(), "days": ph.days, "change": ph.change}
+                                      "end": ph.end.isoformat(), "days": ph.days, "change": ph.change,
+                                      "reasons": list(ph.reasons)}
                                      for ph in e.phases]} for e in self.episodes],
             "days": [{"date": d.date.isoformat(), "aqi": d.aqi, "aqi_level": d.level,
                       "aqi_category": AQI_LEVEL_NAMES[d.level], "warning": self.levels[d.date],
@@ -351,6 +353,7 @@ def evaluate(p: Plan, days: Iterable[ForecastDay], values: Mapping[str, object] 
     episodes: list[Episode] = []
     for n, g in enumerate(merged, start=1):
         top = max((level[d.date] for d in g), key=lambda c: RANK[c])  # type: ignore[arg-type, return-value]
+        own = {d.date: level[d.date] for d in g}  # the level each day's own windows give
         if mode == HIGHEST:
             for d in g:
                 level[d.date] = top
@@ -358,12 +361,14 @@ def evaluate(p: Plan, days: Iterable[ForecastDay], values: Mapping[str, object] 
         for d in g:
             lv = level[d.date]
             assert lv is not None
+            texts = tuple(sorted(why[d.date])) if own[d.date] == lv else ()
             if phases and phases[-1].level == lv:
-                phases[-1] = Phase(lv, phases[-1].start, d.date, phases[-1].change)
+                last = phases[-1]
+                phases[-1] = Phase(lv, last.start, d.date, last.change, tuple(sorted({*last.reasons, *texts})))
             else:
                 change = "start" if not phases else ("upgrade" if RANK[lv] > RANK[phases[-1].level] else "downgrade")
-                phases.append(Phase(lv, d.date, d.date, change))
-        reasons = sorted({t for d in g if level[d.date] == top for t in why[d.date]})
+                phases.append(Phase(lv, d.date, d.date, change, texts))
+        reasons = sorted({t for d in g if own[d.date] == top for t in why[d.date]})
         episodes.append(Episode(n, g[0].date, g[-1].date, top, tuple(phases), tuple(reasons)))  # type: ignore[arg-type]
     return Result(p, tuple(ordered), level, tuple(episodes), tuple(warnings), provenance)
 
