@@ -247,3 +247,21 @@ def test_forecast_dates_outside_the_window_are_refused(tmp_path):
     msgs = read_forecast(f).rows.messages()
     assert msgs[0] == "w.csv，第 2 行，列「日期」：日期「0001-01-01」不在 1990–2100 年之内"
     assert "带有时刻" in msgs[1]
+
+
+def test_measure_table_file(tmp_path):
+    f = tmp_path / "清单规则.csv"
+    f.write_text("行业,绩效分级,预警级别,措施,减排比例（%）\n,C,橙色,停产 50% 生产线,50\n家具制造,C,orange,喷涂工序停产,\n",
+                 encoding="utf-8")
+    out = CliRunner().invoke(app, ["alerts", "measures", "--level", "orange", "--grade", "C", "--table", str(f),
+                                   "--industry", "家具制造"])
+    assert out.exit_code == 0, out.output
+    assert "喷涂工序停产" in out.stdout and "停产 50% 生产线" not in out.stdout and '"confidence": "user_set"' in out.stdout
+    out = CliRunner().invoke(app, ["alerts", "measures", "--level", "orange", "--grade", "C", "--table", str(f)])
+    assert "停产 50% 生产线" in out.stdout and '"cut_percent": 50.0' in out.stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text("绩效分级,预警级别,措施,减排比例\nE,橙色,x,\nB,紫色,x,120\n", encoding="utf-8")
+    out = CliRunner().invoke(app, ["alerts", "measures", "--level", "orange", "--table", str(bad)])
+    assert out.exit_code == 1
+    assert "bad.csv，第 2 行，列「绩效分级」：「E」不是绩效分级" in out.output
+    assert "第 3 行，列「预警级别」" in out.output and "第 3 行，列「减排比例」：减排比例应在 0～100 之间" in out.output

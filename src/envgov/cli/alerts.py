@@ -84,17 +84,28 @@ def measures(
     level_code: Annotated[str, typer.Option("--level", help="预警级别：yellow、orange、red（旧版另有 blue）")],
     plan: Annotated[str, typer.Option("--plan", help="预案版本")] = "beijing-2023",
     grade: Annotated[str | None, typer.Option("--grade", help="绩效分级：A+、A、引领性、B、C、D、民生保障；缺省只列公共措施")] = None,
+    industry: Annotated[str, typer.Option("--industry", help="行业（与 --table 中的行业一致）；缺省为通用行")] = "",
+    table: Annotated[Path | None, typer.Option(
+        "--table", help="本区减排清单规则表（CSV / XLSX：行业,绩效分级,预警级别,措施,减排比例（%））")] = None,
 ) -> None:
     """列出某一预警级别的措施（逐级叠加）；给出 --grade 时另列该绩效分级的减排要求。未核实的内容标为由本区设定。"""
     from envgov.rules import alerts
 
+    rules = None
+    if table is not None:
+        from envgov.ingest.emergency_measures import read_measure_table
+
+        rules, rep = read_measure_table(table)
+        if rules is None:
+            typer.echo("\n".join(rep.summary()), err=True)
+            raise typer.Exit(code=1)
     try:
         p = alerts.plan(plan)
         if level_code not in p.codes:
             raise ValueError(gettext_noop("预案 %(plan)s 没有级别“%(level)s”（可用：%(levels)s）")
                              % {"plan": p.id, "level": level_code, "levels": "、".join(p.codes)})
         g = alerts.parse_grade(grade) if grade else None
-        items = alerts.measures(p, level_code, g)
+        items = alerts.measures(p, level_code, g, industry, rules)
     except ValueError as exc:
         raise fail(str(exc)) from None
     doc = {"plan": p.id, "level": level_code, "level_name": alerts.LEVEL_NAMES[level_code], "grade": g,
