@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from envgov.cli import air, audit, circular, ecology, noise, plan, rank, water
+from envgov.cli import air, alerts, audit, circular, complaints, ecology, noise, plan, rank, water
 
 app = typer.Typer(help="envgov — 区级污染防治行动计划平台命令行", no_args_is_help=True, add_completion=False)
 air_app = typer.Typer(help="空气质量：按 HJ 633 / HJ 663 / GB 3095 计算指标", no_args_is_help=True)
@@ -28,6 +28,12 @@ circular.register(app)
 rank_app = typer.Typer(help="街乡镇排名（按已配置的数据库）", no_args_is_help=True)
 rank.register(rank_app)
 app.add_typer(rank_app, name="rank")
+alerts_app = typer.Typer(help="空气重污染应急：按北京市预案由 AQI 预报确定预警级别", no_args_is_help=True)
+alerts.register(alerts_app)
+app.add_typer(alerts_app, name="alerts")
+complaints_app = typer.Typer(help="接诉即办：12345 / 12369 工单三率统计", no_args_is_help=True)
+complaints.register(complaints_app)
+app.add_typer(complaints_app, name="complaints")
 
 
 def main() -> None:  # pragma: no cover - console entry
