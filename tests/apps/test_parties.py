@@ -116,6 +116,21 @@ def test_supervision_closed_today_is_not_reopened_today_but_is_in_a_later_period
     assert supervision.flag_overdue_and_lagging(plan, dt.date(2024, 8, 13)).overdue == 0  # one open item only
 
 
+def test_a_closing_in_beijing_early_morning_is_dated_by_the_beijing_day(world):
+    """01:30 on 10 July in Beijing is still 9 July in UTC: the 销号's day and period are the Beijing ones."""
+    from unittest import mock
+
+    plan, task = world["plan"], world["task_unit_b"]  # due 2024-06-30, not done
+    supervision.flag_overdue_and_lagging(plan, dt.date(2024, 7, 10))
+    item = SupervisionItem.objects.get(task=task, source="overdue")
+    early = dt.datetime(2024, 7, 9, 17, 30, tzinfo=dt.timezone.utc)  # 2024-07-10 01:30 Asia/Shanghai
+    with override_settings(ENVGOV_TODAY="2024-07-10"), mock.patch("django.utils.timezone.now", return_value=early):
+        supervision.close_supervision(item, acting_user=world["coordinator"], note="已约谈", expected_version=item.version)
+    supervision.flag_overdue_and_lagging(plan, dt.date(2024, 8, 12))
+    again = SupervisionItem.objects.exclude(pk=item.pk).get(task=task)
+    assert "2024-07-10" in again.reopen_reason
+
+
 def test_each_party_gets_its_own_supervision_item(world, shared):
     shared.due_date = dt.date(2024, 6, 30)
     shared.save()

@@ -95,7 +95,7 @@ class AuditLog(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"], name="audit_subject_idx")]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
 
     @property
     def object_type(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from envgov.apps.plans.models import Plan, ProgressReport, Task, TaskParty
@@ -41,7 +42,7 @@ def expected_periods(plan: Plan, today: dt.date) -> list[ledger.Period]:
     """Reporting periods from the plan's issue whose report was due before today."""
     if plan.issued_at is None:
         return []
-    start = max(plan.issued_at.date(), dt.date(plan.year, 1, 1))
+    start = max(timezone.localdate(plan.issued_at), dt.date(plan.year, 1, 1))
     out = []
     for p in ledger.periods_between(start, today, plan.report_frequency):
         if ledger.due_date(p, plan.report_due_day, plan.report_due_next_month) < today:
@@ -77,7 +78,7 @@ def metrics_for(parties: list[TaskParty], reports: list[ProgressReport], items: 
         delivered += key in on_time
         ev.reports.append((f"{code} · {p.task.code} {p.task.title}", state, p.task_id))
     answered = [i for i in items if i.responded_at or i.status == SupervisionItem.Status.CLOSED]
-    in_time = [i for i in answered if i.responded_at and i.responded_at.date() <= i.due_date]
+    in_time = [i for i in answered if i.responded_at and timezone.localdate(i.responded_at) <= i.due_date]
     pending_late = [i for i in items if i not in answered and i.due_date < today]
     for i in items:
         state = (_("按时反馈") if i in in_time else _("超时反馈") if i in answered

@@ -11,6 +11,7 @@ from typing import Iterable
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from envgov.apps.accounts.models import User
@@ -54,7 +55,7 @@ class FlagResult:
 
 
 def _closure_period(plan: Plan, item: SupervisionItem) -> str:
-    closed_on = item.closed_at.date() if item.closed_at else item.opened_on
+    closed_on = timezone.localdate(item.closed_at) if item.closed_at else item.opened_on
     return current_period(plan, closed_on)
 
 
@@ -106,7 +107,7 @@ def flag_overdue_and_lagging(plan: Plan, today: dt.date, *, acting_user: User | 
             reopen_reason = ""
             if previous is not None:
                 reopen_reason = (_("该事项已于 %(closed)s 销号；%(period)s 期检查再次发现：%(detail)s")
-                                 % {"closed": f"{previous.closed_at:%Y-%m-%d}", "period": period, "detail": detail})
+                                 % {"closed": f"{timezone.localdate(previous.closed_at):%Y-%m-%d}", "period": period, "detail": detail})
             try:
                 with transaction.atomic():
                     item = SupervisionItem.objects.create(
