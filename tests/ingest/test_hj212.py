@@ -41,10 +41,10 @@ VECTORS = [  # (segment, CRC) from sources.md §1.8
     ("QN=20160801085857223;ST=32;CN=1062;PW=100000;MN=010000A8900016F000169DC0;Flag=5;CP=&&RtdInterval=30&&", "1C80"),
     ("QN=20160801085857223;ST=91;CN=9014;PW=123456;MN=010000A8900016F000169DC0;Flag=4;CP=&&&&", "3240"),
     ("QN=20160801085857223;ST=91;CN=9011;PW=123456;MN=010000A8900016F000169DC0;Flag=4;CP=&&QnRtn=1&&", "1B00"),
-    ("QN=20160801085857223;ST=32;CN=2011;PW=123456;MN=010000A8900016F000169DC0;Flag=5;"
-     "CP=&&DataTime=20160801085857;w01018-Rtd=40.1,w01018-Flag=N&&", "3D40"),
-    ("QN=20180519013039400;ST=32;CN=2061;PW=123456;MN=88888880000020;Flag=3;"
-     "CP=&&BeginTime=20180518070000,EndTime=20180518070000&&", "D581"),
+    (("QN=20160801085857223;ST=32;CN=2011;PW=123456;MN=010000A8900016F000169DC0;Flag=5;"
+      "CP=&&DataTime=20160801085857;w01018-Rtd=40.1,w01018-Flag=N&&"), "3D40"),
+    (("QN=20180519013039400;ST=32;CN=2061;PW=123456;MN=88888880000020;Flag=3;"
+      "CP=&&BeginTime=20180518070000,EndTime=20180518070000&&"), "D581"),
 ]
 
 
@@ -94,7 +94,7 @@ def test_table_crc_equals_appendix_a(data):
 
 # ------------------------------------------------------------------ flag, versions, split
 def seg(cn="2011", flag=4, cp="DataTime=20160801085857;w01018-Rtd=40.1,w01018-Flag=N", extra="", st_="32", qn=True):
-    head = ([f"QN=20160801085857223"] if qn else []) + [f"ST={st_}", f"CN={cn}", "PW=123456", f"MN={MN}"]
+    head = (["QN=20160801085857223"] if qn else []) + [f"ST={st_}", f"CN={cn}", "PW=123456", f"MN={MN}"]
     if flag is not None:
         head.append(f"Flag={flag}")
     if extra:
@@ -267,9 +267,14 @@ def test_receiver_keeps_every_good_packet(items, cuts):
     pool = goods(12)
     stream = b"".join(pool[x] if kind == "good" else x for kind, x in items)
     expected = {x for kind, x in items if kind == "good"}
-    r = Receiver(None)
     accepted = []
-    r.accept = (lambda orig: (lambda pkt, peer="", writer=None: (accepted.append(pkt), orig(pkt, peer, writer))))(r.accept)
+
+    class Recording(Receiver):
+        def accept(self, pkt, peer="", writer=None):
+            accepted.append(pkt)
+            super().accept(pkt, peer, writer)
+
+    r = Recording(None)
     buf, pos = bytearray(), 0
     for c in [*cuts, len(stream) + 1]:
         buf += stream[pos:pos + c]

@@ -27,8 +27,17 @@ from typing import Any
 from envgov.catalogue import gettext_noop
 
 __all__ = [
-    "Problem", "Packet", "Options", "parse", "hj212_crc16", "modbus_crc16", "build", "data_response",
-    "VERSIONS", "DATA_FLAGS", "numeric_values",
+    "DATA_FLAGS",
+    "VERSIONS",
+    "Options",
+    "Packet",
+    "Problem",
+    "build",
+    "data_response",
+    "hj212_crc16",
+    "modbus_crc16",
+    "numeric_values",
+    "parse",
 ]
 
 # Flag version bits (V5..V0) → edition (sources.md §1.4: 0 = HJ/T 212-2005, 1 = HJ 212-2017 [OFFICIAL],
@@ -193,7 +202,7 @@ def parse(data: bytes | str, options: Options = DEFAULT) -> Packet:
     """Parse one packet (with or without the trailing CR LF). Never raises."""
     try:
         return _parse(data, options)
-    except Exception as exc:  # pragma: no cover - defensive: a parser bug must not stop a receiver
+    except Exception as exc:  # noqa: BLE001  # pragma: no cover - a parser bug must not stop a receiver
         raw = data if isinstance(data, str) else bytes(data).decode("utf-8", "replace")
         return Packet(raw=raw, error=_p(gettext_noop("无法解析：{detail}"), detail=type(exc).__name__))
 

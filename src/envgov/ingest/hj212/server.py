@@ -21,12 +21,21 @@ import asyncio
 import json
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from envgov.catalogue import gettext_noop
-from envgov.ingest.hj212 import DATA_FLAGS, DEFAULT, Options, Packet, Problem, data_response, numeric_values, parse
+from envgov.ingest.hj212 import (
+    DATA_FLAGS,
+    DEFAULT,
+    Options,
+    Packet,
+    Problem,
+    data_response,
+    numeric_values,
+    parse,
+)
 
 KIND = "online"
 STORED_CN = frozenset({"2011", "2061"})
@@ -57,15 +66,15 @@ def load_limits(path: str | Path) -> dict[str, dict[str, Limit]]:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{path}：限值文件无法读取（{exc}）") from None
     if not isinstance(data, dict):
-        raise ValueError(f"{path}：限值文件应为 JSON 对象 {{MN: {{污染物编码: {{max: …}}}}}}")
+        raise ValueError(f"{path}：限值文件应为 JSON 对象 {{MN: {{污染物编码: {{max: …}}}}}}")  # noqa: TRY004 - bad file content
     out: dict[str, dict[str, Limit]] = {}
     for mn, codes in data.items():
         if not isinstance(codes, dict):
-            raise ValueError(f"{path}：{mn} 的限值应为对象")
+            raise ValueError(f"{path}：{mn} 的限值应为对象")  # noqa: TRY004
         for code, spec in codes.items():
             where = f"{path}：{mn} / {code}"
             if not isinstance(spec, dict):
-                raise ValueError(f"{where}：限值应为对象，如 {{\"max\": 50}}")
+                raise ValueError(f"{where}：限值应为对象，如 {{\"max\": 50}}")  # noqa: TRY004
             lo, hi = spec.get("min"), spec.get("max")
             for name, v in (("min", lo), ("max", hi)):
                 if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
@@ -328,8 +337,7 @@ class Receiver:
         self.stats.alerts += len(alerts)
         if self.alerts_path is not None:
             with open(self.alerts_path, "a", encoding="utf-8") as fh:
-                for a in alerts:
-                    fh.write(json.dumps(a, ensure_ascii=False) + "\n")
+                fh.writelines(json.dumps(a, ensure_ascii=False) + "\n" for a in alerts)
         if self.on_alert is not None:
             for a in alerts:
                 self.on_alert(a)
@@ -357,8 +365,12 @@ class Receiver:
             if buf.strip():
                 self.stats.junk += 1
                 self.problem("junk", gettext_noop("连接关闭时数据包不完整，已丢弃"), peer, bytes(buf))
-            if self._acks and any(w is writer for w, _ in self._acks):
-                await self.flush()  # answer before closing
+            # Answer before closing: wait for a commit in progress (it may hold this connection's answers),
+            # then commit what still waits for this connection.
+            async with self._flush_lock:
+                pass
+            if any(w is writer for w, _ in self._acks):
+                await self.flush()
             try:
                 writer.close()
                 await writer.wait_closed()
@@ -370,11 +382,11 @@ class Receiver:
             await asyncio.sleep(self.flush_seconds)
             try:
                 await self.flush()
-            except Exception as exc:  # a failed commit must not stop the receiver; rows stay out, reported
+            except Exception as exc:  # noqa: BLE001 - a failed commit must not stop the receiver; rows stay out, reported
                 self.problem("lake", f"写入观测数据湖失败：{exc!r}")
 
     async def start(self, host: str = "127.0.0.1", port: int = 9212) -> asyncio.base_events.Server:
-        self._server = await asyncio.start_server(self.handle_connection, host, port, limit=1 << 20)
+        self._server = await asyncio.start_server(self.handle_connection, host, port, limit=1 << 20, backlog=1024)
         self._flusher = asyncio.get_running_loop().create_task(self._flush_loop())
         return self._server
 
