@@ -440,3 +440,21 @@ def test_cli_parse(tmp_path):
     res = CliRunner().invoke(app, ["hj212", "parse", "-"], input=OFFICIAL)
     assert json.loads(res.stdout)["valid"] is True
     assert CliRunner().invoke(app, ["hj212", "serve"], env={"ENVGOV_LAKE": ""}).exit_code == 2
+
+
+def test_split_packets_stored_per_part():
+    """Flag D = 1: the parts of one DataTime (PNO 1 and 2) are both stored; a re-sent part is not."""
+    t = "20240916080000"
+    parts = [hj212.build(st="32", cn="2061", mn=MN, qn="20240916080500000", flag=6, extra=f"PNUM=2;PNO={n}",
+                         cp=f"DataTime={t};{code}-Avg={v}")
+             for n, code, v in ((1, "w01018", 12.5), (2, "w21003", 0.8))]
+    r = Receiver(None)
+    r.handle_bytes(bytearray(parts[0] + parts[1] + parts[1]))
+    assert r.stats.stored_packets == 2 and r.stats.duplicates == 1
+    assert sorted(r._rows[2]) == ["w01018-Avg", "w21003-Avg"]
+
+
+def test_problem_messages_are_located_and_translatable():
+    pkt = hj212.parse(OFFICIAL.replace("1C80", "1C08"))
+    assert pkt.error.msgid.startswith("CRC 校验错误")  # the msgid, for the web layer's gettext
+    assert str(pkt.error).startswith("第 108 个字符")

@@ -91,9 +91,9 @@ class Problem:
     def __str__(self) -> str:
         where = []
         if self.position is not None:
-            where.append(f"第 {self.position + 1} 个字符")
+            where.append(gettext_noop("第 {position} 个字符").format(position=self.position + 1))
         if self.field:
-            where.append(f"字段「{self.field}」")
+            where.append(gettext_noop("字段「{field}」").format(field=self.field))
         return ("，".join(where) + "：" if where else "") + self.reason
 
     def as_dict(self) -> dict[str, Any]:

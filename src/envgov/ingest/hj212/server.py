@@ -64,26 +64,26 @@ def load_limits(path: str | Path) -> dict[str, dict[str, Limit]]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path}：限值文件无法读取（{exc}）") from None
+        raise ValueError(gettext_noop("{file}：限值文件无法读取（{detail}）").format(file=path, detail=exc)) from None
     if not isinstance(data, dict):
-        raise ValueError(f"{path}：限值文件应为 JSON 对象 {{MN: {{污染物编码: {{max: …}}}}}}")  # noqa: TRY004 - bad file content
+        raise ValueError(gettext_noop("{file}：限值文件应为 JSON 对象：MN → 污染物编码 → 限值").format(file=path))  # noqa: TRY004
     out: dict[str, dict[str, Limit]] = {}
     for mn, codes in data.items():
         if not isinstance(codes, dict):
-            raise ValueError(f"{path}：{mn} 的限值应为对象")  # noqa: TRY004
+            raise ValueError(gettext_noop("{file}：{mn} 的限值应为对象").format(file=path, mn=mn))  # noqa: TRY004
         for code, spec in codes.items():
             where = f"{path}：{mn} / {code}"
             if not isinstance(spec, dict):
-                raise ValueError(f"{where}：限值应为对象，如 {{\"max\": 50}}")  # noqa: TRY004
+                raise ValueError(gettext_noop("{where}：限值应为对象，如 max: 50").format(where=where))  # noqa: TRY004
             lo, hi = spec.get("min"), spec.get("max")
             for name, v in (("min", lo), ("max", hi)):
                 if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
-                    raise ValueError(f"{where}：{name} 应为数值")
+                    raise ValueError(gettext_noop("{where}：{name} 应为数值").format(where=where, name=name))
             if lo is None and hi is None:
-                raise ValueError(f"{where}：至少要有 max 或 min")
+                raise ValueError(gettext_noop("{where}：至少要有 max 或 min").format(where=where))
             fields = spec.get("fields", ["Avg", "Rtd"])
             if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
-                raise ValueError(f"{where}：fields 应为字段后缀列表，如 [\"Avg\"]")
+                raise ValueError(gettext_noop("{where}：fields 应为字段后缀列表，如 Avg、Rtd").format(where=where))
             out.setdefault(mn, {})[code] = Limit(code, None if hi is None else float(hi),
                                                  None if lo is None else float(lo), tuple(fields),
                                                  str(spec.get("unit", "")), str(spec.get("source", "")))
@@ -276,7 +276,8 @@ class Receiver:
             if letter != "N":
                 meaning = DATA_FLAGS.get(letter, gettext_noop("未知数据标记"))
                 out.append({**base, "type": "data_flag", "code": code, "flag": letter, "meaning": meaning,
-                            "reason": f"{code} 数据标记 {letter}（{meaning}）"})
+                            "reason": gettext_noop("{code} 数据标记 {flag}（{meaning}）").format(
+                                code=code, flag=letter, meaning=meaning)})
         limits = self.limits.get(pkt.mn or "", {})
         star = self.limits.get("*", {})
         for name, value in numeric_values(pkt):
@@ -285,14 +286,15 @@ class Receiver:
             if lim is None or suffix not in lim.fields:
                 continue
             if lim.max is not None and value > lim.max:
-                bound, word = lim.max, "高于"
+                bound, template = lim.max, gettext_noop("{field} = {value}{unit}，高于限值 {limit}{unit}")
             elif lim.min is not None and value < lim.min:
-                bound, word = lim.min, "低于"
+                bound, template = lim.min, gettext_noop("{field} = {value}{unit}，低于限值 {limit}{unit}")
             else:
                 continue
             out.append({**base, "type": "exceedance", "code": code, "field": name, "value": value,
                         "limit": bound, "unit": lim.unit, "limit_source": lim.source,
-                        "reason": f"{name} = {value:g}{lim.unit}，{word}限值 {bound:g}{lim.unit}"})
+                        "reason": template.format(field=name, value=f"{value:g}", unit=lim.unit,
+                                                  limit=f"{bound:g}")})
         return out
 
     # ------------------------------------------------------------ lake
@@ -383,7 +385,7 @@ class Receiver:
             try:
                 await self.flush()
             except Exception as exc:  # noqa: BLE001 - a failed commit must not stop the receiver; rows stay out, reported
-                self.problem("lake", f"写入观测数据湖失败：{exc!r}")
+                self.problem("lake", gettext_noop("写入观测数据湖失败：{detail}").format(detail=repr(exc)))
 
     async def start(self, host: str = "127.0.0.1", port: int = 9212) -> asyncio.base_events.Server:
         self._server = await asyncio.start_server(self.handle_connection, host, port, limit=1 << 20, backlog=1024)
