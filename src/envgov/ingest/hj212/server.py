@@ -41,6 +41,9 @@ KIND = "online"
 STORED_CN = frozenset({"2011", "2061"})
 # A frame longer than this without CR LF is dropped (1024-char segment, UTF-8 up to 4 bytes a char, + framing).
 MAX_FRAME = 4 * 1024 + 16
+# Bytes taken from one connection per turn. Connections that find the batch full wait for its commit before
+# reading again, so pending rows stay near batch_rows + connections × READ_SIZE worth of packets.
+READ_SIZE = 65536
 SEEN_LIMIT = 2_000_000  # keys of accepted packets kept in memory (older ones: the lake de-duplicates)
 
 
@@ -178,6 +181,8 @@ class Receiver:
         self._rows: tuple[list, list, list, list] = ([], [], [], [])
         self._row_keys: set = set()
         self._acks: list[tuple[asyncio.StreamWriter, bytes]] = []
+        self._acks_waiting: dict[Any, int] = {}  # writer → answers held until their commit
+        self._committed: asyncio.Event | None = None  # set (and replaced) when a flush ends
         self._alerts: list[dict] = []
         self._flush_lock = asyncio.Lock()
         self._flusher: asyncio.Task | None = None
@@ -257,6 +262,7 @@ class Receiver:
             self._send(writer, answer)
         else:
             self._acks.append((writer, answer))
+            self._acks_waiting[writer] = self._acks_waiting.get(writer, 0) + 1
 
     def _send(self, writer: Any, data: bytes) -> None:
         if writer.is_closing():
@@ -308,8 +314,16 @@ class Receiver:
                 await asyncio.to_thread(self._append, rows)
             for writer, data in acks:
                 self._send(writer, data)
+                left = self._acks_waiting.get(writer, 0) - 1
+                if left > 0:
+                    self._acks_waiting[writer] = left
+                else:
+                    self._acks_waiting.pop(writer, None)
             if alerts:
                 self._emit(alerts)
+            done, self._committed = self._committed, None
+            if done is not None:
+                done.set()
 
     def _append(self, rows: tuple[list, list, list, list]) -> None:
         import pyarrow as pa
@@ -352,7 +366,7 @@ class Receiver:
         buf = bytearray()
         try:
             while True:
-                chunk = await reader.read(65536)
+                chunk = await reader.read(READ_SIZE)
                 if not chunk:
                     break
                 buf += chunk
@@ -367,12 +381,15 @@ class Receiver:
             if buf.strip():
                 self.stats.junk += 1
                 self.problem("junk", gettext_noop("连接关闭时数据包不完整，已丢弃"), peer, bytes(buf))
-            # Answer before closing: wait for a commit in progress (it may hold this connection's answers),
-            # then commit what still waits for this connection.
-            async with self._flush_lock:
-                pass
-            if any(w is writer for w, _ in self._acks):
-                await self.flush()
+            # Answer before closing: wait for the commits (batch or periodic) that hold this connection's
+            # answers; forcing a commit per closing connection would make many tiny commits.
+            while self._acks_waiting.get(writer):
+                if self._flusher is None:
+                    await self.flush()
+                    continue
+                if self._committed is None:
+                    self._committed = asyncio.Event()
+                await self._committed.wait()
             try:
                 writer.close()
                 await writer.wait_closed()
