@@ -8,6 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
+from envgov.cli.common import fail
+
 FORMATS = ("json", "table", "xlsx")
 BACKENDS = ("duckdb", "pyspark")  # envgov.engine.backends.BACKENDS (not imported here: it imports Ibis)
 TABLE_COLUMNS = (
@@ -15,12 +17,6 @@ TABLE_COLUMNS = (
     ("o3_8h_p90", "O3-8h-90per"), ("valid_days", "有效天数"), ("good_days", "优良天数"), ("good_ratio", "优良率%"),
     ("heavy_days", "重污染天数"), ("composite_index", "综合指数"),
 )
-
-
-def fail(message: str) -> typer.Exit:
-    """Bad input: the message on stderr and exit code 2, never a traceback (raise the returned Exit)."""
-    typer.echo(f"错误：{message}", err=True)
-    return typer.Exit(code=2)
 
 
 def check_period(date_from: str, date_to: str) -> tuple[date, date]:

@@ -10,16 +10,12 @@ from typing import Annotated
 import typer
 
 from envgov.catalogue import gettext_noop
+from envgov.cli.common import emit, fail
 
 
 class OutputFormat(str, Enum):
     csv = "csv"
     json = "json"
-
-
-def fail(message: str) -> typer.Exit:
-    typer.echo(gettext_noop("错误：%(message)s") % {"message": message}, err=True)
-    return typer.Exit(code=2)
 
 
 def level(
@@ -56,10 +52,7 @@ def level(
     for w in result.warnings:
         typer.echo(gettext_noop("注：%(message)s") % {"message": w}, err=True)
     text = render(result, output_format)
-    if output is not None:
-        output.write_text(text, encoding="utf-8")
-    else:
-        typer.echo(text, nl=False)
+    emit(text, output)
 
 
 def render(result, output_format: OutputFormat) -> str:

@@ -8,17 +8,12 @@ from typing import Annotated
 
 import typer
 
+from envgov.cli.common import emit, fail
+
 
 class OutputFormat(str, Enum):
     json = "json"
     csv = "csv"
-
-
-def fail(message: str) -> typer.Exit:
-    from envgov.catalogue import gettext_noop
-
-    typer.echo(gettext_noop("错误：%(message)s") % {"message": message}, err=True)
-    return typer.Exit(code=2)
 
 
 def ei(
@@ -55,10 +50,7 @@ def ei(
     with PARAMETERS.using(values):
         result = ecology.evaluate(data.records, base_year)
     text = render(result, output_format, data.rows.file, base_year)
-    if output is not None:
-        output.write_text(text, encoding="utf-8")
-    else:
-        typer.echo(text, nl=False)
+    emit(text, output)
 
 
 def render(result, output_format: OutputFormat, file: str = "", base_year: int | None = None) -> str:

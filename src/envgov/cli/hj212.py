@@ -10,12 +10,9 @@ from typing import Annotated
 
 import typer
 
+from envgov.cli.common import fail
+
 CRC_MODES = ("hj212", "modbus", "either")
-
-
-def fail(message: str) -> typer.Exit:
-    typer.echo(f"错误：{message}", err=True)
-    return typer.Exit(code=2)
 
 
 def _options(crc: str, strict_length: bool):

@@ -8,17 +8,12 @@ from typing import Annotated
 
 import typer
 
+from envgov.cli.common import emit, fail
+
 
 class OutputFormat(str, Enum):
     csv = "csv"
     json = "json"
-
-
-def fail(message: str) -> typer.Exit:
-    from envgov.catalogue import gettext_noop
-
-    typer.echo(gettext_noop("错误：%(message)s") % {"message": message}, err=True)
-    return typer.Exit(code=2)
 
 
 def evaluate(
@@ -49,10 +44,7 @@ def evaluate(
             typer.echo(line, err=True)
         result = noise.evaluate(data.points, data.measurements)
         text = render(result, output_format, data.rows.file)
-    if output is not None:
-        output.write_text(text, encoding="utf-8")
-    else:
-        typer.echo(text, nl=False)
+    emit(text, output)
 
 
 def render(result, output_format: OutputFormat, file: str = "") -> str:

@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from envgov.cli.common import fail
+
 PROFILES = ("cnemc-auto",)
 PERIODS = ("sample", "month", "quarter", "year")
 
@@ -16,11 +18,6 @@ PERIODS = ("sample", "month", "quarter", "year")
 class OutputFormat(str, Enum):
     csv = "csv"
     json = "json"
-
-
-def fail(message: str) -> typer.Exit:
-    typer.echo(f"错误：{message}", err=True)
-    return typer.Exit(code=2)
 
 
 def classify(
