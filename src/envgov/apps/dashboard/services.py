@@ -252,8 +252,8 @@ def kpis(plan: Plan | None, version: str = "") -> list[Kpi]:
             status, css = p.status_label, {"unknown": "pending"}.get(p.status, p.status)
         else:
             p = None
-            status = {"met": _("达标"), "not_met": _("未达标")}.get(t.status, _("待计算"))
-            css = {"met": "met", "not_met": "not_met"}.get(t.status, "pending")
+            status = t.status_label
+            css = {"met": "met", "warn": "warn", "not_met": "not_met"}.get(t.status, "pending")
         url = ""
         if p is not None:
             try:

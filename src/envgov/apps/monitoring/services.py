@@ -9,7 +9,6 @@ import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -25,6 +24,7 @@ from envgov.apps.geo.models import District
 from envgov.apps.monitoring import permissions
 from envgov.apps.monitoring.models import AirDaily, AirParameter, ExceptionalDay, ObservationImport, Station
 from envgov.apps.plans.models import Plan, Target
+from envgov.apps.plans.target_figures import TargetFigure
 from envgov.engine.lake import Lake
 from envgov.ingest.hourly import ingest_file
 from envgov.standards import air as std
@@ -334,21 +334,26 @@ def _target_period(target: Target, plan: Plan, last_day: dt.date) -> tuple[dt.da
     return start, min(end, last_day)
 
 
-@transaction.atomic
 def refresh_air_targets(district: District) -> int:
-    """Set actual value and 'as of' of every air target of the district's plans from the lake, computed by
-    the engine to the standard (HJ 663 period statistics of the district's station set)."""
+    """Set actual value and 'as of' of every air target of the district's plans (target_figures)."""
+    from envgov.apps.plans import target_figures
+
+    return target_figures.refresh(district, AIR_TARGET_KEYS)
+
+
+def air_target_figures(district: District, targets: list[Target]) -> dict[int, TargetFigure]:
+    """Provider of the air targets' figures (decision 0033): from the lake, computed by the engine to the
+    standard (HJ 663 period statistics of the district's station set); judged by the comparator (the
+    outlook app projects whether a target can still be met)."""
     from envgov.engine.air import evaluate
 
     sites = _district_sites(district, ASSESSMENT_KINDS)
     if not sites:
-        return 0
+        return {}
     last = AirDaily.objects.filter(district=district, station__isnull=True).order_by("-day").first()
     if last is None:
-        return 0
-    updated = 0
-    targets = Target.objects.filter(plan__district=district, indicator__code__in=AIR_TARGET_KEYS).select_related(
-        "plan", "indicator")
+        return {}
+    out: dict[int, TargetFigure] = {}
     # targets of the same period (PM2.5, good days, heavy days of 全年) share one lake read and evaluation
     evaluations: dict[tuple, dict | None] = {}
     in_force = air_parameters(district)
@@ -373,23 +378,12 @@ def refresh_air_targets(district: District) -> int:
             continue
         scope_result = result.get("excluding_events") if excluded and result.get("excluding_events") else result
         value = scope_result.get(AIR_TARGET_KEYS[target.indicator.code])
-        fields = ["actual_value", "actual_as_of", "actual_source"]  # audited; the basis is derived from them
-        before = audit.snapshot(target, fields)
-        target.actual_value = None if value is None else Decimal(str(value))
-        target.actual_as_of = end
         prov = result["provenance"]
-        target.actual_source = (
-            f"{len(sites)}个站点 · {prov['standards']['assessment']} · 有效天数{result['valid_days']}"
-            + (f" · 扣除沙尘{len(excluded)}天" if excluded else "")
-        )[:200]
-        target.actual_basis = _basis(scope_result, prov, start, end, excluded)
-        target.save(update_fields=[*fields, "actual_basis"])
-        after = audit.snapshot(target, fields)
-        if before != after:
-            audit.record(actor=None, action="compute", obj=target, plan=target.plan, before=before, after=after,
-                         note="由监测数据自动计算")
-        updated += 1
-    return updated
+        source = (f"{len(sites)}个站点 · {prov['standards']['assessment']} · 有效天数{result['valid_days']}"
+                  + (f" · 扣除沙尘{len(excluded)}天" if excluded else ""))
+        out[target.pk] = TargetFigure(value=value, as_of=end, source=source,
+                                      basis=_basis(scope_result, prov, start, end, excluded))
+    return out
 
 
 def _basis(res: dict, prov: dict, start: dt.date, end: dt.date, excluded: list) -> dict:

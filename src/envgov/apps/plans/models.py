@@ -142,6 +142,10 @@ class Target(models.Model):
     # the engine's figures behind actual_value (refresh_air_targets): unrounded statistic, valid days,
     # good/heavy days, period, edition — what the projection (envgov.apps.outlook) starts from
     actual_basis = models.JSONField(_("实际值依据"), default=dict, blank=True)
+    # the provider's judgement beside the value (target_figures, decision 0033): 达标 / 预警 / 未达标 and why;
+    # blank = judged by the comparator alone
+    actual_status = models.CharField(_("实际值判定"), max_length=10, blank=True)
+    actual_reason = models.CharField(_("判定说明"), max_length=300, blank=True)
     # a figure the platform cannot compute yet (water, COD, carbon …), entered by a coordinator with its source;
     # a computed actual value takes over when it exists, the entered one is kept beside it
     entered_value = FigureField(_("填报实际值"), null=True, blank=True)
@@ -170,10 +174,21 @@ class Target(models.Model):
 
     @property
     def status(self) -> str:
-        """met / not_met / unknown (envgov.rules.ledger.target_status)."""
+        """met / warn / not_met / unknown: the computing app's judgement of its actual value where it gave
+        one (预警 included), else the comparator's (envgov.rules.ledger.target_status)."""
         from envgov.rules.ledger import target_status
 
+        if self.actual_value is not None and self.actual_status in ("met", "warn", "not_met"):
+            return self.actual_status
         return target_status(self.comparator, self.value, self.effective_value)
+
+    @property
+    def status_label(self) -> str:
+        from django.utils.translation import gettext
+
+        from envgov.apps.plans.target_figures import status_word
+
+        return gettext(status_word(self.status))
 
 
 class Task(models.Model):

@@ -591,23 +591,23 @@ def check_target(target, district: District) -> TargetCheck:
     return TargetCheck(target, value, as_of, status, reason, source[:200], counted)
 
 
-@transaction.atomic
 def refresh_water_targets(district: District) -> int:
-    """Write each water target's actual value, as-of day and source (audited when they change)."""
-    updated = 0
-    for target in water_targets(district):
+    """Write each water target's actual value, as-of day, source and status (target_figures, audited)."""
+    from envgov.apps.plans import target_figures
+
+    return target_figures.refresh(district, WATER_TARGET_CODES)
+
+
+def water_target_figures(district: District, targets: list[Any]) -> dict[int, Any]:
+    """Provider of the water targets' figures (decision 0033): check_target's count, status and reason."""
+    from envgov.apps.plans.target_figures import TargetFigure
+
+    out = {}
+    for target in targets:
         check = check_target(target, district)
-        before = audit.snapshot(target, ["actual_value", "actual_as_of", "actual_source"])
-        target.actual_value = None if check.value is None else Decimal(check.value)
-        target.actual_as_of = check.as_of
-        target.actual_source = check.source
-        target.save(update_fields=["actual_value", "actual_as_of", "actual_source"])
-        after = audit.snapshot(target, ["actual_value", "actual_as_of", "actual_source"])
-        if before != after:
-            audit.record(actor=None, action="compute", obj=target, plan=target.plan, before=before, after=after,
-                         note="由水质数据自动计算")
-        updated += 1
-    return updated
+        out[target.pk] = TargetFigure(value=check.value, as_of=check.as_of, source=check.source,
+                                      status=check.status, reason=check.reason)
+    return out
 
 
 # ------------------------------------------------------------------------------------------ compensation

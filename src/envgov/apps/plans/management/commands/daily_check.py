@@ -9,6 +9,7 @@ from envgov.apps.circulars.actions import ensure_monthly
 from envgov.apps.geo.models import District
 from envgov.apps.notices import actions as notice_actions
 from envgov.apps.notices import ledger as notices
+from envgov.apps.plans import target_figures
 from envgov.apps.plans.models import Plan
 from envgov.apps.plans.owed import group_by_party, owed_by_parties
 from envgov.apps.supervision.actions import flag_overdue_and_lagging
@@ -37,6 +38,8 @@ class Command(BaseCommand):
                 codes = "、".join(o.title.split(" ", 1)[0] for o in items[:8])
                 self.stdout.write(f"  {who}：{len(items)} 项（{codes}{'…' if len(items) > 8 else ''}）")
         for district in District.objects.filter(towns__active=True).distinct():
+            # every computed target figure anew: a status can change with the day alone (a period ends)
+            self.stdout.write(f"{district}：重新计算目标实际值 {target_figures.refresh(district)} 项")
             made = ensure_monthly(district, today)  # the previous month's 通报, once, as a draft
             if made.circular is not None:
                 self.stdout.write(f"{district}：已生成{made.circular.period_label}月度通报草稿，待审核发布")
