@@ -144,7 +144,8 @@ class Target(models.Model):
     actual_basis = models.JSONField(_("实际值依据"), default=dict, blank=True)
     # the provider's judgement beside the value (target_figures, decision 0033): 达标 / 预警 / 未达标 and why;
     # blank = judged by the comparator alone
-    actual_status = models.CharField(_("实际值判定"), max_length=10, blank=True)
+    actual_status = models.CharField(_("实际值判定"), max_length=10, blank=True, choices=[
+        ("met", _("达标")), ("warn", _("预警")), ("not_met", _("未达标")), ("unknown", _("待计算"))])
     actual_reason = models.CharField(_("判定说明"), max_length=300, blank=True)
     # a figure the platform cannot compute yet (water, COD, carbon …), entered by a coordinator with its source;
     # a computed actual value takes over when it exists, the entered one is kept beside it
