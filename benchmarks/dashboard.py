@@ -47,7 +47,7 @@ def grow(n_towns: int, n_stations: int) -> int:
 
     from envgov.apps.geo.boundaries import derive_town_boundaries, place_stations
     from envgov.apps.geo.models import District, Town
-    from envgov.apps.monitoring.models import Station
+    from envgov.apps.air.models import Station
     from envgov.geo.towns import as_area
 
     d = District.objects.get(adcode="110112")

@@ -34,7 +34,7 @@ def build(n_towns: int, n_stations: int, years: tuple[int, ...]) -> object:
     from django.db import connection
 
     from envgov.apps.geo.models import District, Town
-    from envgov.apps.monitoring.models import Station
+    from envgov.apps.air.models import Station
 
     d = District.objects.create(adcode="110112", name="基准区")
     towns = Town.objects.bulk_create([Town(district=d, code=f"110112{100 + i:03d}000", name=f"基准镇{i + 1}")

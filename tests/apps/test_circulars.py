@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from envgov.apps.audit.models import AuditLog
 from envgov.apps.circulars import actions, services
 from envgov.apps.circulars.models import Circular, CircularSettings
-from envgov.apps.monitoring.models import AirDaily, Station
+from envgov.apps.air.models import AirDaily, Station
 from envgov.reports import circular as report
 
 MARCH = [dt.date(2024, 3, 1) + dt.timedelta(days=i) for i in range(31)]

@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from envgov.apps.dashboard import services, views
-from envgov.apps.monitoring import services as monitoring
-from envgov.apps.monitoring.models import Station
+from envgov.apps.air import services as monitoring
+from envgov.apps.air.models import Station
 from envgov.apps.plans.models import Indicator, Target
 from envgov.apps.supervision import actions as supervision
 

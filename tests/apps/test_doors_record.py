@@ -91,7 +91,7 @@ def test_user_changes_in_the_admin_are_audited_and_versioned(superuser, world):
 
 def test_marking_a_dust_day_records_its_actor(world):
     from envgov.apps.audit.models import AuditLog
-    from envgov.apps.monitoring.models import ExceptionalDay
+    from envgov.apps.air.models import ExceptionalDay
 
     c = Client()
     c.force_login(world["coordinator"])
@@ -110,7 +110,7 @@ def test_marking_a_dust_day_records_its_actor(world):
 def test_marking_a_dust_day_is_refused_to_others(world):
     from django.core.exceptions import PermissionDenied
 
-    from envgov.apps.monitoring import actions
+    from envgov.apps.air import actions
 
     with pytest.raises(PermissionDenied):
         actions.mark_exceptional_day(world["district"], acting_user=world["other_coordinator"],

@@ -139,7 +139,7 @@ def test_plan_import_refuses_an_image(world):
 
 
 def test_air_import_refuses_a_pdf(world):
-    from envgov.apps.monitoring.models import ObservationImport
+    from envgov.apps.air.models import ObservationImport
 
     c = Client()
     c.force_login(world["coordinator"])

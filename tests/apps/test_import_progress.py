@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from envgov.apps.monitoring import services
-from envgov.apps.monitoring.models import ObservationImport, Station
+from envgov.apps.air import services
+from envgov.apps.air.models import ObservationImport, Station
 
 
 @pytest.fixture

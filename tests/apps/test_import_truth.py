@@ -14,8 +14,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from envgov.apps.audit.models import AuditLog
-from envgov.apps.monitoring import services
-from envgov.apps.monitoring.models import AirDaily, ObservationImport, Station
+from envgov.apps.air import services
+from envgov.apps.air.models import AirDaily, ObservationImport, Station
 from envgov.apps.plans.models import Indicator, Target
 
 

@@ -19,7 +19,7 @@ from envgov.apps.supervision import actions as supervision
 from envgov.apps.accounts import actions, permissions
 from envgov.apps.accounts.models import ApiToken, Unit, UnitAlias, User
 from envgov.apps.geo.models import Town
-from envgov.apps.monitoring.models import Station
+from envgov.apps.air.models import Station
 from envgov.apps.plans.actions import StaleEdit
 from envgov.apps.audit.models import AuditLog
 from envgov.apps.plans.models import ProgressReport
@@ -516,7 +516,7 @@ def actions_geo():
 
 
 def test_stations_create_edit_deactivate(cast):
-    from envgov.apps.monitoring import actions as station_actions
+    from envgov.apps.air import actions as station_actions
 
     admin = cast["admin"]
     with pytest.raises(ValidationError) as exc:

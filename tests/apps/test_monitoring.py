@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from envgov.apps.monitoring import services
-from envgov.apps.monitoring.models import AirDaily, ObservationImport, Station
+from envgov.apps.air import services
+from envgov.apps.air.models import AirDaily, ObservationImport, Station
 from envgov.apps.plans.models import Indicator, Target
 
 
@@ -103,7 +103,7 @@ def _day_o3_gaps(day: str, pm25: float, missing: set[int]) -> list[str]:
 
 def test_parameter_change_recomputes_daily_results_and_is_logged(air_world, client):
     from envgov.apps.audit.models import AuditLog
-    from envgov.apps.monitoring.models import AirParameter
+    from envgov.apps.air.models import AirParameter
 
     # 2024-01-01: O3 missing 00–02 h → 16 valid 8-h windows (HJ 663 default needs 14). 2024-01-02: PM2.5
     # 600 µg/m³, above the HJ 633-2012 table (top 500 → IAQI 500 by default).
@@ -133,7 +133,7 @@ def test_parameter_change_recomputes_daily_results_and_is_logged(air_world, clie
 
 
 def test_parameter_errors_change_nothing_and_others_may_only_read(air_world, client):
-    from envgov.apps.monitoring.models import AirParameter
+    from envgov.apps.air.models import AirParameter
 
     client.force_login(air_world["coordinator"])
     response = client.post(reverse("air_parameters_save"), {"p_o3_daily_max_8h_min_windows": "30", "reason": "x"},

@@ -10,8 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from envgov.apps.monitoring import services as monitoring
-from envgov.apps.monitoring.models import Station
+from envgov.apps.air import services as monitoring
+from envgov.apps.air.models import Station
 from envgov.apps.outlook import services
 from envgov.apps.outlook.models import OutlookSetting, TownTarget
 from envgov.apps.plans.models import Indicator, Target
@@ -83,7 +83,7 @@ def test_good_days_projection_and_valid_days_stored(air):
     assert p.kind == "ratio" and p.threshold == 2 and p.plain_threshold == 2
     assert "恰为 49.95% 时修约为 50%，也达标" in p.why
     assert p.probability == 1.0  # every earlier day is good (AQI ≤ 100)
-    from envgov.apps.monitoring.models import AirDaily
+    from envgov.apps.air.models import AirDaily
 
     assert AirDaily.objects.filter(station__isnull=True, valid=True).count() == 10
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from envgov.apps.monitoring import permissions as data
+from envgov.apps.air import permissions as data
 from envgov.apps.plans import actions
 from envgov.apps.plans import permissions as ledger
 

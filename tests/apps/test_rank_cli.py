@@ -19,7 +19,7 @@ def demo(db, settings):  # noqa: ANN001
     call_command("load_demo", quiet=True)
     settings.ENVGOV_TODAY = "2024-09-16"
     from envgov.apps.geo.models import Town
-    from envgov.apps.monitoring.models import Station
+    from envgov.apps.air.models import Station
 
     # until the demo's simulated micro-stations exist in every town, place its three simulated sites in two
     # towns (two in 宋庄镇, one in 张家湾镇), as a person would by hand
@@ -36,7 +36,7 @@ def _run(*args: str):  # noqa: ANN202
 def _expected_march_means() -> dict[str, float]:
     """The town means computed here, plainly: per town and day the mean of its sites' valid daily PM2.5,
     then the mean over the days (every weight is 1 in the demo: the plain mean of sites)."""
-    from envgov.apps.monitoring.models import AirDaily
+    from envgov.apps.air.models import AirDaily
 
     per_day: dict[tuple[str, dt.date], list[float]] = defaultdict(list)
     for town, day, v in AirDaily.objects.filter(station__town__isnull=False, day__range=("2024-03-01", "2024-03-31"),

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from envgov.apps.monitoring.models import AirDaily, Station
+from envgov.apps.air.models import AirDaily, Station
 from envgov.apps.rankings import services
 from envgov.apps.rankings.models import RankingSettings, SiteWeighting, TownMeasure
 

@@ -286,14 +286,14 @@ def objs(world):
     other_unit = Unit.objects.create(district=world["other_plan"].district, name="发展改革委")
     o["other_unit"] = other_unit
     from envgov.apps.geo.models import Town
-    from envgov.apps.monitoring.models import Station
+    from envgov.apps.air.models import Station
 
     o["other_town"] = Town.objects.create(district=world["other_plan"].district, code="110109001000", name="大峪街道")
     o["station"] = Station.objects.create(code="TZ-01", name="永顺", kind=Station.Kind.NATIONAL,
                                           district=world["district"], town=world["t_songzhuang"])
     o["other_station"] = Station.objects.create(code="MTG-01", name="门城", kind=Station.Kind.NATIONAL,
                                                 district=world["other_plan"].district)
-    from envgov.apps.monitoring.models import ObservationImport
+    from envgov.apps.air.models import ObservationImport
 
     for label, who, district in (("air_import_pending", "coordinator", world["district"]),
                                  ("other_air_import", "other_coordinator", world["other_plan"].district)):

@@ -16,7 +16,7 @@ from django.urls import reverse
 from envgov.apps.audit.models import AuditLog
 from envgov.apps.geo import boundaries
 from envgov.apps.geo.models import Town
-from envgov.apps.monitoring import actions as station_actions
+from envgov.apps.air import actions as station_actions
 from envgov.geo.gcj02 import wgs84_to_gcj02
 
 

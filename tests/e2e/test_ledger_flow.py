@@ -209,7 +209,7 @@ def test_slow_form_is_sent_once_and_parameters_are_saved(world, e2e_settings, op
     """标准参数: once the form is sent its button is disabled (a second click would queue the recomputation
     again); the saved value and its basis are then shown, and the change is in the audit log."""
     from envgov.apps.audit.models import AuditLog
-    from envgov.apps.monitoring.models import AirParameter
+    from envgov.apps.air.models import AirParameter
 
     coordinator = open_session("coordinator")
     page = coordinator.page

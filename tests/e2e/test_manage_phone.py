@@ -16,7 +16,7 @@ def _fits(page) -> None:
 
 
 def test_manage_pages_fit_a_phone_and_a_new_user_changes_the_one_time_password(world, e2e_settings, open_session):
-    from envgov.apps.monitoring.models import Station
+    from envgov.apps.air.models import Station
 
     station = Station.objects.create(code="TZ-01", name="永顺国控站", kind=Station.Kind.NATIONAL,
                                      district=world["district"], town=world["t_songzhuang"], lon=116.66, lat=39.91)

@@ -71,7 +71,7 @@ INSTALLED_APPS = [
     "envgov.apps.geo",
     "envgov.apps.audit",
     "envgov.apps.plans",
-    "envgov.apps.monitoring",
+    "envgov.apps.air",
     "envgov.apps.notices",
     "envgov.apps.supervision",
     "envgov.apps.rankings",

@@ -23,7 +23,7 @@ urlpatterns = [
     path("", include("envgov.apps.plans.urls")),
     path("", include("envgov.apps.supervision.urls")),
     path("", include("envgov.apps.circulars.urls")),
-    path("monitoring/", include("envgov.apps.monitoring.urls")),
+    path("monitoring/", include("envgov.apps.air.urls")),
     path("water/", include("envgov.apps.water.urls")),
     path("notices/", include("envgov.apps.notices.urls")),
     path("", include("envgov.apps.dashboard.urls")),

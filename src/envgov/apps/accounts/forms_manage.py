@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from envgov.apps.accounts.models import User
 from envgov.apps.geo.models import Town
-from envgov.apps.monitoring.models import Station
+from envgov.apps.air.models import Station
 
 
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:

@@ -193,7 +193,7 @@ def managed_towns(user: User) -> QuerySet:
 
 
 def managed_stations(user: User) -> QuerySet:
-    from envgov.apps.monitoring.models import Station
+    from envgov.apps.air.models import Station
 
     if user.role != R.ADMIN or user.district_id is None:
         return Station.objects.none()

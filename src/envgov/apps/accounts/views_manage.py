@@ -26,7 +26,7 @@ from envgov.apps.accounts.scope import (
     scoped,
 )
 from envgov.apps.geo import actions as town_actions
-from envgov.apps.monitoring import actions as station_actions
+from envgov.apps.air import actions as station_actions
 from envgov.apps.plans.actions import StaleEdit
 
 PAGE_SIZE = 50

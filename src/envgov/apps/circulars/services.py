@@ -76,7 +76,7 @@ def build_content(district, period, *, by: str = "concentration", number: str = 
                   signed_on: dt.date | None = None) -> tuple[report.CircularContent, object]:
     """The content of a circular for `period` (a rankings TownPeriod) and that period. PM2.5 and PM10 are
     always ranked; the monthly measures (降尘量, TSP, 道路尘负荷) where any town has a value."""
-    from envgov.apps.monitoring.models import Station
+    from envgov.apps.air.models import Station
     from envgov.apps.rankings import services as rankings
     from envgov.rules import ranking as rules
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from envgov.apps.dashboard import permissions
 from envgov.apps.geo.models import District, Town
-from envgov.apps.monitoring.models import AirDaily
+from envgov.apps.air.models import AirDaily
 from envgov.apps.plans import queries
 from envgov.apps.plans.models import Plan, Target
 from envgov.apps.supervision.models import SupervisionItem
@@ -85,7 +85,7 @@ def data_version(district: District) -> str:
     replaced, so the largest id grows; and every import's finish time), a town or its
     boundary changes, a station is added or moved to another town, a town measure is entered, or a
     ranking or standards setting is set. Part of every cache key below."""
-    from envgov.apps.monitoring.models import AirParameter, ObservationImport, Station
+    from envgov.apps.air.models import AirParameter, ObservationImport, Station
 
     parts: list[object] = [district.pk]
     # any refresh replaces daily rows with new ones: the table's largest id (the primary key's last entry,

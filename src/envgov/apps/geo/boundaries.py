@@ -120,7 +120,7 @@ def import_town_boundaries(district: District, raw: bytes, *, crs: str, acting_u
 def place_stations(district: District, *, acting_user: User | None) -> int:
     """Put every located station of the district whose town no person chose into the town whose boundary
     contains it (or none). Returns how many changed; each change is audited."""
-    from envgov.apps.monitoring.models import Station
+    from envgov.apps.air.models import Station
 
     areas = _areas(district)
     stations = [s for s in Station.objects.filter(district=district, town_manual=False)

@@ -118,7 +118,7 @@ def warn_probability(district) -> tuple[float, bool, OutlookSetting | None]:  # 
 
 
 def _air_parameters(district):  # noqa: ANN001, ANN202
-    from envgov.apps.monitoring.services import air_parameters
+    from envgov.apps.air.services import air_parameters
 
     return air_parameters(district)
 
@@ -162,7 +162,7 @@ def projection(target: Target) -> Projection:
     if target.comparator not in (engine.LE, engine.GE):
         base.reason = gettext("目标的比较方式为“等于”，不做研判")
         return base
-    from envgov.apps.monitoring.services import target_period
+    from envgov.apps.air.services import target_period
 
     base.applicable, base.kind = True, spec.kind
     base.period_start, base.period_end = target_period(target)
@@ -301,8 +301,8 @@ def earlier_years(target: Target, spec: rules.Cumulative, as_of: dt.date, end: d
     `engine.window_days(as_of, end)`: the engine's materialised daily results (monitoring.AirDaily,
     station NULL). MEAN: the pollutant's daily value; RATIO: 1 good / 0 not (valid days only); COUNT:
     1 heavy / 0 not. Days marked exceptional are left out for 扣除沙尘 targets."""
-    from envgov.apps.monitoring.models import AirDaily, ExceptionalDay
-    from envgov.apps.monitoring.services import EXCEPTIONAL_FLAG
+    from envgov.apps.air.models import AirDaily, ExceptionalDay
+    from envgov.apps.air.services import EXCEPTIONAL_FLAG
 
     days = engine.window_days(as_of, end)
     if not days:
@@ -431,14 +431,14 @@ def town_targets(target: Target) -> list[TownTargetRow]:
     spec = rules.CUMULATIVE.get(target.indicator.code)
     digits = None
     if spec is not None and spec.kind == rules.MEAN:
-        from envgov.apps.monitoring.services import target_period
+        from envgov.apps.air.services import target_period
 
         start, _end = target_period(target)
         with std.parameters.using(_air_parameters(target.plan.district)):
             digits = std.rounding_rule(std.edition_for(start).key, "report").digits.get(spec.pollutant, 0)
     end = None
     if as_of is not None:
-        from envgov.apps.monitoring.services import target_period
+        from envgov.apps.air.services import target_period
 
         end = target_period(target)[1]
     out = []
@@ -482,7 +482,7 @@ def _town_figures(target: Target) -> tuple[dict[int, Any], dt.date | None]:
     available). The period runs to the target's 'as of' day, or for a figure the engine does not compute
     (dustfall) to today within the period."""
     from envgov.apps.audit import clock
-    from envgov.apps.monitoring.services import target_period
+    from envgov.apps.air.services import target_period
 
     indicator = TOWN_INDICATORS.get(target.indicator.code)
     if indicator is None:
@@ -503,7 +503,7 @@ def _town_figures(target: Target) -> tuple[dict[int, Any], dt.date | None]:
 def district_figure(district, start: dt.date, end: dt.date, code: str) -> float | None:  # noqa: ANN001
     """The district's reported figure of a plan air indicator for [start, end], computed by the engine
     from the lake exactly as the target's actual value is (HJ 663 set of the district's sites)."""
-    from envgov.apps.monitoring import services as monitoring
+    from envgov.apps.air import services as monitoring
     from envgov.engine.air import evaluate
 
     key = monitoring.AIR_TARGET_KEYS.get(code)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from envgov.apps.audit import clock
 from envgov.apps.geo.models import District
 from envgov.apps.geo.models import Town as TownModel
-from envgov.apps.monitoring.models import AirDaily, Station
+from envgov.apps.air.models import AirDaily, Station
 from envgov.apps.rankings.models import RankingSettings, SiteWeighting, TownMeasure
 from envgov.engine import towns as engine
 from envgov.engine.towns import (  # re-exported: the interface's types
@@ -125,7 +125,7 @@ def settings_for(district: District) -> Settings:
 
 
 def _air_parameters(district: District) -> dict[str, object]:
-    from envgov.apps.monitoring.services import air_parameters
+    from envgov.apps.air.services import air_parameters
 
     return air_parameters(district)
 

@@ -109,7 +109,7 @@ def _kind_labels() -> list[tuple[str, str]]:
 
 
 def _simulated(district, ind: rules.IndicatorDef) -> bool:  # noqa: ANN001
-    from envgov.apps.monitoring.models import Station
+    from envgov.apps.air.models import Station
 
     if ind.source == "air":
         return Station.objects.filter(district=district, is_simulated=True).exists()
@@ -205,7 +205,7 @@ def town(request: HttpRequest, rank_town_id: int) -> HttpResponse:
         ytd = next((f for f in services.town_figures(district, f"{year}-ytd" if year == today.year else str(year), code, s)
                     if f.town_id == t.pk), None)
         table.append({"code": code, "ind": ind, "cells": cells, "ytd": ytd})
-    from envgov.apps.monitoring.models import Station
+    from envgov.apps.air.models import Station
 
     return render(request, "rankings/town.html", {
         "town": t, "year": year, "months": months, "table": table,

@@ -164,8 +164,8 @@ class Command(BaseCommand):
         import pyarrow as pa
         import pyarrow.csv as pacsv
 
-        from envgov.apps.monitoring import services
-        from envgov.apps.monitoring.models import Station
+        from envgov.apps.air import services
+        from envgov.apps.air.models import Station
         from envgov.demo import micro
 
         for code, name in {"TZ-SIM-01": "模拟站1（数据取自东四站）", "TZ-SIM-02": "模拟站2（数据取自天坛站）",
@@ -221,7 +221,7 @@ class Command(BaseCommand):
         """模拟数据: one micro-station per town at a point inside its 示意边界, put in its town by the platform's
         own point-in-polygon placement (apps.geo.boundaries.place_stations); codes follow the town order."""
         from envgov.apps.geo.boundaries import place_stations
-        from envgov.apps.monitoring.models import Station
+        from envgov.apps.air.models import Station
         from envgov.geo.towns import as_area
 
         towns = list(Town.objects.filter(district=district).exclude(boundary=None).order_by("code"))

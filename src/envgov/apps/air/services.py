@@ -21,8 +21,8 @@ from envgov.apps.accounts.models import User
 from envgov.apps.accounts.scope import require
 from envgov.apps.audit import log as audit
 from envgov.apps.geo.models import District
-from envgov.apps.monitoring import permissions
-from envgov.apps.monitoring.models import AirDaily, AirParameter, ExceptionalDay, ObservationImport, Station
+from envgov.apps.air import permissions
+from envgov.apps.air.models import AirDaily, AirParameter, ExceptionalDay, ObservationImport, Station
 from envgov.apps.plans.models import Plan, Target
 from envgov.apps.plans.target_figures import TargetFigure
 from envgov.engine.lake import Lake

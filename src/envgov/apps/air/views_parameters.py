@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from envgov.apps.monitoring import permissions
+from envgov.apps.air import permissions
 from envgov.apps.accounts.scope import scoped
-from envgov.apps.monitoring import services
+from envgov.apps.air import services
 from envgov.standards import air as std
 
 
@@ -36,7 +36,7 @@ def _other_unconfirmed() -> list[dict[str, str]]:
 @scoped("any_user")
 def air_parameters(request: HttpRequest) -> HttpResponse:
     district = request.user.district
-    return render(request, "monitoring/air_parameters.html", {
+    return render(request, "air/air_parameters.html", {
         "rows": services.air_parameter_rows(district),
         "other": _other_unconfirmed(),
         "can_edit": permissions.can_set_air_parameters(request.user, district),

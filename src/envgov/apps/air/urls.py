@@ -1,6 +1,6 @@
 from django.urls import path
 
-from envgov.apps.monitoring import views, views_parameters
+from envgov.apps.air import views, views_parameters
 
 urlpatterns = [
     path("air/", views.air_dashboard, name="air_dashboard"),

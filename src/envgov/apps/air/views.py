@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from envgov.apps.accounts.scope import scoped
-from envgov.apps.monitoring import services
-from envgov.apps.monitoring.models import AirDaily, ExceptionalDay, ObservationImport, Station
+from envgov.apps.air import services
+from envgov.apps.air.models import AirDaily, ExceptionalDay, ObservationImport, Station
 from envgov.apps.plans.models import Target
 from envgov.standards import air as std
 
@@ -55,11 +55,11 @@ def air_dashboard(request: HttpRequest) -> HttpResponse:
     counts = {}
     for d in days:
         counts[d["level"]] = counts.get(d["level"], 0) + 1
-    from envgov.apps.monitoring.templatetags.air import pollutants
+    from envgov.apps.air.templatetags.air import pollutants
 
     chart = {"days": [[d["day"].isoformat(), d["aqi"], d["level"], pollutants(d["primary_pollutants"])] for d in days],
              "levels": levels}
-    return render(request, "monitoring/air_dashboard.html", {
+    return render(request, "air/air_dashboard.html", {
         "days": days[-30:][::-1], "n_days": len(days), "stations": stations, "targets": targets,
         "chart": chart, "counts": sorted(counts.items(), key=lambda kv: kv[0] or 0),
         "exceptional": ExceptionalDay.objects.filter(district=district).select_related("marked_by").order_by("-day")[:50],
@@ -101,7 +101,7 @@ def air_import(request: HttpRequest) -> HttpResponse:
     history = list(ObservationImport.objects.filter(district=district).select_related("uploaded_by")[:20])
     for h in history:
         h.interrupted = services.is_interrupted(h)
-    return render(request, "monitoring/air_import.html", {
+    return render(request, "air/air_import.html", {
         "form": form, "outcome": outcome, "history": history,
         "stations": Station.objects.filter(district=district).order_by("code"),
         "progress_token": uuid.uuid4().hex,
@@ -192,7 +192,7 @@ def air_import_errors(request: HttpRequest) -> HttpResponse:
 def exceptional_day_add(request: HttpRequest) -> HttpResponse:
     from django.core.exceptions import ValidationError
 
-    from envgov.apps.monitoring import actions
+    from envgov.apps.air import actions
 
     form = ExceptionalDayForm(request.POST)
     if form.is_valid():

@@ -12,12 +12,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from envgov.apps.accounts import permissions
-from envgov.apps.monitoring import permissions as data_permissions
+from envgov.apps.air import permissions as data_permissions
 from envgov.apps.accounts.models import User
 from envgov.apps.accounts.scope import require
 from envgov.apps.accounts.versioned import save_versioned
 from envgov.apps.geo.actions import check_point
-from envgov.apps.monitoring.models import ExceptionalDay, Station
+from envgov.apps.air.models import ExceptionalDay, Station
 from envgov.apps.audit import log as audit
 
 STATION_FIELDS = ["code", "name", "kind", "town", "town_manual", "lon", "lat", "active"]

@@ -2,7 +2,7 @@
 the import service, exceptional days from the dashboard (all audited) — see envgov.web.admin_readonly."""
 from django.contrib import admin
 
-from envgov.apps.monitoring.models import AirDaily, ExceptionalDay, ObservationImport, Station
+from envgov.apps.air.models import AirDaily, ExceptionalDay, ObservationImport, Station
 from envgov.web.admin_readonly import ReadOnlyAdmin
 
 

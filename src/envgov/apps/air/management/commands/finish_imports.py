@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from envgov.apps.monitoring import services
-from envgov.apps.monitoring.models import ObservationImport
+from envgov.apps.air import services
+from envgov.apps.air.models import ObservationImport
 
 
 class Command(BaseCommand):
