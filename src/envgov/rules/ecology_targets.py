@@ -41,7 +41,6 @@ PARAMETERS = ParameterSet("ecology_targets", (
 
 _BASE = re.compile(r"较\s*(\d{4})\s*年")
 _BY = re.compile(r"到\s*(\d{4})\s*年")
-_CUMULATIVE_WORDS = ("累计", "较")
 
 
 def carbon_base_year(*texts: str) -> int | None:
@@ -63,8 +62,9 @@ def carbon_target_year(plan_year: int, *texts: str) -> int:
 
 
 def carbon_is_cumulative(period_label: str, *texts: str) -> bool:
-    """Cumulative (against a base year) when the period or wording says 累计 or names a base year (较YYYY年)."""
-    return "累计" in (period_label or "") or any(any(w in (t or "") for w in _CUMULATIVE_WORDS) for t in texts)
+    """Cumulative (against a base year) when the period or wording says 累计 or names a base year (较YYYY年);
+    otherwise a single-year decline (较上年, 同比, 下降率达到 1%)."""
+    return any("累计" in (t or "") or _BASE.search(t or "") for t in (period_label, *texts))
 
 
 R_EI_MET = gettext_noop("%(year)s 年 EI %(ei)s（%(grade)s），目标 ≥ %(target)s；%(change)s")
