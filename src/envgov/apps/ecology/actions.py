@@ -13,6 +13,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from envgov.apps.accounts.models import User
 from envgov.apps.accounts.scope import require
@@ -33,7 +34,9 @@ EI_FIELDS = ["year", "biological_abundance", "vegetation_cover", "water_network_
 CARBON_FIELDS = ["year", "co2", "gdp", "source"]
 FARMLAND_FIELDS = ["year", "as_of", "unit", "b", "c", "d", "e", "source"]
 CONSTRUCTION_FIELDS = ["year", "as_of", "safe_plots", "reused_plots", "basis", "source"]
-STALE = "该年份的数据已被他人修改，您的修改未保存。请刷新页面后再提交。"
+STALE = gettext_noop("该年份的数据已被他人修改，您的修改未保存。请刷新页面后再提交。")
+MSG_NOT_DISTRICT = gettext_noop("区域“%(value)s”不是本区（%(district)s）")
+MSG_RANGE = gettext_noop("超出可能范围（0–1000），收到 %(value)s")
 
 
 def _require(user: User | None, district) -> None:  # noqa: ANN001
@@ -179,15 +182,15 @@ def import_indices(upload, *, district, acting_user: User | None, is_simulated: 
         for rec in data.records:
             n = int(rec["row"])
             if not _area_ok(str(rec["area"]), district):
-                rows.error(n, "area", "区域“%(value)s”不是本区（%(district)s）", value=rec["area"],
+                rows.error(n, "area", MSG_NOT_DISTRICT, value=rec["area"],
                            district=district.name)
             try:
-                bounds.year(rec["year"], "年份")
+                bounds.year(rec["year"], gettext_noop("年份"))
             except bounds.OutOfBounds as exc:
-                rows.error(n, "year", str(exc))
+                rows.error(n, "year", exc.problem.template, **dict(exc.problem.values))
             for key in COMPONENT_KEYS:
                 if float(rec["components"][key]) > 1000:  # type: ignore[index]
-                    rows.error(n, key, "超出可能范围（0–1000），收到 %(value)s", value=rec["components"][key])  # type: ignore[index]
+                    rows.error(n, key, MSG_RANGE, value=rec["components"][key])  # type: ignore[index]
     if not rows.ok or not data.records:
         outcome.errors = [located(name, e) for e in rows.errors] or [_("%(file)s：没有数据行") % {"file": name}]
         return outcome
