@@ -290,3 +290,21 @@ def test_stale_version_refused(world):
     with pytest.raises(ValidationError, match="已被他人修改"):
         actions.save_indices(world["district"], acting_user=world["coordinator"], year=2024,
                              data=dict(zip(KEYS, (46, 64, 32, 18, 8))), expected_version=row.version)
+
+
+def test_demo_load_gives_every_status(world):
+    """模拟数据: the demo's figures are chosen so that 预警 and 达标 show; entered through the actions."""
+    from envgov.apps.ecology import demo
+    from envgov.apps.plans.models import Target
+
+    demo.load(world["district"])
+    demo.load(world["district"])  # idempotent: the years are changed in place, targets not added twice
+    got = {t.indicator.code: (t.actual_value, t.actual_status)
+           for t in Target.objects.filter(plan=world["plan"], indicator__code__in=services.TARGET_CODES)}
+    # EI 2024 = 0.35×40.3 + 0.25×64.9 + 0.15×41.2 + 0.15×72.7 + 0.10×97.3 = 57.145, ΔEI vs 58.435 = −1.29 → 预警
+    # farmland (1200 + 830 + 0) / 2050 = 99.02 % < 100 % on 16 September → 预警; construction 11 / 11 → 达标
+    assert got == {"ei": (Decimal("57.1450"), "warn"), "farmland_safe_use_rate": (Decimal("99.0244"), "warn"),
+                   "land_safe_use_rate": (Decimal("100.0000"), "met")}
+    assert EcologyIndex.objects.filter(is_simulated=True).count() == 5
+    page = _client(world["coordinator"]).get(reverse("ecology")).content.decode()
+    assert "模拟数据" in page and "15.57%" in page  # carbon 2024 against 2020: 1 − (430/1350)/(415/1100)

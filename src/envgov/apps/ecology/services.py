@@ -198,6 +198,8 @@ def target_figures(district, group: list) -> dict[int, Any]:  # noqa: ANN001
     """Provider of the ecology, carbon and soil targets' figures (decision 0033 registry, 0036 rules)."""
     out: dict[int, Any] = {}
     for target in group:
+        if target.scope == target.Scope.TOWN:  # the ledgers are the district's: a town's share is not computed
+            continue
         code = target.indicator.code
         if code == EI_CODE:
             out[target.pk] = _ei_figure(district, target)
