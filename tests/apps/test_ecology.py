@@ -308,3 +308,28 @@ def test_demo_load_gives_every_status(world):
     assert EcologyIndex.objects.filter(is_simulated=True).count() == 5
     page = _client(world["coordinator"]).get(reverse("ecology")).content.decode()
     assert "模拟数据" in page and "15.57%" in page  # carbon 2024 against 2020: 1 − (430/1350)/(415/1100)
+
+
+def test_xlsx_import_and_refused_file_kind(world):
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["年份", "生物丰度指数", "植被覆盖指数", "水网密度指数", "土地胁迫指数", "污染负荷指数"])
+    ws.append([2023, 40, 60, 30, 20, 10])
+    ws.append([2024, 44, 64, 32, None, 8])  # 土地胁迫指数 missing in row 3
+    buf = io.BytesIO()
+    wb.save(buf)
+    c = _client(world["coordinator"])
+    r = c.post(reverse("ecology_ei_import"), {"file": SimpleUploadedFile("分指数.xlsx", buf.getvalue())})
+    assert r.status_code == 422 and "第 3 行，列「土地胁迫指数」" in r.content.decode()
+    assert not EcologyIndex.objects.exists()
+    ws.cell(row=3, column=5, value=18)
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = c.post(reverse("ecology_ei_import"), {"file": SimpleUploadedFile("分指数.xlsx", buf.getvalue())})
+    assert r.status_code == 302 and EcologyIndex.objects.count() == 2
+    r = c.post(reverse("ecology_ei_import"), {"file": SimpleUploadedFile("图.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64)})
+    assert r.status_code == 422 and EcologyIndex.objects.count() == 2
