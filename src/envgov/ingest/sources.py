@@ -33,9 +33,9 @@ MSG_PERMIT_FORMAT = gettext_noop("排污许可证编号「%(value)s」应为 22 
 MSG_PERMIT_REQUIRED = gettext_noop("重点管理、简化管理须填写排污许可证编号")
 MSG_DATES_ORDER = gettext_noop("有效期至 %(end)s 早于生效日期 %(start)s")
 MSG_BAD_ID = gettext_noop("「%(value)s」不是本区已有的编号（新增时请留空）")
-MSG_SAME_IN_FILE = gettext_noop("与第 %(row)s 行的%(what)s相同（%(value)s）")
+MSG_SAME_IN_FILE = gettext_noop("与第 %(other_row)s 行的%(what)s相同（%(value)s）")
 MSG_SAME_AS_EXISTING = gettext_noop("与已有记录（编号 %(id)s，%(name)s）的%(what)s相同；如需修改该记录，请在“编号”列填写 %(id)s")
-MSG_SAME_ADDRESS_IN_FILE = gettext_noop("与第 %(row)s 行地址相同（疑似重复，已导入，请在“疑似重复”页核对）")
+MSG_SAME_ADDRESS_IN_FILE = gettext_noop("与第 %(other_row)s 行地址相同（疑似重复，已导入，请在“疑似重复”页核对）")
 MSG_SAME_ADDRESS_EXISTING = gettext_noop("与已有记录（编号 %(id)s，%(name)s）地址相同（疑似重复，请在“疑似重复”页核对）")
 WHAT_CODE = gettext_noop("统一社会信用代码")
 WHAT_OUTFALL = gettext_noop("排污口编码")
@@ -256,7 +256,7 @@ def parse(kind: Kind, rows: R.Rows, towns: Mapping[str, int], existing: Existing
         code = values.get(kind.code_field) if kind.code_field else ""
         if code:
             if code in seen_code:
-                rows.error(n, kind.code_field, MSG_SAME_IN_FILE, row=seen_code[code], what=kind.code_what, value=code)
+                rows.error(n, kind.code_field, MSG_SAME_IN_FILE, other_row=seen_code[code], what=kind.code_what, value=code)
                 ok = False
             elif code in by_code and by_code[code][0] != rid:
                 other, name = by_code[code]
@@ -267,7 +267,7 @@ def parse(kind: Kind, rows: R.Rows, towns: Mapping[str, int], existing: Existing
         if key:
             if key in seen_address:
                 rows.warnings.append(R.cell_error(n, rows.headers.get("address", "address"), MSG_SAME_ADDRESS_IN_FILE,
-                                                  row=seen_address[key]))
+                                                  other_row=seen_address[key]))
             else:
                 for other, name in by_address.get(key, []):
                     if other != rid:
