@@ -240,7 +240,7 @@ def source_import(request: HttpRequest) -> HttpResponse:
     history = SourceImport.objects.filter(district=district).select_related("uploaded_by")[:20]
     labels = {s: gettext(k.label) for s, k in spec.KINDS.items()}
     return render(request, "sources/import.html", {
-        "form": form, "outcome": outcome, "kinds": labels.items(),
+        "form": form, "outcome": outcome, "kinds": labels.items(), "can_import": True, "oversight": True,
         "history": [(h, labels.get(h.kind, h.kind)) for h in history]}, status=status)
 
 
