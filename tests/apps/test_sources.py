@@ -346,3 +346,13 @@ def test_demo_loads_a_few_dozen_sources_with_valid_codes(world):
         assert r.status_code == 200 and "模拟数据" in r.content.decode()
         obj = MODELS[kind].objects.first()
         assert c.get(reverse(f"sources_{kind}", args=[obj.pk])).status_code == 200
+
+
+def test_out_of_range_and_bad_cells_are_located_not_500(world):
+    header = ["名称", "街乡镇", "自有车辆数", "日使用车辆（辆次）", "经度", "纬度"]
+    rows = [["物流1", "宋庄镇", "1e20", "", "", ""], ["物流2", "宋庄镇", "3.5", "x", "", ""],
+            ["物流3", "宋庄镇", "-1", "", "200", "40"], ["物流4", "宋庄镇", "5", "", "116.7", ""]]
+    r = _import(world, rows, kind="fleet", header=header, name="车队.xlsx")
+    assert r.status_code == 422 and not DieselFleet.objects.exists()
+    got = {(e["row"], e["column"]) for e in SourceImport.objects.get().errors}
+    assert {(2, "自有车辆数"), (3, "自有车辆数"), (3, "日使用车辆（辆次）"), (4, "自有车辆数"), (4, "经度"), (5, "纬度")} <= got

@@ -39,6 +39,8 @@ MSG_SAME_ADDRESS_IN_FILE = gettext_noop("与第 %(other_row)s 行地址相同（
 MSG_SAME_ADDRESS_EXISTING = gettext_noop("与已有记录（编号 %(id)s，%(name)s）地址相同（疑似重复，请在“疑似重复”页核对）")
 WHAT_CODE = gettext_noop("统一社会信用代码")
 WHAT_OUTFALL = gettext_noop("排污口编码")
+MAX_INT = 1_000_000_000  # a count no source reaches; keeps the column in range
+MAX_FLOAT = 1e12
 PERMIT_NUMBER = re.compile(r"^[0-9A-Z]{18}\d{3}[A-Z]$")  # sources.md §2 (HJ 608-2017 22-char code)
 
 TRUE = {"是", "有", "y", "yes", "true", "1", "√", "已安装", "已备案"}
@@ -180,9 +182,14 @@ def _convert(f: Field, raw: Any, towns: Mapping[str, int]) -> Any:
         v = R.number(raw, f.names[0])
         if not float(v).is_integer():
             raise R.CellProblem(MSG_NOT_INTEGER, value=raw)
+        if v > MAX_INT:
+            raise R.CellProblem(MSG_RANGE, value=raw, low=0, high=MAX_INT)
         return int(v)
     if f.type == "float":
-        return R.number(raw, f.names[0])
+        v = R.number(raw, f.names[0])
+        if v > MAX_FLOAT:
+            raise R.CellProblem(MSG_RANGE, value=raw, low=0, high=f"{MAX_FLOAT:g}")
+        return v
     if f.type in ("lon", "lat"):
         v = R.number(raw, negative_ok=True)
         low, high = (-180, 180) if f.type == "lon" else (-90, 90)

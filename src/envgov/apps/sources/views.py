@@ -56,9 +56,9 @@ def source_form(kind: str, user, *args, with_version: bool = False, **kwargs) ->
             fields[f.key] = forms.ChoiceField(label=label, required=req,
                                               choices=[("", "—")] + [(v, _(lbl)) for v, lbl in f.choices])
         elif f.type == "int":
-            fields[f.key] = forms.IntegerField(label=label, required=req, min_value=0)
+            fields[f.key] = forms.IntegerField(label=label, required=req, min_value=0, max_value=spec.MAX_INT)
         elif f.type == "float":
-            fields[f.key] = forms.FloatField(label=label, required=req, min_value=0)
+            fields[f.key] = forms.FloatField(label=label, required=req, min_value=0, max_value=spec.MAX_FLOAT)
         elif f.type in ("lon", "lat"):
             fields[f.key] = forms.FloatField(label=label, required=False)
         elif f.type == "date":
