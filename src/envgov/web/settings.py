@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "envgov.apps.circulars",
     "envgov.apps.outlook",
     "envgov.apps.dashboard",
+    "envgov.apps.sources",
 ]
 
 MIDDLEWARE = [

@@ -89,6 +89,15 @@ ACTIONS: dict[str, Any] = {
     "carbon_base_year": gettext_lazy("设定碳排放强度基准年"),
     "farmland_ledger_save": gettext_lazy("录入受污染耕地安全利用台账"),
     "construction_ledger_save": gettext_lazy("录入重点建设用地安全利用台账"),
+    "source_create": gettext_lazy("登记污染源"),
+    "source_update": gettext_lazy("修改污染源"),
+    "source_import": gettext_lazy("导入污染源清单"),
+    "source_import_create": gettext_lazy("导入新增污染源"),
+    "source_import_update": gettext_lazy("导入更新污染源"),
+    "source_cleaning_add": gettext_lazy("登记油烟净化设施清洗"),
+    "permit_report_create": gettext_lazy("登记排污许可执行报告"),
+    "permit_report_update": gettext_lazy("修改排污许可执行报告"),
+    "permit_report_select": gettext_lazy("抽取执行报告待审核"),
 }
 # the same code reads differently on some subjects
 ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {
