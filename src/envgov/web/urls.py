@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("envgov.apps.dashboard.urls")),
     path("outlook/", include("envgov.apps.outlook.urls")),
     path("rankings/", include("envgov.apps.rankings.urls")),
+    path("projects/", include("envgov.apps.projects.urls")),
     path("admin/", admin.site.urls),
 ]
 handler403 = "envgov.web.errors.permission_denied"

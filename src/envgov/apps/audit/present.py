@@ -83,6 +83,12 @@ ACTIONS: dict[str, Any] = {
     "circular_publish": gettext_lazy("发布通报"),
     "circular_settings": gettext_lazy("设置通报发文机关和文号"),
     "decompose": gettext_lazy("分解目标到街乡镇"),
+    "project_create": gettext_lazy("登记项目"),
+    "project_update": gettext_lazy("修改项目"),
+    "project_reductions": gettext_lazy("修改项目减排量"),
+    "project_import": gettext_lazy("导入项目库"),
+    "project_payment": gettext_lazy("登记项目支付"),
+    "fund_allocate": gettext_lazy("专项资金分配"),
 }
 # the same code reads differently on some subjects
 ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {
