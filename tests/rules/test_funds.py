@@ -33,7 +33,7 @@ def test_hand_worked_allocation():
     assert a.allocated_yuan == total
     assert by["甲镇"].remainder_yuan == 1 and by["乙镇"].remainder_yuan == 0
     text = by["丙镇"].reasoning(total)
-    assert "PM2.5 浓度改善 -0.5（按 0 计）" in text and "分配比例 20.00%" in text and "分配 20 万元" in text
+    assert "PM2.5 浓度改善 -0.5μg/m³（按 0 计）" in text and "分配比例 20.00%" in text and "分配 20 万元" in text
     assert "最大余数法加 1 元" in by["甲镇"].reasoning(total)
     assert a.to_dict()["lines"][0]["amount_wan"] == "51.6667"
 

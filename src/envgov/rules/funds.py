@@ -184,8 +184,9 @@ class TownLine:
         for p in self.parts:
             if p.weight == 0:
                 continue
-            value = _num(p.value) + ("（按 0 计）" if p.counted != p.value else "")
-            bits.append(f"{FACTORS[p.factor].label} {value}{FACTORS[p.factor].unit} ÷ 全区合计 "
+            unit = FACTORS[p.factor].unit
+            value = _num(p.value) + unit + ("（按 0 计）" if p.counted != p.value else "")
+            bits.append(f"{FACTORS[p.factor].label} {value} ÷ 全区合计 "
                         f"{_num(p.district_sum)}{FACTORS[p.factor].unit} = {_pct(p.share)} × 权重 {_num(p.weight)}% "
                         f"= {_pct(p.weighted)}")
         text = f"{self.town}：" + "；".join(bits) + f"。分配比例 {_pct(self.share)} × 资金总额 {wan(total)} 万元 = " \

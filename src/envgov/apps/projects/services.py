@@ -165,7 +165,7 @@ MSG_UNIT = gettext_noop("单位「%(value)s」不在本区单位名录中（可�
 MSG_TASK = gettext_noop("%(year)s 年计划中没有编号为「%(value)s」的任务")
 MSG_TASK_PLANS = gettext_noop("%(year)s 年有 %(n)s 个计划，无法按编号确定任务；请在页面上关联")
 MSG_NO_PLAN = gettext_noop("本区没有 %(year)s 年的计划，无法关联任务")
-MSG_DUP_CODE = gettext_noop("项目编号「%(value)s」与第 %(row)s 行重复")
+MSG_DUP_CODE = gettext_noop("项目编号「%(value)s」与第 %(first)s 行重复")
 MSG_NEEDS_METHOD = gettext_noop("填写了减排量，须同时填写核算方法和核算依据")
 MSG_NEEDS_VALUE = gettext_noop("填写了核算方法或依据，但没有减排量")
 MSG_PRECISION = gettext_noop("「%(value)s」最多 %(digits)s 位小数")
@@ -254,7 +254,7 @@ def _read_projects(path: Path | str, district) -> ImportOutcome:  # noqa: ANN001
         code, _ok = R.take(rows, n, rec, "code", limited(40))
         if code:
             if code in seen:
-                rows.error(n, "code", MSG_DUP_CODE, value=code, row=seen[code])
+                rows.error(n, "code", MSG_DUP_CODE, value=code, first=seen[code])
             seen.setdefault(code, n)
         name, _ok = R.take(rows, n, rec, "name", limited(200))
         area, _ok = R.take(rows, n, rec, "area", choice(areas))
