@@ -70,6 +70,9 @@ VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
     "published_id": [("circular_published", set(PERSONAS))],
     # 排名: a town's figures are read by everyone signed in to its district
     "rank_town_id": [("t_songzhuang", DISTRICT), ("other_town", OTHER)],
+    # 项目资金库: everyone of the district reads projects and allocations; other districts do not find them
+    "project_id": [("project", DISTRICT), ("other_project", OTHER)],
+    "allocation_id": [("allocation", DISTRICT), ("other_allocation", OTHER)],
 }
 # routes that answer GET with 405 once the gate is passed (the object is only looked up on POST);
 # a route added later is recognised by probing (GET → 405) and then tested with POST too
@@ -78,7 +81,8 @@ POST_ONLY = {"plan_issue", "run_daily_check", "review_report", "revoke_token", "
              "notice_open", "notice_read_all", "notice_preferences", "air_import_finish", "air_import_undo",
              "manage_user_unthrottle", "manage_user_totp_reset", "circular_generate", "circular_publish",
              "ranking_supervise", "ranking_measure_save", "ranking_settings_save",
-             "water_section_edit", "water_compensation_parameters", "water_section_add", "water_parameters_save"}
+             "water_section_edit", "water_compensation_parameters", "water_section_add", "water_parameters_save",
+             "project_payment"}
 # allowed outcome of GET where it is not 200/302
 ALLOWED_GET = {"api-root": {404}}
 
@@ -122,6 +126,7 @@ def _payload(route: str, obj, persona: str) -> dict:
         "circular_publish": {"version": version},
         "circular_settings": {"organ": "矩阵生态环境局", "number_prefix": "矩环", "recipients": "", "version": 1},
         **_ranking_payload(route, persona),
+        **_projects_payload(route, obj, persona),
         **_manage_payload(route, obj, version),
     }.get(route, {})  # a route added later: an empty form still exercises its gate and its scope
 
@@ -150,6 +155,35 @@ def _ranking_payload(route: str, persona: str) -> dict:
                                   "weighting_mode": "site", "bottom_n": "2", "min_completeness": "0",
                                   "partial_month": "proportional", "change_digits": "1", "composite_digits": "2",
                                   "c_pm25": "on", "w_pm25": "1", "reason": "矩阵"},
+    }.get(route, {})}
+
+
+def _projects_payload(route: str, obj, persona: str) -> dict:
+    """Forms of the 项目资金库 write routes (projects app), valid for the persona's own district."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from envgov.apps.geo.models import Town
+    from envgov.apps.projects.services import HEADERS
+
+    if not (route.startswith("project_") or route.startswith("fund_")):
+        return {}
+    own = "门头沟区" if persona == "other_coordinator" else "通州区"
+    town = Town.objects.filter(district__name=own).order_by("pk").first()
+    project = {"name": "矩阵项目", "area": "air", "year": "2024", "budget": "10", "fund_source": "district",
+               "status": "completed", "nox_t": "1", "nox_method": "monitoring", "nox_basis": "矩阵监测"}
+    row = {"项目编号": "MX-IMP", "项目名称": "矩阵导入", "领域": "蓝天", "实施年度": "2024", "预算（万元）": "5",
+           "资金来源": "区级财政", "状态": "储备"}
+    csv = (",".join(HEADERS) + "\r\n" + ",".join(row.get(h, "") for h in HEADERS) + "\r\n").encode()
+    tid = getattr(town, "pk", 999999)
+    fund = {"title": "矩阵分配", "year": "2024", "total": "10", "reason": "矩阵", "w_pm25_improvement": "100",
+            "w_good_day_improvement": "0", "w_vocs_reduction": "0", "w_nox_reduction": "0", f"in_{tid}": "1",
+            f"v_{tid}_pm25_improvement": "1"}
+    return {route: {
+        "project_add": {**project, "code": "MX-P9"},
+        "project_edit": {**project, "code": getattr(obj, "code", ""), "version": getattr(obj, "version", 1)},
+        "project_payment": {"paid_on": "2024-05-01", "amount": "1"},
+        "project_import": {"file": SimpleUploadedFile("矩阵项目.csv", csv)},
+        "fund_add": fund,
     }.get(route, {})}
 
 
@@ -219,7 +253,8 @@ WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail
                 "manage_unit", "manage_unit_merge", "manage_town_create", "manage_town", "manage_town_boundaries",
                 "manage_station_create", "manage_station", "circular_generate", "circular_publish",
                 "circular_settings", "outlook_towns", "outlook_settings",
-                "ranking_supervise", "ranking_measure_save", "ranking_measure_import", "ranking_settings_save"}
+                "ranking_supervise", "ranking_measure_save", "ranking_measure_import", "ranking_settings_save",
+                "project_add", "project_edit", "project_payment", "project_import", "fund_add"}
 
 
 # ---------------------------------------------------------------- walking the resolver
@@ -337,6 +372,7 @@ def objs(world):
                                                    file=SimpleUploadedFile("现场.jpg", b"\xff\xd8\xff\xe0jpeg"))
     o["district_adcode"], o["other_adcode"] = world["district"].adcode, world["other_plan"].district.adcode
     _circulars(o, world)
+    _projects(o, world)
     o["clients"] = {ANON: Client()}
     for persona in PERSONAS[1:]:
         c = Client()
@@ -370,6 +406,19 @@ def _circulars(o: dict, world) -> None:  # noqa: ANN001
         c.xlsx.save(f"{label}.xlsx", ContentFile(table), save=False)
         c.save()
         o[label] = c
+
+
+def _projects(o: dict, world) -> None:  # noqa: ANN001
+    """A project and a fund allocation of 通州 and of 门头沟 (projects app)."""
+    from envgov.apps.projects.models import FundAllocation, Project
+
+    for label, alloc, district in (("project", "allocation", world["district"]),
+                                   ("other_project", "other_allocation", world["other_plan"].district)):
+        o[label] = Project.objects.create(district=district, code=f"MX-{label}", name="矩阵项目", area="air",
+                                          year=2024, budget=100, fund_source="district", status="building")
+        o[alloc] = FundAllocation.objects.create(district=district, year=2024, title="矩阵分配", rule="factor-share",
+                                                 rule_version="1", total_yuan=100000, reason="矩阵",
+                                                 result={"lines": []})
 
 
 def fingerprint() -> dict:
@@ -595,6 +644,11 @@ def test_allowed_payloads_really_write(objs):
         ("rankings/measures/save/", "coordinator", None),
         ("rankings/measures/import/", "admin", None),
         ("rankings/settings/save/", "coordinator", None),
+        ("projects/add/", "coordinator", None),
+        ("projects/<int:project_id>/edit/", "coordinator", "project"),
+        ("projects/<int:project_id>/payments/", "admin", "project"),
+        ("projects/import/", "coordinator", None),
+        ("projects/funds/new/", "coordinator", None),
     ]:
         name = next(n for r, n, _ in PAGE_ROUTES if r == route)
         obj = objs[label] if label else None
