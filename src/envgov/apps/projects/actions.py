@@ -82,8 +82,13 @@ def check_project(district_id: int, data: dict, current: Project | None = None) 
         p: (t.quantize(Decimal("0.001")), m, b.strip()) for p, (t, m, b) in reductions.items()}
 
 
-def _reduction_state(project: Project) -> dict:
-    return {r.pollutant: [format(r.tonnes.normalize(), "f"), r.method, r.basis] for r in project.reductions.all()}
+REDUCTIONS_KEY = "工程减排量"  # audit key of the reduction figures (shown as written; not a field)
+
+
+def _reduction_state(project: Project) -> str:
+    """The reduction figures as one Chinese line for the audit log: NOx 12.5 吨（监测数据法：依据）；…"""
+    return "；".join(f"{POLLUTANTS[r.pollutant]} {format(r.tonnes.normalize(), 'f')} 吨（{METHODS[r.method]}：{r.basis}）"
+                    for r in project.reductions.order_by("pollutant")) or "无"
 
 
 def _set_reductions(project: Project, reductions: dict) -> None:
@@ -108,7 +113,7 @@ def create_project(district, *, acting_user: User | None, data: dict, is_simulat
     project = Project.objects.create(district=district, is_simulated=is_simulated, **clean)
     _set_reductions(project, reductions)
     audit.record(actor=acting_user, action="project_create", obj=project,
-                 after={**audit.snapshot(project, PROJECT_FIELDS), "reductions": _reduction_state(project)})
+                 after={**audit.snapshot(project, PROJECT_FIELDS), REDUCTIONS_KEY: _reduction_state(project)})
     if refresh:
         _refresh_targets(district)
     return project
@@ -127,7 +132,7 @@ def update_project(project: Project, *, acting_user: User, expected_version: int
     after_reductions = _reduction_state(saved)
     if after_reductions != before_reductions:
         audit.record(actor=acting_user, action="project_reductions", obj=saved,
-                     before={"reductions": before_reductions}, after={"reductions": after_reductions})
+                     before={REDUCTIONS_KEY: before_reductions}, after={REDUCTIONS_KEY: after_reductions})
     if refresh:
         _refresh_targets(project.district)
     return saved
@@ -154,7 +159,7 @@ def import_projects(district, *, acting_user: User | None, rows: list[tuple[int,
         except ValidationError as exc:
             raise ValidationError(_("第 %(row)s 行：%(reason)s") % {"row": n, "reason": " ".join(exc.messages)}) from exc
     audit.record(actor=acting_user, action="project_import", obj=district,
-                 after={"file": file_name, "created": created, "updated": updated})
+                 after={"文件": file_name, "新增项目": created, "更新项目": updated})
     _refresh_targets(district)
     return created, updated
 
@@ -173,8 +178,8 @@ def record_payment(project: Project, *, acting_user: User | None, paid_on, amoun
     payment = Payment.objects.create(project=project, paid_on=paid_on, amount=amount, note=(note or "").strip()[:200],
                                      recorded_by=acting_user if getattr(acting_user, "pk", None) else None,
                                      is_simulated=is_simulated)
-    audit.record(actor=acting_user, action="project_payment", obj=project,
-                 after={"paid_on": paid_on.isoformat(), "amount": format(amount.normalize(), "f"), "note": payment.note})
+    audit.record(actor=acting_user, action="project_payment", obj=payment,
+                 after=audit.snapshot(payment, ["project", "paid_on", "amount", "note"]))
     return payment
 
 
@@ -209,6 +214,9 @@ def create_allocation(district, *, acting_user: User | None, year: int, title: s
         reason=reason.strip()[:200], created_by=acting_user if getattr(acting_user, "pk", None) else None,
         is_simulated=is_simulated)
     audit.record(actor=acting_user, action="fund_allocate", obj=record,
-                 after={"title": record.title, "total_yuan": total, "weights": record.weights,
-                        "towns": {line["town"]: line["amount_yuan"] for line in record.result["lines"]}})
+                 after={**audit.snapshot(record, ["year", "title", "total_yuan", "reason"]),
+                        "分配规则": f"{rule_set.title}（版本 {rule_set.version}）",
+                        "权重（%）": "；".join(f"{funds.FACTORS[k].label} {v}" for k, v in record.weights.items()),
+                        "各街乡镇分配额（万元）": "；".join(f"{line['town']} {line['amount_wan']}"
+                                                    for line in record.result["lines"])})
     return record

@@ -335,7 +335,7 @@ def fund_add(request: HttpRequest) -> HttpResponse:
             default = auto.get(f, Decimal(0)) if funds.FACTORS[f].source == "projects" else ""
             value = post.get(f"v_{t.pk}_{f}", "") if post is not None else (
                 format(default.normalize(), "f") if isinstance(default, Decimal) else default)
-            cells.append({"factor": f, "value": value})
+            cells.append({"factor": f, "value": value, "label": gettext(funds.FACTORS[f].label)})
         rows.append({"town": t, "cells": cells, "checked": (post is None) or bool(post.get(f"in_{t.pk}"))})
     return render(request, "projects/fund_form.html", {
         "rule": rule_set, "factors": [funds.FACTORS[f] for f in rule_set.factors], "rows": rows,
