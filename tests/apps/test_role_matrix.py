@@ -74,6 +74,9 @@ VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
     # 污染源清单: a source of 宋庄镇 (town_a's), one of 张家湾镇, one of 门头沟; unit reporters see none
     **{f"{kind}_id": [(f"src_{kind}_a", OVERSIGHT | {"town_a"}), (f"src_{kind}_b", OVERSIGHT),
                       (f"src_{kind}_other", OTHER)] for kind in SOURCE_KINDS},
+    # 项目资金库: everyone of the district reads projects and allocations; other districts do not find them
+    "project_id": [("project", DISTRICT), ("other_project", OTHER)],
+    "allocation_id": [("allocation", DISTRICT), ("other_allocation", OTHER)],
 }
 # routes that answer GET with 405 once the gate is passed (the object is only looked up on POST);
 # a route added later is recognised by probing (GET → 405) and then tested with POST too
@@ -83,6 +86,7 @@ POST_ONLY = {"plan_issue", "run_daily_check", "review_report", "revoke_token", "
              "manage_user_unthrottle", "manage_user_totp_reset", "circular_generate", "circular_publish",
              "ranking_supervise", "ranking_measure_save", "ranking_settings_save",
              "water_section_edit", "water_compensation_parameters", "water_section_add", "water_parameters_save",
+             "project_payment",
              "ecology_ei_save", "ecology_carbon_save", "ecology_base_year_save", "ecology_farmland_save",
              "ecology_construction_save", "ecology_parameters_save",
              "sources_add"}
@@ -131,6 +135,7 @@ def _payload(route: str, obj, persona: str) -> dict:
         **_ranking_payload(route, persona),
         **_ecology_payload(route),
         **_sources_payload(route, obj, persona),
+        **_projects_payload(route, obj, persona),
         **_manage_payload(route, obj, version),
     }.get(route, {})  # a route added later: an empty form still exercises its gate and its scope
 
@@ -220,6 +225,35 @@ def _sources(o: dict, world) -> None:  # noqa: ANN001
                 kind, district, acting_user=None, data={"name": f"矩阵{kind}{label}", "town": town, **extra.get(kind, {})})
 
 
+def _projects_payload(route: str, obj, persona: str) -> dict:
+    """Forms of the 项目资金库 write routes (projects app), valid for the persona's own district."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from envgov.apps.geo.models import Town
+    from envgov.apps.projects.services import HEADERS
+
+    if not (route.startswith("project_") or route.startswith("fund_")):
+        return {}
+    own = "门头沟区" if persona == "other_coordinator" else "通州区"
+    town = Town.objects.filter(district__name=own).order_by("pk").first()
+    project = {"name": "矩阵项目", "area": "air", "year": "2024", "budget": "10", "fund_source": "district",
+               "status": "completed", "nox_t": "1", "nox_method": "monitoring", "nox_basis": "矩阵监测"}
+    row = {"项目编号": "MX-IMP", "项目名称": "矩阵导入", "领域": "蓝天", "实施年度": "2024", "预算（万元）": "5",
+           "资金来源": "区级财政", "状态": "储备"}
+    csv = (",".join(HEADERS) + "\r\n" + ",".join(row.get(h, "") for h in HEADERS) + "\r\n").encode()
+    tid = getattr(town, "pk", 999999)
+    fund = {"title": "矩阵分配", "year": "2024", "total": "10", "reason": "矩阵", "w_pm25_improvement": "100",
+            "w_good_day_improvement": "0", "w_vocs_reduction": "0", "w_nox_reduction": "0", f"in_{tid}": "1",
+            f"v_{tid}_pm25_improvement": "1"}
+    return {route: {
+        "project_add": {**project, "code": "MX-P9"},
+        "project_edit": {**project, "code": getattr(obj, "code", ""), "version": getattr(obj, "version", 1)},
+        "project_payment": {"paid_on": "2024-05-01", "amount": "1"},
+        "project_import": {"file": SimpleUploadedFile("矩阵项目.csv", csv)},
+        "fund_add": fund,
+    }.get(route, {})}
+
+
 def _first_unit_of(plan) -> int:  # noqa: ANN001
     from envgov.apps.accounts.models import Unit
 
@@ -292,7 +326,9 @@ WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail
                 "circular_settings", "outlook_towns", "outlook_settings",
                 "ranking_supervise", "ranking_measure_save", "ranking_measure_import", "ranking_settings_save",
                 "ecology_ei_import",
-                "sources_add", "sources_import", "sources_permit_audit", *(f"sources_{k}" for k in SOURCE_KINDS)}
+                "sources_add", "sources_import", "sources_permit_audit", *(f"sources_{k}" for k in SOURCE_KINDS),
+                "project_add", "project_edit", "project_payment", "project_import", "fund_add",
+                "ecology_ei_import"}
 
 
 # ---------------------------------------------------------------- walking the resolver
@@ -411,6 +447,7 @@ def objs(world):
     o["district_adcode"], o["other_adcode"] = world["district"].adcode, world["other_plan"].district.adcode
     _circulars(o, world)
     _sources(o, world)
+    _projects(o, world)
     o["clients"] = {ANON: Client()}
     for persona in PERSONAS[1:]:
         c = Client()
@@ -444,6 +481,19 @@ def _circulars(o: dict, world) -> None:  # noqa: ANN001
         c.xlsx.save(f"{label}.xlsx", ContentFile(table), save=False)
         c.save()
         o[label] = c
+
+
+def _projects(o: dict, world) -> None:  # noqa: ANN001
+    """A project and a fund allocation of 通州 and of 门头沟 (projects app)."""
+    from envgov.apps.projects.models import FundAllocation, Project
+
+    for label, alloc, district in (("project", "allocation", world["district"]),
+                                   ("other_project", "other_allocation", world["other_plan"].district)):
+        o[label] = Project.objects.create(district=district, code=f"MX-{label}", name="矩阵项目", area="air",
+                                          year=2024, budget=100, fund_source="district", status="building")
+        o[alloc] = FundAllocation.objects.create(district=district, year=2024, title="矩阵分配", rule="factor-share",
+                                                 rule_version="1", total_yuan=100000, reason="矩阵",
+                                                 result={"lines": []})
 
 
 def fingerprint() -> dict:
@@ -680,6 +730,11 @@ def test_allowed_payloads_really_write(objs):
         ("sources/outfall/<int:outfall_id>/", "coordinator", "src_outfall_b"),
         ("sources/add/", "town_a", None),
         ("sources/permit-audit/", "coordinator", None),
+        ("projects/add/", "coordinator", None),
+        ("projects/<int:project_id>/edit/", "coordinator", "project"),
+        ("projects/<int:project_id>/payments/", "admin", "project"),
+        ("projects/import/", "coordinator", None),
+        ("projects/funds/new/", "coordinator", None),
     ]:
         name = next(n for r, n, _ in PAGE_ROUTES if r == route)
         obj = objs[label] if label else None

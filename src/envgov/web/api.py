@@ -27,6 +27,7 @@ from envgov.apps.accounts.models import ApiToken
 from envgov.apps.accounts.scope import scoped
 from envgov.apps.plans import actions
 from envgov.apps.plans.api import router as plans_router
+from envgov.apps.projects.api import router as projects_router
 from envgov.apps.rankings.api import router as rankings_router
 from envgov.apps.supervision.api import router as supervision_router
 from envgov.apps.water.api import router as water_router
@@ -160,6 +161,7 @@ api.add_router("", water_router)
 api.add_router("", ecology_router)
 api.add_router("", rankings_router)
 api.add_router("", sources_router)
+api.add_router("", projects_router)
 
 def iter_api_operations() -> Iterator[tuple[list[str], str, Any]]:
     """(methods, full path with {param} placeholders, view function) for every API operation."""

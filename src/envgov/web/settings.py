@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "envgov.apps.outlook",
     "envgov.apps.dashboard",
     "envgov.apps.sources",
+    "envgov.apps.projects",
 ]
 
 MIDDLEWARE = [

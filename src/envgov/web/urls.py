@@ -31,6 +31,7 @@ urlpatterns = [
     path("outlook/", include("envgov.apps.outlook.urls")),
     path("rankings/", include("envgov.apps.rankings.urls")),
     path("sources/", include("envgov.apps.sources.urls")),
+    path("projects/", include("envgov.apps.projects.urls")),
     path("admin/", admin.site.urls),
 ]
 handler403 = "envgov.web.errors.permission_denied"

@@ -98,6 +98,12 @@ ACTIONS: dict[str, Any] = {
     "permit_report_create": gettext_lazy("登记排污许可执行报告"),
     "permit_report_update": gettext_lazy("修改排污许可执行报告"),
     "permit_report_select": gettext_lazy("抽取执行报告待审核"),
+    "project_create": gettext_lazy("登记项目"),
+    "project_update": gettext_lazy("修改项目"),
+    "project_reductions": gettext_lazy("修改项目减排量"),
+    "project_import": gettext_lazy("导入项目库"),
+    "project_payment": gettext_lazy("登记项目支付"),
+    "fund_allocate": gettext_lazy("专项资金分配"),
 }
 # the same code reads differently on some subjects
 ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {
