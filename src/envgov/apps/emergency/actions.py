@@ -206,7 +206,7 @@ def _anchor(district, user: User):  # noqa: ANN001, ANN202
 
 @transaction.atomic
 def start_warning(district, *, acting_user: User | None, result: alerts.Result, episode_number: int = 1,  # noqa: ANN001
-                  is_simulated: bool = False, notify: bool = True) -> Episode:
+                  is_simulated: bool = False, notify: bool = True, at: dt.datetime | None = None) -> Episode:
     """启动预警: the episode `episode_number` of the evaluated forecast, at its highest level; the action sheet
     is built now and kept with the episode; the units and towns on it are told."""
     if acting_user is not None:
@@ -222,7 +222,7 @@ def start_warning(district, *, acting_user: User | None, result: alerts.Result, 
         district=district, plan_id=result.plan.id, level=ep.level, start=ep.start, end=ep.end,
         reasons=list(ep.reasons), phases=data["episodes"][episode_number - 1]["phases"],
         forecast=data["days"], parameters=data["parameters"], sheet=services.build_sheet(district, ep.level),
-        started_by=acting_user, started_at=clock.now(), is_simulated=is_simulated)
+        started_by=acting_user, started_at=at or clock.now(), is_simulated=is_simulated)
     audit.record(actor=acting_user, action="emergency_warning_start", obj=episode,
                  after={"level": episode.level, "start": episode.start.isoformat(), "end": episode.end.isoformat(),
                         "units": len(episode.sheet["entries"])})
@@ -254,7 +254,7 @@ def warning_started(episode: Episode) -> list:
 
 @transaction.atomic
 def end_warning(episode: Episode, *, acting_user: User | None, expected_version: int, ended_on: dt.date | None = None,
-                note: str = "") -> Episode:
+                note: str = "", at: dt.datetime | None = None) -> Episode:
     if acting_user is not None:
         require(permissions.can_end_warning(acting_user, episode), _("只有本区的系统管理员或统筹协调人员可以解除预警"))
     locked = Episode.objects.select_for_update().get(pk=episode.pk)
@@ -265,7 +265,7 @@ def end_warning(episode: Episode, *, acting_user: User | None, expected_version:
     ended_on = ended_on or clock.today()
     if ended_on < locked.start:
         raise ValidationError({"ended_on": [_("解除日期不能早于预警开始日期 %(start)s") % {"start": f"{locked.start:%Y-%m-%d}"}]})
-    locked.status, locked.ended_by, locked.ended_on, locked.ended_at = Episode.Status.ENDED, acting_user, ended_on, clock.now()
+    locked.status, locked.ended_by, locked.ended_on, locked.ended_at = Episode.Status.ENDED, acting_user, ended_on, at or clock.now()
     locked.end_note = (note or "").strip()[:300]
     locked.version = F("version") + 1
     locked.save()
