@@ -282,3 +282,15 @@ def test_list_import_page_reports_located_errors(world):
     r = c.post("/emergency/list/import/", {"file": SimpleUploadedFile("清单.csv", (HEADER + "\n" + GOOD[0]).encode())})
     assert r.status_code == 200 and "已入库" in r.content.decode()
     assert _client(world["unit_a"]).get("/emergency/list/import/").status_code == 403
+
+
+def test_api_lists_episodes_and_the_callers_part_of_the_sheet(listed, settings):
+    from envgov.apps.emergency import actions
+
+    settings.ENVGOV_TODAY = "2024-01-11"
+    ep = actions.start_warning(listed["district"], acting_user=listed["coordinator"], result=_orange_result())
+    r = _client(listed["coordinator"]).get("/api/emergency/episodes")
+    assert r.status_code == 200 and r.json()[0]["level"] == "orange"
+    names = [x["name"] for x in _client(listed["town_b"]).get(f"/api/emergency/episodes/{ep.pk}").json()["entries"]]
+    assert sorted(names) == sorted(["丙汽修厂", "丁工地"])
+    assert _client(listed["other_coordinator"]).get(f"/api/emergency/episodes/{ep.pk}").status_code == 404
