@@ -114,8 +114,8 @@ def import_list(upload: UploadedFile | Path, *, district, acting_user: User | No
                                        report={"created": created, "updated": updated, "removed": removed,
                                                "warnings": [w.reason for w in rows.warnings]})
     audit.record(actor=acting_user, action="emergency_list_import", obj=record,
-                 after={"file_name": name, "rows": len(got.entries), "created": created, "updated": updated,
-                        "removed": removed})
+                 after={"file_name": name, "rows": len(got.entries), "state": record.state},
+                 note=f"新增 {created}，更新 {updated}，移出清单 {removed}")
     return record
 
 
@@ -143,7 +143,7 @@ def import_measures(upload: UploadedFile | Path, *, district, acting_user: User 
                                        uploaded_by=acting_user, state=ListImport.State.ACCEPTED, rows=n,
                                        report={"rules": n})
     audit.record(actor=acting_user, action="emergency_measures_import", obj=record,
-                 after={"file_name": name, "rules": n})
+                 after={"file_name": name, "rows": n, "state": record.state})
     return record
 
 
@@ -175,31 +175,23 @@ def set_measure(district, *, acting_user: User, industry: str, grade: str, level
     cut_value = _cut(cut)
     if not text and cut_value is not None:
         raise ValidationError({"text": [_("填写减排比例时须同时填写措施")]})
-    qs = MeasureRule.objects.select_for_update().filter(district=district, industry=industry, grade=grade, level=level)
-    before = [{"text": r.text, "cut_percent": str(r.cut_percent) if r.cut_percent is not None else None} for r in qs]
-    qs.delete()
-    rule = None
-    if text:
-        rule = MeasureRule.objects.create(district=district, industry=industry, grade=grade, level=level, text=text,
-                                          cut_percent=cut_value, set_by=acting_user)
-    audit.record(actor=acting_user, action="emergency_measure_set" if rule else "emergency_measure_clear",
-                 obj=rule or _anchor(district, acting_user),
-                 before={"cell": f"{industry or '全部行业'} {alerts.GRADES[grade]} {alerts.LEVEL_NAMES[level]}",
-                         "measures": before},
-                 after={"cell": f"{industry or '全部行业'} {alerts.GRADES[grade]} {alerts.LEVEL_NAMES[level]}",
-                        "measures": [{"text": text, "cut_percent": str(cut_value) if cut_value is not None else None}]
-                        if text else []})
+    old = list(MeasureRule.objects.select_for_update().filter(district=district, industry=industry, grade=grade,
+                                                              level=level))
+    before = {"industry": industry, "grade": grade, "level": level, "text": "；".join(r.text for r in old),
+              "cut_percent": "；".join(str(r.cut_percent) for r in old if r.cut_percent is not None)}
+    if not text:
+        if old:  # the entry points at the first cleared row (kept in the log after the row is gone)
+            audit.record(actor=acting_user, action="emergency_measure_clear", obj=old[0], before=before,
+                         after={**before, "text": "", "cut_percent": ""})
+            MeasureRule.objects.filter(pk__in=[r.pk for r in old]).delete()
+        return None
+    MeasureRule.objects.filter(pk__in=[r.pk for r in old]).delete()
+    rule = MeasureRule.objects.create(district=district, industry=industry, grade=grade, level=level, text=text,
+                                      cut_percent=cut_value, set_by=acting_user)
+    audit.record(actor=acting_user, action="emergency_measure_set", obj=rule, before=before if old else None,
+                 after={"industry": industry, "grade": grade, "level": level, "text": text,
+                        "cut_percent": str(cut_value) if cut_value is not None else ""})
     return rule
-
-
-def _anchor(district, user: User):  # noqa: ANN001, ANN202
-    """The row a cleared cell's audit entry points at: the district's latest measure-table import, or a
-    refused-import placeholder record written for the purpose."""
-    rec = ListImport.objects.filter(district=district, kind=ListImport.Kind.MEASURES).first()
-    if rec is None:
-        rec = ListImport.objects.create(district=district, kind=ListImport.Kind.MEASURES, file_name="（页面编辑）",
-                                        uploaded_by=user, state=ListImport.State.ACCEPTED, rows=0, report={})
-    return rec
 
 
 # ------------------------------------------------------------------------------------ warnings
@@ -225,7 +217,7 @@ def start_warning(district, *, acting_user: User | None, result: alerts.Result, 
         started_by=acting_user, started_at=at or clock.now(), is_simulated=is_simulated)
     audit.record(actor=acting_user, action="emergency_warning_start", obj=episode,
                  after={"level": episode.level, "start": episode.start.isoformat(), "end": episode.end.isoformat(),
-                        "units": len(episode.sheet["entries"])})
+                        "status": episode.status}, note=f"任务单列入企业和工地 {len(episode.sheet['entries'])} 家")
     if notify:
         warning_started(episode)
     return episode
