@@ -245,6 +245,8 @@ def test_pages_flow_and_scope(listed, settings):
     page = c.get(f"/emergency/episodes/{ep.pk}/").content.decode()
     assert "甲家具厂" in page and "丙汽修厂" in page and "限产 VOCs 工序" in page
     assert "宋庄镇" in c.get(f"/emergency/episodes/{ep.pk}/?by=unit").content.decode()
+    one_town = c.get(f"/emergency/episodes/{ep.pk}/?by=town&town={listed['t_songzhuang'].pk}").content.decode()
+    assert "甲家具厂" in one_town and "丙汽修厂" not in one_town  # the action sheet of one town
     # a town reporter reads their town's part only, and checks in there
     t = _client(listed["town_a"])
     page = t.get(f"/emergency/episodes/{ep.pk}/").content.decode()

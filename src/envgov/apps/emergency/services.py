@@ -134,12 +134,13 @@ def sheet_lines(episode: Episode, user) -> list[dict]:  # noqa: ANN001
     return []
 
 
-def group_lines(lines: list[dict], by: str) -> list[tuple[str, list[dict]]]:
-    groups: dict[str, list[dict]] = defaultdict(list)
+def group_lines(lines: list[dict], by: str) -> list[tuple[str, object, list[dict]]]:
+    """(name, id, lines) per town or per 行业主管部门 — the action sheet of each (id None: no unit named)."""
+    groups: dict[tuple[str, object], list[dict]] = defaultdict(list)
     for x in lines:
-        key = x["town"] if by == "town" else (x["unit"] or _("未指定主管部门"))
+        key = (x["town"], x["town_id"]) if by == "town" else (x["unit"] or _("未指定主管部门"), x["unit_id"])
         groups[key].append(x)
-    return sorted(groups.items())
+    return [(name, pk, xs) for (name, pk), xs in sorted(groups.items(), key=lambda kv: kv[0][0])]
 
 
 def entries_for(user, district):  # noqa: ANN001, ANN201

@@ -175,6 +175,7 @@ def measures(request: HttpRequest) -> HttpResponse:
         "upload": UploadForm(), "grade_treatment": [(alerts.GRADES[g], m) for g, m in alerts.GRADE_TREATMENT.items()],
         "public": [(alerts.LEVEL_NAMES[c], alerts.PUBLIC_MEASURES.get(c, ())) for c in p.codes],
         "unset": services.UNSET, "target_citation": alerts.LIST_TARGET_CITATION,
+        "simulated": ListEntry.objects.filter(district=district, is_simulated=True).exists(),
     })
 
 
@@ -251,6 +252,7 @@ def episode(request: HttpRequest, episode_id: int) -> HttpResponse:
     can_end = permissions.can_end_warning(request.user, ep) and ep.status == Episode.Status.ACTIVE
     return render(request, "emergency/episode.html", {
         "ep": ep, "by": by, "groups": services.group_lines(lines, by), "public": ep.sheet.get("public", []),
+        "filtered": bool(town or unit),
         "checkins": services.checkins_for(request.user, ep)[:200], "compliance": services.compliance(ep),
         "can_end": can_end, "end_form": EndForm(initial={"ended_on": clock.today(), "version": ep.version}),
         "can_report": permissions.can_download_report(request.user, ep),
