@@ -233,7 +233,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
             status = 422
     typed = services.forecast_as_text(outcome.days) if outcome and outcome.days else ""
     return render(request, "emergency/forecast.html", {
-        "form": form, "outcome": outcome, "typed": typed, "plan": services.plan(),
+        "form": form, "outcome": outcome, "typed": typed, "plan_title": gettext(services.plan().title),
         "active": Episode.objects.filter(district=district, status=Episode.Status.ACTIVE).first(),
         "level_names": alerts.LEVEL_NAMES,
     }, status=status)
