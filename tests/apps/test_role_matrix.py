@@ -83,7 +83,9 @@ POST_ONLY = {"plan_issue", "run_daily_check", "review_report", "revoke_token", "
              "manage_user_unthrottle", "manage_user_totp_reset", "circular_generate", "circular_publish",
              "ranking_supervise", "ranking_measure_save", "ranking_settings_save",
              "water_section_edit", "water_compensation_parameters", "water_section_add", "water_parameters_save",
-             "emergency_measure_save", "emergency_end"}
+             "emergency_measure_save", "emergency_end",
+             "ecology_ei_save", "ecology_carbon_save", "ecology_base_year_save", "ecology_farmland_save",
+             "ecology_construction_save", "ecology_parameters_save"}
 # allowed outcome of GET where it is not 200/302
 ALLOWED_GET = {"api-root": {404}}
 
@@ -128,6 +130,7 @@ def _payload(route: str, obj, persona: str) -> dict:
         "circular_settings": {"organ": "矩阵生态环境局", "number_prefix": "矩环", "recipients": "", "version": 1},
         **_ranking_payload(route, persona),
         **_emergency_payload(route, obj, persona),
+        **_ecology_payload(route),
         **_manage_payload(route, obj, version),
     }.get(route, {})  # a route added later: an empty form still exercises its gate and its scope
 
@@ -179,6 +182,27 @@ def _emergency_payload(route: str, obj, persona: str) -> dict:  # noqa: ANN001
         "emergency_forecast": {"typed": "2024-05-09,210\n2024-05-10,230", "op": "evaluate"},
         "emergency_checkin": {"entry": entry, "at": "2024-05-10T09:00", "complied": "yes", "note": "矩阵打卡"},
         "emergency_end": {"ended_on": "2024-05-10", "note": "矩阵解除", "version": getattr(obj, "version", 1)},
+    }.get(route, {})}
+
+
+def _ecology_payload(route: str) -> dict:
+    """Forms of the ecology write routes (decision 0036): each a valid entry for the persona's own district."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    if not route.startswith("ecology_"):
+        return {}
+    indices = {"biological_abundance": "44", "vegetation_cover": "64", "water_network_density": "32",
+               "land_stress": "18", "pollution_load": "8"}
+    csv = "年份,生物丰度指数,植被覆盖指数,水网密度指数,土地胁迫指数,污染负荷指数\r\n2023,40,60,30,20,10\r\n".encode()
+    return {route: {
+        "ecology_ei_save": {"year": "2024", **indices, "constraint": "", "source": "矩阵"},
+        "ecology_ei_import": {"file": SimpleUploadedFile("矩阵分指数.csv", csv)},
+        "ecology_carbon_save": {"year": "2024", "co2": "1000", "gdp": "100", "source": "矩阵"},
+        "ecology_base_year_save": {"base_year": "2020"},
+        "ecology_farmland_save": {"year": "2024", "as_of": "2024-09-16", "unit": "亩", "b": "40", "c": "45", "d": "7",
+                                  "e": "100"},
+        "ecology_construction_save": {"year": "2024", "as_of": "2024-09-16", "safe_plots": "19", "reused_plots": "20"},
+        "ecology_parameters_save": {"p_ei_rounding": "1", "reason": "矩阵"},
     }.get(route, {})}
 
 
@@ -252,7 +276,8 @@ WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail
                 "circular_settings", "outlook_towns", "outlook_settings",
                 "ranking_supervise", "ranking_measure_save", "ranking_measure_import", "ranking_settings_save",
                 "emergency_list_import", "emergency_measures_import", "emergency_measure_save", "emergency_forecast",
-                "emergency_checkin", "emergency_end"}
+                "emergency_checkin", "emergency_end",
+                "ecology_ei_import"}
 
 
 # ---------------------------------------------------------------- walking the resolver
@@ -654,6 +679,13 @@ def test_allowed_payloads_really_write(objs):
         ("rankings/measures/save/", "coordinator", None),
         ("rankings/measures/import/", "admin", None),
         ("rankings/settings/save/", "coordinator", None),
+        ("ecology/indices/", "coordinator", None),
+        ("ecology/indices/import/", "admin", None),
+        ("ecology/carbon/", "coordinator", None),
+        ("ecology/carbon/base-year/", "coordinator", None),
+        ("ecology/soil/farmland/", "coordinator", None),
+        ("ecology/soil/construction/", "admin", None),
+        ("ecology/parameters/", "coordinator", None),
     ]:
         name = next(n for r, n, _ in PAGE_ROUTES if r == route)
         obj = objs[label] if label else None

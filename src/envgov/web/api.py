@@ -31,6 +31,7 @@ from envgov.apps.rankings.api import router as rankings_router
 from envgov.apps.supervision.api import router as supervision_router
 from envgov.apps.water.api import router as water_router
 from envgov.apps.emergency.api import router as emergency_router
+from envgov.apps.ecology.api import router as ecology_router
 from envgov.web import conflicts
 
 
@@ -156,6 +157,7 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 api.add_router("", plans_router)
 api.add_router("", supervision_router)
 api.add_router("", water_router)
+api.add_router("", ecology_router)
 api.add_router("", rankings_router)
 api.add_router("", emergency_router)
 

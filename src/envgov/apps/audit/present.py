@@ -90,6 +90,12 @@ ACTIONS: dict[str, Any] = {
     "circular_publish": gettext_lazy("发布通报"),
     "circular_settings": gettext_lazy("设置通报发文机关和文号"),
     "decompose": gettext_lazy("分解目标到街乡镇"),
+    "ecology_index_save": gettext_lazy("录入生态环境状况分指数"),
+    "ecology_index_import": gettext_lazy("导入生态环境状况分指数"),
+    "carbon_year_save": gettext_lazy("录入碳排放和地区生产总值"),
+    "carbon_base_year": gettext_lazy("设定碳排放强度基准年"),
+    "farmland_ledger_save": gettext_lazy("录入受污染耕地安全利用台账"),
+    "construction_ledger_save": gettext_lazy("录入重点建设用地安全利用台账"),
 }
 # the same code reads differently on some subjects
 ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {
@@ -99,6 +105,7 @@ ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {
     ("taskparty", "complete"): gettext_lazy("责任方销号"),
     ("compensationparameter", "set_parameter"): gettext_lazy("设置补偿参数"),
     ("waterparameter", "set_parameter"): gettext_lazy("设置水质评价参数"),
+    ("ecologyparameter", "set_parameter"): gettext_lazy("设置生态碳土壤参数"),
     ("outlooksetting", "set_parameter"): gettext_lazy("设置研判参数"),
     ("rankingsettings", "set_parameter"): gettext_lazy("设置排名规则"),
     ("siteweighting", "set_parameter"): gettext_lazy("设置站点权重"),
