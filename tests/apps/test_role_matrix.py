@@ -77,6 +77,10 @@ VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
     # 项目资金库: everyone of the district reads projects and allocations; other districts do not find them
     "project_id": [("project", DISTRICT), ("other_project", OTHER)],
     "allocation_id": [("allocation", DISTRICT), ("other_allocation", OTHER)],
+    # 重污染应急: an episode is read by everyone of its district (reporters their part of the sheet); a check-in's
+    # photo by the district's oversight roles and the unit and town of its enterprise (宋庄镇, 市场监管局)
+    "episode_id": [("emergency_episode", DISTRICT), ("other_emergency_episode", OTHER)],
+    "checkin_id": [("emergency_checkin", DISTRICT), ("other_emergency_checkin", OTHER)],
 }
 # routes that answer GET with 405 once the gate is passed (the object is only looked up on POST);
 # a route added later is recognised by probing (GET → 405) and then tested with POST too
@@ -87,6 +91,7 @@ POST_ONLY = {"plan_issue", "run_daily_check", "review_report", "revoke_token", "
              "ranking_supervise", "ranking_measure_save", "ranking_settings_save",
              "water_section_edit", "water_compensation_parameters", "water_section_add", "water_parameters_save",
              "project_payment",
+             "emergency_measure_save", "emergency_end",
              "ecology_ei_save", "ecology_carbon_save", "ecology_base_year_save", "ecology_farmland_save",
              "ecology_construction_save", "ecology_parameters_save",
              "sources_add"}
@@ -133,6 +138,7 @@ def _payload(route: str, obj, persona: str) -> dict:
         "circular_publish": {"version": version},
         "circular_settings": {"organ": "矩阵生态环境局", "number_prefix": "矩环", "recipients": "", "version": 1},
         **_ranking_payload(route, persona),
+        **_emergency_payload(route, obj, persona),
         **_ecology_payload(route),
         **_sources_payload(route, obj, persona),
         **_projects_payload(route, obj, persona),
@@ -164,6 +170,29 @@ def _ranking_payload(route: str, persona: str) -> dict:
                                   "weighting_mode": "site", "bottom_n": "2", "min_completeness": "0",
                                   "partial_month": "proportional", "change_digits": "1", "composite_digits": "2",
                                   "c_pm25": "on", "w_pm25": "1", "reason": "矩阵"},
+    }.get(route, {})}
+
+
+def _emergency_payload(route: str, obj, persona: str) -> dict:  # noqa: ANN001
+    """Forms of the 重污染应急 write routes, for the persona's own district (a list file naming its town)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from envgov.standards.codes import check_character
+
+    if not route.startswith("emergency_"):
+        return {}
+    town = "大峪街道" if persona == "other_coordinator" else "宋庄镇"
+    body = "91110112MA0999999"
+    csv = f"名称,统一社会信用代码,街乡镇,绩效分级\r\n矩阵企业,{body + check_character(body)},{town},B\r\n".encode()
+    sheet = getattr(obj, "sheet", None) or {}
+    entry = (sheet.get("entries") or [{"id": 999999}])[0]["id"]
+    return {route: {
+        "emergency_list_import": {"file": SimpleUploadedFile("矩阵清单.csv", csv)},
+        "emergency_measures_import": {"file": SimpleUploadedFile("矩阵措施.csv", "绩效分级,预警级别,措施\r\nB,橙色,矩阵限产\r\n".encode())},
+        "emergency_measure_save": {"grade": "B", "level": "orange", "text": "矩阵措施", "cut": ""},
+        "emergency_forecast": {"typed": "2024-05-09,210\n2024-05-10,230", "op": "evaluate"},
+        "emergency_checkin": {"entry": entry, "at": "2024-05-10T09:00", "complied": "yes", "note": "矩阵打卡"},
+        "emergency_end": {"ended_on": "2024-05-10", "note": "矩阵解除", "version": getattr(obj, "version", 1)},
     }.get(route, {})}
 
 
@@ -310,7 +339,9 @@ POST_ROLES = {"supervision_detail": {"admin", "coordinator", "unit_reporter", "t
               # 污染源: every district user (and town reporter, own town) reads; coordinators and town reporters edit
               **{f"sources_{kind}": {"admin", "coordinator", "town_reporter"} for kind in SOURCE_KINDS},
               "sources_add": {"admin", "coordinator", "town_reporter"},
-              "sources_permit_audit": {"admin", "coordinator"}}
+              "sources_permit_audit": {"admin", "coordinator"},
+              # 巡查打卡: everyone of the district opens the form; the read-only auditor cannot check in
+              "emergency_checkin": {"admin", "coordinator", "unit_reporter", "town_reporter", "unit_leader"}}
 
 WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail", "supervision_open", "plan_issue",
                 "run_daily_check", "revoke_token", "tokens", "ledger_import", "plan_import", "plan_draft",
@@ -328,6 +359,8 @@ WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail
                 "ecology_ei_import",
                 "sources_add", "sources_import", "sources_permit_audit", *(f"sources_{k}" for k in SOURCE_KINDS),
                 "project_add", "project_edit", "project_payment", "project_import", "fund_add",
+                "emergency_list_import", "emergency_measures_import", "emergency_measure_save", "emergency_forecast",
+                "emergency_checkin", "emergency_end",
                 "ecology_ei_import"}
 
 
@@ -448,6 +481,7 @@ def objs(world):
     _circulars(o, world)
     _sources(o, world)
     _projects(o, world)
+    _emergency(o, world)
     o["clients"] = {ANON: Client()}
     for persona in PERSONAS[1:]:
         c = Client()
@@ -494,6 +528,29 @@ def _projects(o: dict, world) -> None:  # noqa: ANN001
         o[alloc] = FundAllocation.objects.create(district=district, year=2024, title="矩阵分配", rule="factor-share",
                                                  rule_version="1", total_yuan=100000, reason="矩阵",
                                                  result={"lines": []})
+def _emergency(o: dict, world) -> None:  # noqa: ANN001
+    """An active warning of 通州 whose action sheet lists one enterprise of 宋庄镇 under 市场监管局, with a
+    check-in and its photo; the same in 门头沟 (大峪街道)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from envgov.apps.emergency import services
+    from envgov.apps.emergency.models import CheckIn, Episode, ListEntry
+
+    for prefix, district, town, unit, who in (("", world["district"], world["t_songzhuang"], world["u_market"], "coordinator"),
+                                              ("other_", world["other_plan"].district, o["other_town"], o["other_unit"],
+                                               "other_coordinator")):
+        entry = ListEntry.objects.create(district=district, name="矩阵企业", credit_code="", town=town, unit=unit,
+                                         industry="家具制造", grade="B")
+        ep = Episode.objects.create(district=district, plan_id=services.PLAN_ID, level="orange",
+                                    start=dt.date(2024, 5, 9), end=dt.date(2024, 5, 11),
+                                    sheet=services.build_sheet(district, "orange"), started_by=world[who],
+                                    started_at=timezone.now())
+        o[f"{prefix}emergency_episode"] = ep
+        c = CheckIn(episode=ep, entry=entry, at=timezone.now(), complied=True, inspector=world[who])
+        c.photo.save("现场.jpg", SimpleUploadedFile("现场.jpg", b"\xff\xd8\xff\xe0jpeg"), save=False)
+        c.save()
+        o[f"{prefix}emergency_checkin"] = c
 
 
 def fingerprint() -> dict:

@@ -31,6 +31,7 @@ from envgov.apps.projects.api import router as projects_router
 from envgov.apps.rankings.api import router as rankings_router
 from envgov.apps.supervision.api import router as supervision_router
 from envgov.apps.water.api import router as water_router
+from envgov.apps.emergency.api import router as emergency_router
 from envgov.apps.ecology.api import router as ecology_router
 from envgov.apps.sources.api import router as sources_router
 from envgov.web import conflicts
@@ -162,6 +163,7 @@ api.add_router("", ecology_router)
 api.add_router("", rankings_router)
 api.add_router("", sources_router)
 api.add_router("", projects_router)
+api.add_router("", emergency_router)
 
 def iter_api_operations() -> Iterator[tuple[list[str], str, Any]]:
     """(methods, full path with {param} placeholders, view function) for every API operation."""

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("envgov.apps.circulars.urls")),
     path("monitoring/", include("envgov.apps.air.urls")),
     path("water/", include("envgov.apps.water.urls")),
+    path("emergency/", include("envgov.apps.emergency.urls")),
     path("ecology/", include("envgov.apps.ecology.urls")),
     path("notices/", include("envgov.apps.notices.urls")),
     path("", include("envgov.apps.dashboard.urls")),
