@@ -83,6 +83,13 @@ ACTIONS: dict[str, Any] = {
     "circular_publish": gettext_lazy("发布通报"),
     "circular_settings": gettext_lazy("设置通报发文机关和文号"),
     "decompose": gettext_lazy("分解目标到街乡镇"),
+    "online_point_create": gettext_lazy("登记在线监控点位"),
+    "online_point_update": gettext_lazy("修改在线监控点位"),
+    "online_limit_save": gettext_lazy("设置许可限值"),
+    "online_limit_delete": gettext_lazy("删除许可限值"),
+    "online_alerts_record": gettext_lazy("记录在线监控报警"),
+    "online_alert_supervise": gettext_lazy("在线监控报警转督办"),
+    "online_rule_set": gettext_lazy("设置自动转督办规则"),
 }
 # the same code reads differently on some subjects
 ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {
