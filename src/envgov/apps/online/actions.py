@@ -261,16 +261,42 @@ def supervise_alert(alert: Alert, *, acting_user: User):  # noqa: ANN201 - super
     """转督办: one click opens the 督办 of this alert, addressed to the point's town; clicking again (or two
     people at once) finds the same item."""
     require(permissions.can_supervise_alert(acting_user, alert), _("只有本区的统筹协调人员可以转督办"))
+    covering = run_item(alert)
+    if covering is not None:
+        from envgov.apps.supervision.actions import CauseOpened
+
+        return CauseOpened(covering, False)
     result = _open(alert, acting_user=acting_user, note=_("在线监控报警转督办"))
     _mark([alert], acting_user, _("转督办"))
     return result
 
 
+def run_item(alert: Alert):  # noqa: ANN201
+    """The 督办 already covering an alert: its own, or — for an hourly exceedance the rule put in a run —
+    the one of the run's first alert (walking back hour by hour)."""
+    from envgov.apps.supervision.models import SupervisionItem
+
+    own = SupervisionItem.objects.filter(online_alert=alert).first()
+    if own is not None or alert.status != Alert.Status.SUPERVISED or alert.kind != Alert.Kind.EXCEEDANCE:
+        return own
+    current = alert
+    while True:
+        previous = Alert.objects.filter(point=current.point, kind=current.kind, code=current.code, cn=current.cn,
+                                        time=current.time - dt.timedelta(hours=1)).first()
+        if previous is None:
+            return None
+        own = SupervisionItem.objects.filter(online_alert=previous).first()
+        if own is not None:
+            return own
+        current = previous
+
+
 # ------------------------------------------------------------------------------------------ the rule
 
 @transaction.atomic
-def set_rule(district, *, acting_user: User, consecutive_hours: int | None, reason: str) -> AlertRule:
-    require(permissions.can_set_rule(acting_user, district), _("只有本区的系统管理员或统筹协调人员可以设置规则"))
+def set_rule(district, *, acting_user: User | None, consecutive_hours: int | None, reason: str) -> AlertRule:
+    if acting_user is not None:
+        require(permissions.can_set_rule(acting_user, district), _("只有本区的系统管理员或统筹协调人员可以设置规则"))
     if consecutive_hours is not None and not 1 <= consecutive_hours <= 720:
         raise ValidationError({"consecutive_hours": _("连续超标小时数应在 1–720 之间，留空为不自动转督办")})
     if not reason.strip():
