@@ -230,8 +230,8 @@ def open_for_cause(
     try:
         with transaction.atomic():
             item = SupervisionItem.objects.create(
-                **same, task=task, title=title.strip()[:300], detail=detail, opened_on=clock.today(),
-                due_date=due_date, addressee_town=town, addressee_unit=unit, online_alert=online_alert,
+                **{**same, "addressee_town": town}, task=task, title=title.strip()[:300], detail=detail,
+                opened_on=clock.today(), due_date=due_date, addressee_unit=unit, online_alert=online_alert,
                 created_by=acting_user, period=current_period(plan, clock.today()),
             )
     except IntegrityError:  # opened by someone else at the same moment
