@@ -76,7 +76,7 @@ def test_exceedance_becomes_an_alert_and_one_click_opens_one_item(world):
     item = SupervisionItem.objects.get(source="online")
     assert r.status_code == 302 and r["Location"] == reverse("supervision_detail", args=[item.pk])
     assert item.online_alert == alert and item.addressee_town == world["t_songzhuang"] and item.plan == world["plan"]
-    assert "w01018-Avg = 62.4mg/L" in item.title and MN in item.detail and "2024-09-15 10:00" in item.detail
+    assert "w01018 小时均值 62.4mg/L，高于限值 50mg/L" in item.title and MN in item.detail and "2024-09-15 10:00" in item.detail
     assert item.events.filter(kind="opened").count() == 1
     alert.refresh_from_db()
     assert alert.status == "supervised"

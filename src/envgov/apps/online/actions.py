@@ -196,9 +196,9 @@ def record_alerts(district, records: Iterable[dict], *, acting_user: User | None
             continue
         out.created.append(alert)
     if out.created:
+        counts = _("新增报警 %(n)s 条，已有 %(e)s 条") % {"n": len(out.created), "e": out.existing}
         audit.record(actor=acting_user, action="online_alerts_record", obj=out.created[0].point,
-                     after={"alerts": len(out.created), "existing": out.existing},
-                     note=(note or _("在线监控报警入库 %(n)s 条") % {"n": len(out.created)}))
+                     note=f"{note}：{counts}" if note else counts)
     if apply_rule:
         out.opened = apply_alert_rule(district)
     return out
@@ -215,7 +215,7 @@ def plan_for_supervision(district):  # noqa: ANN201
 def _title_detail(alert: Alert, run: list[Alert] | None = None) -> tuple[str, str]:
     p = alert.point
     when = timezone.localtime(alert.time)
-    title = _("%(point)s在线监控报警：%(reason)s") % {"point": p.name, "reason": alert.reason}
+    title = _("%(point)s在线监控报警：%(what)s") % {"point": p.name, "what": alert.describe}
     parts = [_("企业：%(name)s") % {"name": p.enterprise_name or "—"}]
     if p.credit_code:
         parts.append(_("统一社会信用代码：%(code)s") % {"code": p.credit_code})
@@ -241,7 +241,7 @@ def _open(alert: Alert, *, acting_user: User | None, run: list[Alert] | None = N
         raise ValidationError(_("该点位未指定所在街乡镇，无法确定督办对象。请先在点位信息中选择街乡镇"))
     title, detail = _title_detail(alert, run)
     return supervision.open_for_cause(
-        plan, acting_user=acting_user, source=SupervisionItem.Source.ONLINE, cause_key=f"online:{alert.pk}",
+        plan, acting_user=acting_user, source=SupervisionItem.Source.ONLINE, cause_key=_("在线监控报警#%(id)s") % {"id": alert.pk},
         title=title, detail=detail, due_date=clock.today() + dt.timedelta(days=ledger.SUPERVISION_RESPONSE_DAYS),
         town=alert.point.town, online_alert=alert, note=note)
 

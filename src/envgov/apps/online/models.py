@@ -109,7 +109,24 @@ class Alert(models.Model):
         indexes = [models.Index(fields=["point", "time"], name="online_alert_point_time")]
 
     def __str__(self) -> str:
-        return f"{self.point.name} {self.time:%Y-%m-%d %H:%M} {self.reason}"[:300]
+        from django.utils import timezone
+
+        return f"{self.point.name} {timezone.localtime(self.time):%Y-%m-%d %H:%M} {self.describe}"[:300]
+
+    @property
+    def describe(self) -> str:
+        """The alert in words, without the CP field's code suffix (-Avg, -Rtd)."""
+        from envgov.ingest.hj212 import DATA_FLAGS
+
+        if self.kind == self.Kind.DATA_FLAG:
+            meaning = _(DATA_FLAGS.get(self.flag, "未知数据标记"))
+            return str(_("%(code)s 数据标记 %(flag)s（%(meaning)s）") % {"code": self.code, "flag": self.flag,
+                                                                   "meaning": meaning})
+        what = _("实时值") if self.field.endswith("-Rtd") else _("小时均值") if self.cn == "2061" else _("监测值")
+        side = _("低于") if self.limit is not None and self.value is not None and self.value < self.limit else _("高于")
+        return str(_("%(code)s %(what)s %(value)s%(unit)s，%(side)s限值 %(limit)s%(unit)s")
+                   % {"code": self.code, "what": what, "value": f"{self.value:g}" if self.value is not None else "—",
+                      "unit": self.unit, "side": side, "limit": f"{self.limit:g}" if self.limit is not None else "—"})
 
     @property
     def district_id(self) -> int:

@@ -57,7 +57,7 @@ class RuleForm(forms.Form):
 
 
 class AlertImportForm(forms.Form):
-    file = forms.FileField(label=_("接收服务的报警文件（JSON Lines，envgov hj212 serve --alerts）"))
+    file = forms.FileField(label=_("数据接收服务的报警文件（每行一条 JSON 记录）"))
 
 
 def _form_errors(form: forms.Form) -> str:

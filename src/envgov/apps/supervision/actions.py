@@ -199,6 +199,11 @@ class CauseOpened:
 RankingOpened = CauseOpened  # the name the rankings app knows
 
 
+# what the audit entry of an item opened for a cause shows (the answer and closure fields are still empty)
+CAUSE_FIELDS = ["plan", "task", "source", "addressee_unit", "addressee_town", "online_alert", "title", "detail",
+                "opened_on", "due_date", "status", "escalation_level"]
+
+
 @transaction.atomic
 def open_for_cause(
     plan: Plan, *, acting_user: User | None, source: str, cause_key: str, title: str, detail: str,
@@ -237,7 +242,8 @@ def open_for_cause(
     except IntegrityError:  # opened by someone else at the same moment
         return CauseOpened(SupervisionItem.objects.get(**same), False)
     _event(item, SupervisionEvent.Kind.OPENED, acting_user, detail)
-    audit.record(actor=acting_user, action="open", obj=item, plan=plan, after=audit.snapshot(item), note=note)
+    audit.record(actor=acting_user, action="open", obj=item, plan=plan, after=audit.snapshot(item, CAUSE_FIELDS),
+                 note=note)
     notices.supervision_opened(item)
     return CauseOpened(item, True)
 
