@@ -278,3 +278,28 @@ def test_demo_day_runs_through_the_receiver(world):
     fields, rows = services.recent_values(point)
     assert fields == ["w01018-Avg", "w21003-Avg"] and len(rows) == 24
     assert demo.load(world["district"]) == 0  # once
+
+
+def test_commands_bridge_the_receiver(world, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    _point(world)
+    limits = tmp_path / "limits.json"
+    call_command("online_limits", district="110112", out=str(limits))
+    from envgov.ingest.hj212.server import Receiver, load_limits
+
+    table = load_limits(limits)  # the receiver's own reader takes the file
+    assert table[MN]["w01018"].max == 50.0
+    alerts = tmp_path / "alerts.jsonl"
+    import asyncio
+
+    r = Receiver(None, limits=table, alerts_path=alerts)
+    r.handle_bytes(bytearray(_hourly(MN, 10, 62.4, nh3n_flag="D")))
+    asyncio.run(r.flush())
+    call_command("online_alerts", str(alerts), district="110112")
+    assert sorted(Alert.objects.values_list("kind", flat=True)) == ["data_flag", "exceedance"]
+    call_command("online_alerts", str(alerts), district="110112")
+    assert Alert.objects.count() == 2
+    alerts.write_text("{bad\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="第 1 行"):
+        call_command("online_alerts", str(alerts), district="110112")
