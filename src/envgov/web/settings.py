@@ -77,9 +77,11 @@ INSTALLED_APPS = [
     "envgov.apps.rankings",
     "envgov.apps.water",
     "envgov.apps.online",
+    "envgov.apps.ecology",
     "envgov.apps.circulars",
     "envgov.apps.outlook",
     "envgov.apps.dashboard",
+    "envgov.apps.sources",
 ]
 
 MIDDLEWARE = [

@@ -26,10 +26,12 @@ urlpatterns = [
     path("monitoring/", include("envgov.apps.air.urls")),
     path("water/", include("envgov.apps.water.urls")),
     path("online/", include("envgov.apps.online.urls")),
+    path("ecology/", include("envgov.apps.ecology.urls")),
     path("notices/", include("envgov.apps.notices.urls")),
     path("", include("envgov.apps.dashboard.urls")),
     path("outlook/", include("envgov.apps.outlook.urls")),
     path("rankings/", include("envgov.apps.rankings.urls")),
+    path("sources/", include("envgov.apps.sources.urls")),
     path("admin/", admin.site.urls),
 ]
 handler403 = "envgov.web.errors.permission_denied"

@@ -109,6 +109,8 @@ class Command(BaseCommand):
         circulars_demo.load(district, coordinator, AS_OF)  # 通报: July's published, August's a draft
         __import__("envgov.apps.water.demo", fromlist=["load"]).load(district)  # 模拟数据 (water app, decision 0027)
         __import__("envgov.apps.online.demo", fromlist=["load"]).load(district)  # 模拟数据 (online app, decision 0040)
+        __import__("envgov.apps.ecology.demo", fromlist=["load"]).load(district)  # 模拟数据 (ecology app, decision 0036)
+        __import__("envgov.apps.sources.demo", fromlist=["load"]).load(district)  # 模拟数据 (sources, decision 0030)
 
     def _derive_boundaries(self, district: District) -> None:
         """示意边界: no public town polygons exist, so each town gets the Voronoi cell of its official centre
