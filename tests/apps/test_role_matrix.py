@@ -71,6 +71,9 @@ VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
     "published_id": [("circular_published", set(PERSONAS))],
     # 排名: a town's figures are read by everyone signed in to its district
     "rank_town_id": [("t_songzhuang", DISTRICT), ("other_town", OTHER)],
+    # 在线监控: a point in 宋庄镇 and its alert — the district's oversight roles and 宋庄镇's reporter; not a unit's
+    "point_id": [("online_point", OVERSIGHT | {"town_a"}), ("other_online_point", OTHER)],
+    "alert_id": [("online_alert", OVERSIGHT | {"town_a"}), ("other_online_alert", OTHER)],
     # 污染源清单: a source of 宋庄镇 (town_a's), one of 张家湾镇, one of 门头沟; unit reporters see none
     **{f"{kind}_id": [(f"src_{kind}_a", OVERSIGHT | {"town_a"}), (f"src_{kind}_b", OVERSIGHT),
                       (f"src_{kind}_other", OTHER)] for kind in SOURCE_KINDS},
@@ -92,6 +95,7 @@ POST_ONLY = {"plan_issue", "run_daily_check", "review_report", "revoke_token", "
              "water_section_edit", "water_compensation_parameters", "water_section_add", "water_parameters_save",
              "project_payment",
              "emergency_measure_save", "emergency_end",
+             "online_point_add", "online_point_edit", "online_limit_save", "online_alert_supervise", "online_rule_save",
              "ecology_ei_save", "ecology_carbon_save", "ecology_base_year_save", "ecology_farmland_save",
              "ecology_construction_save", "ecology_parameters_save",
              "sources_add"}
@@ -126,6 +130,12 @@ def _payload(route: str, obj, persona: str) -> dict:
         "water_compensation_parameters": {"rules": "beijing-2015", "p_worse_than_v_extra": "10", "reason": "矩阵"},
         "water_section_add": {"code": "MX-W9", "name": "矩阵新断面", "kind": "river", "target": "4"},
         "water_parameters_save": {"p_proportion_min_sections": "6", "reason": "矩阵"},
+        "online_point_add": {"mn": "MX0000000000000000000009", "name": "矩阵点位", "kind": "32"},
+        "online_point_edit": {"mn": getattr(obj, "mn", ""), "name": "矩阵改名点位", "kind": "32", "active": "on",
+                              "version": version},
+        "online_limit_save": {"code": "w01018", "averaging": "hourly", "max_value": "50", "unit": "mg/L"},
+        "online_rule_save": {"consecutive_hours": "3", "reason": "矩阵"},
+        "online_alert_import": {"file": _alert_file()},
         "outlook_towns": {"method": "equal", "reason": "矩阵"},
         "outlook_settings": {"warn_probability": "0.7", "reason": "矩阵"},
         "login": {"username": "nobody", "password": "wrong"}, "logout": {}, "set_language": {"language": "en"},
@@ -196,6 +206,12 @@ def _emergency_payload(route: str, obj, persona: str) -> dict:  # noqa: ANN001
     }.get(route, {})}
 
 
+def _alert_file():  # noqa: ANN202
+    """One alert record of the HJ 212 receiver for the fixture's 通州 point, so that an allowed import writes."""
+
+    record = {"mn": "MX0000000000000000000001", "cn": "2061", "time": "2024-05-10T11:00:00", "type": "data_flag",
+              "code": "w01018", "flag": "D", "reason": "w01018 数据标记 D（故障）"}
+    return SimpleUploadedFile("矩阵.jsonl", json.dumps(record, ensure_ascii=False).encode())
 def _ecology_payload(route: str) -> dict:
     """Forms of the ecology write routes (decision 0036): each a valid entry for the persona's own district."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -356,6 +372,8 @@ WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail
                 "manage_station_create", "manage_station", "circular_generate", "circular_publish",
                 "circular_settings", "outlook_towns", "outlook_settings",
                 "ranking_supervise", "ranking_measure_save", "ranking_measure_import", "ranking_settings_save",
+                "online_point_add", "online_point_edit", "online_limit_save", "online_alert_supervise",
+                "online_rule_save", "online_alert_import",
                 "ecology_ei_import",
                 "sources_add", "sources_import", "sources_permit_audit", *(f"sources_{k}" for k in SOURCE_KINDS),
                 "project_add", "project_edit", "project_payment", "project_import", "fund_add",
@@ -446,6 +464,17 @@ def objs(world):
                                                      target=4, level="municipal")
     o["other_water_section"] = WaterSection.objects.create(district=world["other_plan"].district, code="MTG-W01",
                                                            name="永定河（矩阵）", target=3)
+    from envgov.apps.online.models import Alert as OnlineAlert
+    from envgov.apps.online.models import MonitoringPoint
+
+    o["online_point"] = MonitoringPoint.objects.create(district=world["district"], mn="MX0000000000000000000001",
+                                                       name="矩阵排口", kind="32", town=world["t_songzhuang"])
+    o["other_online_point"] = MonitoringPoint.objects.create(district=world["other_plan"].district, name="门头沟排口",
+                                                             mn="MX0000000000000000000002", kind="32", town=o["other_town"])
+    for label, point in (("online_alert", "online_point"), ("other_online_alert", "other_online_point")):
+        o[label] = OnlineAlert.objects.create(point=o[point], kind="exceedance", cn="2061", code="w01018",
+                                              field="w01018-Avg", time=dt.datetime(2024, 5, 10, 2, tzinfo=dt.timezone.utc),
+                                              value=62.0, limit=50.0, unit="mg/L", reason="矩阵超标")
     o["item_other"] = supervision.open_supervision(world["other_plan"], acting_user=world["other_coordinator"],
                                                title="门头沟督办", due_date=day, addressee_unit=other_unit)
     for label, who, district in (("draft", "coordinator", world["district"]),

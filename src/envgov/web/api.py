@@ -32,6 +32,7 @@ from envgov.apps.rankings.api import router as rankings_router
 from envgov.apps.supervision.api import router as supervision_router
 from envgov.apps.water.api import router as water_router
 from envgov.apps.emergency.api import router as emergency_router
+from envgov.apps.online.api import router as online_router
 from envgov.apps.ecology.api import router as ecology_router
 from envgov.apps.sources.api import router as sources_router
 from envgov.web import conflicts
@@ -159,6 +160,7 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 api.add_router("", plans_router)
 api.add_router("", supervision_router)
 api.add_router("", water_router)
+api.add_router("", online_router)
 api.add_router("", ecology_router)
 api.add_router("", rankings_router)
 api.add_router("", sources_router)

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "envgov.apps.rankings",
     "envgov.apps.water",
     "envgov.apps.emergency",
+    "envgov.apps.online",
     "envgov.apps.ecology",
     "envgov.apps.circulars",
     "envgov.apps.outlook",

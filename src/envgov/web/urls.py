@@ -26,6 +26,7 @@ urlpatterns = [
     path("monitoring/", include("envgov.apps.air.urls")),
     path("water/", include("envgov.apps.water.urls")),
     path("emergency/", include("envgov.apps.emergency.urls")),
+    path("online/", include("envgov.apps.online.urls")),
     path("ecology/", include("envgov.apps.ecology.urls")),
     path("notices/", include("envgov.apps.notices.urls")),
     path("", include("envgov.apps.dashboard.urls")),

@@ -191,45 +191,75 @@ def open_supervision(
 
 
 @dataclass
-class RankingOpened:
+class CauseOpened:
     item: SupervisionItem
-    created: bool  # False: the item for this town and ranking already existed (nothing was opened twice)
+    created: bool  # False: the item for this cause already existed (nothing was opened twice)
+
+
+RankingOpened = CauseOpened  # the name the rankings app knows
+
+
+# what the audit entry of an item opened for a cause shows (the answer and closure fields are still empty)
+CAUSE_FIELDS = ["plan", "task", "source", "addressee_unit", "addressee_town", "online_alert", "title", "detail",
+                "opened_on", "due_date", "status", "escalation_level"]
 
 
 @transaction.atomic
-def open_for_ranking(
-    plan: Plan, *, acting_user: User, town, cause_key: str, title: str, detail: str,  # noqa: ANN001
-    due_date: dt.date, task: Task | None = None,
-) -> RankingOpened:
-    """A 督办 to a town that a ranking placed in its bottom N (source 排名靠后). One item per plan, town and
-    ranking (`cause_key`: indicator, method and period): opening it again finds the existing item, and two
-    people clicking at once still make one (uniq_supervision_ranking)."""
-    require(permissions.can_open_supervision(acting_user, plan), _("只有统筹协调人员可以发起督办"))
-    if town is None or town.district_id != plan.district_id:
-        raise ValidationError(_("“%(addressee)s”不属于%(district)s") % {"addressee": town, "district": plan.district})
+def open_for_cause(
+    plan: Plan, *, acting_user: User | None, source: str, cause_key: str, title: str, detail: str,
+    due_date: dt.date, town=None, unit=None, task: Task | None = None, online_alert=None,  # noqa: ANN001
+    note: str = "",
+) -> CauseOpened:
+    """A 督办 for a cause found outside the plan's tasks — a town ranked at the bottom (排名靠后), an
+    online-monitoring alert (在线监控报警) — opened by a person or, with `acting_user` None, by a rule the
+    district set. One item per plan, source and cause (`cause_key`; for a ranking also per town): opening it
+    again finds the existing item, and two people clicking at once still make one (the unique constraints)."""
+    if acting_user is not None:
+        require(permissions.can_open_supervision(acting_user, plan), _("只有统筹协调人员可以发起督办"))
+    if town is None and unit is None:
+        raise ValidationError(_("请选择督办单位或街乡镇"))
+    for addressee in (town, unit):
+        if addressee is not None and addressee.district_id != plan.district_id:
+            raise ValidationError(_("“%(addressee)s”不属于%(district)s")
+                                  % {"addressee": addressee, "district": plan.district})
     if task is not None and task.plan_id != plan.pk:
         raise ValidationError({"task": _("该任务不属于本计划")})
     if not cause_key.strip():
         raise ValidationError(_("缺少督办原因"))
-    source = SupervisionItem.Source.RANKING
-    existing = SupervisionItem.objects.filter(plan=plan, addressee_town=town, source=source, cause_key=cause_key).first()
+    same = {"plan": plan, "source": source, "cause_key": cause_key[:60]}
+    if source == SupervisionItem.Source.RANKING:
+        same["addressee_town"] = town
+    existing = SupervisionItem.objects.filter(**same).first()
     if existing is not None:
-        return RankingOpened(existing, False)
+        return CauseOpened(existing, False)
     try:
         with transaction.atomic():
             item = SupervisionItem.objects.create(
-                plan=plan, task=task, source=source, cause_key=cause_key[:60], title=title.strip()[:300],
-                detail=detail, opened_on=clock.today(), due_date=due_date, addressee_town=town,
+                **{**same, "addressee_town": town}, task=task, title=title.strip()[:300], detail=detail,
+                opened_on=clock.today(), due_date=due_date, addressee_unit=unit, online_alert=online_alert,
                 created_by=acting_user, period=current_period(plan, clock.today()),
             )
     except IntegrityError:  # opened by someone else at the same moment
-        return RankingOpened(SupervisionItem.objects.get(plan=plan, addressee_town=town, source=source,
-                                                         cause_key=cause_key), False)
+        return CauseOpened(SupervisionItem.objects.get(**same), False)
     _event(item, SupervisionEvent.Kind.OPENED, acting_user, detail)
-    audit.record(actor=acting_user, action="open", obj=item, plan=plan, after=audit.snapshot(item),
-                 note=_("街乡镇排名靠后"))
+    audit.record(actor=acting_user, action="open", obj=item, plan=plan, after=audit.snapshot(item, CAUSE_FIELDS),
+                 note=note)
     notices.supervision_opened(item)
-    return RankingOpened(item, True)
+    return CauseOpened(item, True)
+
+
+def open_for_ranking(
+    plan: Plan, *, acting_user: User, town, cause_key: str, title: str, detail: str,  # noqa: ANN001
+    due_date: dt.date, task: Task | None = None,
+) -> CauseOpened:
+    """A 督办 to a town that a ranking placed in its bottom N (source 排名靠后). One item per plan, town and
+    ranking (`cause_key`: indicator, method and period; uniq_supervision_ranking)."""
+    require(permissions.can_open_supervision(acting_user, plan), _("只有统筹协调人员可以发起督办"))
+    if town is None or town.district_id != plan.district_id:
+        raise ValidationError(_("“%(addressee)s”不属于%(district)s") % {"addressee": town, "district": plan.district})
+    return open_for_cause(plan, acting_user=acting_user, source=SupervisionItem.Source.RANKING,
+                          cause_key=cause_key, title=title, detail=detail, due_date=due_date, town=town, task=task,
+                          note=_("街乡镇排名靠后"))
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ class SupervisionItem(models.Model):
         LAGGING = "lagging", _("进度滞后")
         MANUAL = "manual", _("人工督办")
         RANKING = "ranking", _("排名靠后")
+        ONLINE = "online", _("在线监控报警")
 
     class Status(models.TextChoices):
         OPEN = "open", _("督办中")
@@ -55,6 +56,11 @@ class SupervisionItem(models.Model):
     # what exactly was found, for causes other than a task's (排名靠后: indicator, ranking method and period,
     # e.g. "pm25:concentration:2024-03"); one item per town and cause (uniq_supervision_ranking)
     cause_key = models.CharField(_("督办原因"), max_length=60, blank=True)
+    # the online-monitoring alert a 在线监控报警 item was opened for (one item per alert)
+    online_alert = models.OneToOneField(
+        "online.Alert", on_delete=models.SET_NULL, null=True, blank=True, related_name="supervision_item",
+        verbose_name=_("在线监控报警"),
+    )
     reopens = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reopened_by",
         verbose_name=_("重新督办自"),
