@@ -30,6 +30,7 @@ from envgov.apps.plans.api import router as plans_router
 from envgov.apps.rankings.api import router as rankings_router
 from envgov.apps.supervision.api import router as supervision_router
 from envgov.apps.water.api import router as water_router
+from envgov.apps.complaints.api import router as complaints_router
 from envgov.web import conflicts
 
 
@@ -155,6 +156,7 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 api.add_router("", plans_router)
 api.add_router("", supervision_router)
 api.add_router("", water_router)
+api.add_router("", complaints_router)
 api.add_router("", rankings_router)
 
 def iter_api_operations() -> Iterator[tuple[list[str], str, Any]]:

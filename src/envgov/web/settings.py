@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "envgov.apps.supervision",
     "envgov.apps.rankings",
     "envgov.apps.water",
+    "envgov.apps.complaints",
     "envgov.apps.circulars",
     "envgov.apps.outlook",
     "envgov.apps.dashboard",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("envgov.apps.circulars.urls")),
     path("monitoring/", include("envgov.apps.air.urls")),
     path("water/", include("envgov.apps.water.urls")),
+    path("complaints/", include("envgov.apps.complaints.urls")),
     path("notices/", include("envgov.apps.notices.urls")),
     path("", include("envgov.apps.dashboard.urls")),
     path("outlook/", include("envgov.apps.outlook.urls")),

@@ -20,6 +20,7 @@ class Notice(models.Model):
         SUPERVISION_ESCALATED = "supervision_escalated", _("督办升级")
         TASK_EDITED = "task_edited", _("任务调整")
         LOGIN_THROTTLED = "login_throttled", _("登录失败提醒")
+        COMPLAINT_ASSIGNED = "complaint_assigned", _("接诉即办派单")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices", verbose_name=_("接收人")
