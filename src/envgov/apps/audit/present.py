@@ -83,6 +83,16 @@ ACTIONS: dict[str, Any] = {
     "circular_publish": gettext_lazy("发布通报"),
     "circular_settings": gettext_lazy("设置通报发文机关和文号"),
     "decompose": gettext_lazy("分解目标到街乡镇"),
+    "complaint_import": gettext_lazy("导入接诉即办工单"),
+    "complaint_import_fill": gettext_lazy("导入补充工单"),
+    "complaint_assign": gettext_lazy("工单派单"),
+    "complaint_sign": gettext_lazy("工单签收"),
+    "complaint_reply": gettext_lazy("工单答复"),
+    "complaint_visit": gettext_lazy("登记回访结果"),
+    "complaint_update": gettext_lazy("更正工单类别和街乡镇"),
+    "complaint_reopen": gettext_lazy("重启工单"),
+    "complaint_rules": gettext_lazy("修改诉求类别规则"),
+    "complaint_repeat_supervise": gettext_lazy("重复投诉转为督办"),
 }
 # the same code reads differently on some subjects
 ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {
@@ -92,6 +102,7 @@ ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {
     ("taskparty", "complete"): gettext_lazy("责任方销号"),
     ("compensationparameter", "set_parameter"): gettext_lazy("设置补偿参数"),
     ("waterparameter", "set_parameter"): gettext_lazy("设置水质评价参数"),
+    ("complaintparameter", "set_parameter"): gettext_lazy("设置三率参数"),
     ("outlooksetting", "set_parameter"): gettext_lazy("设置研判参数"),
     ("rankingsettings", "set_parameter"): gettext_lazy("设置排名规则"),
     ("siteweighting", "set_parameter"): gettext_lazy("设置站点权重"),

@@ -416,6 +416,9 @@ def rate_rows(result: rules.MonthRates) -> list[dict[str, Any]]:
     rows = [{"scope": gettext("全区"), "name": gettext("合计"), "r": result.total}]
     rows += [{"scope": gettext("承办单位"), "name": k, "r": v} for k, v in result.by_unit.items()]
     rows += [{"scope": gettext("街乡镇"), "name": gettext(k), "r": v} for k, v in result.by_town.items()]
+    for row in rows:
+        r = row["r"]
+        row["texts"] = [rate_text(r.response), rate_text(r.resolution), rate_text(r.satisfaction)]
     return rows
 
 

@@ -84,8 +84,12 @@ def _version(request: HttpRequest) -> int:
 
 
 def _done(request: HttpRequest, order: WorkOrder, call, ok: str) -> HttpResponse:  # noqa: ANN001
+    from envgov.apps.plans.actions import StaleEdit
+
     try:
         call()
+    except StaleEdit as exc:
+        messages.error(request, str(exc))
     except ValidationError as exc:
         messages.error(request, gettext("未保存：%(reason)s") % {"reason": " ".join(exc.messages)})
     else:
