@@ -70,6 +70,9 @@ VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
     "published_id": [("circular_published", set(PERSONAS))],
     # 排名: a town's figures are read by everyone signed in to its district
     "rank_town_id": [("t_songzhuang", DISTRICT), ("other_town", OTHER)],
+    # 接诉即办: an order is read by oversight, its assigned unit and the town it is in; other districts: 404
+    "order_id": [("complaint_unit_a", OVERSIGHT | UNIT_A | {"town_a"}), ("complaint_unit_b", OVERSIGHT),
+                 ("other_complaint", OTHER)],
 }
 # routes that answer GET with 405 once the gate is passed (the object is only looked up on POST);
 # a route added later is recognised by probing (GET → 405) and then tested with POST too
@@ -78,7 +81,9 @@ POST_ONLY = {"plan_issue", "run_daily_check", "review_report", "revoke_token", "
              "notice_open", "notice_read_all", "notice_preferences", "air_import_finish", "air_import_undo",
              "manage_user_unthrottle", "manage_user_totp_reset", "circular_generate", "circular_publish",
              "ranking_supervise", "ranking_measure_save", "ranking_settings_save",
-             "water_section_edit", "water_compensation_parameters", "water_section_add", "water_parameters_save"}
+             "water_section_edit", "water_compensation_parameters", "water_section_add", "water_parameters_save",
+             "complaint_assign", "complaint_sign", "complaint_reply", "complaint_visit", "complaint_correct",
+             "complaint_reopen", "complaint_parameters_save", "complaint_repeat_supervise"}
 # allowed outcome of GET where it is not 200/302
 ALLOWED_GET = {"api-root": {404}}
 
@@ -122,6 +127,7 @@ def _payload(route: str, obj, persona: str) -> dict:
         "circular_publish": {"version": version},
         "circular_settings": {"organ": "矩阵生态环境局", "number_prefix": "矩环", "recipients": "", "version": 1},
         **_ranking_payload(route, persona),
+        **_complaint_payload(route, obj, version),
         **_manage_payload(route, obj, version),
     }.get(route, {})  # a route added later: an empty form still exercises its gate and its scope
 
@@ -150,6 +156,25 @@ def _ranking_payload(route: str, persona: str) -> dict:
                                   "weighting_mode": "site", "bottom_n": "2", "min_completeness": "0",
                                   "partial_month": "proportional", "change_digits": "1", "composite_digits": "2",
                                   "c_pm25": "on", "w_pm25": "1", "reason": "矩阵"},
+    }.get(route, {})}
+
+
+def _complaint_payload(route: str, obj, version: int) -> dict:  # noqa: ANN001
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    if not route.startswith("complaint_"):
+        return {}
+    csv = "工单编号,派单时间,承办单位,诉求地址\r\nMX-9,2024-03-05 09:00,市场监管局,宋庄镇矩阵村\r\n".encode()
+    return {route: {
+        "complaint_assign": {"unit": _first_unit_of(obj), "deadline": "2024-03-20", "version": version},
+        "complaint_sign": {"version": version}, "complaint_reply": {"reply": "矩阵答复", "version": version},
+        "complaint_visit": {"resolved": "yes", "satisfaction": "satisfied", "version": version},
+        "complaint_correct": {"category": "噪声", "version": version},
+        "complaint_reopen": {"reason": "矩阵重启"},
+        "complaint_import": {"file": SimpleUploadedFile("矩阵工单.csv", csv)},
+        "complaint_rules": {"rules": "噪声：噪音、吵"},
+        "complaint_parameters_save": {"p_reopened": "merge", "reason": "矩阵"},
+        "complaint_repeat_supervise": {"month": "2024-03", "address": "无", "due_date": "2024-04-01"},
     }.get(route, {})}
 
 
@@ -205,7 +230,10 @@ POST_ROLES = {"supervision_detail": {"admin", "coordinator", "unit_reporter", "t
               "task_comment": {"admin", "coordinator", "unit_reporter", "town_reporter", "unit_leader"},
               "review_queue": {"admin", "coordinator"},
               # 达标研判: oversight roles read the decomposition and the parameter; coordinators set them
-              "outlook_towns": {"admin", "coordinator"}, "outlook_settings": {"admin", "coordinator"}}
+              "outlook_towns": {"admin", "coordinator"}, "outlook_settings": {"admin", "coordinator"},
+              # 接诉即办: the assigned unit, the order's town and the coordinators sign and reply (not auditors)
+              "complaint_sign": {"admin", "coordinator", "unit_reporter", "town_reporter", "unit_leader"},
+              "complaint_reply": {"admin", "coordinator", "unit_reporter", "town_reporter", "unit_leader"}}
 
 WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail", "supervision_open", "plan_issue",
                 "run_daily_check", "revoke_token", "tokens", "ledger_import", "plan_import", "plan_draft",
@@ -219,7 +247,10 @@ WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail
                 "manage_unit", "manage_unit_merge", "manage_town_create", "manage_town", "manage_town_boundaries",
                 "manage_station_create", "manage_station", "circular_generate", "circular_publish",
                 "circular_settings", "outlook_towns", "outlook_settings",
-                "ranking_supervise", "ranking_measure_save", "ranking_measure_import", "ranking_settings_save"}
+                "ranking_supervise", "ranking_measure_save", "ranking_measure_import", "ranking_settings_save",
+                "complaint_assign", "complaint_sign", "complaint_reply", "complaint_visit", "complaint_correct",
+                "complaint_reopen", "complaint_import", "complaint_rules", "complaint_parameters_save",
+                "complaint_repeat_supervise"}
 
 
 # ---------------------------------------------------------------- walking the resolver
@@ -336,6 +367,20 @@ def objs(world):
         o[label] = SupervisionPhoto.objects.create(item=o[item], name="现场.jpg", uploaded_by=world[who],
                                                    file=SimpleUploadedFile("现场.jpg", b"\xff\xd8\xff\xe0jpeg"))
     o["district_adcode"], o["other_adcode"] = world["district"].adcode, world["other_plan"].district.adcode
+    from django.utils import timezone
+
+    from envgov.apps.complaints.models import WorkOrder
+
+    when = timezone.make_aware(dt.datetime(2024, 3, 1, 9, 0))
+    zhang = Town.objects.get(district=world["district"], name="张家湾镇")
+    o["complaint_unit_a"] = WorkOrder.objects.create(district=world["district"], number="MX-1", dispatched_at=when,
+                                                     unit=world["u_market"], town=world["t_songzhuang"],
+                                                     address="宋庄镇矩阵村1号", content="油烟")
+    o["complaint_unit_b"] = WorkOrder.objects.create(district=world["district"], number="MX-2", dispatched_at=when,
+                                                     unit=world["u_dev"], town=zhang, address="张家湾镇矩阵路2号",
+                                                     content="噪音", responded_at=when)
+    o["other_complaint"] = WorkOrder.objects.create(district=world["other_plan"].district, number="MX-3",
+                                                    dispatched_at=when, unit=other_unit, content="扬尘")
     _circulars(o, world)
     o["clients"] = {ANON: Client()}
     for persona in PERSONAS[1:]:
@@ -595,6 +640,10 @@ def test_allowed_payloads_really_write(objs):
         ("rankings/measures/save/", "coordinator", None),
         ("rankings/measures/import/", "admin", None),
         ("rankings/settings/save/", "coordinator", None),
+        ("complaints/orders/<int:order_id>/sign/", "leader_a", "complaint_unit_a"),
+        ("complaints/orders/<int:order_id>/visit/", "coordinator", "complaint_unit_b"),
+        ("complaints/import/", "coordinator", None),
+        ("complaints/rules/", "coordinator", None),
     ]:
         name = next(n for r, n, _ in PAGE_ROUTES if r == route)
         obj = objs[label] if label else None

@@ -92,10 +92,9 @@ def complaint_rates(request: HttpRequest, month: str = ""):
             return Status(200, {"month": None, "detail": gettext("本区还没有工单")})
         month = months[-1]
     outcome = services.month_result(user.district, month)
-    if outcome.missing:
-        return Status(422, {"detail": "；".join(
-            gettext("缺少用户设定参数“%(label)s”，涉及工单：%(orders)s") % {"label": m["label"], "orders": "、".join(m["orders"][:20])}
-            for m in outcome.missing_lines())})
+    if outcome.missing:  # not computable until the district sets them: which parameters, for which orders
+        return Status(200, {"month": outcome.month, "computable": False, "missing": outcome.missing_lines(),
+                            "detail": gettext("本月三率需要先设定参数")})
     if outcome.result is None:
-        return Status(422, {"detail": outcome.error})
-    return Status(200, outcome.result.to_dict())
+        return Status(200, {"month": outcome.month, "computable": False, "missing": [], "detail": outcome.error})
+    return Status(200, {**outcome.result.to_dict(), "computable": True})

@@ -183,13 +183,34 @@ class ImportOutcome:
 
 
 def template_xlsx() -> bytes:
-    from envgov.reports.xlsx import build_table
+    """The import template: header in row 1 (what the reader reads), one example row to delete, a note sheet."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
 
     example = ["TZ2024030001", "12345", "2024-03-01 09:30", "生态环境局", "宋庄镇", "宋庄镇小堡村某餐馆",
                "饭店油烟扰民", "", "2024-03-01 10:10", "2", "已解决", "满意", ""]
-    return build_table(gettext("接诉即办工单导入模板"), [(h, 16) for h in TEMPLATE_HEADER], [example],
-                       note=gettext("第 3 行为表头，从第 4 行起每行一件工单；示例行请删除。必填：工单编号、派单时间、承办单位。"
-                                    "是否解决：已解决/未解决；满意度：满意/基本满意/不满意；未评价留空。"))
+    wb = Workbook()
+    ws = wb.active
+    ws.title = gettext("工单")
+    ws.append(list(TEMPLATE_HEADER))
+    ws.append(example)
+    for i, _h in enumerate(TEMPLATE_HEADER, start=1):
+        ws.cell(row=1, column=i).font = Font(bold=True)
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = 18
+    ws.freeze_panes = "A2"
+    note = wb.create_sheet(gettext("说明"))
+    for line in (gettext("第 1 行为表头，从第 2 行起每行一件工单；第 2 行是示例，请删除。"),
+                 gettext("必填：工单编号、派单时间（YYYY-MM-DD HH:MM）、承办单位。"),
+                 gettext("是否解决：已解决 / 未解决；满意度：满意 / 基本满意 / 不满意；未评价留空。"),
+                 gettext("街乡镇留空时按诉求地址中的本区街乡镇名称判定；诉求类别留空时按本区类别规则判定。"),
+                 gettext("重启的工单在“原工单编号”填写被重启的工单编号。")):
+        note.append([line])
+    note.column_dimensions["A"].width = 90
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 def _report(rows, created: int = 0, updated: int = 0, unchanged: int = 0, extra_errors=(), warnings=()) -> dict:
