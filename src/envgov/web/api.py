@@ -25,12 +25,12 @@ from ninja.security import HttpBearer, django_auth
 from envgov.apps.accounts import throttle
 from envgov.apps.accounts.models import ApiToken
 from envgov.apps.accounts.scope import scoped
+from envgov.apps.complaints.api import router as complaints_router
 from envgov.apps.plans import actions
 from envgov.apps.plans.api import router as plans_router
 from envgov.apps.rankings.api import router as rankings_router
 from envgov.apps.supervision.api import router as supervision_router
 from envgov.apps.water.api import router as water_router
-from envgov.apps.complaints.api import router as complaints_router
 from envgov.web import conflicts
 
 

@@ -27,7 +27,7 @@ def _stale() -> str:
 
 
 @transaction.atomic
-def assign_order(order: WorkOrder, *, acting_user: User, expected_version: int, unit, deadline: dt.date | None,  # noqa: ANN001
+def assign_order(order: WorkOrder, *, acting_user: User, expected_version: int, unit, deadline: dt.date | None,
                  limit_hours: float | None) -> WorkOrder:
     require(permissions.can_manage_orders(acting_user, order.district_id), _("只有本区的系统管理员或统筹协调人员可以派单"))
     if unit is None or unit.district_id != order.district_id:
@@ -92,7 +92,7 @@ def record_visit(order: WorkOrder, *, acting_user: User, expected_version: int, 
 
 
 @transaction.atomic
-def correct_order(order: WorkOrder, *, acting_user: User, expected_version: int, category: str, town) -> WorkOrder:  # noqa: ANN001
+def correct_order(order: WorkOrder, *, acting_user: User, expected_version: int, category: str, town) -> WorkOrder:
     """Category as entered (empty: by the rules again) and town (empty: by the address again)."""
     require(permissions.can_manage_orders(acting_user, order.district_id),
             _("只有本区的系统管理员或统筹协调人员可以修改工单"))
@@ -139,7 +139,7 @@ def reopen_order(order: WorkOrder, *, acting_user: User, reason: str) -> WorkOrd
 
 
 @transaction.atomic
-def save_rules(district, *, acting_user: User, text: str, expected_version: int | None) -> CategoryRuleSet:  # noqa: ANN001
+def save_rules(district, *, acting_user: User, text: str, expected_version: int | None) -> CategoryRuleSet:
     """The district's ordered keyword rules (`services.parse_rules_text`; ValueError with the bad lines)."""
     from envgov.apps.complaints.services import parse_rules_text
 
@@ -148,19 +148,20 @@ def save_rules(district, *, acting_user: User, text: str, expected_version: int 
     rs = CategoryRuleSet.objects.select_for_update().filter(district=district).first()
     if rs is None:
         rs = CategoryRuleSet.objects.create(district=district, rules=parsed, updated_by=acting_user)
-        audit.record(actor=acting_user, action="complaint_rules", obj=rs, after={"rules": parsed})
+        audit.record(actor=acting_user, action="complaint_rules", obj=rs, after={"rules": _rules_text(parsed)})
         return rs
     if expected_version is not None and rs.version != expected_version:
         raise ValidationError(_("类别规则已被他人修改，您的修改未保存。请刷新页面后再提交。"))
-    before = {"rules": rs.rules}
+    before = {"rules": _rules_text(rs.rules)}
     rs.rules, rs.updated_by, rs.version = parsed, acting_user, rs.version + 1
     rs.save()
-    audit.record(actor=acting_user, action="complaint_rules", obj=rs, before=before, after={"rules": parsed})
+    audit.record(actor=acting_user, action="complaint_rules", obj=rs, before=before,
+                 after={"rules": _rules_text(parsed)})
     return rs
 
 
 @transaction.atomic
-def set_parameters(district, *, acting_user: User, values: dict, reason: str) -> dict:  # noqa: ANN001
+def set_parameters(district, *, acting_user: User, values: dict, reason: str) -> dict:
     """Set the district's values of the 三率 rule's user-set parameters (checked by PARAMETERS.clean)."""
     from envgov.rules.complaints import PARAMETERS
 
@@ -179,14 +180,27 @@ def set_parameters(district, *, acting_user: User, values: dict, reason: str) ->
         row = row or ComplaintParameter(district=district, key=key)
         row.value, row.reason, row.set_by = new, reason[:200], acting_user
         row.save()
-        audit.record(actor=acting_user, action="set_parameter", obj=row, before={"value": old}, after={"value": new},
+        audit.record(actor=acting_user, action="set_parameter", obj=row, before={"value": _shown(key, old)},
+                     after={"value": _shown(key, new)},
                      note=f"{PARAMETERS.by_key[key].label}；依据：{reason}"[:300])
         changed[key] = (old, new)
     return changed
 
 
+def _shown(key: str, value: object) -> str:
+    """A parameter value as the audit log shows it (a choice by its label, not its code)."""
+    from envgov.rules.complaints import PARAMETERS
+
+    p = PARAMETERS.by_key[key]
+    return _(p.choices[value]) if p.choices and value in p.choices else str(value)
+
+
+def _rules_text(rules: list) -> str:
+    return "\n".join(f"{r['category']}：{'、'.join(r['keywords'])}" for r in rules)
+
+
 @transaction.atomic
-def supervise_repeat(district, *, acting_user: User, plan, month: str, address_key: str,  # noqa: ANN001
+def supervise_repeat(district, *, acting_user: User, plan, month: str, address_key: str,
                      due_date: dt.date) -> tuple[RepeatFollowUp, bool]:
     """A repeated address of the month as a 督办 (`supervision.actions.open_supervision`), once per address and
     month; (follow-up, created). ValueError when the month does not flag the address."""

@@ -37,11 +37,11 @@ class OrderOut(Schema):
     is_simulated: bool
 
 
-def _iso(v) -> str | None:  # noqa: ANN001
+def _iso(v) -> str | None:
     return None if v is None else v.isoformat()
 
 
-def _order(o: WorkOrder, cats) -> dict:  # noqa: ANN001
+def _order(o: WorkOrder, cats) -> dict:
     cat, how = services.category_of(o, cats)
     return {"id": o.pk, "number": o.number, "channel": o.channel, "dispatched_at": o.dispatched_at.isoformat(),
             "unit": o.unit.name if o.unit_id else None, "unit_written": o.unit_written,
@@ -52,7 +52,7 @@ def _order(o: WorkOrder, cats) -> dict:  # noqa: ANN001
             "is_simulated": o.is_simulated}
 
 
-def _orders(request: HttpRequest):  # noqa: ANN202
+def _orders(request: HttpRequest):
     return permissions.orders_for(_user(request)).select_related("unit", "town", "reopen_of", "district")
 
 

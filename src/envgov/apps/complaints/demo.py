@@ -64,7 +64,7 @@ def load(district: District) -> int:
                 address = f"某{rng.choice(PLACES)}{rng.randint(1, 99)}号（未写街乡镇）"
             else:
                 address = f"{town.name}{rng.choice('甲乙丙丁戊')}{rng.choice(PLACES)}{rng.randint(1, 200)}号"
-            unit = UNITS[cat] if UNITS[cat] in known else (sorted(known)[0] if known else "生态环境局")
+            unit = UNITS[cat] if UNITS[cat] in known else (min(known) if known else "生态环境局")
             limit = "" if rng.random() < 0.15 else rng.choice(("2", "24"))
             late = rng.random() < 0.1
             responded = "" if rng.random() < 0.03 else (

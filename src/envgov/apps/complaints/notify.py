@@ -18,7 +18,7 @@ def _people(unit_id: int) -> list[User]:
     return list(User.objects.filter(unit_id=unit_id, is_active=True, role__in=(R.UNIT_REPORTER, R.UNIT_LEADER)))
 
 
-def assigned(order, note: str = "") -> None:  # noqa: ANN001
+def assigned(order, note: str = "") -> None:
     if not order.unit_id:
         return
     deadline = order.deadline.strftime("%Y-%m-%d") if order.deadline else gettext("未定")
@@ -30,7 +30,7 @@ def assigned(order, note: str = "") -> None:  # noqa: ANN001
            key=f"complaint:{order.pk}:{order.unit_id}:{order.version}", subject=order, district=order.district)
 
 
-def assigned_many(orders: Sequence, record) -> None:  # noqa: ANN001
+def assigned_many(orders: Sequence, record) -> None:
     """One notice per unit for the orders an import brought (listing each order as a link)."""
     by_unit: dict[int, list] = {}
     for o in orders:

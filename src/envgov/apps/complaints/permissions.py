@@ -16,7 +16,7 @@ def _active(user: User | None) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
-def _district_coordinator(user: User | None, district) -> bool:  # noqa: ANN001
+def _district_coordinator(user: User | None, district) -> bool:
     district_id = getattr(district, "pk", district)
     return bool(_active(user) and user.role in (R.ADMIN, R.COORDINATOR) and district_id is not None
                 and user.district_id == district_id)
@@ -38,26 +38,26 @@ def orders_for(user: User) -> QuerySet:
     return qs.none()
 
 
-def can_view_rates(user: User, district) -> bool:  # noqa: ANN001
+def can_view_rates(user: User, district) -> bool:
     district_id = getattr(district, "pk", district)
     return bool(_active(user) and sees_whole_district(user) and district_id is not None
                 and user.district_id == district_id)
 
 
-def can_manage_orders(user: User, district) -> bool:  # noqa: ANN001
+def can_manage_orders(user: User, district) -> bool:
     """Import, assign, record the complainant's answers, correct category and town, reopen."""
     return _district_coordinator(user, district)
 
 
-def can_edit_rules(user: User, district) -> bool:  # noqa: ANN001
+def can_edit_rules(user: User, district) -> bool:
     return _district_coordinator(user, district)
 
 
-def can_set_parameters(user: User, district) -> bool:  # noqa: ANN001
+def can_set_parameters(user: User, district) -> bool:
     return _district_coordinator(user, district)
 
 
-def can_answer(user: User, order) -> bool:  # noqa: ANN001
+def can_answer(user: User, order) -> bool:
     """Sign and reply: the district's coordinators, the assigned unit's reporters and leaders, the town's."""
     if _district_coordinator(user, order.district_id):
         return True

@@ -34,7 +34,7 @@ class AssignForm(forms.Form):
                                    widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.5"}))
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, district=None, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, district=None, **kwargs):
         super().__init__(*args, **kwargs)
         from envgov.apps.accounts.models import Unit
 
@@ -55,7 +55,7 @@ class CorrectForm(forms.Form):
     town = forms.ModelChoiceField(label=_("街乡镇（空：按地址判定）"), queryset=None, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, district=None, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, district=None, **kwargs):
         super().__init__(*args, **kwargs)
         from envgov.apps.geo.models import Town
 
@@ -67,7 +67,7 @@ def _form_errors(form: forms.Form) -> str:
                     for k, v in form.errors.items())
 
 
-def _district(request: HttpRequest):  # noqa: ANN202
+def _district(request: HttpRequest):
     return request.user.district
 
 
@@ -83,7 +83,7 @@ def _version(request: HttpRequest) -> int:
         return -1
 
 
-def _done(request: HttpRequest, order: WorkOrder, call, ok: str) -> HttpResponse:  # noqa: ANN001
+def _done(request: HttpRequest, order: WorkOrder, call, ok: str) -> HttpResponse:
     from envgov.apps.plans.actions import StaleEdit
 
     try:
@@ -403,7 +403,7 @@ def repeat_supervise(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
-def _int(v) -> int:  # noqa: ANN001
+def _int(v) -> int:
     try:
         return int(v)
     except (TypeError, ValueError):
