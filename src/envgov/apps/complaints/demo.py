@@ -48,7 +48,7 @@ def load(district: District) -> int:
     known = set(Unit.objects.filter(district=district).values_list("name", flat=True))
     if not towns:
         return 0
-    repeated = [f"{towns[i % len(towns)].name}{'东西南北'[i % 4]}关{i + 1}号院" for i in range(4)]
+    repeated = [f"{towns[i % len(towns)].name}{'东西'[i]}关{i + 1}号院" for i in range(2)]
     rows: list[list[str]] = []
     n = 0
     for month in range(1, 9):
@@ -58,7 +58,7 @@ def load(district: District) -> int:
             day = rng.randint(1, 28)
             when = dt.datetime(2024, month, day, rng.randint(7, 21), rng.choice((0, 15, 30, 45)))
             town = rng.choice(towns)
-            if rng.random() < 0.08:
+            if rng.random() < 0.14:
                 address = f"{rng.choice(repeated)}"
             elif rng.random() < 0.06:
                 address = f"某{rng.choice(PLACES)}{rng.randint(1, 99)}号（未写街乡镇）"
@@ -78,7 +78,7 @@ def load(district: District) -> int:
                          "" if rng.random() < 0.9 else cat, responded.strftime("%Y-%m-%d %H:%M") if responded else "",
                          limit, resolved, satisfaction, ""])
     # July: three orders reopened (the complainant was not satisfied), dispatched again a week later
-    july = [r for r in rows if r[2].startswith("2024-07") and r[11] == "不满意"][:3]
+    july = [r for r in rows if "2024-07-01" <= r[2] < "2024-07-20" and r[11] == "不满意"][:3]
     for i, r in enumerate(july, start=1):
         first = dt.datetime.strptime(r[2], "%Y-%m-%d %H:%M") + dt.timedelta(days=7)
         rows.append([f"{r[0]}-R1", r[1], first.strftime("%Y-%m-%d %H:%M"), r[3], "", r[5], r[6] + "（重启）", r[7],

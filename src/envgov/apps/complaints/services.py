@@ -158,6 +158,11 @@ def category_of(order: WorkOrder, cats: rules.CategoryRules) -> tuple[str, str]:
 
 # ------------------------------------------------------------------------------------------ parameters
 
+def cite(text: str) -> str:
+    """A rules text in the user's language, its reference file named for a reader of the page."""
+    return gettext(text).replace("sources.md", gettext("平台参考资料（污染源与接诉即办）")) if text else ""
+
+
 def parameter_values(district: District) -> dict[str, object]:
     return {p.key: p.value for p in ComplaintParameter.objects.filter(district=district)}
 
@@ -170,7 +175,8 @@ def parameter_rows(district: District) -> list[dict[str, Any]]:
         value = row.value if row else p.default
         unset = (p.kind == "choice" and value == rules.ASK) or (p.key == "response_limit_hours" and value == 0)
         out.append({"parameter": p, "value": value, "record": row, "user_set": row is not None and value != p.default,
-                    "unset": unset, "choice_label": p.choices.get(value, "") if p.choices else ""})
+                    "unset": unset, "choice_label": p.choices.get(value, "") if p.choices else "",
+                    "label": cite(p.label), "rule": cite(p.rule), "why": cite(p.why_unconfirmed)})
     return out
 
 
@@ -411,7 +417,7 @@ class RatesOutcome:
         out = []
         for key, where in (self.missing or {}).items():
             p = rules.PARAMETERS.by_key[key]
-            out.append({"key": key, "label": gettext(p.label), "why": gettext(p.why_unconfirmed), "orders": where})
+            out.append({"key": key, "label": cite(p.label), "why": cite(p.why_unconfirmed), "orders": where})
         return out
 
 
@@ -460,7 +466,7 @@ def rates_xlsx(result: rules.MonthRates) -> bytes:
               for p in result.parameters]
     repeats = [[r.address, gettext(r.town), len(r.orders), "、".join(r.orders), "、".join(gettext(c) for c in r.categories)]
                for r in result.repeats]
-    note = gettext("%(month)s 三率。%(citation)s") % {"month": result.month, "citation": gettext(rules.RULE_CITATION)}
+    note = gettext("%(month)s 三率。%(citation)s") % {"month": result.month, "citation": cite(rules.RULE_CITATION)}
     return build_tables([
         (gettext("三率"), cols, body, note),
         (gettext("参数"), [(gettext("参数"), 50), (gettext("取值"), 14), (gettext("来源"), 10)], params,

@@ -292,7 +292,7 @@ def parameters(request: HttpRequest) -> HttpResponse:
     return render(request, "complaints/parameters.html", {
         "rows": services.parameter_rows(district) if district else [],
         "can_set": permissions.can_set_parameters(request.user, district),
-        "citation": gettext(rules.RULE_CITATION)})
+        "citation": services.cite(rules.RULE_CITATION)})
 
 
 @scoped("reviewer")
@@ -351,7 +351,7 @@ def rates(request: HttpRequest) -> HttpResponse:
         "warnings": [gettext(w) for w in result.warnings] if result else [],
         "params": services.parameter_rows(district),
         "map": services.heat_payload(district, result, month),
-        "citation": gettext(rules.RULE_CITATION),
+        "citation": services.cite(rules.RULE_CITATION),
         "can_manage": permissions.can_manage_orders(request.user, district),
         "plans": Plan.objects.filter(district=district, status=Plan.Status.ISSUED).order_by("-year", "-pk"),
         "due": clock.today() + dt.timedelta(days=7),
