@@ -84,6 +84,9 @@ VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
     # photo by the district's oversight roles and the unit and town of its enterprise (宋庄镇, 市场监管局)
     "episode_id": [("emergency_episode", DISTRICT), ("other_emergency_episode", OTHER)],
     "checkin_id": [("emergency_checkin", DISTRICT), ("other_emergency_checkin", OTHER)],
+    # 接诉即办: an order is read by oversight, its assigned unit and the town it is in; other districts: 404
+    "order_id": [("complaint_unit_a", OVERSIGHT | UNIT_A | {"town_a"}), ("complaint_unit_b", OVERSIGHT),
+                 ("other_complaint", OTHER)],
 }
 # routes that answer GET with 405 once the gate is passed (the object is only looked up on POST);
 # a route added later is recognised by probing (GET → 405) and then tested with POST too
@@ -98,7 +101,9 @@ POST_ONLY = {"plan_issue", "run_daily_check", "review_report", "revoke_token", "
              "online_point_add", "online_point_edit", "online_limit_save", "online_alert_supervise", "online_rule_save",
              "ecology_ei_save", "ecology_carbon_save", "ecology_base_year_save", "ecology_farmland_save",
              "ecology_construction_save", "ecology_parameters_save",
-             "sources_add"}
+             "sources_add",
+             "complaint_assign", "complaint_sign", "complaint_reply", "complaint_visit", "complaint_correct",
+             "complaint_reopen", "complaint_parameters_save", "complaint_repeat_supervise"}
 # allowed outcome of GET where it is not 200/302
 ALLOWED_GET = {"api-root": {404}}
 
@@ -152,6 +157,7 @@ def _payload(route: str, obj, persona: str) -> dict:
         **_ecology_payload(route),
         **_sources_payload(route, obj, persona),
         **_projects_payload(route, obj, persona),
+        **_complaint_payload(route, obj, version),
         **_manage_payload(route, obj, version),
     }.get(route, {})  # a route added later: an empty form still exercises its gate and its scope
 
@@ -208,10 +214,13 @@ def _emergency_payload(route: str, obj, persona: str) -> dict:  # noqa: ANN001
 
 def _alert_file():  # noqa: ANN202
     """One alert record of the HJ 212 receiver for the fixture's 通州 point, so that an allowed import writes."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
 
     record = {"mn": "MX0000000000000000000001", "cn": "2061", "time": "2024-05-10T11:00:00", "type": "data_flag",
               "code": "w01018", "flag": "D", "reason": "w01018 数据标记 D（故障）"}
     return SimpleUploadedFile("矩阵.jsonl", json.dumps(record, ensure_ascii=False).encode())
+
+
 def _ecology_payload(route: str) -> dict:
     """Forms of the ecology write routes (decision 0036): each a valid entry for the persona's own district."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -299,6 +308,25 @@ def _projects_payload(route: str, obj, persona: str) -> dict:
     }.get(route, {})}
 
 
+def _complaint_payload(route: str, obj, version: int) -> dict:  # noqa: ANN001
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    if not route.startswith("complaint_"):
+        return {}
+    csv = "工单编号,派单时间,承办单位,诉求地址\r\nMX-9,2024-03-05 09:00,市场监管局,宋庄镇矩阵村\r\n".encode()
+    return {route: {
+        "complaint_assign": {"unit": _first_unit_of(obj), "deadline": "2024-03-20", "version": version},
+        "complaint_sign": {"version": version}, "complaint_reply": {"reply": "矩阵答复", "version": version},
+        "complaint_visit": {"resolved": "yes", "satisfaction": "satisfied", "version": version},
+        "complaint_correct": {"category": "噪声", "version": version},
+        "complaint_reopen": {"reason": "矩阵重启"},
+        "complaint_import": {"file": SimpleUploadedFile("矩阵工单.csv", csv)},
+        "complaint_rules": {"rules": "噪声：噪音、吵"},
+        "complaint_parameters_save": {"p_reopened": "merge", "reason": "矩阵"},
+        "complaint_repeat_supervise": {"month": "2024-03", "address": "无", "due_date": "2024-04-01"},
+    }.get(route, {})}
+
+
 def _first_unit_of(plan) -> int:  # noqa: ANN001
     from envgov.apps.accounts.models import Unit
 
@@ -357,7 +385,10 @@ POST_ROLES = {"supervision_detail": {"admin", "coordinator", "unit_reporter", "t
               "sources_add": {"admin", "coordinator", "town_reporter"},
               "sources_permit_audit": {"admin", "coordinator"},
               # 巡查打卡: everyone of the district opens the form; the read-only auditor cannot check in
-              "emergency_checkin": {"admin", "coordinator", "unit_reporter", "town_reporter", "unit_leader"}}
+              "emergency_checkin": {"admin", "coordinator", "unit_reporter", "town_reporter", "unit_leader"},
+              # 接诉即办: the assigned unit, the order's town and the coordinators sign and reply (not auditors)
+              "complaint_sign": {"admin", "coordinator", "unit_reporter", "town_reporter", "unit_leader"},
+              "complaint_reply": {"admin", "coordinator", "unit_reporter", "town_reporter", "unit_leader"}}
 
 WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail", "supervision_open", "plan_issue",
                 "run_daily_check", "revoke_token", "tokens", "ledger_import", "plan_import", "plan_draft",
@@ -379,7 +410,10 @@ WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail
                 "project_add", "project_edit", "project_payment", "project_import", "fund_add",
                 "emergency_list_import", "emergency_measures_import", "emergency_measure_save", "emergency_forecast",
                 "emergency_checkin", "emergency_end",
-                "ecology_ei_import"}
+                "ecology_ei_import",
+                "complaint_assign", "complaint_sign", "complaint_reply", "complaint_visit", "complaint_correct",
+                "complaint_reopen", "complaint_import", "complaint_rules", "complaint_parameters_save",
+                "complaint_repeat_supervise"}
 
 
 # ---------------------------------------------------------------- walking the resolver
@@ -507,6 +541,20 @@ def objs(world):
         o[label] = SupervisionPhoto.objects.create(item=o[item], name="现场.jpg", uploaded_by=world[who],
                                                    file=SimpleUploadedFile("现场.jpg", b"\xff\xd8\xff\xe0jpeg"))
     o["district_adcode"], o["other_adcode"] = world["district"].adcode, world["other_plan"].district.adcode
+    from django.utils import timezone
+
+    from envgov.apps.complaints.models import WorkOrder
+
+    when = timezone.make_aware(dt.datetime(2024, 3, 1, 9, 0))
+    zhang = Town.objects.get(district=world["district"], name="张家湾镇")
+    o["complaint_unit_a"] = WorkOrder.objects.create(district=world["district"], number="MX-1", dispatched_at=when,
+                                                     unit=world["u_market"], town=world["t_songzhuang"],
+                                                     address="宋庄镇矩阵村1号", content="油烟")
+    o["complaint_unit_b"] = WorkOrder.objects.create(district=world["district"], number="MX-2", dispatched_at=when,
+                                                     unit=world["u_dev"], town=zhang, address="张家湾镇矩阵路2号",
+                                                     content="噪音", responded_at=when)
+    o["other_complaint"] = WorkOrder.objects.create(district=world["other_plan"].district, number="MX-3",
+                                                    dispatched_at=when, unit=other_unit, content="扬尘")
     _circulars(o, world)
     _sources(o, world)
     _projects(o, world)
@@ -821,6 +869,10 @@ def test_allowed_payloads_really_write(objs):
         ("projects/<int:project_id>/payments/", "admin", "project"),
         ("projects/import/", "coordinator", None),
         ("projects/funds/new/", "coordinator", None),
+        ("complaints/orders/<int:order_id>/sign/", "leader_a", "complaint_unit_a"),
+        ("complaints/orders/<int:order_id>/visit/", "coordinator", "complaint_unit_b"),
+        ("complaints/import/", "coordinator", None),
+        ("complaints/rules/", "coordinator", None),
     ]:
         name = next(n for r, n, _ in PAGE_ROUTES if r == route)
         obj = objs[label] if label else None

@@ -25,6 +25,7 @@ from ninja.security import HttpBearer, django_auth
 from envgov.apps.accounts import throttle
 from envgov.apps.accounts.models import ApiToken
 from envgov.apps.accounts.scope import scoped
+from envgov.apps.complaints.api import router as complaints_router
 from envgov.apps.plans import actions
 from envgov.apps.plans.api import router as plans_router
 from envgov.apps.projects.api import router as projects_router
@@ -162,6 +163,7 @@ api.add_router("", supervision_router)
 api.add_router("", water_router)
 api.add_router("", online_router)
 api.add_router("", ecology_router)
+api.add_router("", complaints_router)
 api.add_router("", rankings_router)
 api.add_router("", sources_router)
 api.add_router("", projects_router)

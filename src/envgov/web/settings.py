@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "envgov.apps.emergency",
     "envgov.apps.online",
     "envgov.apps.ecology",
+    "envgov.apps.complaints",
     "envgov.apps.circulars",
     "envgov.apps.outlook",
     "envgov.apps.dashboard",

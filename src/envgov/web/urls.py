@@ -28,6 +28,7 @@ urlpatterns = [
     path("emergency/", include("envgov.apps.emergency.urls")),
     path("online/", include("envgov.apps.online.urls")),
     path("ecology/", include("envgov.apps.ecology.urls")),
+    path("complaints/", include("envgov.apps.complaints.urls")),
     path("notices/", include("envgov.apps.notices.urls")),
     path("", include("envgov.apps.dashboard.urls")),
     path("outlook/", include("envgov.apps.outlook.urls")),

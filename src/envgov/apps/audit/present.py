@@ -118,6 +118,16 @@ ACTIONS: dict[str, Any] = {
     "project_import": gettext_lazy("导入项目库"),
     "project_payment": gettext_lazy("登记项目支付"),
     "fund_allocate": gettext_lazy("专项资金分配"),
+    "complaint_import": gettext_lazy("导入接诉即办工单"),
+    "complaint_import_fill": gettext_lazy("导入补充工单"),
+    "complaint_assign": gettext_lazy("工单派单"),
+    "complaint_sign": gettext_lazy("工单签收"),
+    "complaint_reply": gettext_lazy("工单答复"),
+    "complaint_visit": gettext_lazy("登记回访结果"),
+    "complaint_update": gettext_lazy("更正工单类别和街乡镇"),
+    "complaint_reopen": gettext_lazy("重启工单"),
+    "complaint_rules": gettext_lazy("修改诉求类别规则"),
+    "complaint_repeat_supervise": gettext_lazy("重复投诉转为督办"),
 }
 # the same code reads differently on some subjects
 ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {
@@ -128,6 +138,7 @@ ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {
     ("compensationparameter", "set_parameter"): gettext_lazy("设置补偿参数"),
     ("waterparameter", "set_parameter"): gettext_lazy("设置水质评价参数"),
     ("ecologyparameter", "set_parameter"): gettext_lazy("设置生态碳土壤参数"),
+    ("complaintparameter", "set_parameter"): gettext_lazy("设置三率参数"),
     ("outlooksetting", "set_parameter"): gettext_lazy("设置研判参数"),
     ("rankingsettings", "set_parameter"): gettext_lazy("设置排名规则"),
     ("siteweighting", "set_parameter"): gettext_lazy("设置站点权重"),

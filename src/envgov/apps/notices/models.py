@@ -21,6 +21,7 @@ class Notice(models.Model):
         TASK_EDITED = "task_edited", _("任务调整")
         LOGIN_THROTTLED = "login_throttled", _("登录失败提醒")
         EMERGENCY_WARNING = "emergency_warning", _("重污染预警")
+        COMPLAINT_ASSIGNED = "complaint_assigned", _("接诉即办派单")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices", verbose_name=_("接收人")

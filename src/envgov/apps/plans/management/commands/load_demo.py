@@ -113,6 +113,7 @@ class Command(BaseCommand):
         __import__("envgov.apps.ecology.demo", fromlist=["load"]).load(district)  # 模拟数据 (ecology app, decision 0036)
         __import__("envgov.apps.sources.demo", fromlist=["load"]).load(district)  # 模拟数据 (sources, decision 0030)
         __import__("envgov.apps.projects.demo", fromlist=["load"]).load(district)  # 模拟数据 (projects, decision 0034)
+        __import__("envgov.apps.complaints.demo", fromlist=["load"]).load(district)  # 模拟数据 (接诉即办, decision 0032)
 
     def _derive_boundaries(self, district: District) -> None:
         """示意边界: no public town polygons exist, so each town gets the Voronoi cell of its official centre
