@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "envgov.apps.circulars",
     "envgov.apps.outlook",
     "envgov.apps.dashboard",
+    "envgov.apps.noise",
 ]
 
 MIDDLEWARE = [

@@ -83,6 +83,11 @@ ACTIONS: dict[str, Any] = {
     "circular_publish": gettext_lazy("发布通报"),
     "circular_settings": gettext_lazy("设置通报发文机关和文号"),
     "decompose": gettext_lazy("分解目标到街乡镇"),
+    "noise_import": gettext_lazy("导入噪声监测数据"),
+    "noise_point_create": gettext_lazy("新建噪声监测点位"),
+    "noise_point_update": gettext_lazy("修改噪声监测点位"),
+    "noise_zone_import": gettext_lazy("导入噪声敏感建筑物集中区域"),
+    "noise_zone_delete": gettext_lazy("删除噪声敏感建筑物集中区域"),
 }
 # the same code reads differently on some subjects
 ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {
@@ -92,6 +97,7 @@ ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {
     ("taskparty", "complete"): gettext_lazy("责任方销号"),
     ("compensationparameter", "set_parameter"): gettext_lazy("设置补偿参数"),
     ("waterparameter", "set_parameter"): gettext_lazy("设置水质评价参数"),
+    ("noiseparameter", "set_parameter"): gettext_lazy("设置噪声评价参数"),
     ("outlooksetting", "set_parameter"): gettext_lazy("设置研判参数"),
     ("rankingsettings", "set_parameter"): gettext_lazy("设置排名规则"),
     ("siteweighting", "set_parameter"): gettext_lazy("设置站点权重"),
