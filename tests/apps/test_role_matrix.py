@@ -70,6 +70,8 @@ VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
     "published_id": [("circular_published", set(PERSONAS))],
     # 排名: a town's figures are read by everyone signed in to its district
     "rank_town_id": [("t_songzhuang", DISTRICT), ("other_town", OTHER)],
+    # a noise monitoring point: everyone of its district reads it (reviewers correct it); other districts do not
+    "point_id": [("noise_point", DISTRICT), ("other_noise_point", OTHER)],
 }
 # routes that answer GET with 405 once the gate is passed (the object is only looked up on POST);
 # a route added later is recognised by probing (GET → 405) and then tested with POST too
@@ -78,7 +80,8 @@ POST_ONLY = {"plan_issue", "run_daily_check", "review_report", "revoke_token", "
              "notice_open", "notice_read_all", "notice_preferences", "air_import_finish", "air_import_undo",
              "manage_user_unthrottle", "manage_user_totp_reset", "circular_generate", "circular_publish",
              "ranking_supervise", "ranking_measure_save", "ranking_settings_save",
-             "water_section_edit", "water_compensation_parameters", "water_section_add", "water_parameters_save"}
+             "water_section_edit", "water_compensation_parameters", "water_section_add", "water_parameters_save",
+             "noise_point_edit", "noise_point_add", "noise_parameters_save"}
 # allowed outcome of GET where it is not 200/302
 ALLOWED_GET = {"api-root": {404}}
 
@@ -110,6 +113,11 @@ def _payload(route: str, obj, persona: str) -> dict:
         "water_compensation_parameters": {"rules": "beijing-2015", "p_worse_than_v_extra": "10", "reason": "矩阵"},
         "water_section_add": {"code": "MX-W9", "name": "矩阵新断面", "kind": "river", "target": "4"},
         "water_parameters_save": {"p_proportion_min_sections": "6", "reason": "矩阵"},
+        "noise_import": {}, "noise_zones": {"crs": "wgs84"},
+        "noise_point_edit": {"code": getattr(obj, "code", ""), "name": "矩阵改名点位", "cls": "2", "active": "on",
+                             "version": version},
+        "noise_point_add": {"code": "MX-N9", "name": "矩阵新点位", "cls": "1"},
+        "noise_parameters_save": {"p_night_start": "23:00", "p_night_end": "07:00", "reason": "矩阵"},
         "outlook_towns": {"method": "equal", "reason": "矩阵"},
         "outlook_settings": {"warn_probability": "0.7", "reason": "矩阵"},
         "login": {"username": "nobody", "password": "wrong"}, "logout": {}, "set_language": {"language": "en"},
@@ -212,6 +220,7 @@ WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail
                 "air_import", "air_import_finish", "air_import_undo", "exceptional_day_add", "air_recompute",
                 "air_parameters_save", "login", "logout", "water_import", "water_section_edit",
                 "water_compensation_parameters", "water_section_add", "water_parameters_save",
+                "noise_import", "noise_zones", "noise_point_edit", "noise_point_add", "noise_parameters_save",
                 "set_language", "withdraw_report", "task_comment", "task_close", "review_queue", "target_actual",
                 "plan_reporting", "notice_open",
                 "notice_read_all", "notice_preferences", "notice_channel",
@@ -304,6 +313,11 @@ def objs(world):
                                                      target=4, level="municipal")
     o["other_water_section"] = WaterSection.objects.create(district=world["other_plan"].district, code="MTG-W01",
                                                            name="永定河（矩阵）", target=3)
+    from envgov.apps.noise.models import NoisePoint
+
+    o["noise_point"] = NoisePoint.objects.create(district=world["district"], code="TZ-N01", name="宋庄（矩阵）", cls="1")
+    o["other_noise_point"] = NoisePoint.objects.create(district=world["other_plan"].district, code="MTG-N01",
+                                                       name="门城（矩阵）", cls="2")
     o["item_other"] = supervision.open_supervision(world["other_plan"], acting_user=world["other_coordinator"],
                                                title="门头沟督办", due_date=day, addressee_unit=other_unit)
     for label, who, district in (("draft", "coordinator", world["district"]),

@@ -26,6 +26,7 @@ from envgov.apps.accounts import throttle
 from envgov.apps.accounts.models import ApiToken
 from envgov.apps.accounts.scope import scoped
 from envgov.apps.plans import actions
+from envgov.apps.noise.api import router as noise_router
 from envgov.apps.plans.api import router as plans_router
 from envgov.apps.rankings.api import router as rankings_router
 from envgov.apps.supervision.api import router as supervision_router
@@ -156,6 +157,7 @@ api.add_router("", plans_router)
 api.add_router("", supervision_router)
 api.add_router("", water_router)
 api.add_router("", rankings_router)
+api.add_router("", noise_router)
 
 def iter_api_operations() -> Iterator[tuple[list[str], str, Any]]:
     """(methods, full path with {param} placeholders, view function) for every API operation."""

@@ -189,8 +189,6 @@ def noise_import(request: HttpRequest) -> HttpResponse:
             else:
                 status = 422
                 messages.error(request, gettext("文件未通过校验，没有写入任何数据。请按下列错误修改后重新上传。"))
-        else:
-            status = 422
     history = NoiseImport.objects.filter(district=district).select_related("uploaded_by")[:20]
     return render(request, "noise/import.html", {"form": form, "outcome": outcome, "history": history,
                                                  "header": "、".join(services.TEMPLATE_HEADER)}, status=status)
@@ -227,8 +225,6 @@ def zones(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, gettext("已导入 %(n)s 个噪声敏感建筑物集中区域") % {"n": len(outcome.created)})
                 return redirect("noise_zones")
-        else:
-            status = 422
     return render(request, "noise/zones.html", {
         "form": form, "errors": errors, "zones": SensitiveZone.objects.filter(district=district)}, status=status)
 
