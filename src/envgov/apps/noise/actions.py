@@ -35,6 +35,8 @@ from envgov.apps.noise.models import (
 
 POINT_FIELDS = ["code", "name", "cls", "lon", "lat", "town", "town_manual", "active"]
 CLASSES = [c for c, _label in CLASS_CHOICES]
+IMPORT_FIELDS = ["state", "measurements", "points_created"]
+ZONE_FIELDS = ["name", "kind", "note"]
 
 
 # ------------------------------------------------------------------------------------------ points
@@ -119,7 +121,7 @@ def _refuse(district: District, name: str, user: User | None, errors: list[dict]
                                         state=NoiseImport.State.REFUSED,
                                         report={"rows_read": rows_read, "errors": errors[:500],
                                                 "error_count": len(errors)})
-    audit.record(actor=user, action="noise_import", obj=record, after={"state": record.state, "file": record.file_name},
+    audit.record(actor=user, action="noise_import", obj=record, after=audit.snapshot(record, IMPORT_FIELDS),
                  note=_("未通过校验：%(n)s 处错误，没有写入任何数据") % {"n": len(errors)})
     return ImportOutcome(record, errors)
 
@@ -208,9 +210,7 @@ def import_file(upload: UploadedFile | Path, *, district: District, acting_user:
             for m in ms])
         record.measurements, record.points_created = len(ms), created
         record.save(update_fields=["measurements", "points_created"])
-        audit.record(actor=acting_user, action="noise_import", obj=record,
-                     after={"state": record.state, "file": record.file_name, "measurements": len(ms),
-                            "points_created": created})
+        audit.record(actor=acting_user, action="noise_import", obj=record, after=audit.snapshot(record, IMPORT_FIELDS))
         from envgov.apps.noise.services import refresh_noise_targets
 
         updated = refresh_noise_targets(district)
@@ -255,7 +255,7 @@ def import_zones(district: District, raw: bytes, *, file_name: str, acting_user:
                                                 boundary=z.geometry, source_file=file_name[:200],
                                                 is_simulated=is_simulated)
             audit.record(actor=acting_user, action="noise_zone_import", obj=zone,
-                         after=audit.snapshot(zone, ["name", "kind", "note", "source_file"]))
+                         after=audit.snapshot(zone, ZONE_FIELDS))
             out.created.append(zone)
     return out
 
@@ -265,7 +265,7 @@ def delete_zone(zone: SensitiveZone, *, acting_user: User) -> None:
     require(permissions.can_import_zones(acting_user, zone.district_id),
             _("只有本区的系统管理员或统筹协调人员可以删除噪声敏感建筑物集中区域"))
     audit.record(actor=acting_user, action="noise_zone_delete", obj=zone,
-                 before=audit.snapshot(zone, ["name", "kind", "note", "source_file"]))
+                 before=audit.snapshot(zone, ZONE_FIELDS))
     zone.delete()
 
 

@@ -24,7 +24,7 @@ class ImportForm(forms.Form):
 
 
 class ZoneImportForm(forms.Form):
-    file = forms.FileField(label=_("噪声敏感建筑物集中区域（GeoJSON，每个要素一个区域，属性 name 为名称）"))
+    file = forms.FileField(label=_("噪声敏感建筑物集中区域文件（地理数据文件，每个要素一个区域）"))
     crs = forms.ChoiceField(label=_("坐标系"), choices=[("wgs84", "WGS84"), ("gcj02", _("GCJ-02（国测局坐标）"))])
 
 
