@@ -72,6 +72,8 @@ VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
     "rank_town_id": [("t_songzhuang", DISTRICT), ("other_town", OTHER)],
     # a noise monitoring point: everyone of its district reads it (reviewers correct it); other districts do not
     "point_id": [("noise_point", DISTRICT), ("other_noise_point", OTHER)],
+    # 信息公开: a drinking-water entry is edited by its district's coordinators (reviewer rule); others 404
+    "entry_id": [("disclosure_entry", OVERSIGHT), ("other_disclosure_entry", OTHER)],
 }
 # routes that answer GET with 405 once the gate is passed (the object is only looked up on POST);
 # a route added later is recognised by probing (GET → 405) and then tested with POST too
@@ -118,6 +120,8 @@ def _payload(route: str, obj, persona: str) -> dict:
                              "version": version},
         "noise_point_add": {"code": "MX-N9", "name": "矩阵新点位", "cls": "1"},
         "noise_parameters_save": {"p_night_start": "23:00", "p_night_end": "07:00", "reason": "矩阵"},
+        "disclosure_manage": {"title": "矩阵饮用水", "body": "矩阵正文", "published_on": "2024-05-01", "published": "on"},
+        "disclosure_edit": {"title": "矩阵改名", "body": "矩阵正文", "published_on": "2024-05-01", "version": version},
         "outlook_towns": {"method": "equal", "reason": "矩阵"},
         "outlook_settings": {"warn_probability": "0.7", "reason": "矩阵"},
         "login": {"username": "nobody", "password": "wrong"}, "logout": {}, "set_language": {"language": "en"},
@@ -221,6 +225,7 @@ WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail
                 "air_parameters_save", "login", "logout", "water_import", "water_section_edit",
                 "water_compensation_parameters", "water_section_add", "water_parameters_save",
                 "noise_import", "noise_zones", "noise_point_edit", "noise_point_add", "noise_parameters_save",
+                "disclosure_manage", "disclosure_edit",
                 "set_language", "withdraw_report", "task_comment", "task_close", "review_queue", "target_actual",
                 "plan_reporting", "notice_open",
                 "notice_read_all", "notice_preferences", "notice_channel",
@@ -318,6 +323,11 @@ def objs(world):
     o["noise_point"] = NoisePoint.objects.create(district=world["district"], code="TZ-N01", name="宋庄（矩阵）", cls="1")
     o["other_noise_point"] = NoisePoint.objects.create(district=world["other_plan"].district, code="MTG-N01",
                                                        name="门城（矩阵）", cls="2")
+    from envgov.apps.disclosure.models import DrinkingWaterNotice
+
+    for label, district in (("disclosure_entry", world["district"]), ("other_disclosure_entry", world["other_plan"].district)):
+        o[label] = DrinkingWaterNotice.objects.create(district=district, title="矩阵饮用水", body="矩阵",
+                                                      published_on=day, published=True)
     o["item_other"] = supervision.open_supervision(world["other_plan"], acting_user=world["other_coordinator"],
                                                title="门头沟督办", due_date=day, addressee_unit=other_unit)
     for label, who, district in (("draft", "coordinator", world["district"]),

@@ -26,6 +26,7 @@ urlpatterns = [
     path("monitoring/", include("envgov.apps.air.urls")),
     path("water/", include("envgov.apps.water.urls")),
     path("noise/", include("envgov.apps.noise.urls")),
+    path("disclosure/", include("envgov.apps.disclosure.urls")),
     path("notices/", include("envgov.apps.notices.urls")),
     path("", include("envgov.apps.dashboard.urls")),
     path("outlook/", include("envgov.apps.outlook.urls")),

@@ -88,6 +88,8 @@ ACTIONS: dict[str, Any] = {
     "noise_point_update": gettext_lazy("修改噪声监测点位"),
     "noise_zone_import": gettext_lazy("导入噪声敏感建筑物集中区域"),
     "noise_zone_delete": gettext_lazy("删除噪声敏感建筑物集中区域"),
+    "disclosure_create": gettext_lazy("新增公开信息"),
+    "disclosure_update": gettext_lazy("修改公开信息"),
 }
 # the same code reads differently on some subjects
 ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {

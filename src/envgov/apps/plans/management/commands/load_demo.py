@@ -109,6 +109,7 @@ class Command(BaseCommand):
         circulars_demo.load(district, coordinator, AS_OF)  # 通报: July's published, August's a draft
         __import__("envgov.apps.water.demo", fromlist=["load"]).load(district)  # 模拟数据 (water app, decision 0027)
         __import__("envgov.apps.noise.demo", fromlist=["load"]).load(district, result.plan)  # 模拟数据 (decision 0035)
+        __import__("envgov.apps.disclosure.demo", fromlist=["load"]).load(district, coordinator)  # 模拟数据 (0039)
 
     def _derive_boundaries(self, district: District) -> None:
         """示意边界: no public town polygons exist, so each town gets the Voronoi cell of its official centre
