@@ -218,3 +218,10 @@ def test_demo_labels_simulated_data(world):
     from envgov.apps.noise import demo
 
     assert demo.load(world["district"], world["plan"]) == 0  # no town boundaries: nothing to place the points in
+
+
+def test_noise_provider_is_registered():
+    from envgov.apps.plans import target_figures
+
+    assert set(services.NOISE_TARGET_CODES) <= target_figures.computed_codes()
+    assert target_figures.provider_for("noise_day_compliance").provider is services.noise_target_figures
