@@ -37,6 +37,7 @@ UNIT_A = {"unit_a", "leader_a"}  # the reporter and the 科室负责人 of 市�
 DISTRICT = OVERSIGHT | UNIT_A | {"town_a"}
 OTHER = {"other_coordinator"}  # 门头沟: another district altogether
 
+SOURCE_KINDS = ("enterprise", "site", "catering", "fleet", "machinery", "outfall", "soil", "radiation", "hazchem")
 # URL kwarg → the fixture objects to try it with, and who may see each one
 VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
     "plan_id": [("plan", DISTRICT), ("other_plan", OTHER)],
@@ -74,6 +75,9 @@ VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
     "point_id": [("noise_point", DISTRICT), ("other_noise_point", OTHER)],
     # 信息公开: a drinking-water entry is edited by its district's coordinators (reviewer rule); others 404
     "entry_id": [("disclosure_entry", OVERSIGHT), ("other_disclosure_entry", OTHER)],
+    # 污染源清单: a source of 宋庄镇 (town_a's), one of 张家湾镇, one of 门头沟; unit reporters see none
+    **{f"{kind}_id": [(f"src_{kind}_a", OVERSIGHT | {"town_a"}), (f"src_{kind}_b", OVERSIGHT),
+                      (f"src_{kind}_other", OTHER)] for kind in SOURCE_KINDS},
 }
 # routes that answer GET with 405 once the gate is passed (the object is only looked up on POST);
 # a route added later is recognised by probing (GET → 405) and then tested with POST too
@@ -83,7 +87,10 @@ POST_ONLY = {"plan_issue", "run_daily_check", "review_report", "revoke_token", "
              "manage_user_unthrottle", "manage_user_totp_reset", "circular_generate", "circular_publish",
              "ranking_supervise", "ranking_measure_save", "ranking_settings_save",
              "water_section_edit", "water_compensation_parameters", "water_section_add", "water_parameters_save",
-             "noise_point_edit", "noise_point_add", "noise_parameters_save"}
+             "noise_point_edit", "noise_point_add", "noise_parameters_save",
+             "ecology_ei_save", "ecology_carbon_save", "ecology_base_year_save", "ecology_farmland_save",
+             "ecology_construction_save", "ecology_parameters_save",
+             "sources_add"}
 # allowed outcome of GET where it is not 200/302
 ALLOWED_GET = {"api-root": {404}}
 
@@ -134,6 +141,8 @@ def _payload(route: str, obj, persona: str) -> dict:
         "circular_publish": {"version": version},
         "circular_settings": {"organ": "矩阵生态环境局", "number_prefix": "矩环", "recipients": "", "version": 1},
         **_ranking_payload(route, persona),
+        **_ecology_payload(route),
+        **_sources_payload(route, obj, persona),
         **_manage_payload(route, obj, version),
     }.get(route, {})  # a route added later: an empty form still exercises its gate and its scope
 
@@ -163,6 +172,64 @@ def _ranking_payload(route: str, persona: str) -> dict:
                                   "partial_month": "proportional", "change_digits": "1", "composite_digits": "2",
                                   "c_pm25": "on", "w_pm25": "1", "reason": "矩阵"},
     }.get(route, {})}
+
+
+def _ecology_payload(route: str) -> dict:
+    """Forms of the ecology write routes (decision 0036): each a valid entry for the persona's own district."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    if not route.startswith("ecology_"):
+        return {}
+    indices = {"biological_abundance": "44", "vegetation_cover": "64", "water_network_density": "32",
+               "land_stress": "18", "pollution_load": "8"}
+    csv = "年份,生物丰度指数,植被覆盖指数,水网密度指数,土地胁迫指数,污染负荷指数\r\n2023,40,60,30,20,10\r\n".encode()
+    return {route: {
+        "ecology_ei_save": {"year": "2024", **indices, "constraint": "", "source": "矩阵"},
+        "ecology_ei_import": {"file": SimpleUploadedFile("矩阵分指数.csv", csv)},
+        "ecology_carbon_save": {"year": "2024", "co2": "1000", "gdp": "100", "source": "矩阵"},
+        "ecology_base_year_save": {"base_year": "2020"},
+        "ecology_farmland_save": {"year": "2024", "as_of": "2024-09-16", "unit": "亩", "b": "40", "c": "45", "d": "7",
+                                  "e": "100"},
+        "ecology_construction_save": {"year": "2024", "as_of": "2024-09-16", "safe_plots": "19", "reused_plots": "20"},
+        "ecology_parameters_save": {"p_ei_rounding": "1", "reason": "矩阵"},
+    }.get(route, {})}
+def _sources_payload(route: str, obj, persona: str) -> dict:  # noqa: ANN001
+    """Valid forms of the 污染源 write routes: a source's own values (renamed), a new source in the persona's
+    own town (town_a: 宋庄镇), the audit sample of the default year."""
+    from envgov.apps.geo.models import Town
+    from envgov.apps.sources import views as sources_views
+
+    if not route.startswith("sources_"):
+        return {}
+    if route == "sources_add":
+        own = "门头沟区" if persona == "other_coordinator" else "通州区"
+        town = Town.objects.filter(district__name=own).order_by("pk").first()
+        return {route: {"kind": "fleet", "name": "矩阵车队", "town": getattr(town, "pk", 999999), "own_vehicles": "12"}}
+    kind = route.removeprefix("sources_")
+    if kind in SOURCE_KINDS and hasattr(obj, "version"):
+        data = {k: v for k, v in sources_views._initial(obj, kind).items() if v is not None}
+        return {route: {**data, "op": "save", "name": "矩阵改名"}}
+    return {}
+
+
+def _sources(o: dict, world) -> None:  # noqa: ANN001
+    """One source of each kind in 宋庄镇 (town_a), in 张家湾镇 and in 门头沟's 大峪街道."""
+    from envgov.apps.geo.models import Town
+    from envgov.apps.sources import actions as sources
+    from envgov.standards.codes import check_character
+
+    places = (("a", world["district"], world["t_songzhuang"]),
+              ("b", world["district"], Town.objects.get(district=world["district"], name="张家湾镇")),
+              ("other", world["other_plan"].district, o["other_town"]))
+    for i, (label, district, town) in enumerate(places):
+        body = f"91110112MA{i:07d}"
+        code = body + check_character(body)
+        extra = {"enterprise": {"credit_code": code, "permit_class": "simplified", "permit_number": f"{code}001Q"},
+                 "fleet": {"own_vehicles": 11}, "outfall": {"code": f"RH{i}", "receiving_water": "矩阵河"},
+                 "soil": {"status": "ledger"}, "radiation": {"source_class": "device_3"}}
+        for kind in SOURCE_KINDS:
+            o[f"src_{kind}_{label}"] = sources.create_source(
+                kind, district, acting_user=None, data={"name": f"矩阵{kind}{label}", "town": town, **extra.get(kind, {})})
 
 
 def _first_unit_of(plan) -> int:  # noqa: ANN001
@@ -217,7 +284,11 @@ POST_ROLES = {"supervision_detail": {"admin", "coordinator", "unit_reporter", "t
               "task_comment": {"admin", "coordinator", "unit_reporter", "town_reporter", "unit_leader"},
               "review_queue": {"admin", "coordinator"},
               # 达标研判: oversight roles read the decomposition and the parameter; coordinators set them
-              "outlook_towns": {"admin", "coordinator"}, "outlook_settings": {"admin", "coordinator"}}
+              "outlook_towns": {"admin", "coordinator"}, "outlook_settings": {"admin", "coordinator"},
+              # 污染源: every district user (and town reporter, own town) reads; coordinators and town reporters edit
+              **{f"sources_{kind}": {"admin", "coordinator", "town_reporter"} for kind in SOURCE_KINDS},
+              "sources_add": {"admin", "coordinator", "town_reporter"},
+              "sources_permit_audit": {"admin", "coordinator"}}
 
 WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail", "supervision_open", "plan_issue",
                 "run_daily_check", "revoke_token", "tokens", "ledger_import", "plan_import", "plan_draft",
@@ -233,7 +304,9 @@ WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail
                 "manage_unit", "manage_unit_merge", "manage_town_create", "manage_town", "manage_town_boundaries",
                 "manage_station_create", "manage_station", "circular_generate", "circular_publish",
                 "circular_settings", "outlook_towns", "outlook_settings",
-                "ranking_supervise", "ranking_measure_save", "ranking_measure_import", "ranking_settings_save"}
+                "ranking_supervise", "ranking_measure_save", "ranking_measure_import", "ranking_settings_save",
+                "ecology_ei_import",
+                "sources_add", "sources_import", "sources_permit_audit", *(f"sources_{k}" for k in SOURCE_KINDS)}
 
 
 # ---------------------------------------------------------------- walking the resolver
@@ -361,6 +434,7 @@ def objs(world):
                                                    file=SimpleUploadedFile("现场.jpg", b"\xff\xd8\xff\xe0jpeg"))
     o["district_adcode"], o["other_adcode"] = world["district"].adcode, world["other_plan"].district.adcode
     _circulars(o, world)
+    _sources(o, world)
     o["clients"] = {ANON: Client()}
     for persona in PERSONAS[1:]:
         c = Client()
@@ -619,6 +693,17 @@ def test_allowed_payloads_really_write(objs):
         ("rankings/measures/save/", "coordinator", None),
         ("rankings/measures/import/", "admin", None),
         ("rankings/settings/save/", "coordinator", None),
+        ("ecology/indices/", "coordinator", None),
+        ("ecology/indices/import/", "admin", None),
+        ("ecology/carbon/", "coordinator", None),
+        ("ecology/carbon/base-year/", "coordinator", None),
+        ("ecology/soil/farmland/", "coordinator", None),
+        ("ecology/soil/construction/", "admin", None),
+        ("ecology/parameters/", "coordinator", None),
+        ("sources/enterprise/<int:enterprise_id>/", "town_a", "src_enterprise_a"),
+        ("sources/outfall/<int:outfall_id>/", "coordinator", "src_outfall_b"),
+        ("sources/add/", "town_a", None),
+        ("sources/permit-audit/", "coordinator", None),
     ]:
         name = next(n for r, n, _ in PAGE_ROUTES if r == route)
         obj = objs[label] if label else None

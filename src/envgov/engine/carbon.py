@@ -60,6 +60,12 @@ def _clean(x: float) -> float:
     return round(x, NOISE_DIGITS) + 0.0
 
 
+def plain(x: float) -> str:
+    """A figure as written, never in exponent form and never cut to 6 digits (4300000, not 4.3e+06)."""
+    text = f"{_clean(x):.{NOISE_DIGITS}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
 def intensity(co2: float, gdp: float) -> float:
     """t CO2 per 10⁴ yuan of comparable-price GDP."""
     if gdp <= 0:
@@ -124,7 +130,7 @@ def evaluate(figures: Mapping[int, tuple[float, float]], base_year: int, target:
         d = decline(i_t, i_base)
         annual = decline(i_t, prev) if prev is not None else None
         prev = i_t
-        text = EXPLAIN % {"year": y, "co2": f"{figures[y][0]:g}", "gdp": f"{figures[y][1]:g}", "i": f"{i_t:.4f}",
+        text = EXPLAIN % {"year": y, "co2": plain(figures[y][0]), "gdp": plain(figures[y][1]), "i": f"{i_t:.4f}",
                           "base": base_year, "ib": f"{i_base:.4f}", "d": f"{d:.2f}"}
         expected: float | None = None
         status = ""

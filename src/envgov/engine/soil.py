@@ -83,7 +83,9 @@ def farmland_safe_use(b: float, c: float, d: float, e: float, target: float | No
         raise ValueError(MSG_PART_ABOVE % {"part": "B + C + D", "value": f"{b + c + d:g}", "whole": E_LABEL,
                                            "total": f"{e:g}"})
     rate = round((b + c + d) / e * 100.0, NOISE_DIGITS) + 0.0
-    text = EXPLAIN_FARMLAND % {"name": FARMLAND, "b": f"{b:g}", "c": f"{c:g}", "d": f"{d:g}", "e": f"{e:g}",
+    from envgov.engine.carbon import plain
+
+    text = EXPLAIN_FARMLAND % {"name": FARMLAND, "b": plain(b), "c": plain(c), "d": plain(d), "e": plain(e),
                                "rate": f"{rate:.2f}"}
     status, text = _status(rate, target, text)
     return SafeUseResult(FARMLAND, rate, target, status, text, FARMLAND_RULE)

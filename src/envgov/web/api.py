@@ -31,6 +31,8 @@ from envgov.apps.plans.api import router as plans_router
 from envgov.apps.rankings.api import router as rankings_router
 from envgov.apps.supervision.api import router as supervision_router
 from envgov.apps.water.api import router as water_router
+from envgov.apps.ecology.api import router as ecology_router
+from envgov.apps.sources.api import router as sources_router
 from envgov.web import conflicts
 
 
@@ -156,8 +158,10 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 api.add_router("", plans_router)
 api.add_router("", supervision_router)
 api.add_router("", water_router)
+api.add_router("", ecology_router)
 api.add_router("", rankings_router)
 api.add_router("", noise_router)
+api.add_router("", sources_router)
 
 def iter_api_operations() -> Iterator[tuple[list[str], str, Any]]:
     """(methods, full path with {param} placeholders, view function) for every API operation."""

@@ -76,11 +76,13 @@ INSTALLED_APPS = [
     "envgov.apps.supervision",
     "envgov.apps.rankings",
     "envgov.apps.water",
+    "envgov.apps.ecology",
     "envgov.apps.circulars",
     "envgov.apps.outlook",
     "envgov.apps.dashboard",
     "envgov.apps.noise",
     "envgov.apps.disclosure",
+    "envgov.apps.sources",
 ]
 
 MIDDLEWARE = [

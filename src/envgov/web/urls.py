@@ -27,10 +27,12 @@ urlpatterns = [
     path("water/", include("envgov.apps.water.urls")),
     path("noise/", include("envgov.apps.noise.urls")),
     path("disclosure/", include("envgov.apps.disclosure.urls")),
+    path("ecology/", include("envgov.apps.ecology.urls")),
     path("notices/", include("envgov.apps.notices.urls")),
     path("", include("envgov.apps.dashboard.urls")),
     path("outlook/", include("envgov.apps.outlook.urls")),
     path("rankings/", include("envgov.apps.rankings.urls")),
+    path("sources/", include("envgov.apps.sources.urls")),
     path("admin/", admin.site.urls),
 ]
 handler403 = "envgov.web.errors.permission_denied"

@@ -110,6 +110,8 @@ class Command(BaseCommand):
         __import__("envgov.apps.water.demo", fromlist=["load"]).load(district)  # 模拟数据 (water app, decision 0027)
         __import__("envgov.apps.noise.demo", fromlist=["load"]).load(district, result.plan)  # 模拟数据 (decision 0035)
         __import__("envgov.apps.disclosure.demo", fromlist=["load"]).load(district, coordinator)  # 模拟数据 (0039)
+        __import__("envgov.apps.ecology.demo", fromlist=["load"]).load(district)  # 模拟数据 (ecology app, decision 0036)
+        __import__("envgov.apps.sources.demo", fromlist=["load"]).load(district)  # 模拟数据 (sources, decision 0030)
 
     def _derive_boundaries(self, district: District) -> None:
         """示意边界: no public town polygons exist, so each town gets the Voronoi cell of its official centre
