@@ -74,6 +74,10 @@ VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
     # 在线监控: a point in 宋庄镇 and its alert — the district's oversight roles and 宋庄镇's reporter; not a unit's
     "point_id": [("online_point", OVERSIGHT | {"town_a"}), ("other_online_point", OTHER)],
     "alert_id": [("online_alert", OVERSIGHT | {"town_a"}), ("other_online_alert", OTHER)],
+    # a noise monitoring point: everyone of its district reads it (reviewers correct it); other districts do not
+    "noise_point_id": [("noise_point", DISTRICT), ("other_noise_point", OTHER)],
+    # 信息公开: a drinking-water entry is edited by its district's coordinators (reviewer rule); others 404
+    "entry_id": [("disclosure_entry", OVERSIGHT), ("other_disclosure_entry", OTHER)],
     # 污染源清单: a source of 宋庄镇 (town_a's), one of 张家湾镇, one of 门头沟; unit reporters see none
     **{f"{kind}_id": [(f"src_{kind}_a", OVERSIGHT | {"town_a"}), (f"src_{kind}_b", OVERSIGHT),
                       (f"src_{kind}_other", OTHER)] for kind in SOURCE_KINDS},
@@ -99,6 +103,7 @@ POST_ONLY = {"plan_issue", "run_daily_check", "review_report", "revoke_token", "
              "project_payment",
              "emergency_measure_save", "emergency_end",
              "online_point_add", "online_point_edit", "online_limit_save", "online_alert_supervise", "online_rule_save",
+             "noise_point_edit", "noise_point_add", "noise_parameters_save",
              "ecology_ei_save", "ecology_carbon_save", "ecology_base_year_save", "ecology_farmland_save",
              "ecology_construction_save", "ecology_parameters_save",
              "sources_add",
@@ -141,6 +146,13 @@ def _payload(route: str, obj, persona: str) -> dict:
         "online_limit_save": {"code": "w01018", "averaging": "hourly", "max_value": "50", "unit": "mg/L"},
         "online_rule_save": {"consecutive_hours": "3", "reason": "矩阵"},
         "online_alert_import": {"file": _alert_file()},
+        "noise_import": {}, "noise_zones": {"crs": "wgs84"},
+        "noise_point_edit": {"code": getattr(obj, "code", ""), "name": "矩阵改名点位", "cls": "2", "active": "on",
+                             "version": version},
+        "noise_point_add": {"code": "MX-N9", "name": "矩阵新点位", "cls": "1"},
+        "noise_parameters_save": {"p_night_start": "23:00", "p_night_end": "07:00", "reason": "矩阵"},
+        "disclosure_manage": {"title": "矩阵饮用水", "body": "矩阵正文", "published_on": "2024-05-01", "published": "on"},
+        "disclosure_edit": {"title": "矩阵改名", "body": "矩阵正文", "published_on": "2024-05-01", "version": version},
         "outlook_towns": {"method": "equal", "reason": "矩阵"},
         "outlook_settings": {"warn_probability": "0.7", "reason": "矩阵"},
         "login": {"username": "nobody", "password": "wrong"}, "logout": {}, "set_language": {"language": "en"},
@@ -395,6 +407,8 @@ WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail
                 "air_import", "air_import_finish", "air_import_undo", "exceptional_day_add", "air_recompute",
                 "air_parameters_save", "login", "logout", "water_import", "water_section_edit",
                 "water_compensation_parameters", "water_section_add", "water_parameters_save",
+                "noise_import", "noise_zones", "noise_point_edit", "noise_point_add", "noise_parameters_save",
+                "disclosure_manage", "disclosure_edit",
                 "set_language", "withdraw_report", "task_comment", "task_close", "review_queue", "target_actual",
                 "plan_reporting", "notice_open",
                 "notice_read_all", "notice_preferences", "notice_channel",
@@ -509,6 +523,16 @@ def objs(world):
         o[label] = OnlineAlert.objects.create(point=o[point], kind="exceedance", cn="2061", code="w01018",
                                               field="w01018-Avg", time=dt.datetime(2024, 5, 10, 2, tzinfo=dt.timezone.utc),
                                               value=62.0, limit=50.0, unit="mg/L", reason="矩阵超标")
+    from envgov.apps.noise.models import NoisePoint
+
+    o["noise_point"] = NoisePoint.objects.create(district=world["district"], code="TZ-N01", name="宋庄（矩阵）", cls="1")
+    o["other_noise_point"] = NoisePoint.objects.create(district=world["other_plan"].district, code="MTG-N01",
+                                                       name="门城（矩阵）", cls="2")
+    from envgov.apps.disclosure.models import DrinkingWaterNotice
+
+    for label, district in (("disclosure_entry", world["district"]), ("other_disclosure_entry", world["other_plan"].district)):
+        o[label] = DrinkingWaterNotice.objects.create(district=district, title="矩阵饮用水", body="矩阵",
+                                                      published_on=day, published=True)
     o["item_other"] = supervision.open_supervision(world["other_plan"], acting_user=world["other_coordinator"],
                                                title="门头沟督办", due_date=day, addressee_unit=other_unit)
     for label, who, district in (("draft", "coordinator", world["district"]),

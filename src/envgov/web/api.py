@@ -27,6 +27,7 @@ from envgov.apps.accounts.models import ApiToken
 from envgov.apps.accounts.scope import scoped
 from envgov.apps.complaints.api import router as complaints_router
 from envgov.apps.plans import actions
+from envgov.apps.noise.api import router as noise_router
 from envgov.apps.plans.api import router as plans_router
 from envgov.apps.projects.api import router as projects_router
 from envgov.apps.rankings.api import router as rankings_router
@@ -165,6 +166,7 @@ api.add_router("", online_router)
 api.add_router("", ecology_router)
 api.add_router("", complaints_router)
 api.add_router("", rankings_router)
+api.add_router("", noise_router)
 api.add_router("", sources_router)
 api.add_router("", projects_router)
 api.add_router("", emergency_router)

@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "envgov.apps.circulars",
     "envgov.apps.outlook",
     "envgov.apps.dashboard",
+    "envgov.apps.noise",
+    "envgov.apps.disclosure",
     "envgov.apps.sources",
     "envgov.apps.projects",
 ]

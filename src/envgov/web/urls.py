@@ -27,6 +27,8 @@ urlpatterns = [
     path("water/", include("envgov.apps.water.urls")),
     path("emergency/", include("envgov.apps.emergency.urls")),
     path("online/", include("envgov.apps.online.urls")),
+    path("noise/", include("envgov.apps.noise.urls")),
+    path("disclosure/", include("envgov.apps.disclosure.urls")),
     path("ecology/", include("envgov.apps.ecology.urls")),
     path("complaints/", include("envgov.apps.complaints.urls")),
     path("notices/", include("envgov.apps.notices.urls")),

@@ -110,6 +110,8 @@ class Command(BaseCommand):
         __import__("envgov.apps.water.demo", fromlist=["load"]).load(district)  # 模拟数据 (water app, decision 0027)
         __import__("envgov.apps.emergency.demo", fromlist=["load"]).load(district)  # 模拟数据 (emergency app, decision 0031)
         __import__("envgov.apps.online.demo", fromlist=["load"]).load(district)  # 模拟数据 (online app, decision 0040)
+        __import__("envgov.apps.noise.demo", fromlist=["load"]).load(district, result.plan)  # 模拟数据 (decision 0035)
+        __import__("envgov.apps.disclosure.demo", fromlist=["load"]).load(district, coordinator)  # 模拟数据 (0039)
         __import__("envgov.apps.ecology.demo", fromlist=["load"]).load(district)  # 模拟数据 (ecology app, decision 0036)
         __import__("envgov.apps.sources.demo", fromlist=["load"]).load(district)  # 模拟数据 (sources, decision 0030)
         __import__("envgov.apps.projects.demo", fromlist=["load"]).load(district)  # 模拟数据 (projects, decision 0034)
