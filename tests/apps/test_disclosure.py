@@ -1,6 +1,6 @@
-"""信息公开 (decision 0039): the public page opens without login and shows only public content — town air of the
-latest month from the rankings' path, published circulars (downloadable), published drinking-water entries —
-and none of: tasks, units' progress, 督办, draft circulars, unpublished entries, people's names."""
+"""信息公开 (decision 0039): the district's one public page (`public_district`; `/disclosure/<adcode>/` leads there)
+opens without login and shows only public content — town air, published circulars (downloadable), published
+drinking-water entries — and none of: tasks, units' progress, 督办, draft circulars, unpublished entries, names."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from envgov.apps.audit.models import AuditLog
-from envgov.apps.disclosure import actions, services
+from envgov.apps.disclosure import actions
 from envgov.apps.disclosure.models import DrinkingWaterNotice
 
 pytestmark = pytest.mark.django_db
@@ -50,9 +50,11 @@ def test_anonymous_sees_public_content_only(world):
     supervision.open_supervision(world["plan"], acting_user=world["coordinator"], title="督办内部事项",
                                  due_date=dt.date(2024, 5, 1), task=world["task_unit_a"], addressee_unit=world["u_market"])
     r = Client().get(reverse("disclosure_public", args=[d.adcode]))
+    assert r.status_code == 302 and r["Location"] == reverse("public_district", args=[d.adcode])
+    r = Client().get(r["Location"])
     assert r.status_code == 200
     html = r.content.decode()
-    for shown in ("二季度饮用水水源水质", "公开正文", "一季度空气质量通报", "通环〔2024〕1号", "2024年8月"):
+    for shown in ("二季度饮用水水源水质", "公开正文", "一季度空气质量通报", "通环〔2024〕1号", "饮用水安全信息"):
         assert shown in html, shown
     for hidden in ("三季度草稿条目", "内部草稿", "草稿通报不得公开", "督办内部事项", world["task_unit_a"].title,
                    world["task_unit_b"].title, "王协调", "coordinator", "市场监管局", "/login/"):
@@ -67,25 +69,8 @@ def test_unknown_district_is_404_and_other_districts_entries_stay_apart(world):
     other = world["other_plan"].district
     actions.create_notice(other, acting_user=world["other_coordinator"], data={
         "title": "门头沟条目", "body": "x", "published_on": dt.date(2024, 7, 1), "published": True})
-    html = Client().get(reverse("disclosure_public", args=[world["district"].adcode])).content.decode()
+    html = Client().get(reverse("disclosure_public", args=[world["district"].adcode]), follow=True).content.decode()
     assert "门头沟条目" not in html
-
-
-def test_town_air_is_the_rankings_path_for_the_latest_month(world, monkeypatch):
-    from envgov.apps.dashboard import services as dash
-
-    calls = []
-
-    def fake(district, period, version=None):  # noqa: ANN001
-        calls.append(period.label)
-        return [{"id": 1, "name": "宋庄镇", "pm25": 31.4, "pm25_note": "", "pm10": 55.0, "pm10_note": ""}]
-
-    monkeypatch.setattr(dash, "public_air", fake)
-    assert services.latest_month_key(dt.date(2024, 9, 16)) == "2024-08"
-    assert services.latest_month_key(dt.date(2024, 1, 3)) == "2023-12"
-    html = Client().get(reverse("disclosure_public", args=[world["district"].adcode])).content.decode()
-    assert calls and "2024年8月" in calls[0]
-    assert "宋庄镇" in html and ">31<" in html
 
 
 def test_editing_is_behind_login_for_coordinators_and_audited(world):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from envgov.apps.accounts.models import User
 
 # the only parts of the public page; people, tasks and 督办 are never among them
-PUBLIC_PARTS = ("town_air", "circulars")
+PUBLIC_PARTS = ("town_air", "circulars", "drinking_water")  # drinking water: the disclosure app's entries
 
 
 def can_view_dashboard(user: User | None, district) -> bool:  # noqa: ANN001 - a District or its id

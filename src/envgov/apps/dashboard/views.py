@@ -11,6 +11,7 @@ from django.views.decorators.cache import cache_control
 from envgov.apps.accounts.scope import plans_for, scoped, supervision_for, tasks_for
 from envgov.apps.audit import clock
 from envgov.apps.dashboard import permissions, services
+from envgov.apps.disclosure import services as disclosure
 from envgov.apps.geo.models import District
 
 PALETTE = ("#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027")  # low → high (lower is better)
@@ -120,4 +121,5 @@ def public_page(request: HttpRequest, adcode: str) -> HttpResponse:
         "indicators": choices, "indicator": indicator, "data": data, "towns": data["towns"],
         "rows": services.public_air(district, period, version),
         "circulars": services.published_circulars(district), "today": today,
+        "drinking_water": disclosure.drinking_water(district),
     })

@@ -5,8 +5,7 @@ from __future__ import annotations
 from envgov.apps.accounts.models import User
 
 R = User.Role
-# the only parts of the public page; people, tasks, units' progress, 督办 and drafts are never among them
-PUBLIC_PARTS = ("town_air_latest_month", "published_circulars", "published_drinking_water")
+# the parts of the public page are listed once, in dashboard.permissions.PUBLIC_PARTS
 
 
 def can_edit_notices(user: User | None, district) -> bool:  # noqa: ANN001 - a District or its id

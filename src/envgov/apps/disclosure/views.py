@@ -9,11 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import cache_control
 
 from envgov.apps.accounts.scope import scoped
 from envgov.apps.audit import clock
-from envgov.apps.disclosure import actions, permissions, services
+from envgov.apps.disclosure import actions, permissions
 from envgov.apps.disclosure.models import DrinkingWaterNotice
 from envgov.apps.geo.models import District
 
@@ -35,16 +34,11 @@ def _form_errors(form: forms.Form) -> str:
 
 
 @scoped("public")
-@cache_control(public=True, max_age=300)
 def public_page(request: HttpRequest, adcode: str) -> HttpResponse:
-    """信息公开: air quality by town (latest month), published circulars, drinking-water safety information."""
+    """信息公开 has one public page, the district's (dashboard `public_district`: air quality by town with its
+    map, published circulars, and this app's published drinking-water entries); this address leads there."""
     district = get_object_or_404(District, adcode=adcode)
-    today = clock.today()
-    period, rows = services.town_air(district, today)
-    return render(request, "disclosure/public.html", {
-        "district": district, "period": period, "rows": rows, "circulars": services.circulars(district),
-        "notices": services.drinking_water(district), "today": today,
-    })
+    return redirect("public_district", adcode=district.adcode)
 
 
 @scoped("reviewer")
