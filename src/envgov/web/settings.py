@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "envgov.apps.outlook",
     "envgov.apps.dashboard",
     "envgov.apps.sources",
+    "envgov.apps.keyareas",
 ]
 
 MIDDLEWARE = [

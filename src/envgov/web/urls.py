@@ -30,6 +30,7 @@ urlpatterns = [
     path("outlook/", include("envgov.apps.outlook.urls")),
     path("rankings/", include("envgov.apps.rankings.urls")),
     path("sources/", include("envgov.apps.sources.urls")),
+    path("keyareas/", include("envgov.apps.keyareas.urls")),
     path("admin/", admin.site.urls),
 ]
 handler403 = "envgov.web.errors.permission_denied"
