@@ -111,13 +111,13 @@ def import_zones(area: KeyArea, *, acting_user: User | None, raw: bytes, file_na
     reading = read_zones(raw, crs=crs, max_bytes=5 * 1024 * 1024)
     if reading.errors:
         raise FileRefused(file_errors(reading.errors, file_name))
-    before = {"zones": list(area.zones.values_list("name", flat=True))}
+    before = {"严控区": "、".join(area.zones.values_list("name", flat=True))}
     area.zones.all().delete()
     zones = [StrictZone.objects.create(key_area=area, name=name or f"{_('严控区')}{i}", polygon=geom,
                                        source_file=file_name[:200], is_simulated=is_simulated)
              for i, (name, geom) in enumerate(reading.polygons, start=1)]
     audit.record(actor=acting_user, action="keyareas_zones_import", obj=area, before=before,
-                 after={"zones": [z.name for z in zones]}, note=file_name)
+                 after={"严控区": "、".join(z.name for z in zones)}, note=file_name)
     return zones
 
 
@@ -154,7 +154,8 @@ def set_parameters(district, *, acting_user: User, values: dict[str, str], reaso
         if not text:
             if current is not None:
                 audit.record(actor=acting_user, action="keyareas_parameters_set", obj=current,
-                             before={"key": key, "value": current.value}, after={"key": key, "value": None},
+                             before={"key": services.parameter_label(key), "value": current.value},
+                             after={"key": services.parameter_label(key), "value": None},
                              note=reason)
                 current.delete()
                 changed.append(key)
@@ -168,12 +169,13 @@ def set_parameters(district, *, acting_user: User, values: dict[str, str], reaso
                              % {"label": _(p.label)})
         if current is not None and current.value == value:
             continue
-        before = {"key": key, "value": current.value if current else None}
+        label = services.parameter_label(key)
+        before = {"key": label, "value": current.value if current else None}
         obj, _created = KeyAreaParameter.objects.update_or_create(
             district=district, key=key, defaults={"value": value, "reason": reason[:200], "set_by": acting_user,
                                                   "is_simulated": is_simulated})
         audit.record(actor=acting_user, action="keyareas_parameters_set", obj=obj, before=before,
-                     after={"key": key, "value": value}, note=reason)
+                     after={"key": label, "value": value}, note=reason)
         changed.append(key)
     return changed
 
@@ -189,7 +191,7 @@ def refresh_month(district, *, acting_user: User | None, month: str | None = Non
     ledger, created = LedgerMonth.objects.get_or_create(district=district, month=month,
                                                         defaults={"refreshed_at": clock.now(),
                                                                   "refreshed_by": acting_user})
-    before = {"rows": ledger.rows.count()} if not created else None
+    before = {"台账条数": ledger.rows.count()} if not created else None
     ledger.rows.all().delete()
     rows = services.build_rows(district)
     LedgerRow.objects.bulk_create([LedgerRow(ledger=ledger, key_area=r["key_area"], source_kind=r["source_kind"],
@@ -204,7 +206,7 @@ def refresh_month(district, *, acting_user: User | None, month: str | None = Non
         ledger.version += 1
         ledger.save(update_fields=["refreshed_at", "refreshed_by", "version"])
     audit.record(actor=acting_user, action="keyareas_refresh", obj=ledger, before=before,
-                 after={"rows": len(rows)}, note=month)
+                 after={"台账条数": len(rows)}, note=month)
     return ledger
 
 

@@ -96,7 +96,9 @@ class KeyAreaParameter(models.Model):
         constraints = [models.UniqueConstraint(fields=["district", "key"], name="uniq_keyarea_parameter")]
 
     def __str__(self) -> str:
-        return self.key
+        from envgov.apps.keyareas.services import parameter_label
+
+        return parameter_label(self.key)
 
 
 class LedgerMonth(models.Model):
@@ -164,4 +166,5 @@ class MeasureCheck(models.Model):
         constraints = [models.UniqueConstraint(fields=["site", "measure"], name="uniq_keyarea_measure_check")]
 
     def __str__(self) -> str:
-        return f"{self.site} {self.measure}"
+        text = next((m.text for m in rule.SITE_MEASURES if m.code == self.measure), self.measure)
+        return f"{self.site}：{text}"

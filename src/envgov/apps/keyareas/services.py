@@ -47,6 +47,14 @@ def parameters() -> list[Parameter]:
     return out
 
 
+def parameter_label(key: str) -> str:
+    """The parameter's name as the audit log and pages show it (Chinese msgid, not the code)."""
+    p = next((p for p in parameters() if p.key == key), None)
+    if p is None:
+        return key
+    return ("减排比例：" if p.share else "排放系数：") + p.label
+
+
 def parameter_values(district: District) -> dict[str, float]:
     return dict(KeyAreaParameter.objects.filter(district=district).values_list("key", "value"))
 

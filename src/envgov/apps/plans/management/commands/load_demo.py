@@ -109,6 +109,7 @@ class Command(BaseCommand):
         circulars_demo.load(district, coordinator, AS_OF)  # 通报: July's published, August's a draft
         __import__("envgov.apps.water.demo", fromlist=["load"]).load(district)  # 模拟数据 (water app, decision 0027)
         __import__("envgov.apps.sources.demo", fromlist=["load"]).load(district)  # 模拟数据 (sources, decision 0030)
+        __import__("envgov.apps.keyareas.demo", fromlist=["load"]).load(district)  # 模拟数据 (key areas, decision 0038)
 
     def _derive_boundaries(self, district: District) -> None:
         """示意边界: no public town polygons exist, so each town gets the Voronoi cell of its official centre
