@@ -74,6 +74,8 @@ VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
     # 污染源清单: a source of 宋庄镇 (town_a's), one of 张家湾镇, one of 门头沟; unit reporters see none
     **{f"{kind}_id": [(f"src_{kind}_a", OVERSIGHT | {"town_a"}), (f"src_{kind}_b", OVERSIGHT),
                       (f"src_{kind}_other", OTHER)] for kind in SOURCE_KINDS},
+    # 重点区域: everyone of its district reads an area (coordinators change it); other districts do not find it
+    "keyarea_id": [("keyarea", DISTRICT), ("other_keyarea", OTHER)],
 }
 # routes that answer GET with 405 once the gate is passed (the object is only looked up on POST);
 # a route added later is recognised by probing (GET → 405) and then tested with POST too
@@ -83,7 +85,8 @@ POST_ONLY = {"plan_issue", "run_daily_check", "review_report", "revoke_token", "
              "manage_user_unthrottle", "manage_user_totp_reset", "circular_generate", "circular_publish",
              "ranking_supervise", "ranking_measure_save", "ranking_settings_save",
              "water_section_edit", "water_compensation_parameters", "water_section_add", "water_parameters_save",
-             "sources_add"}
+             "sources_add", "keyareas_add", "keyareas_area_edit", "keyareas_zones_import", "keyareas_area_polygon",
+             "keyareas_parameters", "keyareas_refresh"}
 # allowed outcome of GET where it is not 200/302
 ALLOWED_GET = {"api-root": {404}}
 
@@ -128,6 +131,10 @@ def _payload(route: str, obj, persona: str) -> dict:
         "circular_settings": {"organ": "矩阵生态环境局", "number_prefix": "矩环", "recipients": "", "version": 1},
         **_ranking_payload(route, persona),
         **_sources_payload(route, obj, persona),
+        "keyareas_area_edit": {"shape": "circle", "diameter_m": "1600", "version": version},
+        "keyareas_parameters": {"p_factor:site": "0.0001", "reason": "矩阵"},
+        "keyareas_refresh": {"month": "2024-05"},
+        "keyareas_site": {"measure": "dust_new", "done": "on", "note": "矩阵"},
         **_manage_payload(route, obj, version),
     }.get(route, {})  # a route added later: an empty form still exercises its gate and its scope
 
@@ -254,7 +261,9 @@ POST_ROLES = {"supervision_detail": {"admin", "coordinator", "unit_reporter", "t
               # 污染源: every district user (and town reporter, own town) reads; coordinators and town reporters edit
               **{f"sources_{kind}": {"admin", "coordinator", "town_reporter"} for kind in SOURCE_KINDS},
               "sources_add": {"admin", "coordinator", "town_reporter"},
-              "sources_permit_audit": {"admin", "coordinator"}}
+              "sources_permit_audit": {"admin", "coordinator"},
+              # 重点区域: a site's checklist is read by who sees the site; coordinators and its town's reporter check off
+              "keyareas_site": {"admin", "coordinator", "town_reporter"}}
 
 WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail", "supervision_open", "plan_issue",
                 "run_daily_check", "revoke_token", "tokens", "ledger_import", "plan_import", "plan_draft",
@@ -269,7 +278,9 @@ WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail
                 "manage_station_create", "manage_station", "circular_generate", "circular_publish",
                 "circular_settings", "outlook_towns", "outlook_settings",
                 "ranking_supervise", "ranking_measure_save", "ranking_measure_import", "ranking_settings_save",
-                "sources_add", "sources_import", "sources_permit_audit", *(f"sources_{k}" for k in SOURCE_KINDS)}
+                "sources_add", "sources_import", "sources_permit_audit", *(f"sources_{k}" for k in SOURCE_KINDS),
+                "keyareas_add", "keyareas_area_edit", "keyareas_zones_import", "keyareas_area_polygon",
+                "keyareas_parameters", "keyareas_refresh", "keyareas_site"}
 
 
 # ---------------------------------------------------------------- walking the resolver
@@ -388,6 +399,11 @@ def objs(world):
     o["district_adcode"], o["other_adcode"] = world["district"].adcode, world["other_plan"].district.adcode
     _circulars(o, world)
     _sources(o, world)
+    from envgov.apps.keyareas import actions as keyareas
+
+    for label, station in (("keyarea", o["station"]), ("other_keyarea", o["other_station"])):
+        o[label] = keyareas.create_area(station.district, acting_user=None,
+                                        data={"station": station, "centre_lon": 116.66, "centre_lat": 39.91})
     o["clients"] = {ANON: Client()}
     for persona in PERSONAS[1:]:
         c = Client()
@@ -650,6 +666,9 @@ def test_allowed_payloads_really_write(objs):
         ("sources/outfall/<int:outfall_id>/", "coordinator", "src_outfall_b"),
         ("sources/add/", "town_a", None),
         ("sources/permit-audit/", "coordinator", None),
+        ("keyareas/refresh/", "coordinator", None),
+        ("keyareas/parameters/", "admin", None),
+        ("keyareas/areas/<int:keyarea_id>/edit/", "coordinator", "keyarea"),
     ]:
         name = next(n for r, n, _ in PAGE_ROUTES if r == route)
         obj = objs[label] if label else None
