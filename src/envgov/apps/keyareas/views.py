@@ -45,7 +45,7 @@ class AreaEditForm(AreaForm):
 
 
 class GeoFileForm(forms.Form):
-    file = forms.FileField(label=_("GeoJSON 文件"))
+    file = forms.FileField(label=_("区域文件"))
     crs = forms.ChoiceField(label=_("坐标系"), choices=CRS_CHOICES, initial=WGS84)
 
 
