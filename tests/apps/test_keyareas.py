@@ -256,3 +256,13 @@ def test_parameters_page_says_user_set_without_default(ka):
                                            {"p_factor:site": "abc", "reason": "测试"}, follow=True)
     assert "须为数字" in r.content.decode()
     assert not services.parameter_values(ka["district"])
+
+
+def test_api_ledger_scope(ka):
+    actions.refresh_month(ka["district"], acting_user=ka["coordinator"])
+    names = {r["name"] for r in client_for(ka["coordinator"]).get("/api/keyareas/ledger").json()}
+    assert names == {"内侧工地", "严控工地", "车队"}
+    rows = client_for(ka["town_a"]).get("/api/keyareas/ledger?month=2024-09").json()
+    assert [r["name"] for r in rows] == ["内侧工地"] and rows[0]["factor"] is None and rows[0]["emission_t"] is None
+    assert client_for(ka["unit_a"]).get("/api/keyareas/ledger").json() == []
+    assert client_for(ka["other_coordinator"]).get("/api/keyareas/ledger").json() == []

@@ -31,6 +31,7 @@ from envgov.apps.rankings.api import router as rankings_router
 from envgov.apps.supervision.api import router as supervision_router
 from envgov.apps.water.api import router as water_router
 from envgov.apps.sources.api import router as sources_router
+from envgov.apps.keyareas.api import router as keyareas_router
 from envgov.web import conflicts
 
 
@@ -158,6 +159,7 @@ api.add_router("", supervision_router)
 api.add_router("", water_router)
 api.add_router("", rankings_router)
 api.add_router("", sources_router)
+api.add_router("", keyareas_router)
 
 def iter_api_operations() -> Iterator[tuple[list[str], str, Any]]:
     """(methods, full path with {param} placeholders, view function) for every API operation."""
