@@ -244,7 +244,9 @@ def map_payload(district: District, rows: list) -> dict:
                  "properties": {"name": f"t{f['properties']['id']}", "label": f["properties"]["name"], "layer": "town"}}
                 for f in town_geojson(district)["features"]]
     stations = []
+    extent = []  # the areas' and zones' bounds: the map opens on them (1.5 km is a dot on a district map)
     for p in placed_areas(district):
+        extent += [g.bounds for g in [p.geom, *(g for _z, g in p.zones)] if g is not None]
         if p.geom is not None:
             features.append({"type": "Feature", "geometry": mapping(p.geom),
                              "properties": {"name": f"a{p.area.pk}", "label": p.area.name, "layer": "area"}})
@@ -262,7 +264,14 @@ def map_payload(district: District, rows: list) -> dict:
         if src and src["lon"] is not None:
             points.append({"name": r.source_name, "value": [src["lon"], src["lat"]], "zone": r.zone,
                            "kind": r.kind_label, "zone_label": r.zone_label})
+    bounds = None
+    if extent:
+        x0, y0 = min(b[0] for b in extent), min(b[1] for b in extent)
+        x1, y1 = max(b[2] for b in extent), max(b[3] for b in extent)
+        mx, my = (x1 - x0) * 0.25 + 0.002, (y1 - y0) * 0.25 + 0.002
+        bounds = [[round(x0 - mx, 6), round(y1 + my, 6)], [round(x1 + mx, 6), round(y0 - my, 6)]]
     return {"geo": {"type": "FeatureCollection", "features": features}, "stations": stations, "sources": points,
+            "bounds": bounds,
             "words": {"area": gettext("重点区域"), "strict": gettext("严控区"), "station": gettext("监测站点"),
                       "source": gettext("污染源")}}
 

@@ -11,25 +11,27 @@
   echarts.registerMap("keyareas", data.geo);
   var style = {
     town: { areaColor: "#f5f7f8", borderColor: "#90a4ae", borderWidth: 1, borderType: "dashed" },
-    area: { areaColor: "rgba(21,101,192,0.18)", borderColor: "#1565c0", borderWidth: 2 },
-    strict: { areaColor: "rgba(198,40,40,0.30)", borderColor: "#c62828", borderWidth: 2 },
+    area: { areaColor: "rgba(21,101,192,0.18)", borderColor: "#1565c0", borderWidth: 2, borderType: "solid" },
+    strict: { areaColor: "rgba(198,40,40,0.30)", borderColor: "#c62828", borderWidth: 2, borderType: "solid" },
   };
   var labels = {};
   var regions = data.geo.features.map(function (f) {
     var p = f.properties;
     labels[p.name] = p.label;
     return { name: p.name, itemStyle: style[p.layer], emphasis: { itemStyle: style[p.layer], label: { show: true } },
-             label: { show: p.layer !== "town", fontSize: 10, formatter: function () { return p.label; } } };
+             label: { show: p.layer === "town", fontSize: 10, color: "#78909c", formatter: function () { return p.label; } } };
   });
   var chart = echarts.init(el, null, { renderer: "svg" });
+  var geo = { map: "keyareas", roam: true, regions: regions, label: { show: false }, itemStyle: style.town,
+              emphasis: { label: { show: true, formatter: function (p) { return labels[p.name] || ""; } } } };
+  if (data.bounds) geo.boundingCoords = data.bounds;  // open on the key areas, not the whole district
   chart.setOption({
     tooltip: { trigger: "item", formatter: function (p) {
       var s = p.seriesType === "scatter" ? p.name + (p.data.kind ? "（" + p.data.kind + "，" + p.data.zone_label + "）" : "")
         : (labels[p.name] || "");
       return echarts.format.encodeHTML(s);
     } },
-    geo: { map: "keyareas", roam: true, regions: regions, label: { show: false },
-           itemStyle: style.town, emphasis: { label: { show: true, formatter: function (p) { return labels[p.name] || ""; } } } },
+    geo: geo,
     series: [
       { name: data.words.source, type: "scatter", coordinateSystem: "geo", symbolSize: 7,
         data: data.sources.map(function (s) {
