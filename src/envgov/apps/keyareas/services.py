@@ -220,6 +220,7 @@ def ledger_rows(ledger: LedgerMonth | None, user) -> list:  # noqa: ANN001
         r.kind_label = gettext(spec.KINDS[r.source_kind].label)
         r.zone_label = gettext(rule.ZONE_LABELS.get(r.zone, r.zone))
         r.reason_text = reason_text(r.reason, r.values)
+        r.has_factor = r.source_kind in ACTIVITY  # kinds without an activity fact have no factor to set
     return out
 
 
@@ -287,7 +288,7 @@ def ledger_xlsx(district: District, ledger: LedgerMonth, rows: list) -> bytes:
                (gettext("月排放量（吨）"), 14), (gettext("减排空间（吨）"), 14), (gettext("说明"), 60)]
     body = [[r.key_area.name, r.zone_label, r.kind_label, r.source_name, r.town.name, num(r.activity),
              gettext(r.activity_unit) if r.activity_unit else "",
-             num(r.factor) if r.factor is not None else gettext("排放系数未设置"),
+             num(r.factor) if r.factor is not None else gettext("排放系数未设置") if r.has_factor else "",
              num(r.emission_t), num(r.space_t), r.reason_text] for r in rows]
     note = gettext("%(district)s %(month)s；排放系数、减排比例为本区用户设定参数") % {
         "district": district.name, "month": ledger.month}
