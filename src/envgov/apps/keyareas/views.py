@@ -188,8 +188,6 @@ def _geo_upload(request: HttpRequest, area: KeyArea, polygon: bool) -> HttpRespo
                                          crs=form.cleaned_data["crs"])
             messages.success(request, gettext("已导入 %(n)s 个严控区") % {"n": len(zones)})
     except actions.FileRefused as exc:
-        for m in exc.messages[:20]:
-            messages.error(request, m)
         messages.error(request, gettext("文件未导入（全部或全不）：共 %(n)s 处错误") % {"n": len(exc.messages)})
         return render(request, "keyareas/refused.html", {"area": area, "errors": exc.messages}, status=400)
     except ValidationError as exc:
