@@ -356,3 +356,17 @@ def test_out_of_range_and_bad_cells_are_located_not_500(world):
     assert r.status_code == 422 and not DieselFleet.objects.exists()
     got = {(e["row"], e["column"]) for e in SourceImport.objects.get().errors}
     assert {(2, "自有车辆数"), (3, "自有车辆数"), (3, "日使用车辆（辆次）"), (4, "自有车辆数"), (4, "经度"), (5, "纬度")} <= got
+
+
+def test_cli_check_locates_a_bad_code_and_passes_a_good_file(tmp_path):
+    from typer.testing import CliRunner
+
+    from envgov.cli import app
+
+    bad, good = tmp_path / "bad.csv", tmp_path / "good.csv"
+    bad.write_text("名称,街乡镇,统一社会信用代码\n企业1,宋庄镇," + wrong(code(1)) + "\n", encoding="utf-8")
+    good.write_text("名称,街乡镇,统一社会信用代码\n企业1,宋庄镇," + code(1) + "\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["sources", "check", str(bad), "--kind", "enterprise"])
+    assert r.exit_code == 1 and "第 2 行" in r.output and "校验码错误" in r.output
+    r = CliRunner().invoke(app, ["sources", "check", str(good), "--town", "宋庄镇"])
+    assert r.exit_code == 0 and "共 1 行" in r.output

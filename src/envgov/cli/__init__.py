@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from envgov.cli import air, alerts, audit, circular, complaints, ecology, hj212, noise, plan, rank, water
+from envgov.cli import air, alerts, audit, circular, complaints, ecology, hj212, noise, plan, rank, sources, water
 
 app = typer.Typer(help="envgov — 区级污染防治行动计划平台命令行", no_args_is_help=True, add_completion=False)
 air_app = typer.Typer(help="空气质量：按 HJ 633 / HJ 663 / GB 3095 计算指标", no_args_is_help=True)
@@ -37,6 +37,9 @@ app.add_typer(complaints_app, name="complaints")
 hj212_app = typer.Typer(help="在线监控：HJ 212 数据包解析与接收服务", no_args_is_help=True)
 hj212.register(hj212_app)
 app.add_typer(hj212_app, name="hj212")
+sources_app = typer.Typer(help="污染源清单：离线核对导入模板", no_args_is_help=True)
+sources.register(sources_app)
+app.add_typer(sources_app, name="sources")
 
 
 def main() -> None:  # pragma: no cover - console entry
