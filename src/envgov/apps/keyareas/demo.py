@@ -53,7 +53,7 @@ def load(district: District, acting_user=None) -> int:  # noqa: ANN001
 
     body = json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {
         "name": "严控区（模拟）"}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}).encode()
-    actions.import_zones(first, acting_user=None, raw=body, file_name="演示严控区（模拟数据）.geojson", crs="wgs84",
+    actions.import_zones(first, acting_user=None, raw=body, file_name="演示严控区（模拟数据）", crs="wgs84",
                          is_simulated=True)
     if coordinator is not None:
         actions.set_parameters(district, acting_user=coordinator, values=DEMO_FACTORS, reason=DEMO_REASON,
