@@ -91,6 +91,8 @@ VISIBLE: dict[str, list[tuple[str, set[str]]]] = {
     # 接诉即办: an order is read by oversight, its assigned unit and the town it is in; other districts: 404
     "order_id": [("complaint_unit_a", OVERSIGHT | UNIT_A | {"town_a"}), ("complaint_unit_b", OVERSIGHT),
                  ("other_complaint", OTHER)],
+    # 重点区域: everyone of its district reads an area (coordinators change it); other districts do not find it
+    "keyarea_id": [("keyarea", DISTRICT), ("other_keyarea", OTHER)],
 }
 # routes that answer GET with 405 once the gate is passed (the object is only looked up on POST);
 # a route added later is recognised by probing (GET → 405) and then tested with POST too
@@ -108,7 +110,9 @@ POST_ONLY = {"plan_issue", "run_daily_check", "review_report", "revoke_token", "
              "ecology_construction_save", "ecology_parameters_save",
              "sources_add",
              "complaint_assign", "complaint_sign", "complaint_reply", "complaint_visit", "complaint_correct",
-             "complaint_reopen", "complaint_parameters_save", "complaint_repeat_supervise"}
+             "complaint_reopen", "complaint_parameters_save", "complaint_repeat_supervise",
+             "sources_add", "keyareas_add", "keyareas_area_edit", "keyareas_zones_import", "keyareas_area_polygon",
+             "keyareas_parameters", "keyareas_refresh"}
 # allowed outcome of GET where it is not 200/302
 ALLOWED_GET = {"api-root": {404}}
 
@@ -170,6 +174,11 @@ def _payload(route: str, obj, persona: str) -> dict:
         **_sources_payload(route, obj, persona),
         **_projects_payload(route, obj, persona),
         **_complaint_payload(route, obj, version),
+        "keyareas_area_edit": {"shape": "circle", "diameter_m": "1600", "centre_lon": "116.66", "centre_lat": "39.91",
+                               "version": version},
+        "keyareas_parameters": {"p_factor:site": "0.0001", "reason": "矩阵"},
+        "keyareas_refresh": {"month": "2024-05"},
+        "keyareas_site": {"measure": "dust_new", "done": "on", "note": "矩阵"},
         **_manage_payload(route, obj, version),
     }.get(route, {})  # a route added later: an empty form still exercises its gate and its scope
 
@@ -400,7 +409,9 @@ POST_ROLES = {"supervision_detail": {"admin", "coordinator", "unit_reporter", "t
               "emergency_checkin": {"admin", "coordinator", "unit_reporter", "town_reporter", "unit_leader"},
               # 接诉即办: the assigned unit, the order's town and the coordinators sign and reply (not auditors)
               "complaint_sign": {"admin", "coordinator", "unit_reporter", "town_reporter", "unit_leader"},
-              "complaint_reply": {"admin", "coordinator", "unit_reporter", "town_reporter", "unit_leader"}}
+              "complaint_reply": {"admin", "coordinator", "unit_reporter", "town_reporter", "unit_leader"},
+              # 重点区域: a site's checklist is read by who sees the site; coordinators and its town's reporter check off
+              "keyareas_site": {"admin", "coordinator", "town_reporter"}}
 
 WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail", "supervision_open", "plan_issue",
                 "run_daily_check", "revoke_token", "tokens", "ledger_import", "plan_import", "plan_draft",
@@ -427,7 +438,10 @@ WRITE_ROUTES = {"task_detail", "task_edit", "review_report", "supervision_detail
                 "ecology_ei_import",
                 "complaint_assign", "complaint_sign", "complaint_reply", "complaint_visit", "complaint_correct",
                 "complaint_reopen", "complaint_import", "complaint_rules", "complaint_parameters_save",
-                "complaint_repeat_supervise"}
+                "complaint_repeat_supervise",
+                "sources_add", "sources_import", "sources_permit_audit", *(f"sources_{k}" for k in SOURCE_KINDS),
+                "keyareas_add", "keyareas_area_edit", "keyareas_zones_import", "keyareas_area_polygon",
+                "keyareas_parameters", "keyareas_refresh", "keyareas_site"}
 
 
 # ---------------------------------------------------------------- walking the resolver
@@ -583,6 +597,11 @@ def objs(world):
     _sources(o, world)
     _projects(o, world)
     _emergency(o, world)
+    from envgov.apps.keyareas import actions as keyareas
+
+    for label, station in (("keyarea", o["station"]), ("other_keyarea", o["other_station"])):
+        o[label] = keyareas.create_area(station.district, acting_user=None,
+                                        data={"station": station, "centre_lon": 116.66, "centre_lat": 39.91})
     o["clients"] = {ANON: Client()}
     for persona in PERSONAS[1:]:
         c = Client()
@@ -897,6 +916,9 @@ def test_allowed_payloads_really_write(objs):
         ("complaints/orders/<int:order_id>/visit/", "coordinator", "complaint_unit_b"),
         ("complaints/import/", "coordinator", None),
         ("complaints/rules/", "coordinator", None),
+        ("keyareas/refresh/", "coordinator", None),
+        ("keyareas/parameters/", "admin", None),
+        ("keyareas/areas/<int:keyarea_id>/edit/", "coordinator", "keyarea"),
     ]:
         name = next(n for r, n, _ in PAGE_ROUTES if r == route)
         obj = objs[label] if label else None

@@ -14,6 +14,7 @@ from envgov.geo.boundary_file import GCJ02, WGS84, FileError, _numbers_ok, _ring
 from envgov.geo.gcj02 import gcj02_to_wgs84, map_coordinates
 from envgov.geo.towns import as_area, mapping
 
+MAX_FEATURES = 500
 NAME_KEYS = ("name", "名称", "区域名称")
 KIND_KEYS = ("kind", "类型", "区域类型")
 NOTE_KEYS = ("note", "说明", "备注")
@@ -43,7 +44,11 @@ def _first(props: dict, keys: tuple[str, ...]) -> tuple[str, str]:
     return key, (str(props[key]).strip() if key else "")
 
 
-def read_zones(raw: bytes, *, crs: str = WGS84, max_bytes: int | None = None) -> ZoneReading:
+def read_zones(raw: bytes, *, crs: str = WGS84, max_bytes: int | None = None, single: bool = False,
+               names_required: bool = True) -> ZoneReading:
+    """Named areas of a FeatureCollection (or one Feature, or a bare Polygon geometry). `single`: the file must hold
+    exactly one area (a key area's own polygon); `names_required=False`: an unnamed area gets name "" (the caller
+    names it)."""
     out = ZoneReading()
     if max_bytes is not None and len(raw) > max_bytes:
         _err(out, None, "", gettext_noop("文件过大（上限 %(mb)s MB）"), mb=max_bytes // (1024 * 1024))
@@ -60,6 +65,8 @@ def read_zones(raw: bytes, *, crs: str = WGS84, max_bytes: int | None = None) ->
         _err(out, None, "", gettext_noop("文件不是有效的 GeoJSON（JSON 格式错误，第 %(line)s 行）"),
              line=getattr(exc, "lineno", "?"))
         return out
+    if isinstance(data, dict) and data.get("type") in ("Polygon", "MultiPolygon"):
+        data = {"type": "Feature", "properties": {}, "geometry": data}
     if isinstance(data, dict) and data.get("type") == "Feature":
         data = {"type": "FeatureCollection", "features": [data]}
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(
@@ -69,6 +76,12 @@ def read_zones(raw: bytes, *, crs: str = WGS84, max_bytes: int | None = None) ->
     if not data["features"]:
         _err(out, None, "", gettext_noop("文件中没有要素"))
         return out
+    if single and len(data["features"]) != 1:
+        _err(out, None, "", gettext_noop("文件须只含一个面要素，实有 %(n)s 个"), n=len(data["features"]))
+        return out
+    if len(data["features"]) > MAX_FEATURES:
+        _err(out, None, "", gettext_noop("要素过多（上限 %(n)s 个）"), n=MAX_FEATURES)
+        return out
     names: dict[str, int] = {}
     for i, feat in enumerate(data["features"], start=1):
         if not isinstance(feat, dict) or feat.get("type") != "Feature":
@@ -76,13 +89,13 @@ def read_zones(raw: bytes, *, crs: str = WGS84, max_bytes: int | None = None) ->
             continue
         props = feat.get("properties") if isinstance(feat.get("properties"), dict) else {}
         name_key, name = _first(props, NAME_KEYS)
-        if not name:
+        if not name and names_required:
             _err(out, i, "properties", gettext_noop("缺少区域名称属性（name / 名称）"))
             continue
         if len(name) > 80:
             _err(out, i, name_key, gettext_noop("区域名称超过 80 个字符"))
             continue
-        if name in names:
+        if name and name in names:
             _err(out, i, name_key, gettext_noop("与第 %(other)s 个要素同名（“%(name)s”）"), other=names[name], name=name)
             continue
         names[name] = i

@@ -37,6 +37,7 @@ from envgov.apps.emergency.api import router as emergency_router
 from envgov.apps.online.api import router as online_router
 from envgov.apps.ecology.api import router as ecology_router
 from envgov.apps.sources.api import router as sources_router
+from envgov.apps.keyareas.api import router as keyareas_router
 from envgov.web import conflicts
 
 
@@ -170,6 +171,7 @@ api.add_router("", noise_router)
 api.add_router("", sources_router)
 api.add_router("", projects_router)
 api.add_router("", emergency_router)
+api.add_router("", keyareas_router)
 
 def iter_api_operations() -> Iterator[tuple[list[str], str, Any]]:
     """(methods, full path with {param} placeholders, view function) for every API operation."""

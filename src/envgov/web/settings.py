@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "envgov.apps.disclosure",
     "envgov.apps.sources",
     "envgov.apps.projects",
+    "envgov.apps.keyareas",
 ]
 
 MIDDLEWARE = [

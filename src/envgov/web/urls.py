@@ -37,6 +37,7 @@ urlpatterns = [
     path("rankings/", include("envgov.apps.rankings.urls")),
     path("sources/", include("envgov.apps.sources.urls")),
     path("projects/", include("envgov.apps.projects.urls")),
+    path("keyareas/", include("envgov.apps.keyareas.urls")),
     path("admin/", admin.site.urls),
 ]
 handler403 = "envgov.web.errors.permission_denied"

@@ -135,6 +135,12 @@ ACTIONS: dict[str, Any] = {
     "complaint_reopen": gettext_lazy("重启工单"),
     "complaint_rules": gettext_lazy("修改诉求类别规则"),
     "complaint_repeat_supervise": gettext_lazy("重复投诉转为督办"),
+    "keyareas_area_create": gettext_lazy("划定重点区域"),
+    "keyareas_area_update": gettext_lazy("修改重点区域范围"),
+    "keyareas_zones_import": gettext_lazy("导入严控区"),
+    "keyareas_parameters_set": gettext_lazy("设定重点区域测算参数"),
+    "keyareas_refresh": gettext_lazy("更新重点区域污染源台账"),
+    "keyareas_measure_check": gettext_lazy("确认工地措施落实"),
 }
 # the same code reads differently on some subjects
 ACTIONS_BY_SUBJECT: dict[tuple[str, str], Any] = {

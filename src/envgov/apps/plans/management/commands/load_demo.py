@@ -116,6 +116,7 @@ class Command(BaseCommand):
         __import__("envgov.apps.sources.demo", fromlist=["load"]).load(district)  # 模拟数据 (sources, decision 0030)
         __import__("envgov.apps.projects.demo", fromlist=["load"]).load(district)  # 模拟数据 (projects, decision 0034)
         __import__("envgov.apps.complaints.demo", fromlist=["load"]).load(district)  # 模拟数据 (接诉即办, decision 0032)
+        __import__("envgov.apps.keyareas.demo", fromlist=["load"]).load(district)  # 模拟数据 (key areas, decision 0038)
 
     def _derive_boundaries(self, district: District) -> None:
         """示意边界: no public town polygons exist, so each town gets the Voronoi cell of its official centre
