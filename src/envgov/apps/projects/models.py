@@ -14,12 +14,13 @@ from envgov.rules.reductions import METHODS, POLLUTANTS
 
 class Project(models.Model):
     class Area(models.TextChoices):
-        AIR = "air", _("蓝天")
-        WATER = "water", _("碧水")
-        SOIL = "soil", _("净土")
-        CLIMATE = "climate", _("应对气候变化")
-        ECOLOGY = "ecology", _("生态保护")
-        NOISE = "noise", _("静音")
+        # the plan's own section names (plans.Area.STANDARD): the plan's vocabulary, shown as the plan writes it
+        AIR = "air", "蓝天"
+        WATER = "water", "碧水"
+        SOIL = "soil", "净土"
+        CLIMATE = "climate", "应对气候变化"
+        ECOLOGY = "ecology", "生态保护"
+        NOISE = "noise", "静音"
         OTHER = "other", _("其他")
 
     class Status(models.TextChoices):
