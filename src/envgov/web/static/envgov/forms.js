@@ -37,3 +37,14 @@ document.addEventListener("change", function (event) {
   if (!box || box.id !== "check-all" || !box.form) return;
   box.form.querySelectorAll("input[type=checkbox][name]").forEach(function (b) { b.checked = box.checked; });
 });
+
+// the header's grouped menus: one open at a time, closed by a click elsewhere or Escape
+document.addEventListener("click", function (event) {
+  document.querySelectorAll("details.navgroup[open]").forEach(function (d) {
+    if (!d.contains(event.target)) d.removeAttribute("open");
+  });
+});
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Escape") return;
+  document.querySelectorAll("details.navgroup[open]").forEach(function (d) { d.removeAttribute("open"); });
+});
