@@ -265,7 +265,7 @@ def test_demo_day_runs_through_the_receiver(world):
     from envgov.apps.geo.models import Town
 
     for name in ("马驹桥镇", "台湖镇"):
-        Town.objects.create(district=world["district"], code=f"1101121{len(name)}{ord(name[0]) % 100:02d}000",
+        Town.objects.create(district=world["district"], code=f"1101121{len(name)}{ord(name[0]) % 100:02d}00",
                             name=name)
     n = demo.load(world["district"])
     kinds = sorted(Alert.objects.values_list("kind", "code", "flag"))

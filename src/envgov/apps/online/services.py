@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -95,6 +96,17 @@ def read_alert_file(path: str | Path, name: str = "") -> tuple[list[dict], list[
     return ([] if problems else records), problems
 
 
+def _run(coro) -> object:  # noqa: ANN001
+    """Run a coroutine to its end from synchronous code, also when this thread already runs an event loop (a
+    browser test's, an async server's): then in a thread of its own, where asyncio.run may start one."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 @dataclass
 class Received:
     valid: int = 0
@@ -116,7 +128,7 @@ def receive(district, packets: Iterable[bytes], *, lake_: Lake | None = None, so
     for p in packets:
         buf += p
     receiver.handle_bytes(buf)
-    asyncio.run(receiver.flush())
+    _run(receiver.flush())
     out.valid, out.invalid, out.rows = receiver.stats.valid, receiver.stats.invalid, receiver.stats.rows_appended
     return out
 
