@@ -21,6 +21,7 @@ from envgov.apps.audit import clock
 from envgov.apps.complaints import actions, permissions, services
 from envgov.apps.complaints.models import STAGE_WORDS, ComplaintImport, WorkOrder
 from envgov.rules import complaints as rules
+from envgov.web.forms import form_errors
 
 
 class ImportForm(forms.Form):
@@ -60,11 +61,6 @@ class CorrectForm(forms.Form):
         from envgov.apps.geo.models import Town
 
         self.fields["town"].queryset = Town.objects.filter(district=district, active=True).order_by("code")
-
-
-def _form_errors(form: forms.Form) -> str:
-    return " ".join(f"{form.fields[k].label}：{' '.join(v)}" if k in form.fields else " ".join(v)
-                    for k, v in form.errors.items())
 
 
 def _district(request: HttpRequest):
@@ -158,7 +154,7 @@ def order_assign(request: HttpRequest, order_id: int) -> HttpResponse:
     o = _own_order(request, order_id)
     form = AssignForm(request.POST, district=o.district)
     if not form.is_valid():
-        messages.error(request, gettext("未保存：%(reason)s") % {"reason": _form_errors(form)})
+        messages.error(request, gettext("未保存：%(reason)s") % {"reason": form_errors(form)})
         return redirect("complaint_detail", order_id=o.pk)
     d = form.cleaned_data
     return _done(request, o, lambda: actions.assign_order(
@@ -188,7 +184,7 @@ def order_visit(request: HttpRequest, order_id: int) -> HttpResponse:
     o = _own_order(request, order_id)
     form = VisitForm(request.POST)
     if not form.is_valid():
-        messages.error(request, gettext("未保存：%(reason)s") % {"reason": _form_errors(form)})
+        messages.error(request, gettext("未保存：%(reason)s") % {"reason": form_errors(form)})
         return redirect("complaint_detail", order_id=o.pk)
     d = form.cleaned_data
     return _done(request, o, lambda: actions.record_visit(o, acting_user=request.user, expected_version=d["version"],
@@ -202,7 +198,7 @@ def order_correct(request: HttpRequest, order_id: int) -> HttpResponse:
     o = _own_order(request, order_id)
     form = CorrectForm(request.POST, district=o.district)
     if not form.is_valid():
-        messages.error(request, gettext("未保存：%(reason)s") % {"reason": _form_errors(form)})
+        messages.error(request, gettext("未保存：%(reason)s") % {"reason": form_errors(form)})
         return redirect("complaint_detail", order_id=o.pk)
     d = form.cleaned_data
     return _done(request, o, lambda: actions.correct_order(o, acting_user=request.user, expected_version=d["version"],

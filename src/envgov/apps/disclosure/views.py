@@ -15,6 +15,7 @@ from envgov.apps.audit import clock
 from envgov.apps.disclosure import actions, permissions
 from envgov.apps.disclosure.models import DrinkingWaterNotice
 from envgov.apps.geo.models import District
+from envgov.web.forms import form_errors
 
 
 class NoticeForm(forms.Form):
@@ -26,11 +27,6 @@ class NoticeForm(forms.Form):
 
 class NoticeEditForm(NoticeForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
-
-
-def _form_errors(form: forms.Form) -> str:
-    return " ".join(f"{form.fields[k].label}：{' '.join(v)}" if k in form.fields else " ".join(v)
-                    for k, v in form.errors.items())
 
 
 @scoped("public")
@@ -58,7 +54,7 @@ def manage(request: HttpRequest) -> HttpResponse:
                 return redirect("disclosure_manage")
         else:
             status = 422
-            messages.error(request, gettext("未保存：%(reason)s") % {"reason": _form_errors(form)})
+            messages.error(request, gettext("未保存：%(reason)s") % {"reason": form_errors(form)})
     return render(request, "disclosure/manage.html", {
         "district": district, "form": form,
         "notices": DrinkingWaterNotice.objects.filter(district=district).select_related("updated_by"),
@@ -83,7 +79,7 @@ def edit(request: HttpRequest, entry_id: int) -> HttpResponse:
                 return redirect("disclosure_manage")
         else:
             status = 422
-            messages.error(request, gettext("未保存：%(reason)s") % {"reason": _form_errors(form)})
+            messages.error(request, gettext("未保存：%(reason)s") % {"reason": form_errors(form)})
     else:
         form = NoticeEditForm(initial={"title": notice.title, "body": notice.body, "published_on": notice.published_on,
                                        "published": notice.published, "version": notice.version})

@@ -16,6 +16,7 @@ from envgov.apps.accounts.scope import scoped
 from envgov.apps.ecology import actions, permissions, services
 from envgov.apps.ecology.models import EcologyIndex
 from envgov.apps.plans.target_figures import status_word
+from envgov.web.forms import form_errors
 
 
 class EIForm(forms.Form):
@@ -64,11 +65,6 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("分指数文件（CSV / XLSX）"))
 
 
-def _form_errors(form: forms.Form) -> str:
-    return " ".join(f"{form.fields[k].label}：{' '.join(v)}" if k in form.fields else " ".join(v)
-                    for k, v in form.errors.items())
-
-
 def _validation(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
@@ -114,7 +110,7 @@ def _post(request: HttpRequest, form_class, save, ok: str) -> HttpResponse:  # n
         else:
             messages.success(request, ok % {"year": form.cleaned_data.get("year") or form.cleaned_data.get("base_year")})
     else:
-        messages.error(request, gettext("未保存：%(reason)s") % {"reason": _form_errors(form)})
+        messages.error(request, gettext("未保存：%(reason)s") % {"reason": form_errors(form)})
     return redirect("ecology")
 
 

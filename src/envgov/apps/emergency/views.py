@@ -20,6 +20,7 @@ from envgov.apps.audit import clock
 from envgov.apps.emergency import actions, permissions, services
 from envgov.apps.emergency.models import GRADE_CHOICES, CheckIn, Episode, ListEntry, ListImport
 from envgov.rules import alerts
+from envgov.web.forms import form_errors
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -67,11 +68,6 @@ class EndForm(forms.Form):
     ended_on = forms.DateField(label=_("解除日期"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("解除说明"), max_length=300, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
-
-
-def _errors(form: forms.Form) -> str:
-    return " ".join(f"{form.fields[k].label}：{' '.join(v)}" if k in form.fields else " ".join(v)
-                    for k, v in form.errors.items())
 
 
 def _district(request: HttpRequest):
@@ -193,7 +189,7 @@ def measure_save(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, gettext("已保存减排措施") if d["text"].strip() else gettext("已清除：该项显示为“未设置”"))
     else:
-        messages.error(request, gettext("未保存：%(reason)s") % {"reason": _errors(form)})
+        messages.error(request, gettext("未保存：%(reason)s") % {"reason": form_errors(form)})
     return redirect("emergency_measures")
 
 
@@ -302,7 +298,7 @@ def end(request: HttpRequest, episode_id: int) -> HttpResponse:
     ep = _episode(request, episode_id)
     form = EndForm(request.POST)
     if not form.is_valid():
-        messages.error(request, gettext("未保存：%(reason)s") % {"reason": _errors(form)})
+        messages.error(request, gettext("未保存：%(reason)s") % {"reason": form_errors(form)})
         return redirect("emergency_episode", episode_id=ep.pk)
     try:
         actions.end_warning(ep, acting_user=request.user, expected_version=form.cleaned_data["version"],

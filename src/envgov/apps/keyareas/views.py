@@ -16,6 +16,7 @@ from envgov.apps.keyareas import actions, permissions, services
 from envgov.apps.keyareas.models import KeyArea, LedgerMonth
 from envgov.geo.boundary_file import GCJ02, WGS84
 from envgov.rules import keyareas as rule
+from envgov.web.forms import form_errors
 
 CRS_CHOICES = [(WGS84, _("WGS84（GPS、天地图）")), (GCJ02, _("GCJ-02（高德、腾讯地图）"))]
 
@@ -47,11 +48,6 @@ class AreaEditForm(AreaForm):
 class GeoFileForm(forms.Form):
     file = forms.FileField(label=_("区域文件"))
     crs = forms.ChoiceField(label=_("坐标系"), choices=CRS_CHOICES, initial=WGS84)
-
-
-def _form_errors(form: forms.Form) -> str:
-    return " ".join(f"{form.fields[k].label}：{' '.join(v)}" if k in form.fields else " ".join(v)
-                    for k, v in form.errors.items())
 
 
 def _validation(exc: ValidationError) -> str:
@@ -112,7 +108,7 @@ def area_add(request: HttpRequest) -> HttpResponse:
     district = _district(request)
     form = AreaAddForm(request.POST, district=district)
     if not form.is_valid():
-        messages.error(request, gettext("未保存：%(reason)s") % {"reason": _form_errors(form)})
+        messages.error(request, gettext("未保存：%(reason)s") % {"reason": form_errors(form)})
         return redirect("keyareas_home")
     try:
         area = actions.create_area(district, acting_user=request.user, data=form.cleaned_data)
@@ -155,7 +151,7 @@ def area_edit(request: HttpRequest, keyarea_id: int) -> HttpResponse:
     area = _own_area(request, keyarea_id)
     form = AreaEditForm(request.POST)
     if not form.is_valid():
-        messages.error(request, gettext("未保存：%(reason)s") % {"reason": _form_errors(form)})
+        messages.error(request, gettext("未保存：%(reason)s") % {"reason": form_errors(form)})
         return redirect("keyareas_area", keyarea_id=area.pk)
     try:
         actions.update_area(area, acting_user=request.user, expected_version=form.cleaned_data["version"],
@@ -170,7 +166,7 @@ def area_edit(request: HttpRequest, keyarea_id: int) -> HttpResponse:
 def _geo_upload(request: HttpRequest, area: KeyArea, polygon: bool) -> HttpResponse:
     form = GeoFileForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, gettext("未导入：%(reason)s") % {"reason": _form_errors(form)})
+        messages.error(request, gettext("未导入：%(reason)s") % {"reason": form_errors(form)})
         return redirect("keyareas_area", keyarea_id=area.pk)
     upload = form.cleaned_data["file"]
     raw = upload.read(5 * 1024 * 1024 + 1)

@@ -17,6 +17,7 @@ from envgov.apps.accounts.scope import scoped
 from envgov.apps.noise import permissions, services
 from envgov.apps.noise.models import CLASS_CHOICES, NoiseImport, NoisePoint, SensitiveZone
 from envgov.standards.noise.tables import DAY, NIGHT, PERIODS, RATE_DEFINITION
+from envgov.web.forms import form_errors
 
 
 class ImportForm(forms.Form):
@@ -50,11 +51,6 @@ class PointAddForm(PointForm):
         super().__init__(*args, **kwargs)
         del self.fields["version"]
         del self.fields["active"]
-
-
-def _form_errors(form: forms.Form) -> str:
-    return " ".join(f"{form.fields[k].label}：{' '.join(v)}" if k in form.fields else " ".join(v)
-                    for k, v in form.errors.items())
 
 
 def _district(request: HttpRequest):
@@ -139,7 +135,7 @@ def point_edit(request: HttpRequest, noise_point_id: int) -> HttpResponse:
         else:
             messages.success(request, gettext("已保存点位 %(name)s") % {"name": point.name})
     else:
-        messages.error(request, gettext("未保存：%(reason)s") % {"reason": _form_errors(form)})
+        messages.error(request, gettext("未保存：%(reason)s") % {"reason": form_errors(form)})
     return redirect("noise_point", noise_point_id=point.pk)
 
 
@@ -159,7 +155,7 @@ def point_add(request: HttpRequest) -> HttpResponse:
             messages.success(request, gettext("已登记点位 %(name)s") % {"name": point.name})
             return redirect("noise_point", noise_point_id=point.pk)
     else:
-        messages.error(request, gettext("未保存：%(reason)s") % {"reason": _form_errors(form)})
+        messages.error(request, gettext("未保存：%(reason)s") % {"reason": form_errors(form)})
     return redirect("noise_overview")
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from envgov.apps.accounts.scope import scoped
 from envgov.apps.online import actions, permissions, services
 from envgov.apps.online.models import Alert, AlertRule, MonitoringPoint, PermitLimit
+from envgov.web.forms import form_errors
 
 
 class PointForm(forms.Form):
@@ -60,11 +61,6 @@ class AlertImportForm(forms.Form):
     file = forms.FileField(label=_("数据接收服务的报警文件（每行一条 JSON 记录）"))
 
 
-def _form_errors(form: forms.Form) -> str:
-    return " ".join(f"{form.fields[k].label}：{' '.join(v)}" if k in form.fields else " ".join(v)
-                    for k, v in form.errors.items())
-
-
 def _not_saved(request: HttpRequest, exc: ValidationError) -> None:
     messages.error(request, gettext("未保存：%(reason)s") % {"reason": " ".join(exc.messages)})
 
@@ -98,7 +94,7 @@ def point_add(request: HttpRequest) -> HttpResponse:
     district = request.user.district
     form = PointForm(request.POST, district=district)
     if not form.is_valid():
-        messages.error(request, gettext("未保存：%(reason)s") % {"reason": _form_errors(form)})
+        messages.error(request, gettext("未保存：%(reason)s") % {"reason": form_errors(form)})
         return redirect("online_points")
     try:
         point = actions.create_point(district, acting_user=request.user, data=form.cleaned_data)
@@ -152,7 +148,7 @@ def point_edit(request: HttpRequest, point_id: int) -> HttpResponse:
         else:
             messages.success(request, gettext("已保存点位 %(name)s") % {"name": point.name})
     else:
-        messages.error(request, gettext("未保存：%(reason)s") % {"reason": _form_errors(form)})
+        messages.error(request, gettext("未保存：%(reason)s") % {"reason": form_errors(form)})
     return redirect("online_point", point_id=point.pk)
 
 
@@ -167,7 +163,7 @@ def limit_save(request: HttpRequest, point_id: int) -> HttpResponse:
         return redirect("online_point", point_id=point.pk)
     form = LimitForm(request.POST)
     if not form.is_valid():
-        messages.error(request, gettext("未保存：%(reason)s") % {"reason": _form_errors(form)})
+        messages.error(request, gettext("未保存：%(reason)s") % {"reason": form_errors(form)})
         return redirect("online_point", point_id=point.pk)
     try:
         limit = actions.save_limit(point, acting_user=request.user, data=form.cleaned_data)
@@ -214,7 +210,7 @@ def alert_supervise(request: HttpRequest, alert_id: int) -> HttpResponse:
 def rule_save(request: HttpRequest) -> HttpResponse:
     form = RuleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, gettext("未保存：%(reason)s") % {"reason": _form_errors(form)})
+        messages.error(request, gettext("未保存：%(reason)s") % {"reason": form_errors(form)})
         return redirect("online_points")
     try:
         actions.set_rule(request.user.district, acting_user=request.user,
@@ -233,7 +229,7 @@ def alert_import(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("online_points")
     if not form.is_valid():
-        messages.error(request, gettext("未导入：%(reason)s") % {"reason": _form_errors(form)})
+        messages.error(request, gettext("未导入：%(reason)s") % {"reason": form_errors(form)})
         return render(request, "online/import.html", {"problems": [], "form": form}, status=422)
     upload = form.cleaned_data["file"]
     with tempfile.TemporaryDirectory() as tmp:

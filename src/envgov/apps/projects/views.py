@@ -21,6 +21,7 @@ from envgov.apps.projects import actions, permissions, services
 from envgov.apps.projects.models import FundAllocation, Project
 from envgov.rules import funds
 from envgov.rules import reductions as red
+from envgov.web.forms import form_errors
 
 METHOD_CHOICES = [("", _("（无）"))] + [(k, _(v)) for k, v in red.METHODS.items()]
 
@@ -91,11 +92,6 @@ def _own_project(request: HttpRequest, project_id: int) -> Project:
                              district=_district(request))
 
 
-def _form_errors(form: forms.Form) -> str:
-    return " ".join(f"{form.fields[k].label}：{' '.join(v)}" if k in form.fields else " ".join(v)
-                    for k, v in form.errors.items())
-
-
 def _validation_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
@@ -158,7 +154,7 @@ def project_add(request: HttpRequest) -> HttpResponse:
                 messages.success(request, gettext("已登记项目 %(name)s") % {"name": project.name})
                 return redirect("project_detail", project_id=project.pk)
         else:
-            messages.error(request, gettext("未保存：%(reason)s") % {"reason": _form_errors(form)})
+            messages.error(request, gettext("未保存：%(reason)s") % {"reason": form_errors(form)})
             status = 422
     return render(request, "projects/form.html", {"form": form, "project": None}, status=status)
 
@@ -194,7 +190,7 @@ def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
                 messages.success(request, gettext("已保存项目 %(name)s") % {"name": project.name})
                 return redirect("project_detail", project_id=project.pk)
         else:
-            messages.error(request, gettext("未保存：%(reason)s") % {"reason": _form_errors(form)})
+            messages.error(request, gettext("未保存：%(reason)s") % {"reason": form_errors(form)})
             status = 422
     return render(request, "projects/form.html", {"form": form, "project": project}, status=status)
 
@@ -212,7 +208,7 @@ def project_payment(request: HttpRequest, project_id: int) -> HttpResponse:
         else:
             messages.success(request, gettext("已登记支付 %(amount)s 万元") % {"amount": form.cleaned_data["amount"].normalize()})
     else:
-        messages.error(request, gettext("未登记：%(reason)s") % {"reason": _form_errors(form)})
+        messages.error(request, gettext("未登记：%(reason)s") % {"reason": form_errors(form)})
     return redirect("project_detail", project_id=project.pk)
 
 

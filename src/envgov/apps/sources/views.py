@@ -20,6 +20,7 @@ from envgov.apps.sources import actions, permissions, services
 from envgov.apps.sources.models import PermitReport, SourceImport
 from envgov.ingest import sources as spec
 from envgov.rules import sources as rules
+from envgov.web.forms import form_errors
 
 LIST_COLUMNS = {  # besides name / town / address: what a list shows of each kind
     "enterprise": ("credit_code", "industry", "permit_class", "permit_valid_to", "emergency_grade"),
@@ -85,11 +86,6 @@ def _initial(obj, kind: str) -> dict:  # noqa: ANN001
     return out
 
 
-def _errors(form: forms.Form) -> str:
-    return " ".join(f"{form.fields[k].label}：{' '.join(v)}" if k in form.fields else " ".join(v)
-                    for k, v in form.errors.items())
-
-
 def _validation(exc: ValidationError, form: forms.Form) -> None:
     for k, msgs in exc.message_dict.items():
         form.add_error(k if k in form.fields else None, msgs)
@@ -138,7 +134,7 @@ def source_add(request: HttpRequest) -> HttpResponse:
             messages.success(request, gettext("已登记 %(name)s") % {"name": obj.name})
             return redirect(f"sources_{kind}", **{f"{kind}_id": obj.pk})
     else:
-        messages.error(request, gettext("未保存：%(reason)s") % {"reason": _errors(form)})
+        messages.error(request, gettext("未保存：%(reason)s") % {"reason": form_errors(form)})
     return redirect(reverse("sources_home") + f"?kind={kind}")
 
 

@@ -18,6 +18,7 @@ from envgov.apps.audit import clock
 from envgov.apps.water import permissions, services
 from envgov.apps.water.models import Section, WaterImport
 from envgov.standards.water.tables import BY_CODE, CLASS_LABELS, KINDS
+from envgov.web.forms import form_errors
 
 TARGET_CHOICES = [("", _("无目标"))] + [(str(c), f"{CLASS_LABELS[c]}类") for c in range(1, 6)]
 
@@ -60,11 +61,6 @@ class SectionAddForm(SectionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["version"]
-
-
-def _form_errors(form: forms.Form) -> str:
-    return " ".join(f"{form.fields[k].label}：{' '.join(v)}" if k in form.fields else " ".join(v)
-                    for k, v in form.errors.items())
 
 
 def _district(request: HttpRequest):
@@ -132,7 +128,7 @@ def section_edit(request: HttpRequest, section_id: int) -> HttpResponse:
         else:
             messages.success(request, gettext("已保存断面 %(name)s") % {"name": section.name})
     else:
-        messages.error(request, gettext("未保存：%(reason)s") % {"reason": _form_errors(form)})
+        messages.error(request, gettext("未保存：%(reason)s") % {"reason": form_errors(form)})
     return redirect("water_section", section_id=section.pk)
 
 
@@ -153,7 +149,7 @@ def section_add(request: HttpRequest) -> HttpResponse:
             messages.success(request, gettext("已登记断面 %(name)s") % {"name": section.name})
             return redirect("water_section", section_id=section.pk)
     else:
-        messages.error(request, gettext("未保存：%(reason)s") % {"reason": _form_errors(form)})
+        messages.error(request, gettext("未保存：%(reason)s") % {"reason": form_errors(form)})
     return redirect("water_sections")
 
 
